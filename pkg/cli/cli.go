@@ -1,0 +1,139 @@
+// Package cli holds what every program of the toolkit shares on its command line: the
+// common flags (spelled the same in every binary), the exit codes, and main's one-line
+// error report. Programs keep their logic in run(ctx, args, stdin, stdout, stderr) error.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// Exit codes of every program.
+const (
+	ExitOK        = 0 // clean
+	ExitData      = 1 // finished, but with data problems (rows rejected, checks failed, rows isolated)
+	ExitFailure   = 2 // could not do its job (usage, unreadable input, database error)
+	envDSN        = "MARIADB_DSN"
+	defaultDomain = "clevity"
+)
+
+// DataProblems is returned by a run that finished its job but found data problems; main
+// exits 1 and prints its message.
+type DataProblems struct{ Msg string }
+
+func (e *DataProblems) Error() string { return e.Msg }
+
+// UsageError is a bad command line; main prints it with a hint to -h and exits 2.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef returns a *UsageError.
+func Usagef(format string, args ...any) error { return &UsageError{Msg: fmt.Sprintf(format, args...)} }
+
+// Code returns the exit code for the error a run returned.
+func Code(err error) int {
+	var dp *DataProblems
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.As(err, &dp):
+		return ExitData
+	default:
+		return ExitFailure
+	}
+}
+
+// RunFunc is the shape of every program's run.
+type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
+
+// Main runs run with a context cancelled by Ctrl-C or SIGTERM, prints a returned error as
+// one line on stderr ("name: message", with a hint for usage errors) and exits with
+// the code of Code.
+func Main(name string, run RunFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(Report(os.Stderr, name, err))
+}
+
+// Report prints err as one line for people and returns its exit code.
+func Report(stderr io.Writer, name string, err error) int {
+	code := Code(err)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return code
+	}
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
+	var ue *UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(stderr, "%s: %s (try: %s -h)\n", name, msg, name)
+	} else {
+		fmt.Fprintf(stderr, "%s: %s\n", name, msg)
+	}
+	return code
+}
+
+// NewFlagSet returns a flag set that reports errors instead of exiting, prints to stderr,
+// and whose -h shows doc (the program's manual) followed by every flag.
+func NewFlagSet(name, doc string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, strings.TrimSpace(doc))
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// Parse parses args; a bad flag becomes a *UsageError (the flag package has already
+// printed the details), -h becomes flag.ErrHelp.
+func Parse(fs *flag.FlagSet, args []string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return err
+	}
+	if err != nil {
+		return &UsageError{Msg: err.Error()}
+	}
+	return nil
+}
+
+// DSN declares -dsn, defaulting to $MARIADB_DSN. The default is never printed in -h, so a
+// password in the environment stays out of any output.
+func DSN(fs *flag.FlagSet) *string {
+	p := new(string)
+	fs.Func("dsn", "MariaDB DSN, user:password@tcp(host:port)/database (default $"+envDSN+")", func(s string) error {
+		*p = s
+		return nil
+	})
+	*p = os.Getenv(envDSN)
+	return p
+}
+
+// RequireDSN returns a usage error when no DSN was given by flag or environment.
+func RequireDSN(dsn string) error {
+	if dsn == "" {
+		return Usagef("no database: give -dsn or set %s", envDSN)
+	}
+	return nil
+}
+
+// Domain declares -domain (clevity or distributech).
+func Domain(fs *flag.FlagSet) *string {
+	return fs.String("domain", defaultDomain, "business domain: clevity or distributech")
+}
+
+// Out declares -out with the given default and meaning.
+func Out(fs *flag.FlagSet, def, usage string) *string {
+	return fs.String("out", def, usage)
+}
