@@ -7,4 +7,7 @@ require (
 	golang.org/x/text v0.43.0
 )
 
-require filippo.io/edwards25519 v1.2.0 // indirect
+require (
+	filippo.io/edwards25519 v1.2.0 // indirect
+	github.com/jmoiron/sqlx v1.4.0 // indirect
+)

@@ -73,7 +73,8 @@ client() {
 
 start() {
 	mkdir -p "$dir"
-	# One start at a time: tests of several packages may ask at once.
+	# One start at a time: tests of several packages may ask at once. The server must
+	# not inherit the lock (fd 9), or the next start would wait for it forever.
 	exec 9>"$dir/lock"
 	flock 9
 	if running && client -e 'SELECT 1' >/dev/null 2>&1; then
@@ -102,7 +103,7 @@ start() {
 		--skip-name-resolve=0 --local-infile=1 --max-allowed-packet=256M \
 		--innodb-buffer-pool-size=1G --innodb-log-file-size=256M \
 		--innodb-flush-log-at-trx-commit=2 --character-set-server=utf8mb4 \
-		--collation-server=utf8mb4_unicode_ci --max-connections=500 </dev/null >/dev/null 2>&1 &
+		--collation-server=utf8mb4_unicode_ci --max-connections=500 </dev/null >/dev/null 2>&1 9>&- &
 	local i
 	for i in $(seq 1 120); do
 		if client -e 'SELECT 1' >/dev/null 2>&1; then

@@ -1,0 +1,83 @@
+package domain
+
+import (
+	"dmt/pkg/model"
+	"dmt/pkg/rules"
+)
+
+// Clevity returns the clevity domain of the contract: clients, intervenants, projets
+// (with their sites) and affectations, in load order.
+func Clevity() *Domain {
+	id := func(name string) rules.Field {
+		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: rules.MoreThan(0), Max: rules.AtMost(2147483647)}
+	}
+	ref := func(name string) rules.Field {
+		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: rules.AtLeast(-2147483648), Max: rules.AtMost(2147483647)}
+	}
+	text := func(name string, n int, required bool) rules.Field {
+		return rules.Field{Name: name, Kind: rules.Text, MaxLen: n, Required: required}
+	}
+	email := rules.Field{Name: "email", Kind: rules.Email, MaxLen: 254, Required: true}
+	pastDate := func(name string) rules.Field {
+		return rules.Field{Name: name, Kind: rules.Date, NotFuture: true}
+	}
+
+	clients := &Entity{
+		Name: "clients", File: "clients.csv", Key: "id_client",
+		Fields: []rules.Field{
+			id("id_client"), text("nom", 150, true), text("secteur", 80, false), email,
+			text("telephone", 30, false), text("ville", 80, false), pastDate("date_creation"),
+		},
+		Uniques: []Unique{{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken}},
+	}
+	intervenants := &Entity{
+		Name: "intervenants", File: "intervenants.csv", Key: "id_intervenant",
+		Fields: []rules.Field{
+			id("id_intervenant"), text("nom", 80, true), text("prenom", 80, true), email,
+			text("agence", 80, true), text("specialite", 80, false), pastDate("date_embauche"),
+		},
+		Uniques: []Unique{{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken}},
+	}
+	projets := &Entity{
+		Name: "projets", File: "projets.csv", Key: "id_projet",
+		Fields: []rules.Field{
+			id("id_projet"), ref("id_client"), text("titre", 200, true),
+			{Name: "type_prestation", Kind: rules.Enum, Required: true, Values: model.TypesPrestation},
+			{Name: "statut", Kind: rules.Enum, Required: true, Values: model.Statuts},
+			{Name: "date_debut", Kind: rules.Date, Required: true},
+			{Name: "date_fin", Kind: rules.Date},
+			{Name: "budget", Kind: rules.Decimal, Precision: 12, Scale: 2, Min: rules.AtLeast(0)},
+			{Name: "note_satisfaction", Kind: rules.Integer, Min: rules.AtLeast(1), Max: rules.AtMost(5)},
+			{Name: "sites", Kind: rules.List, MaxLen: 80},
+		},
+		Refs: []Ref{{Column: "id_client", Parent: "clients"}},
+		RowRules: []rules.RowRule{
+			rules.OrderedDates("date_debut", "date_fin"),
+			rules.RequiredWhen("date_fin", "statut", model.StatutTermine, rules.EndDateRequired),
+			rules.OnlyWhen("note_satisfaction", "statut", model.StatutTermine, rules.SatisfactionNotAllowed),
+		},
+		Lists: []List{{Column: "sites", Table: "projet_sites", ItemColumn: "site"}},
+	}
+	projetRef := Ref{Column: "id_projet", Parent: "projets"}
+	affectations := &Entity{
+		Name: "affectations", File: "affectations.csv", Key: "id_affectation",
+		Fields: []rules.Field{
+			id("id_affectation"), ref("id_projet"), ref("id_intervenant"),
+			{Name: "role", Kind: rules.Enum, Required: true, Values: model.Roles},
+			text("site", 80, false),
+			{Name: "date_debut", Kind: rules.Date, Required: true},
+			{Name: "date_fin", Kind: rules.Date},
+			{Name: "jours", Kind: rules.Decimal, Precision: 6, Scale: 1, Min: rules.MoreThan(0)},
+		},
+		Uniques: []Unique{{Name: "key", Columns: []string{"id_projet", "id_intervenant", "role", "date_debut"}, Code: rules.DuplicateKeyConflict}},
+		Refs:    []Ref{projetRef, {Column: "id_intervenant", Parent: "intervenants"}},
+		RowRules: []rules.RowRule{
+			rules.OrderedDates("date_debut", "date_fin"),
+		},
+		ParentRules: []ParentCheck{
+			{Ref: projetRef, Rule: rules.WithinParentDates("date_debut", "date_fin", "date_debut", "date_fin")},
+			{Ref: projetRef, Rule: rules.AmongParentList("site", "sites", "projet_sites", "id_projet", "site", rules.SiteNotInProject)},
+		},
+	}
+	return &Domain{Name: "clevity", Entities: []*Entity{clients, intervenants, projets, affectations}}
+}

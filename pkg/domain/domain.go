@@ -1,0 +1,147 @@
+// Package domain describes a business domain as data for the generic engine: its
+// entities (one per file and table), their fields, keys, unique sets, references, rules
+// and the order they load in. migration, validate and reprise are written once, against
+// this description; clevity and distributech are two values of it.
+package domain
+
+import (
+	"path/filepath"
+	"strings"
+
+	"dmt/pkg/rules"
+)
+
+// Domain is a set of entities, listed in load order: an entity comes after every
+// entity it refers to.
+type Domain struct {
+	Name     string
+	Entities []*Entity
+}
+
+// Entity is one file of the contract and the table it loads into (same name).
+type Entity struct {
+	Name        string
+	File        string // file name in an input folder: "clients.csv"
+	Fields      []rules.Field
+	Key         string // primary key column
+	Uniques     []Unique
+	Refs        []Ref
+	RowRules    []rules.RowRule
+	ParentRules []ParentCheck
+	Lists       []List
+}
+
+// Unique is a set of columns no two rows may share (compared case-insensitively), and
+// the code of the violation.
+type Unique struct {
+	Name    string
+	Columns []string
+	Code    rules.Code
+}
+
+// Ref is a reference: Column holds the key of a row of Parent.
+type Ref struct {
+	Column string
+	Parent string
+}
+
+// ParentCheck applies a ParentRule to the row Ref points to.
+type ParentCheck struct {
+	Ref  Ref
+	Rule rules.ParentRule
+}
+
+// List is a list column stored as rows of its own table: Table(key column, ItemColumn).
+type List struct {
+	Column     string
+	Table      string
+	ItemColumn string
+}
+
+// Index returns the position of column in e.Fields, or -1.
+func (e *Entity) Index(column string) int {
+	for i := range e.Fields {
+		if e.Fields[i].Name == column {
+			return i
+		}
+	}
+	return -1
+}
+
+// Field returns the field named column, or nil.
+func (e *Entity) Field(column string) *rules.Field {
+	if i := e.Index(column); i >= 0 {
+		return &e.Fields[i]
+	}
+	return nil
+}
+
+// Columns returns the names of e's fields, in order.
+func (e *Entity) Columns() []string {
+	cols := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		cols[i] = f.Name
+	}
+	return cols
+}
+
+// Required returns the names of e's required fields: a file without one of these
+// columns cannot be loaded.
+func (e *Entity) Required() []string {
+	var cols []string
+	for _, f := range e.Fields {
+		if f.Required {
+			cols = append(cols, f.Name)
+		}
+	}
+	return cols
+}
+
+// List returns the list column named column, or nil.
+func (e *Entity) List(column string) *List {
+	for i := range e.Lists {
+		if e.Lists[i].Column == column {
+			return &e.Lists[i]
+		}
+	}
+	return nil
+}
+
+// Entity returns the entity named name, or nil.
+func (d *Domain) Entity(name string) *Entity {
+	for _, e := range d.Entities {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// EntityForFile returns the entity whose file path names: "projets.csv", or a name
+// that starts with the entity's ("projets_corrompus.csv", "clients_lyon.csv"); nil when
+// none does.
+func (d *Domain) EntityForFile(path string) *Entity {
+	base := strings.ToLower(filepath.Base(path))
+	var best *Entity
+	for _, e := range d.Entities {
+		if base == e.File {
+			return e
+		}
+		if strings.HasPrefix(base, e.Name) && (best == nil || len(e.Name) > len(best.Name)) {
+			best = e
+		}
+	}
+	return best
+}
+
+// Names returns the names of the domains ByName knows.
+func Names() []string { return []string{"clevity"} }
+
+// ByName returns the domain called name, or nil.
+func ByName(name string) *Domain {
+	switch strings.ToLower(name) {
+	case "clevity":
+		return Clevity()
+	}
+	return nil
+}

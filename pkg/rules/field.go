@@ -1,0 +1,222 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"dmt/pkg/model"
+)
+
+// Kind is the type of a column's values.
+type Kind int
+
+const (
+	Text    Kind = iota // free text, cleaned
+	Email               // an e-mail address, cleaned and lower-cased
+	Integer             // a whole number
+	Decimal             // an exact decimal(Precision, Scale)
+	Date                // a calendar date
+	Enum                // one of Values, in canonical spelling
+	List                // items separated by '|', each a Text of at most MaxLen
+)
+
+// Bound is a limit on a number: the value and whether the limit itself is allowed.
+type Bound struct {
+	Value     int64
+	Inclusive bool
+}
+
+// Field is one column of an entity with every single-value rule of the contract: its
+// kind, whether it is required, its length, its range, its allowed values. Normalize is
+// its Go form, SQL its form for a stored column; both say the same.
+type Field struct {
+	Name      string
+	Kind      Kind
+	Required  bool
+	MaxLen    int      // in characters; 0: no limit (Text, Email, List items)
+	Precision int      // Decimal: digits in all
+	Scale     int      // Decimal: digits after the point
+	Min, Max  *Bound   // Integer and Decimal
+	Values    []string // Enum, canonical spellings
+	NotFuture bool     // Date: not after today
+}
+
+// AtLeast, MoreThan and AtMost make bounds for Field.Min and Field.Max.
+func AtLeast(n int64) *Bound  { return &Bound{Value: n, Inclusive: true} }
+func MoreThan(n int64) *Bound { return &Bound{Value: n} }
+func AtMost(n int64) *Bound   { return &Bound{Value: n, Inclusive: true} }
+
+// Normalize returns the canonical text of raw ("" for an empty optional value), or the
+// first rule raw breaks. today is the date after which a NotFuture date is refused.
+func (f *Field) Normalize(raw string, today model.Date) (string, *Violation) {
+	var s string
+	if f.Kind == Email {
+		s = CleanEmail(raw)
+	} else {
+		s = CleanText(raw)
+	}
+	if s == "" {
+		if f.Required {
+			return "", f.violation(MissingRequired, "is required")
+		}
+		return "", nil
+	}
+	switch f.Kind {
+	case Text:
+		if f.MaxLen > 0 && runeLen(s) > f.MaxLen {
+			return "", f.violation(TooLong, fmt.Sprintf("%d characters, at most %d", runeLen(s), f.MaxLen))
+		}
+		return s, nil
+	case Email:
+		if f.MaxLen > 0 && runeLen(s) > f.MaxLen {
+			return "", f.violation(TooLong, fmt.Sprintf("%d characters, at most %d", runeLen(s), f.MaxLen))
+		}
+		if !ValidEmail(s) {
+			return "", f.violation(BadEmail, fmt.Sprintf("%q is not an e-mail address", s))
+		}
+		return s, nil
+	case Integer:
+		n, err := ParseInteger(s)
+		if err != nil {
+			return "", f.violation(BadInteger, fmt.Sprintf("%q is not a whole number", s))
+		}
+		if !f.inRange(n, 0) {
+			return "", f.violation(OutOfRange, fmt.Sprintf("%d is %s", n, f.rangeText()))
+		}
+		return strconv.FormatInt(n, 10), nil
+	case Decimal:
+		d, err := ParseDecimal(s, f.Precision, f.Scale)
+		if err == ErrPrecision {
+			return "", f.violation(OutOfRange, fmt.Sprintf("%q has more than %d digits before the point", s, f.Precision-f.Scale))
+		}
+		if err != nil {
+			return "", f.violation(BadDecimal, fmt.Sprintf("%q is not a decimal with at most %d decimals", s, f.Scale))
+		}
+		if !f.inRange(d.Units, d.Scale) {
+			return "", f.violation(OutOfRange, fmt.Sprintf("%s is %s", d, f.rangeText()))
+		}
+		return d.String(), nil
+	case Date:
+		d, err := ParseDate(s)
+		if err != nil {
+			return "", f.violation(BadDate, fmt.Sprintf("%q is not a date (YYYY-MM-DD, DD/MM/YYYY, DD-MM-YYYY, YYYY/MM/DD)", s))
+		}
+		if f.NotFuture && !today.IsZero() && today.Before(d) {
+			return "", f.violation(DateInFuture, fmt.Sprintf("%s is after today %s", d, today))
+		}
+		return d.String(), nil
+	case Enum:
+		v, ok := NormalizeEnum(s, f.Values)
+		if !ok {
+			return "", f.violation(BadEnum, fmt.Sprintf("%q is not one of %s", s, strings.Join(f.Values, ", ")))
+		}
+		return v, nil
+	case List:
+		items := SplitList(s)
+		for _, it := range items {
+			if f.MaxLen > 0 && runeLen(it) > f.MaxLen {
+				return "", f.violation(TooLong, fmt.Sprintf("item %q has %d characters, at most %d", it, runeLen(it), f.MaxLen))
+			}
+		}
+		if len(items) == 0 && f.Required {
+			return "", f.violation(MissingRequired, "is required")
+		}
+		return JoinList(items), nil
+	}
+	return "", f.violation(MalformedRow, "unknown kind")
+}
+
+func (f *Field) violation(code Code, detail string) *Violation {
+	return &Violation{Column: f.Name, Code: code, Detail: detail}
+}
+
+// inRange compares units×10^-scale with the bounds without leaving integers.
+func (f *Field) inRange(units int64, scale int) bool {
+	mul := int64(1)
+	for range scale {
+		mul *= 10
+	}
+	if b := f.Min; b != nil && (units < b.Value*mul || (!b.Inclusive && units == b.Value*mul)) {
+		return false
+	}
+	if b := f.Max; b != nil && (units > b.Value*mul || (!b.Inclusive && units == b.Value*mul)) {
+		return false
+	}
+	return true
+}
+
+func (f *Field) rangeText() string {
+	var parts []string
+	if b := f.Min; b != nil {
+		op := "> "
+		if b.Inclusive {
+			op = ">= "
+		}
+		parts = append(parts, op+strconv.FormatInt(b.Value, 10))
+	}
+	if b := f.Max; b != nil {
+		op := "< "
+		if b.Inclusive {
+			op = "<= "
+		}
+		parts = append(parts, op+strconv.FormatInt(b.Value, 10))
+	}
+	return "out of range (" + strings.Join(parts, " and ") + ")"
+}
+
+// SQLCheck is the SQL form of one rule of a field, over its stored column: Valid is a
+// predicate true for a value that keeps the rule (NULL counts as keeping it unless the
+// rule is the required one). Validate counts the rows where NOT COALESCE(Valid, FALSE).
+type SQLCheck struct {
+	Code  Code
+	Valid string
+}
+
+// SQL returns the SQL forms of f's rules over column col (an identifier or an alias
+// like "c.email"). A List field's items live in another table: its checks are the
+// domain's. Built from constants of the rule, never from data.
+func (f *Field) SQL(col string) []SQLCheck {
+	var checks []SQLCheck
+	if f.Required && f.Kind != List {
+		pred := col + " IS NOT NULL"
+		if f.Kind == Text || f.Kind == Email || f.Kind == Enum {
+			pred += " AND " + col + " <> ''"
+		}
+		checks = append(checks, SQLCheck{MissingRequired, pred})
+	}
+	orNull := col + " IS NULL OR "
+	switch f.Kind {
+	case Text:
+		if f.MaxLen > 0 {
+			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen)})
+		}
+	case Email:
+		checks = append(checks, SQLCheck{BadEmail, orNull + "(" + col + " = LOWER(TRIM(" + col + ")) AND " + col + " REGEXP '" + EmailPattern + "')"})
+		if f.MaxLen > 0 {
+			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen)})
+		}
+	case Integer, Decimal:
+		var conds []string
+		if b := f.Min; b != nil {
+			conds = append(conds, col+map[bool]string{true: " >= ", false: " > "}[b.Inclusive]+strconv.FormatInt(b.Value, 10))
+		}
+		if b := f.Max; b != nil {
+			conds = append(conds, col+map[bool]string{true: " <= ", false: " < "}[b.Inclusive]+strconv.FormatInt(b.Value, 10))
+		}
+		if len(conds) > 0 {
+			checks = append(checks, SQLCheck{OutOfRange, orNull + "(" + strings.Join(conds, " AND ") + ")"})
+		}
+	case Date:
+		if f.NotFuture {
+			checks = append(checks, SQLCheck{DateInFuture, orNull + col + " <= CURRENT_DATE"})
+		}
+	case Enum:
+		quoted := make([]string, len(f.Values))
+		for i, v := range f.Values {
+			quoted[i] = "'" + v + "'"
+		}
+		checks = append(checks, SQLCheck{BadEnum, orNull + col + " IN (" + strings.Join(quoted, ", ") + ")"})
+	}
+	return checks
+}

@@ -1,0 +1,294 @@
+package rules
+
+import (
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"dmt/pkg/model"
+)
+
+// Errors returned by the parsers; Field.Normalize turns them into codes.
+var (
+	ErrBadDate    = errors.New("not a date")
+	ErrBadDecimal = errors.New("not a decimal number")
+	ErrBadInteger = errors.New("not a whole number")
+	ErrPrecision  = errors.New("too many digits")
+)
+
+// CleanText trims s and collapses each inner run of white space (tabs, newlines,
+// no-break spaces included) into one space, as the contract asks of every text.
+func CleanText(s string) string {
+	s = strings.TrimFunc(s, unicode.IsSpace)
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) && r != ' ' }) && !strings.Contains(s, "  ") {
+		return s
+	}
+	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// CleanEmail trims s and lower-cases it: e-mails are compared and stored that way.
+func CleanEmail(s string) string { return strings.ToLower(CleanText(s)) }
+
+// EmailPattern is what an e-mail must look like, once cleaned: one '@', no space, a
+// domain with at least one dot. It is written once for both forms of the rule: Go's
+// regexp and MariaDB's REGEXP understand it alike (no backslash, which SQL string
+// literals would eat).
+const EmailPattern = `^[^@[:space:]]+@[^@[:space:].]+([.][^@[:space:].]+)+$`
+
+var emailRE = regexp.MustCompile(EmailPattern)
+
+// ValidEmail reports whether a cleaned e-mail has the form of an address.
+func ValidEmail(s string) bool { return emailRE.MatchString(s) }
+
+// ParseDate reads a date in one of the contract's forms: YYYY-MM-DD, DD/MM/YYYY,
+// DD-MM-YYYY, YYYY/MM/DD, or an ISO date-time whose date part is kept. Day and month
+// may have one digit. 03/04/2024 is the 3rd of April. A day that does not exist
+// (2023-02-30) is an error, never rolled over.
+func ParseDate(s string) (model.Date, error) {
+	s = strings.TrimSpace(s)
+	if len(s) > 10 && (s[10] == 'T' || s[10] == ' ') && isoDate(s[:10]) {
+		if !isoTimeTail(s[11:]) {
+			return model.Date{}, ErrBadDate
+		}
+		s = s[:10]
+	}
+	parts, sep := splitDate(s)
+	if parts == nil {
+		return model.Date{}, ErrBadDate
+	}
+	var y, m, d string
+	switch {
+	case len(parts[0]) == 4 && (sep == '-' || sep == '/'):
+		y, m, d = parts[0], parts[1], parts[2]
+	case len(parts[2]) == 4 && (sep == '/' || sep == '-'):
+		d, m, y = parts[0], parts[1], parts[2]
+	default:
+		return model.Date{}, ErrBadDate
+	}
+	if len(m) > 2 || len(d) > 2 {
+		return model.Date{}, ErrBadDate
+	}
+	return makeDate(atoi(y), atoi(m), atoi(d))
+}
+
+// makeDate returns the date when it exists and its year is one a DATE column holds.
+func makeDate(y, m, d int) (model.Date, error) {
+	if y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return model.Date{}, ErrBadDate
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d {
+		return model.Date{}, ErrBadDate
+	}
+	return model.Date{Year: y, Month: time.Month(m), Day: d}, nil
+}
+
+func isoDate(s string) bool {
+	return len(s) == 10 && s[4] == '-' && s[7] == '-' && allDigits(s[:4]) && allDigits(s[5:7]) && allDigits(s[8:])
+}
+
+// isoTimeTail accepts the time part of an ISO date-time: hh:mm[:ss[.frac]][Z|±hh:mm].
+var isoTimeRE = regexp.MustCompile(`^\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$`)
+
+func isoTimeTail(s string) bool { return isoTimeRE.MatchString(s) }
+
+// splitDate splits s into three runs of digits around one separator used twice.
+func splitDate(s string) ([]string, byte) {
+	if len(s) < 6 || len(s) > 10 {
+		return nil, 0
+	}
+	var sep byte
+	parts := make([]string, 0, 3)
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			continue
+		}
+		if sep == 0 {
+			sep = c
+		}
+		if c != sep || i == start {
+			return nil, 0
+		}
+		parts = append(parts, s[start:i])
+		start = i + 1
+	}
+	parts = append(parts, s[start:])
+	if len(parts) != 3 || parts[2] == "" {
+		return nil, 0
+	}
+	return parts, sep
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
+// ParseInteger reads a whole number, optionally signed. Anything else (decimals,
+// thousands separators, units) is an error: migration does not guess.
+func ParseInteger(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, ErrBadInteger
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(s, "+"), 10, 64)
+	if err != nil || strings.HasPrefix(s, "+-") || strings.HasPrefix(s, "+ ") {
+		return 0, ErrBadInteger
+	}
+	return n, nil
+}
+
+// ParseDecimal reads an exact decimal with at most scale decimals and precision digits
+// in all, in the forms agencies write: 12500.5, 12 500,50, 12 500,50 €, 12,500.50
+// (',' groups thousands only when a '.' decimal point follows), 1.250,50. The
+// result has exactly scale decimals; it never goes through a float. More decimals than
+// scale is ErrBadDecimal (rounding would change the figure); more integer digits than
+// precision-scale allows is ErrPrecision.
+func ParseDecimal(s string, precision, scale int) (model.Decimal, error) {
+	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, "€"), "€"))
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = strings.TrimSpace(s[1:])
+	}
+	// Thousands separators made of spaces (including no-break spaces) go first.
+	s = strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u00a0' || r == '\u202f' || r == '\u2009' {
+			return -1
+		}
+		return r
+	}, s)
+	if s == "" {
+		return model.Decimal{}, ErrBadDecimal
+	}
+	intPart, frac := s, ""
+	lastDot, lastComma := strings.LastIndexByte(s, '.'), strings.LastIndexByte(s, ',')
+	switch {
+	case lastDot >= 0 && lastComma >= 0:
+		point, group := byte('.'), ","
+		if lastComma > lastDot {
+			point, group = ',', "."
+		}
+		i := strings.LastIndexByte(s, point)
+		intPart, frac = s[:i], s[i+1:]
+		if strings.Count(s, string(point)) != 1 || !groupedThousands(intPart, group) {
+			return model.Decimal{}, ErrBadDecimal
+		}
+		intPart = strings.ReplaceAll(intPart, group, "")
+	case lastDot >= 0 || lastComma >= 0:
+		i := max(lastDot, lastComma)
+		if strings.Count(s, s[i:i+1]) != 1 {
+			return model.Decimal{}, ErrBadDecimal
+		}
+		intPart, frac = s[:i], s[i+1:]
+	}
+	if intPart == "" {
+		intPart = "0"
+	}
+	if !allDigits(intPart) || (frac != "" && !allDigits(frac)) || (frac == "" && s[len(s)-1] < '0') {
+		return model.Decimal{}, ErrBadDecimal
+	}
+	frac = strings.TrimRight(frac, "0")
+	if len(frac) > scale {
+		return model.Decimal{}, ErrBadDecimal
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	if len(intPart) > precision-scale {
+		return model.Decimal{}, ErrPrecision
+	}
+	units, err := strconv.ParseInt(intPart+frac+strings.Repeat("0", scale-len(frac)), 10, 64)
+	if err != nil {
+		if intPart+frac == "" {
+			units = 0
+		} else {
+			return model.Decimal{}, ErrPrecision
+		}
+	}
+	if neg {
+		units = -units
+	}
+	return model.Decimal{Units: units, Scale: scale}, nil
+}
+
+// groupedThousands reports whether s is digits grouped by sep in threes: "12,500".
+func groupedThousands(s, sep string) bool {
+	if !strings.Contains(s, sep) {
+		return allDigits(s)
+	}
+	groups := strings.Split(s, sep)
+	if len(groups[0]) == 0 || len(groups[0]) > 3 || !allDigits(groups[0]) {
+		return false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 || !allDigits(g) {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizeEnum returns the canonical value among values that s spells, ignoring case,
+// accents, spaces, '-' and '_' ("Terminé", "TERMINE", "En-Cours"), and false when s
+// spells none of them.
+func NormalizeEnum(s string, values []string) (string, bool) {
+	k := Fold(s)
+	for _, v := range values {
+		if Fold(v) == k {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// ListSeparator separates the items of a list column (a project's sites).
+const ListSeparator = "|"
+
+// SplitList splits a list column into its cleaned items, dropping empty items and
+// repeated ones (the first spelling wins), in the order written.
+func SplitList(s string) []string {
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	var items []string
+	for _, it := range strings.Split(s, ListSeparator) {
+		it = CleanText(it)
+		if it != "" && !contains(items, it) {
+			items = append(items, it)
+		}
+	}
+	return items
+}
+
+// JoinList is the canonical text of a list column.
+func JoinList(items []string) string { return strings.Join(items, ListSeparator) }
+
+func contains(items []string, s string) bool {
+	for _, it := range items {
+		if it == s {
+			return true
+		}
+	}
+	return false
+}
+
+// runeLen is the length MariaDB's CHAR_LENGTH and VARCHAR(n) count.
+func runeLen(s string) int { return utf8.RuneCountInString(s) }

@@ -1,0 +1,218 @@
+package rules
+
+import (
+	"errors"
+	"testing"
+
+	"dmt/pkg/model"
+)
+
+func TestParseDate(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string // "" means an error
+	}{
+		{"2024-04-03", "2024-04-03"},
+		{"03/04/2024", "2024-04-03"}, // the 3rd of April
+		{"03-04-2024", "2024-04-03"},
+		{"2024/04/03", "2024-04-03"},
+		{"3/4/2024", "2024-04-03"},
+		{" 2024-04-03 ", "2024-04-03"},
+		{"2024-04-03T10:22:00", "2024-04-03"},
+		{"2024-04-03T10:22:00Z", "2024-04-03"},
+		{"2024-04-03T10:22:00.123+02:00", "2024-04-03"},
+		{"2024-04-03 10:22", "2024-04-03"},
+		{"29/02/2024", "2024-02-29"},
+		{"31/12/1999", "1999-12-31"},
+		{"", ""},
+		{"29/02/2023", ""}, // no such day
+		{"2023-02-30", ""},
+		{"2023-13-01", ""},
+		{"32/01/2023", ""},
+		{"00/01/2023", ""},
+		{"2023-1-1x", ""},
+		{"2023.03.05", ""}, // reprise's business, not migration's
+		{"5 mars 2023", ""},
+		{"03/04/24", ""}, // two-digit years are a guess
+		{"2024-04-03T25", ""},
+		{"2024-04-03Tfoo", ""},
+		{"2024/04-03", ""},
+		{"0999-01-01", ""},
+		{"hier", ""},
+		{"2024--04-03", ""},
+		{"/04/2024", ""},
+		{"123/04/2024", ""},
+	}
+	for _, c := range cases {
+		got, err := ParseDate(c.in)
+		if c.want == "" {
+			if err == nil {
+				t.Errorf("ParseDate(%q) = %v, want an error", c.in, got)
+			}
+			continue
+		}
+		if err != nil || got.String() != c.want {
+			t.Errorf("ParseDate(%q) = %v, %v, want %s", c.in, got, err, c.want)
+		}
+	}
+}
+
+func TestParseDecimal(t *testing.T) {
+	cases := []struct {
+		in       string
+		prec, sc int
+		want     string
+		wantErr  error
+	}{
+		{"12500.5", 12, 2, "12500.50", nil},
+		{"12 500,50", 12, 2, "12500.50", nil},
+		{"12 500,50 €", 12, 2, "12500.50", nil},
+		{"12\u00a0500,50\u00a0€", 12, 2, "12500.50", nil},
+		{"12\u202f500,50", 12, 2, "12500.50", nil},
+		{"€12500", 12, 2, "12500.00", nil},
+		{"12,500.50", 12, 2, "12500.50", nil},
+		{"1,250,000.00", 12, 2, "1250000.00", nil},
+		{"1.250,50", 12, 2, "1250.50", nil},
+		{"12,5", 12, 2, "12.50", nil},
+		{"12,500", 12, 2, "12.50", nil}, // ',' groups thousands only when a '.' follows
+		{"0", 12, 2, "0.00", nil},
+		{"0.10", 12, 2, "0.10", nil},
+		{".5", 6, 1, "0.5", nil},
+		{"-3.5", 6, 1, "-3.5", nil},
+		{"+3.5", 6, 1, "3.5", nil},
+		{"007.50", 12, 2, "7.50", nil},
+		{"2.50", 6, 1, "2.5", nil}, // trailing zeros are not extra decimals
+		{"9999999999.99", 12, 2, "9999999999.99", nil},
+		{"10000000000", 12, 2, "", ErrPrecision},
+		{"12.345", 12, 2, "", ErrBadDecimal}, // rounding would change the figure
+		{"", 12, 2, "", ErrBadDecimal},
+		{"€", 12, 2, "", ErrBadDecimal},
+		{"abc", 12, 2, "", ErrBadDecimal},
+		{"12.", 12, 2, "", ErrBadDecimal},
+		{"1.2.3", 12, 2, "", ErrBadDecimal},
+		{"1,2,3", 12, 2, "", ErrBadDecimal},
+		{"12,50.5", 12, 2, "", ErrBadDecimal},
+		{"1e5", 12, 2, "", ErrBadDecimal},
+		{"12 500,50 $", 12, 2, "", ErrBadDecimal},
+		{"--5", 12, 2, "", ErrBadDecimal},
+		{"1.250.000,5", 12, 2, "1250000.50", nil},
+		{"1.25,5", 12, 2, "", ErrBadDecimal},
+	}
+	for _, c := range cases {
+		got, err := ParseDecimal(c.in, c.prec, c.sc)
+		if c.wantErr != nil {
+			if !errors.Is(err, c.wantErr) {
+				t.Errorf("ParseDecimal(%q, %d, %d) = %v, %v, want %v", c.in, c.prec, c.sc, got, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || got.String() != c.want {
+			t.Errorf("ParseDecimal(%q, %d, %d) = %v, %v, want %s", c.in, c.prec, c.sc, got, err, c.want)
+		}
+	}
+}
+
+func TestParseInteger(t *testing.T) {
+	good := map[string]int64{"42": 42, " 7 ": 7, "-3": -3, "+5": 5, "007": 7}
+	for in, want := range good {
+		if got, err := ParseInteger(in); err != nil || got != want {
+			t.Errorf("ParseInteger(%q) = %d, %v, want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "4.0", "4,0", "1 000", "x", "99999999999999999999", "+-1", "4/5"} {
+		if got, err := ParseInteger(in); err == nil {
+			t.Errorf("ParseInteger(%q) = %d, want an error", in, got)
+		}
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	cases := map[string]string{
+		"  Dupont  ":        "Dupont",
+		"Jean  \t Pierre":   "Jean Pierre",
+		"a\r\nb":            "a b",
+		"\u00a0Lyon\u00a0":  "Lyon",
+		"Société  Générale": "Société Générale",
+		"":                  "",
+		"   ":               "",
+		"no change":         "no change",
+	}
+	for in, want := range cases {
+		if got := CleanText(in); got != want {
+			t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := CleanEmail("  Jean.Dupont@Exemple.FR "); got != "jean.dupont@exemple.fr" {
+		t.Errorf("CleanEmail = %q", got)
+	}
+}
+
+func TestValidEmail(t *testing.T) {
+	for _, s := range []string{"a@b.fr", "jean.dupont+x@mail.exemple.fr", "o'neil@x.io", "é@exemple.fr"} {
+		if !ValidEmail(s) {
+			t.Errorf("ValidEmail(%q) = false, want true", s)
+		}
+	}
+	for _, s := range []string{"", "a", "a@b", "@b.fr", "a@.fr", "a@b.", "a@@b.fr", "a b@c.fr", "a@b..fr", "mailto:a@b.fr x"} {
+		if ValidEmail(s) {
+			t.Errorf("ValidEmail(%q) = true, want false", s)
+		}
+	}
+}
+
+func TestNormalizeEnum(t *testing.T) {
+	cases := map[string]string{
+		"Terminé": "termine", "TERMINE": "termine", "termine": "termine", " termine ": "termine",
+		"en cours": "en_cours", "En-Cours": "en_cours", "EN_COURS": "en_cours", "en  cours": "en_cours",
+		"Planifié": "planifie", "annulé": "annule",
+		"fini": "", "en": "", "": "", "termines": "",
+	}
+	for in, want := range cases {
+		got, ok := NormalizeEnum(in, model.Statuts)
+		if (want == "") == ok || got != want {
+			t.Errorf("NormalizeEnum(%q) = %q, %v, want %q", in, got, ok, want)
+		}
+	}
+}
+
+func TestSplitList(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string
+	}{
+		{"Lyon|Paris", "Lyon|Paris"},
+		{" Lyon | Paris ", "Lyon|Paris"},
+		{"Lyon||Paris|", "Lyon|Paris"},
+		{"Lyon|Lyon", "Lyon"},
+		{"", ""},
+		{"Saint  Étienne", "Saint Étienne"},
+	}
+	for _, c := range cases {
+		if got := JoinList(SplitList(c.in)); got != c.want {
+			t.Errorf("SplitList(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{"Email": "email", " e-mail ": "e_mail", "E_MAIL": "e_mail", "Date Début": "date_debut"} {
+		if got := Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, in := range []string{"Email", " e-mail ", "E_MAIL", "É-mail"} {
+		if got := HeaderKey(in); got != "email" {
+			t.Errorf("HeaderKey(%q) = %q, want email", in, got)
+		}
+	}
+}
+
+func TestCodesDescribed(t *testing.T) {
+	for _, c := range []Code{MalformedRow, MissingRequired, TooLong, BadInteger, BadDecimal, BadDate, DateInFuture, BadEmail,
+		BadEnum, OutOfRange, DateOrder, EndDateRequired, SatisfactionNotAllowed, UnknownReference, EmailTaken, DuplicateRow,
+		DuplicateKeyConflict, SiteNotInProject, OutsideProjectDates, AlreadyLoaded, UnknownColumn, MissingColumn, DBRefused} {
+		if Describe(c) == "" {
+			t.Errorf("Describe(%s) is empty", c)
+		}
+	}
+}
