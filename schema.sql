@@ -1,0 +1,171 @@
+-- The clevity database. Applied by every program that needs it (embedded in the
+-- binaries): each statement is idempotent, so applying it again changes nothing.
+-- Tables use a binary collation: the database compares canonical values exactly.
+-- E-mails are stored lower-cased (a CHECK holds it), so their UNIQUE is case-insensitive.
+
+-- Every run of every tool, with its counts.
+CREATE TABLE IF NOT EXISTS journal (
+  run_id      VARCHAR(40)  NOT NULL,
+  tool        VARCHAR(40)  NOT NULL,
+  domain      VARCHAR(40)  NOT NULL,
+  started_at  DATETIME(3)  NOT NULL,
+  ended_at    DATETIME(3)  NULL,
+  status      VARCHAR(20)  NOT NULL,
+  host        VARCHAR(255) NULL,
+  args        TEXT         NULL,
+  `read`      BIGINT       NOT NULL DEFAULT 0,
+  inserted    BIGINT       NOT NULL DEFAULT 0,
+  rejected    BIGINT       NOT NULL DEFAULT 0,
+  ignored     BIGINT       NOT NULL DEFAULT 0,
+  message     TEXT         NULL,
+  PRIMARY KEY (run_id),
+  KEY ix_journal_tool (tool, started_at),
+  CONSTRAINT ck_journal_status CHECK (status IN ('running', 'ok', 'data_errors', 'failed'))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The source files of each run: their SHA-256 and their accounting, which each
+-- committed batch advances in its own transaction (committed_line: the last line done).
+CREATE TABLE IF NOT EXISTS journal_files (
+  run_id          VARCHAR(40)  NOT NULL,
+  file            VARCHAR(255) NOT NULL,
+  entity          VARCHAR(40)  NOT NULL,
+  sha256          CHAR(64)     NULL,
+  size            BIGINT       NULL,
+  `read`          BIGINT       NOT NULL DEFAULT 0,
+  inserted        BIGINT       NOT NULL DEFAULT 0,
+  rejected        BIGINT       NOT NULL DEFAULT 0,
+  ignored         BIGINT       NOT NULL DEFAULT 0,
+  committed_line  BIGINT       NOT NULL DEFAULT 0,
+  PRIMARY KEY (run_id, file),
+  CONSTRAINT fk_journal_files_run_id FOREIGN KEY (run_id) REFERENCES journal (run_id) ON DELETE CASCADE
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Rows kept out of the tables, with their original text and reasons.
+CREATE TABLE IF NOT EXISTS rejections (
+  id          BIGINT       NOT NULL AUTO_INCREMENT,
+  run_id      VARCHAR(40)  NOT NULL,
+  tool        VARCHAR(40)  NOT NULL,
+  file        VARCHAR(255) NOT NULL,
+  entity      VARCHAR(40)  NOT NULL,
+  line        BIGINT       NOT NULL,
+  codes       VARCHAR(500) NOT NULL,
+  detail      TEXT         NULL,
+  raw         MEDIUMTEXT   NULL,
+  created_at  DATETIME(3)  NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  PRIMARY KEY (id),
+  KEY ix_rejections_run (run_id),
+  KEY ix_rejections_entity (entity, line)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Which schema texts were applied, when.
+CREATE TABLE IF NOT EXISTS schema_version (
+  name        VARCHAR(40)  NOT NULL,
+  sha256      CHAR(64)     NOT NULL,
+  applied_at  DATETIME(3)  NOT NULL,
+  PRIMARY KEY (name, sha256)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS clients (
+  id_client      INT          NOT NULL,
+  nom            VARCHAR(150) NOT NULL,
+  secteur        VARCHAR(80)  NULL,
+  email          VARCHAR(254) NOT NULL,
+  telephone      VARCHAR(30)  NULL,
+  ville          VARCHAR(80)  NULL,
+  date_creation  DATE         NULL,
+  run_id         VARCHAR(40)  NOT NULL,
+  source_file    VARCHAR(255) NOT NULL,
+  source_line    BIGINT       NOT NULL,
+  PRIMARY KEY (id_client),
+  CONSTRAINT uq_clients_email UNIQUE (email),
+  KEY ix_clients_run (run_id),
+  CONSTRAINT ck_clients_id CHECK (id_client > 0),
+  CONSTRAINT ck_clients_nom_filled CHECK (nom <> '' AND nom = TRIM(nom)),
+  CONSTRAINT ck_clients_email_form CHECK (email = LOWER(TRIM(email)) AND email LIKE '_%@_%._%')
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS intervenants (
+  id_intervenant  INT          NOT NULL,
+  nom             VARCHAR(80)  NOT NULL,
+  prenom          VARCHAR(80)  NOT NULL,
+  email           VARCHAR(254) NOT NULL,
+  agence          VARCHAR(80)  NOT NULL,
+  specialite      VARCHAR(80)  NULL,
+  date_embauche   DATE         NULL,
+  run_id          VARCHAR(40)  NOT NULL,
+  source_file     VARCHAR(255) NOT NULL,
+  source_line     BIGINT       NOT NULL,
+  PRIMARY KEY (id_intervenant),
+  CONSTRAINT uq_intervenants_email UNIQUE (email),
+  KEY ix_intervenants_run (run_id),
+  CONSTRAINT ck_intervenants_id CHECK (id_intervenant > 0),
+  CONSTRAINT ck_intervenants_nom_filled CHECK (nom <> '' AND nom = TRIM(nom)),
+  CONSTRAINT ck_intervenants_prenom_filled CHECK (prenom <> '' AND prenom = TRIM(prenom)),
+  CONSTRAINT ck_intervenants_agence_filled CHECK (agence <> '' AND agence = TRIM(agence)),
+  CONSTRAINT ck_intervenants_email_form CHECK (email = LOWER(TRIM(email)) AND email LIKE '_%@_%._%')
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS projets (
+  id_projet          INT           NOT NULL,
+  id_client          INT           NOT NULL,
+  titre              VARCHAR(200)  NOT NULL,
+  type_prestation    VARCHAR(20)   NOT NULL,
+  statut             VARCHAR(20)   NOT NULL,
+  date_debut         DATE          NOT NULL,
+  date_fin           DATE          NULL,
+  budget             DECIMAL(12,2) NULL,
+  note_satisfaction  TINYINT       NULL,
+  run_id             VARCHAR(40)   NOT NULL,
+  source_file        VARCHAR(255)  NOT NULL,
+  source_line        BIGINT        NOT NULL,
+  PRIMARY KEY (id_projet),
+  KEY ix_projets_client (id_client),
+  KEY ix_projets_run (run_id),
+  CONSTRAINT fk_projets_id_client FOREIGN KEY (id_client) REFERENCES clients (id_client),
+  CONSTRAINT ck_projets_id CHECK (id_projet > 0),
+  CONSTRAINT ck_projets_titre_filled CHECK (titre <> '' AND titre = TRIM(titre)),
+  CONSTRAINT ck_projets_type_prestation CHECK (type_prestation IN ('audit', 'deploiement', 'formation', 'assistance')),
+  CONSTRAINT ck_projets_statut CHECK (statut IN ('planifie', 'en_cours', 'termine', 'annule')),
+  CONSTRAINT ck_projets_budget CHECK (budget >= 0),
+  CONSTRAINT ck_projets_note_range CHECK (note_satisfaction BETWEEN 1 AND 5),
+  CONSTRAINT ck_projets_date_order CHECK (date_fin IS NULL OR date_fin >= date_debut),
+  CONSTRAINT ck_projets_end_date_required CHECK (statut <> 'termine' OR date_fin IS NOT NULL),
+  CONSTRAINT ck_projets_satisfaction_allowed CHECK (note_satisfaction IS NULL OR statut = 'termine')
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- A project's sites (the sites column of projets.csv, one row per site).
+CREATE TABLE IF NOT EXISTS projet_sites (
+  id_projet    INT          NOT NULL,
+  site         VARCHAR(80)  NOT NULL,
+  run_id       VARCHAR(40)  NOT NULL,
+  source_file  VARCHAR(255) NOT NULL,
+  source_line  BIGINT       NOT NULL,
+  PRIMARY KEY (id_projet, site),
+  KEY ix_projet_sites_run (run_id),
+  CONSTRAINT fk_projet_sites_id_projet FOREIGN KEY (id_projet) REFERENCES projets (id_projet),
+  CONSTRAINT ck_projet_sites_site_filled CHECK (site <> '' AND site = TRIM(site))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+CREATE TABLE IF NOT EXISTS affectations (
+  id_affectation  INT          NOT NULL,
+  id_projet       INT          NOT NULL,
+  id_intervenant  INT          NOT NULL,
+  role            VARCHAR(20)  NOT NULL,
+  site            VARCHAR(80)  NULL,
+  date_debut      DATE         NOT NULL,
+  date_fin        DATE         NULL,
+  jours           DECIMAL(6,1) NULL,
+  run_id          VARCHAR(40)  NOT NULL,
+  source_file     VARCHAR(255) NOT NULL,
+  source_line     BIGINT       NOT NULL,
+  PRIMARY KEY (id_affectation),
+  CONSTRAINT uq_affectations_key UNIQUE (id_projet, id_intervenant, role, date_debut),
+  KEY ix_affectations_intervenant (id_intervenant),
+  KEY ix_affectations_run (run_id),
+  CONSTRAINT fk_affectations_id_projet FOREIGN KEY (id_projet) REFERENCES projets (id_projet),
+  CONSTRAINT fk_affectations_id_intervenant FOREIGN KEY (id_intervenant) REFERENCES intervenants (id_intervenant),
+  CONSTRAINT ck_affectations_id CHECK (id_affectation > 0),
+  CONSTRAINT ck_affectations_role CHECK (role IN ('chef_projet', 'consultant', 'technicien', 'formateur', 'auditeur')),
+  CONSTRAINT ck_affectations_jours CHECK (jours > 0),
+  CONSTRAINT ck_affectations_date_order CHECK (date_fin IS NULL OR date_fin >= date_debut)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
