@@ -85,11 +85,14 @@ func Report(stderr io.Writer, name string, err error) int {
 func NewFlagSet(name, doc string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
+	help := func() {
 		fmt.Fprintln(stderr, strings.TrimSpace(doc))
 		fmt.Fprintln(stderr, "\nFlags:")
+		fs.SetOutput(stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
+	fs.Usage = help
 	return fs
 }
 
@@ -97,9 +100,12 @@ func NewFlagSet(name, doc string, stderr io.Writer) *flag.FlagSet {
 // printed the details), -h becomes flag.ErrHelp.
 func Parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
+	help := fs.Usage
+	fs.Usage = func() {} // a bad flag is reported in one line, not with the manual
 	err := fs.Parse(args)
+	fs.Usage = help
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+		help()
 		return err
 	}
 	if err != nil {

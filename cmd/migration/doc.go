@@ -1,0 +1,38 @@
+// Migration loads a domain's CSV files into MariaDB, checking every row, and accounts for
+// every row it read: inserted, rejected (with its reasons) or ignored (duplicates and
+// rows already loaded).
+//
+// Usage:
+//
+//	migration [-dsn DSN] [-domain clevity] [-out DIR] [-entity NAME] [-rejects FILE|-] [-dry-run] INPUT
+//
+// INPUT is a folder holding the domain's files (clients.csv, intervenants.csv,
+// projets.csv, affectations.csv, loaded in that order), one file (its entity taken from
+// its name, or from -entity), or - for standard input (with -entity).
+//
+// It creates the tables it needs when they are missing and never drops, truncates or
+// overwrites anything. A row whose key is already in the database is ignored when it is
+// identical (ALREADY_LOADED) and rejected as a conflict when it differs, so running the
+// same migration twice, or again after it was killed, leaves the database as one
+// uninterrupted run does. Two migrations against one database take turns.
+//
+// Outputs, in -out (default "."):
+//
+//	log.txt                 one line per operation, appended (time, level, action, run, file, line, code, detail)
+//	rapport_reprise.txt     per file and in total: read, inserted, rejected, ignored, by code
+//	rapport_reprise.json    the same for scripts
+//	rejets/<entity>.csv     rejected rows as read, plus _line and _errors
+//
+// With -rejects - the rejected rows of a single entity go to standard output instead,
+// ready to be piped into reprise.
+//
+// Exit status: 0 every row inserted or ignored; 1 rows rejected; 2 could not run (usage,
+// missing file or column, empty file, database unreachable or refusing, accounting that
+// does not balance).
+//
+// Example:
+//
+//	export MARIADB_DSN='root@tcp(127.0.0.1:3306)/clevity'
+//	migration -out out data_1
+//	migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -
+package main

@@ -1,0 +1,387 @@
+// Package check judges rows of a domain one at a time, without a database: it normalises
+// them, applies every rule of pkg/rules, and remembers what it has accepted so that
+// duplicates, conflicts, taken e-mails and references are caught across rows and files.
+// migration, reprise and the tests of generate_data all judge rows with it, so they
+// cannot disagree. Rows already in the database are fed in with Preload.
+package check
+
+import (
+	"fmt"
+	"hash/maphash"
+	"slices"
+	"strings"
+
+	"dmt/pkg/domain"
+	"dmt/pkg/model"
+	"dmt/pkg/rules"
+)
+
+// Outcome is the verdict on one row.
+type Outcome int
+
+const (
+	Accept Outcome = iota // valid and new: to be inserted
+	Ignore                // identical to a row already accepted or loaded: nothing to do
+	Reject                // breaks a rule: kept aside with its violations
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Accept:
+		return "accept"
+	case Ignore:
+		return "ignore"
+	}
+	return "reject"
+}
+
+// Result is the verdict on one row with its canonical values (aligned with the entity's
+// Fields; "" is NULL) and, unless accepted, why.
+type Result struct {
+	Canonical  []string
+	Outcome    Outcome
+	Violations []rules.Violation
+}
+
+// Codes returns the distinct codes of r's violations, in order of appearance.
+func (r Result) Codes() []rules.Code {
+	var codes []rules.Code
+	for _, v := range r.Violations {
+		if !slices.Contains(codes, v.Code) {
+			codes = append(codes, v.Code)
+		}
+	}
+	return codes
+}
+
+// Has reports whether r carries a violation with the code.
+func (r Result) Has(code rules.Code) bool {
+	for _, v := range r.Violations {
+		if v.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// hkey is a 128-bit hash of a key or of a row's content: the checker holds millions of
+// them, so it keeps hashes, not strings.
+type hkey [2]uint64
+
+type seen struct {
+	content hkey
+	line    int32
+	loaded  bool // already in the database before this run
+}
+
+type entityState struct {
+	e        *domain.Entity
+	keyIdx   int
+	listIdx  []bool
+	rows     map[hkey]seen
+	rejected map[hkey]int32 // keys of rejected rows, with their line: to explain orphans
+	uniques  []uniqueState
+	// facts keeps accepted rows of entities that parent rules look into.
+	facts map[hkey][]string
+}
+
+type uniqueState struct {
+	u     domain.Unique
+	idx   []int
+	owner map[hkey]ownerOf
+}
+
+type ownerOf struct {
+	key  string
+	line int32
+}
+
+// Checker judges rows of one domain. It is not safe for concurrent use.
+type Checker struct {
+	d      *domain.Domain
+	today  model.Date
+	seeds  [2]maphash.Seed
+	states map[string]*entityState
+}
+
+// New returns a Checker for d that takes today as the date beyond which dates are in the
+// future.
+func New(d *domain.Domain, today model.Date) *Checker {
+	c := &Checker{d: d, today: today, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, states: map[string]*entityState{}}
+	needFacts := map[string]bool{}
+	for _, e := range d.Entities {
+		for _, pc := range e.ParentRules {
+			needFacts[pc.Ref.Parent] = true
+		}
+	}
+	for _, e := range d.Entities {
+		st := &entityState{e: e, keyIdx: e.Index(e.Key), rows: map[hkey]seen{}, rejected: map[hkey]int32{}}
+		st.listIdx = make([]bool, len(e.Fields))
+		for _, l := range e.Lists {
+			if i := e.Index(l.Column); i >= 0 {
+				st.listIdx[i] = true
+			}
+		}
+		for _, u := range e.Uniques {
+			us := uniqueState{u: u, owner: map[hkey]ownerOf{}}
+			for _, col := range u.Columns {
+				us.idx = append(us.idx, e.Index(col))
+			}
+			st.uniques = append(st.uniques, us)
+		}
+		if needFacts[e.Name] {
+			st.facts = map[hkey][]string{}
+		}
+		c.states[e.Name] = st
+	}
+	return c
+}
+
+// Domain returns the domain the checker judges.
+func (c *Checker) Domain() *domain.Domain { return c.d }
+
+func (c *Checker) hash(parts ...string) hkey {
+	var k hkey
+	for i := range k {
+		var h maphash.Hash
+		h.SetSeed(c.seeds[i])
+		for _, p := range parts {
+			h.WriteString(p)
+			h.WriteByte(0)
+		}
+		k[i] = h.Sum64()
+	}
+	return k
+}
+
+// content hashes a row's canonical values; list items are sorted, so that a list read
+// back from the database in another order is the same content.
+func (c *Checker) content(st *entityState, vals []string) hkey {
+	parts := vals
+	for i, isList := range st.listIdx {
+		if isList && strings.Contains(vals[i], "|") {
+			parts = slices.Clone(vals)
+			items := strings.Split(vals[i], "|")
+			slices.SortFunc(items, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+			parts[i] = strings.Join(items, "|")
+		}
+	}
+	return c.hash(parts...)
+}
+
+func (c *Checker) state(e *domain.Entity) *entityState {
+	st := c.states[e.Name]
+	if st == nil {
+		panic(fmt.Sprintf("check: entity %q is not in domain %q", e.Name, c.d.Name))
+	}
+	return st
+}
+
+// row gives rules the canonical values of one row by column name.
+type row struct {
+	e    *domain.Entity
+	vals []string
+}
+
+func (r row) Get(col string) string {
+	if i := r.e.Index(col); i >= 0 {
+		return r.vals[i]
+	}
+	return ""
+}
+
+// Preload registers a row that is already in the database (canonical values aligned
+// with e.Fields), so that the same row in a file is ignored as ALREADY_LOADED, a
+// different one with the same key is a conflict, and children may refer to it.
+func (c *Checker) Preload(e *domain.Entity, canonical []string) {
+	st := c.state(e)
+	c.remember(st, canonical, 0, true)
+}
+
+// Loaded reports how many rows of e the checker knows (accepted or preloaded).
+func (c *Checker) Loaded(e *domain.Entity) int { return len(c.state(e).rows) }
+
+func (c *Checker) remember(st *entityState, vals []string, line int, loaded bool) {
+	key := c.hash(vals[st.keyIdx])
+	st.rows[key] = seen{content: c.content(st, vals), line: int32(line), loaded: loaded}
+	for _, us := range st.uniques {
+		if uk, ok := c.uniqueKey(us, vals); ok {
+			if _, taken := us.owner[uk]; !taken {
+				us.owner[uk] = ownerOf{key: vals[st.keyIdx], line: int32(line)}
+			}
+		}
+	}
+	if st.facts != nil {
+		st.facts[key] = slices.Clone(vals)
+	}
+}
+
+func (c *Checker) uniqueKey(us uniqueState, vals []string) (hkey, bool) {
+	parts := make([]string, len(us.idx))
+	for i, idx := range us.idx {
+		if vals[idx] == "" {
+			return hkey{}, false
+		}
+		parts[i] = strings.ToLower(vals[idx])
+	}
+	return c.hash(parts...), true
+}
+
+// Forget withdraws an accepted row, for when the database refused it after all: its
+// children are then orphans, as they would be had the checker rejected it.
+func (c *Checker) Forget(e *domain.Entity, canonical []string, line int) {
+	st := c.state(e)
+	key := c.hash(canonical[st.keyIdx])
+	if s, ok := st.rows[key]; ok && !s.loaded {
+		delete(st.rows, key)
+		st.rejected[key] = int32(line)
+		for _, us := range st.uniques {
+			if uk, ok := c.uniqueKey(us, canonical); ok && us.owner[uk].key == canonical[st.keyIdx] {
+				delete(us.owner, uk)
+			}
+		}
+		if st.facts != nil {
+			delete(st.facts, key)
+		}
+	}
+}
+
+// Check judges one row of e read at line (raw values aligned with e.Fields; "" for a
+// column the file lacks) and, when it is accepted, remembers it for the rows after it.
+func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
+	st := c.state(e)
+	res := Result{Canonical: make([]string, len(e.Fields))}
+	bad := make([]bool, len(e.Fields))
+	for i, f := range e.Fields {
+		v := ""
+		if i < len(raw) {
+			v = raw[i]
+		}
+		canon, viol := f.Normalize(v, c.today)
+		if viol != nil {
+			res.Violations = append(res.Violations, *viol)
+			bad[i] = true
+			canon = rules.CleanText(v)
+		}
+		res.Canonical[i] = canon
+	}
+	vals := res.Canonical
+	key := c.hash(vals[st.keyIdx])
+	content := c.content(st, vals)
+	keyName := e.Key + " " + vals[st.keyIdx]
+
+	if !bad[st.keyIdx] {
+		if prev, ok := st.rows[key]; ok {
+			switch {
+			case prev.content == content && prev.loaded:
+				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.AlreadyLoaded,
+					Detail: keyName + " is already in the database with the same content"})
+			case prev.content == content:
+				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.DuplicateRow,
+					Detail: fmt.Sprintf("identical to line %d", prev.line)})
+			case prev.loaded:
+				res.Violations = append(res.Violations, rules.Violation{Column: e.Key, Code: rules.DuplicateKeyConflict,
+					Detail: keyName + " is already in the database with other content"})
+			default:
+				res.Violations = append(res.Violations, rules.Violation{Column: e.Key, Code: rules.DuplicateKeyConflict,
+					Detail: fmt.Sprintf("%s already at line %d with other content", keyName, prev.line)})
+			}
+		}
+	}
+
+	r := row{e: e, vals: vals}
+	for _, rr := range e.RowRules {
+		if anyBad(e, bad, rr.Columns) {
+			continue
+		}
+		if v := rr.Check(r); v != nil {
+			res.Violations = append(res.Violations, *v)
+		}
+	}
+
+	for _, us := range st.uniques {
+		if anyBadIdx(bad, us.idx) {
+			continue
+		}
+		uk, ok := c.uniqueKey(us, vals)
+		if !ok {
+			continue
+		}
+		if o, taken := us.owner[uk]; taken && o.key != vals[st.keyIdx] {
+			where := "in the database"
+			if o.line > 0 {
+				where = fmt.Sprintf("at line %d", o.line)
+			}
+			res.Violations = append(res.Violations, rules.Violation{Column: strings.Join(us.u.Columns, ","), Code: us.u.Code,
+				Detail: fmt.Sprintf("%s already used by %s %s %s", strings.Join(us.u.Columns, ","), e.Key, o.key, where)})
+		}
+	}
+
+	parents := map[string][]string{}
+	for _, ref := range e.Refs {
+		i := e.Index(ref.Column)
+		if bad[i] || vals[i] == "" {
+			continue
+		}
+		pst := c.states[ref.Parent]
+		pk := c.hash(vals[i])
+		if _, ok := pst.rows[pk]; ok {
+			if pst.facts != nil {
+				parents[ref.Column] = pst.facts[pk]
+			}
+			continue
+		}
+		detail := fmt.Sprintf("%s %s not found in %s", ref.Column, vals[i], ref.Parent)
+		if line, ok := pst.rejected[pk]; ok {
+			detail = fmt.Sprintf("%s %s was rejected (%s line %d)", ref.Column, vals[i], ref.Parent, line)
+		}
+		res.Violations = append(res.Violations, rules.Violation{Column: ref.Column, Code: rules.UnknownReference, Detail: detail})
+	}
+
+	for _, pc := range e.ParentRules {
+		pvals := parents[pc.Ref.Column]
+		if pvals == nil || bad[e.Index(pc.Ref.Column)] {
+			continue
+		}
+		if v := pc.Rule.Check(r, row{e: c.d.Entity(pc.Ref.Parent), vals: pvals}); v != nil {
+			res.Violations = append(res.Violations, *v)
+		}
+	}
+
+	if len(res.Violations) > 0 {
+		if !bad[st.keyIdx] {
+			if _, ok := st.rows[key]; !ok {
+				st.rejected[key] = int32(line)
+			}
+		}
+		res.Outcome = Reject
+		return res
+	}
+	c.remember(st, vals, line, false)
+	res.Outcome = Accept
+	return res
+}
+
+func (c *Checker) verdict(res Result, o Outcome, v rules.Violation) Result {
+	res.Outcome = o
+	res.Violations = []rules.Violation{v}
+	return res
+}
+
+func anyBad(e *domain.Entity, bad []bool, cols []string) bool {
+	for _, col := range cols {
+		if i := e.Index(col); i >= 0 && bad[i] {
+			return true
+		}
+	}
+	return false
+}
+
+func anyBadIdx(bad []bool, idx []int) bool {
+	for _, i := range idx {
+		if i >= 0 && bad[i] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,91 @@
+package mariadb
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Run is one run of one tool, as the journal records it.
+type Run struct {
+	ID     string
+	Tool   string
+	Domain string
+	Host   string
+	Args   string
+}
+
+// Run statuses in the journal.
+const (
+	StatusRunning    = "running"
+	StatusOK         = "ok"
+	StatusDataErrors = "data_errors"
+	StatusFailed     = "failed"
+)
+
+// FileCounts is the accounting of one source file.
+type FileCounts struct {
+	Read, Inserted, Rejected, Ignored int
+}
+
+// StartRun records r as running.
+func (db *DB) StartRun(ctx context.Context, r Run) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO journal (run_id, tool, domain, started_at, status, host, args)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Tool, r.Domain, time.Now().UTC(), StatusRunning, r.Host, r.Args)
+	if err != nil {
+		return fmt.Errorf("journal start: %w", FormatError(err))
+	}
+	return nil
+}
+
+// AddFile records that run reads file as entity; batches then add their progress to it.
+func (db *DB) AddFile(ctx context.Context, runID, file, entity string) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO journal_files (run_id, file, entity, `+"`read`"+`, inserted, rejected, ignored, committed_line)
+		VALUES (?, ?, ?, 0, 0, 0, 0, 0)`, runID, file, entity)
+	if err != nil {
+		return fmt.Errorf("journal file %s: %w", file, FormatError(err))
+	}
+	return nil
+}
+
+// FinishFile records the SHA-256 and size of a file read to its end.
+func (db *DB) FinishFile(ctx context.Context, runID, file, sha256 string, size int64) error {
+	_, err := db.ExecContext(ctx, `UPDATE journal_files SET sha256 = ?, size = ? WHERE run_id = ? AND file = ?`,
+		sha256, size, runID, file)
+	if err != nil {
+		return fmt.Errorf("journal file %s: %w", file, FormatError(err))
+	}
+	return nil
+}
+
+// FinishRun records the end of a run with its status, totals and a message. It uses a
+// fresh context so that a cancelled run is still recorded as failed.
+func (db *DB) FinishRun(runID, status string, total FileCounts, message string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := db.ExecContext(ctx, `UPDATE journal SET ended_at = ?, status = ?, `+"`read`"+` = ?, inserted = ?,
+		rejected = ?, ignored = ?, message = ? WHERE run_id = ?`,
+		time.Now().UTC(), status, total.Read, total.Inserted, total.Rejected, total.Ignored, message, runID)
+	if err != nil {
+		return fmt.Errorf("journal end: %w", FormatError(err))
+	}
+	return nil
+}
+
+// MarkInterrupted marks as failed the runs of tool on domain still recorded as running:
+// called while holding the tool's lock, it knows they are dead (killed, or their server
+// restarted). It returns their ids.
+func (db *DB) MarkInterrupted(ctx context.Context, tool, domain, byRun string) ([]string, error) {
+	var ids []string
+	if err := db.SelectContext(ctx, &ids, `SELECT run_id FROM journal WHERE tool = ? AND domain = ? AND status = ?`,
+		tool, domain, StatusRunning); err != nil {
+		return nil, fmt.Errorf("journal: %w", FormatError(err))
+	}
+	for _, id := range ids {
+		if _, err := db.ExecContext(ctx, `UPDATE journal SET status = ?, message = ? WHERE run_id = ? AND status = ?`,
+			StatusFailed, "interrupted: found still running by run "+byRun, id, StatusRunning); err != nil {
+			return nil, fmt.Errorf("journal: %w", FormatError(err))
+		}
+	}
+	return ids, nil
+}

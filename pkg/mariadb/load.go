@@ -1,0 +1,370 @@
+package mariadb
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+
+	"dmt/pkg/domain"
+)
+
+// Row is one accepted row to insert: canonical values aligned with the entity's Fields
+// ("" is NULL) and the line of the source file it came from.
+type Row struct {
+	Values []string
+	Line   int
+}
+
+// Rejection is a row kept out of the tables, recorded in the rejections table.
+type Rejection struct {
+	Line   int
+	Codes  string // comma-separated codes
+	Detail string
+	Raw    string
+}
+
+// Progress is what a batch adds to its file's journal counts; Line is the last source
+// line the batch accounts for.
+type Progress struct {
+	Line                              int
+	Read, Inserted, Rejected, Ignored int
+}
+
+// Batch is what one transaction writes: accepted rows of one entity read from one file,
+// the rejections found since the previous batch, and the journal progress that accounts
+// for both. Either all of it is committed or none of it.
+type Batch struct {
+	RunID      string
+	Tool       string
+	File       string // source file name recorded in lineage and journal
+	Entity     *domain.Entity
+	Rows       []Row
+	Rejections []Rejection
+	Progress   Progress
+}
+
+// Refusal is an accepted row that the database refused (a rule the Go checks missed):
+// it was left out and recorded as a rejection with the server's message.
+type Refusal struct {
+	Row     Row
+	Message string
+}
+
+var readerSeq atomic.Int64
+
+// lineageColumns are appended to every business row.
+var lineageColumns = []string{"run_id", "source_file", "source_line"}
+
+// LoadBatch writes b in one transaction with LOAD DATA LOCAL INFILE from memory. Any
+// warning from the server (LOAD DATA LOCAL skips bad rows with a warning instead of
+// failing) rolls the rows back to a savepoint and the rows are split in halves until
+// the refused ones are found; they are returned, recorded as rejections, and left out,
+// while the others are committed. A deadlock or certification failure retries the whole
+// batch. The refusals count as rejected in the journal progress.
+func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
+	var refused []Refusal
+	err := db.retry(ctx, func() error {
+		refused = nil
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		refused, err = loadRows(ctx, tx, b, b.Rows, 0)
+		if err != nil {
+			return err
+		}
+		rej := b.Rejections
+		prog := b.Progress
+		for _, r := range refused {
+			rej = append(rej, Rejection{Line: r.Row.Line, Codes: "DB_REFUSED", Detail: r.Message, Raw: strings.Join(r.Row.Values, ",")})
+		}
+		prog.Inserted -= len(refused)
+		prog.Rejected += len(refused)
+		if err := insertRejections(ctx, tx, b, rej); err != nil {
+			return err
+		}
+		if err := addProgress(ctx, tx, b.RunID, b.File, prog); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	return refused, nil
+}
+
+// retry runs fn again when it fails with a deadlock, a lock wait timeout or a Galera
+// certification failure, up to 5 times with a growing pause.
+func (db *DB) retry(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = fn(); err == nil || !IsRetryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
+		}
+	}
+	return err
+}
+
+// loadRows loads rows inside tx under a savepoint; on any warning it rolls back to the
+// savepoint and bisects. depth names the savepoints.
+func loadRows(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row, depth int) ([]Refusal, error) {
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	sp := fmt.Sprintf("sp%d", depth)
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+sp); err != nil {
+		return nil, err
+	}
+	msg, err := loadOnce(ctx, tx, b, rows)
+	if err != nil {
+		return nil, err
+	}
+	if msg == "" {
+		return nil, nil
+	}
+	if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp); err != nil {
+		return nil, err
+	}
+	if len(rows) == 1 {
+		return []Refusal{{Row: rows[0], Message: msg}}, nil
+	}
+	half := len(rows) / 2
+	left, err := loadRows(ctx, tx, b, rows[:half], depth+1)
+	if err != nil {
+		return nil, err
+	}
+	right, err := loadRows(ctx, tx, b, rows[half:], depth+1)
+	if err != nil {
+		return nil, err
+	}
+	return append(left, right...), nil
+}
+
+// loadOnce sends rows (and their list items) with LOAD DATA LOCAL INFILE and returns the
+// first warning's message, or "" when the server took every row without a warning.
+func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, error) {
+	e := b.Entity
+	var cols []string
+	var listIdx []int
+	for i, f := range e.Fields {
+		if l := listOf(e, f.Name); l != nil {
+			listIdx = append(listIdx, i)
+			continue
+		}
+		cols = append(cols, f.Name)
+	}
+	var buf bytes.Buffer
+	for _, r := range rows {
+		first := true
+		for i, v := range r.Values {
+			if containsInt(listIdx, i) {
+				continue
+			}
+			if !first {
+				buf.WriteByte('\t')
+			}
+			first = false
+			writeField(&buf, v)
+		}
+		writeLineage(&buf, b, r.Line)
+	}
+	msg, err := loadData(ctx, tx, e.Name, append(cols, lineageColumns...), &buf, len(rows))
+	if err != nil || msg != "" {
+		return msg, err
+	}
+	keyIdx := e.Index(e.Key)
+	for _, l := range e.Lists {
+		li := e.Index(l.Column)
+		var lb bytes.Buffer
+		n := 0
+		for _, r := range rows {
+			if r.Values[li] == "" {
+				continue
+			}
+			for _, item := range strings.Split(r.Values[li], "|") {
+				writeField(&lb, r.Values[keyIdx])
+				lb.WriteByte('\t')
+				writeField(&lb, item)
+				writeLineage(&lb, b, r.Line)
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		msg, err := loadData(ctx, tx, l.Table, append([]string{e.Key, l.ItemColumn}, lineageColumns...), &lb, n)
+		if err != nil || msg != "" {
+			return msg, err
+		}
+	}
+	return "", nil
+}
+
+func writeLineage(buf *bytes.Buffer, b *Batch, line int) {
+	buf.WriteByte('\t')
+	writeField(buf, b.RunID)
+	buf.WriteByte('\t')
+	writeField(buf, b.File)
+	fmt.Fprintf(buf, "\t%d\n", line)
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func listOf(e *domain.Entity, col string) *domain.List {
+	for i := range e.Lists {
+		if e.Lists[i].Column == col {
+			return &e.Lists[i]
+		}
+	}
+	return nil
+}
+
+// writeField writes v in LOAD DATA's default escaping: "" is NULL (\N); tab, newline
+// and backslash are escaped.
+func writeField(buf *bytes.Buffer, v string) {
+	if v == "" {
+		buf.WriteString(`\N`)
+		return
+	}
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '\\':
+			buf.WriteString(`\\`)
+		case '\t':
+			buf.WriteString(`\t`)
+		case '\n':
+			buf.WriteString(`\n`)
+		case '\r':
+			buf.WriteString(`\r`)
+		case 0:
+			buf.WriteString(`\0`)
+		default:
+			buf.WriteByte(c)
+		}
+	}
+}
+
+// loadData streams data into table through a registered reader. The table and column
+// names come from the domain (code), never from data. It returns the first warning's
+// message when the server warned or did not take exactly want rows.
+func loadData(ctx context.Context, tx *sql.Tx, table string, cols []string, data io.Reader, want int) (string, error) {
+	name := fmt.Sprintf("dmt-%d", readerSeq.Add(1))
+	mysql.RegisterReaderHandler(name, func() io.Reader { return data })
+	defer mysql.DeregisterReaderHandler(name)
+	q := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + quoteIdent(table) +
+		" CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
+		quoteIdents(cols) + ")"
+	res, err := tx.ExecContext(ctx, q)
+	if err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && dataErrors[me.Number] {
+			return fmt.Sprintf("Error %d: %s", me.Number, me.Message), nil
+		}
+		return "", err
+	}
+	var warnings int
+	if err := tx.QueryRowContext(ctx, "SELECT @@warning_count").Scan(&warnings); err != nil {
+		return "", err
+	}
+	if warnings > 0 {
+		var level, msg string
+		var code int
+		if err := tx.QueryRowContext(ctx, "SHOW WARNINGS LIMIT 1").Scan(&level, &code, &msg); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("%s %d: %s", level, code, msg), nil
+	}
+	if n, err := res.RowsAffected(); err == nil && int(n) != want {
+		return fmt.Sprintf("server took %d of %d rows", n, want), nil
+	}
+	return "", nil
+}
+
+// dataErrors are the server errors that blame the rows sent, not the connection or the
+// schema: such a batch is bisected to find the rows; any other error stops the run.
+var dataErrors = map[uint16]bool{
+	1048: true, // column cannot be null
+	1062: true, // duplicate entry
+	1264: true, // out of range
+	1265: true, // data truncated
+	1292: true, // incorrect value
+	1366: true, // incorrect integer/decimal value
+	1406: true, // data too long
+	1451: true, // foreign key (parent)
+	1452: true, // foreign key (child)
+	3819: true, // check constraint (MySQL)
+	4025: true, // check constraint (MariaDB)
+}
+
+func quoteIdents(cols []string) string {
+	q := make([]string, len(cols))
+	for i, c := range cols {
+		q[i] = quoteIdent(c)
+	}
+	return strings.Join(q, ", ")
+}
+
+// insertRejections records rejected rows in the rejections table, a few hundred per
+// statement.
+func insertRejections(ctx context.Context, tx *sql.Tx, b *Batch, rej []Rejection) error {
+	const per = 200
+	for start := 0; start < len(rej); start += per {
+		chunk := rej[start:min(start+per, len(rej))]
+		q := "INSERT INTO rejections (run_id, tool, file, entity, line, codes, detail, raw) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		args := make([]any, 0, 8*len(chunk))
+		for _, r := range chunk {
+			args = append(args, b.RunID, b.Tool, b.File, b.Entity.Name, r.Line, truncate(r.Codes, 255), r.Detail, r.Raw)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("record rejections: %w", err)
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// addProgress adds a batch's counts to its file's journal row, in the batch's transaction.
+func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string, p Progress) error {
+	_, err := ex.ExecContext(ctx, `UPDATE journal_files SET committed_line = ?, `+"`read`"+` = `+"`read`"+` + ?,
+		inserted = inserted + ?, rejected = rejected + ?, ignored = ignored + ? WHERE run_id = ? AND file = ?`,
+		p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, runID, file)
+	if err != nil {
+		return fmt.Errorf("journal progress: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package mariadb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"dmt/pkg/domain"
+)
+
+// ScanEntity calls fn with every row of e's table in canonical text form, aligned with
+// e.Fields ("" for NULL; a list column joined with "|"). fn must not keep the slice.
+// It reads in one streaming query per table, never a query per row.
+func (db *DB) ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []string) error) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return FormatError(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET SESSION group_concat_max_len = 1048576"); err != nil {
+		return FormatError(err)
+	}
+	lists := map[int]map[string]string{} // field index -> key -> joined items
+	for _, l := range e.Lists {
+		items := map[string]string{}
+		q := "SELECT " + quoteIdent(e.Key) + ", GROUP_CONCAT(" + quoteIdent(l.ItemColumn) + " ORDER BY " +
+			quoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + quoteIdent(l.Table) + " GROUP BY " + quoteIdent(e.Key)
+		rows, err := conn.QueryContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
+		}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				rows.Close()
+				return err
+			}
+			items[k] = v
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
+		}
+		lists[e.Index(l.Column)] = items
+	}
+	var cols []string
+	var idx []int
+	for i, f := range e.Fields {
+		if _, isList := lists[i]; isList {
+			continue
+		}
+		cols = append(cols, quoteIdent(f.Name))
+		idx = append(idx, i)
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+quoteIdent(e.Name))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
+	}
+	defer rows.Close()
+	raw := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range raw {
+		ptrs[i] = &raw[i]
+	}
+	vals := make([]string, len(e.Fields))
+	keyIdx := e.Index(e.Key)
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("read %s: %w", e.Name, err)
+		}
+		for j, i := range idx {
+			vals[i] = raw[j].String
+		}
+		for i, items := range lists {
+			vals[i] = items[vals[keyIdx]]
+		}
+		if err := fn(vals); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
+	}
+	return nil
+}

@@ -1,0 +1,379 @@
+// Package migrate is the loading engine: it reads a domain's source files, judges every
+// row with pkg/check, writes the accepted rows to MariaDB in whole batches, and accounts
+// for every row (read = inserted + rejected + ignored). The domain is data handed to it,
+// so clevity and distributech share this one engine.
+package migrate
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"dmt/pkg/check"
+	"dmt/pkg/csvfile"
+	"dmt/pkg/domain"
+	"dmt/pkg/mariadb"
+	"dmt/pkg/report"
+	"dmt/pkg/rules"
+)
+
+// Source is one input file of one entity. Name is what logs, reports and lineage call it
+// (the base name of the file, or "-" for stdin).
+type Source struct {
+	Name   string
+	Entity *domain.Entity
+	R      io.Reader
+}
+
+// Rejects receives each rejected row of a file as read (header, fields), with its line
+// and reasons; migration writes them to rejets/<entity>.csv or stdout.
+type Rejects interface {
+	Reject(src *Source, header []string, line int, fields []string, errs string) error
+}
+
+// Options configure a run.
+type Options struct {
+	RunID     string
+	Tool      string
+	DB        *mariadb.DB // nil: check only (dry run without a database)
+	DryRun    bool        // check everything, write nothing to the database
+	Checker   *check.Checker
+	Log       *slog.Logger
+	Rejects   Rejects
+	BatchSize int
+	// Progress, when set, is told how many bytes of the current file were read.
+	Progress func(file string, read, size int64)
+	// Size returns the size of a source in bytes when known, for progress.
+	Size func(src *Source) int64
+	// PauseAfterBatch makes tests able to kill a run between batches, not by luck.
+	PauseAfterBatch time.Duration
+}
+
+// Preload feeds the checker with every row already in the database, so that the run
+// recognises rows already loaded, conflicts and references to earlier runs.
+func Preload(ctx context.Context, db *mariadb.DB, c *check.Checker) error {
+	for _, e := range c.Domain().Entities {
+		if err := db.ScanEntity(ctx, e, func(vals []string) error {
+			c.Preload(e, vals)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// opened is a source whose header has been read and mapped.
+type opened struct {
+	src     *Source
+	r       *csvfile.Reader
+	mapping csvfile.Mapping
+	hash    hash.Hash
+	counter *countingReader
+	rep     *report.File
+}
+
+// Open reads and maps the header of every source before anything is loaded, so that a
+// missing column or an empty file stops the run with nothing half-loaded.
+func Open(sources []*Source) ([]*opened, error) {
+	var out []*opened
+	for _, src := range sources {
+		h := sha256.New()
+		cr := &countingReader{r: io.TeeReader(src.R, h)}
+		r, err := csvfile.NewReader(cr)
+		if err != nil {
+			if errors.Is(err, csvfile.ErrEmpty) {
+				return nil, fmt.Errorf("%s: empty file (no header)", src.Name)
+			}
+			return nil, fmt.Errorf("%s: %w", src.Name, err)
+		}
+		names := make([]string, len(src.Entity.Fields))
+		for i, f := range src.Entity.Fields {
+			names[i] = f.Name
+		}
+		m, err := csvfile.MapHeader(r.Header(), names, src.Entity.Required())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", src.Name, err)
+		}
+		rep := &report.File{File: src.Name, Entity: src.Entity.Name, Dialect: r.Dialect().String(), ByCode: map[string]int{}}
+		for _, u := range m.Unknown {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("unknown column %q ignored", u))
+		}
+		out = append(out, &opened{src: src, r: r, mapping: m, hash: h, counter: cr, rep: rep})
+	}
+	return out, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Run loads the opened sources in order and returns their accounting. A data problem
+// never stops it; a database or I/O error does, after the batches already committed.
+func Run(ctx context.Context, opt Options, files []*opened) ([]*report.File, error) {
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = 20000
+	}
+	var reps []*report.File
+	for _, f := range files {
+		reps = append(reps, f.rep)
+		if err := runFile(ctx, opt, f); err != nil {
+			return reps, err
+		}
+	}
+	return reps, nil
+}
+
+// pending is an accepted row waiting for its batch, with what is needed to reject it
+// should the database refuse it.
+type pending struct {
+	row    mariadb.Row
+	fields []string
+}
+
+type batchJob struct {
+	batch   *mariadb.Batch
+	pending []pending
+}
+
+type batchDone struct {
+	job     *batchJob
+	refused []mariadb.Refusal
+	err     error
+}
+
+func runFile(ctx context.Context, opt Options, f *opened) error {
+	src, e, rep := f.src, f.src.Entity, f.rep
+	log := opt.Log.With("file", src.Name)
+	log.Info("start", "entity", e.Name, "dialect", rep.Dialect)
+	for _, w := range rep.Warnings {
+		log.Warn("column", "code", rules.UnknownColumn, "detail", w)
+	}
+	if opt.DB != nil && !opt.DryRun {
+		if err := opt.DB.AddFile(ctx, opt.RunID, src.Name, e.Name); err != nil {
+			return err
+		}
+	}
+
+	// The loader runs beside the reader: one batch is checked while the previous one
+	// is written.
+	jobs := make(chan *batchJob, 1)
+	done := make(chan batchDone, 4)
+	go func() {
+		defer close(done)
+		for job := range jobs {
+			if opt.DB == nil || opt.DryRun {
+				done <- batchDone{job: job}
+				continue
+			}
+			refused, err := opt.DB.LoadBatch(ctx, job.batch)
+			done <- batchDone{job: job, refused: refused, err: err}
+			if err != nil {
+				for range jobs {
+				}
+				return
+			}
+			if opt.PauseAfterBatch > 0 {
+				time.Sleep(opt.PauseAfterBatch)
+			}
+		}
+	}()
+
+	var loadErr error
+	handle := func(d batchDone) {
+		if d.err != nil {
+			if loadErr == nil {
+				loadErr = d.err
+			}
+			return
+		}
+		b := d.job.batch
+		for _, r := range d.refused {
+			rep.Inserted--
+			rep.Rejected++
+			rep.Count(string(rules.DBRefused))
+			for _, p := range d.job.pending {
+				if p.row.Line == r.Row.Line {
+					opt.Checker.Forget(e, p.row.Values, p.row.Line)
+					if err := opt.Rejects.Reject(src, f.r.Header(), p.row.Line, p.fields, string(rules.DBRefused)+": "+r.Message); err != nil && loadErr == nil {
+						loadErr = err
+					}
+					break
+				}
+			}
+			log.Warn("rejected", "line", r.Row.Line, "code", rules.DBRefused, "detail", r.Message)
+		}
+		if len(b.Rows) > 0 || opt.DB != nil && !opt.DryRun {
+			first, last := 0, b.Progress.Line
+			if len(b.Rows) > 0 {
+				first = b.Rows[0].Line
+			}
+			log.Info("committed", "line", last, "rows", len(b.Rows)-len(d.refused), "first_line", first, "refused", len(d.refused))
+		}
+	}
+
+	cur := &batchJob{batch: newBatch(opt, src)}
+	send := func() error {
+		for {
+			select {
+			case jobs <- cur:
+				cur = &batchJob{batch: newBatch(opt, src)}
+				return nil
+			case d := <-done:
+				handle(d)
+				if loadErr != nil {
+					return loadErr
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+	}
+	finish := func() error {
+		close(jobs)
+		for d := range done {
+			handle(d)
+		}
+		return loadErr
+	}
+
+	size := int64(-1)
+	if opt.Size != nil {
+		size = opt.Size(src)
+	}
+	fieldIdx := f.mapping.Index
+	raw := make([]string, len(e.Fields))
+	lastLine := 1
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				finish()
+				return err
+			}
+			if opt.Progress != nil {
+				opt.Progress(src.Name, f.counter.n, size)
+			}
+		}
+		rec, err := f.r.Read()
+		if err == io.EOF {
+			break
+		}
+		var pe *csvfile.ParseError
+		if errors.As(err, &pe) {
+			rep.Read++
+			rep.Rejected++
+			rep.Count(string(rules.MalformedRow))
+			lastLine = pe.Line
+			detail := pe.Err.Error()
+			cur.batch.Rejections = append(cur.batch.Rejections, mariadb.Rejection{Line: pe.Line, Codes: string(rules.MalformedRow), Detail: detail, Raw: pe.Raw})
+			cur.batch.Progress.Read++
+			cur.batch.Progress.Rejected++
+			cur.batch.Progress.Line = pe.Line
+			log.Warn("rejected", "line", pe.Line, "code", rules.MalformedRow, "detail", detail)
+			if err := opt.Rejects.Reject(src, f.r.Header(), pe.Line, pe.Fields, string(rules.MalformedRow)+": "+detail); err != nil {
+				finish()
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			finish()
+			return fmt.Errorf("%s: %w", src.Name, err)
+		}
+		rep.Read++
+		lastLine = rec.Line
+		for i, idx := range fieldIdx {
+			if idx >= 0 && idx < len(rec.Fields) {
+				raw[i] = rec.Fields[idx]
+			} else {
+				raw[i] = ""
+			}
+		}
+		res := opt.Checker.Check(e, rec.Line, raw)
+		b := cur.batch
+		b.Progress.Read++
+		b.Progress.Line = rec.Line
+		switch res.Outcome {
+		case check.Accept:
+			rep.Inserted++
+			b.Progress.Inserted++
+			b.Rows = append(b.Rows, mariadb.Row{Values: res.Canonical, Line: rec.Line})
+			cur.pending = append(cur.pending, pending{row: mariadb.Row{Values: res.Canonical, Line: rec.Line}, fields: rec.Fields})
+		case check.Ignore:
+			rep.Ignored++
+			b.Progress.Ignored++
+			for _, c := range res.Codes() {
+				rep.Count(string(c))
+			}
+			log.Info("ignored", "line", rec.Line, "code", res.Violations[0].Code, "detail", res.Violations[0].Detail)
+		case check.Reject:
+			rep.Rejected++
+			b.Progress.Rejected++
+			codes := res.Codes()
+			codeText := make([]string, len(codes))
+			for i, c := range codes {
+				rep.Count(string(c))
+				codeText[i] = string(c)
+			}
+			errs := violationsText(res.Violations)
+			b.Rejections = append(b.Rejections, mariadb.Rejection{Line: rec.Line, Codes: strings.Join(codeText, ","), Detail: errs, Raw: rec.Raw})
+			log.Warn("rejected", "line", rec.Line, "code", strings.Join(codeText, ","), "detail", errs)
+			if err := opt.Rejects.Reject(src, f.r.Header(), rec.Line, rec.Fields, errs); err != nil {
+				finish()
+				return err
+			}
+		}
+		if len(b.Rows) >= opt.BatchSize || len(b.Rejections) >= opt.BatchSize {
+			if err := send(); err != nil {
+				finish()
+				return err
+			}
+		}
+	}
+	cur.batch.Progress.Line = lastLine
+	if err := send(); err != nil {
+		finish()
+		return err
+	}
+	if err := finish(); err != nil {
+		return err
+	}
+	rep.SHA256 = hex.EncodeToString(f.hash.Sum(nil))
+	if opt.Progress != nil {
+		opt.Progress(src.Name, f.counter.n, f.counter.n)
+	}
+	if opt.DB != nil && !opt.DryRun {
+		if err := opt.DB.FinishFile(ctx, opt.RunID, src.Name, rep.SHA256, f.counter.n); err != nil {
+			return err
+		}
+	}
+	log.Info("end", "read", rep.Read, "inserted", rep.Inserted, "rejected", rep.Rejected, "ignored", rep.Ignored, "sha256", rep.SHA256)
+	return nil
+}
+
+func newBatch(opt Options, src *Source) *mariadb.Batch {
+	return &mariadb.Batch{RunID: opt.RunID, Tool: opt.Tool, File: src.Name, Entity: src.Entity}
+}
+
+// violationsText joins violations as "CODE column: detail; ..." for _errors and logs.
+func violationsText(vs []rules.Violation) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = fmt.Sprintf("%s %s: %s", v.Code, v.Column, v.Detail)
+	}
+	return strings.Join(parts, "; ")
+}

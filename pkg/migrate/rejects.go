@@ -1,0 +1,96 @@
+package migrate
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"dmt/pkg/csvfile"
+)
+
+// RejectFiles writes rejected rows as read, one CSV per entity (the file's own header
+// plus _line and _errors), into a folder, or all of them to one writer. A fixed file can
+// be fed back to reprise as it is.
+type RejectFiles struct {
+	dir     string
+	single  io.Writer
+	closer  io.Closer
+	writers map[string]*rejectFile
+	order   []string
+}
+
+type rejectFile struct {
+	w      *csvfile.Writer
+	f      *os.File
+	header []string
+}
+
+// NewRejectFiles writes to dir/<entity>.csv; a file is created only when it gets a row.
+func NewRejectFiles(dir string) *RejectFiles {
+	return &RejectFiles{dir: dir, writers: map[string]*rejectFile{}}
+}
+
+// NewRejectStream writes every rejected row to w (one entity only, so one header).
+func NewRejectStream(w io.Writer, closer io.Closer) *RejectFiles {
+	return &RejectFiles{single: w, closer: closer, writers: map[string]*rejectFile{}}
+}
+
+// Reject implements Rejects.
+func (r *RejectFiles) Reject(src *Source, header []string, line int, fields []string, errs string) error {
+	rf := r.writers[src.Entity.Name]
+	if rf == nil {
+		rf = &rejectFile{header: header}
+		var out io.Writer = r.single
+		if r.single == nil {
+			if err := os.MkdirAll(r.dir, 0o755); err != nil {
+				return fmt.Errorf("rejects: %w", err)
+			}
+			f, err := os.Create(filepath.Join(r.dir, src.Entity.Name+".csv"))
+			if err != nil {
+				return fmt.Errorf("rejects: %w", err)
+			}
+			rf.f, out = f, f
+		}
+		rf.w = csvfile.NewWriter(out, csvfile.WriterOptions{})
+		if err := rf.w.Write(append(append([]string{}, header...), "_line", "_errors")); err != nil {
+			return err
+		}
+		r.writers[src.Entity.Name] = rf
+		r.order = append(r.order, src.Entity.Name)
+	}
+	row := make([]string, len(rf.header), len(rf.header)+2)
+	copy(row, fields)
+	if len(fields) > len(rf.header) && len(rf.header) > 0 {
+		// A row with too many fields keeps its surplus in the last column, so nothing
+		// read is lost.
+		last := len(rf.header) - 1
+		for _, extra := range fields[len(rf.header):] {
+			row[last] += "," + extra
+		}
+	}
+	return rf.w.Write(append(row, strconv.Itoa(line), errs))
+}
+
+// Close flushes and closes every file.
+func (r *RejectFiles) Close() error {
+	var first error
+	for _, name := range r.order {
+		rf := r.writers[name]
+		if err := rf.w.Close(); err != nil && first == nil {
+			first = err
+		}
+		if rf.f != nil {
+			if err := rf.f.Close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	if r.closer != nil {
+		if err := r.closer.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
