@@ -4,7 +4,6 @@
 package model
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +43,13 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+	b := make([]byte, 0, 10)
+	b = appendPadded(b, d.Year, 4)
+	b = append(b, '-')
+	b = appendPadded(b, int(d.Month), 2)
+	b = append(b, '-')
+	b = appendPadded(b, d.Day, 2)
+	return string(b)
 }
 
 // Decimal is an exact decimal number: Units × 10^-Scale. It never goes through a
@@ -182,4 +187,14 @@ func (p Projet) Fields() []string {
 func (a Affectation) Fields() []string {
 	return []string{itoa(a.IDAffectation), itoa(a.IDProjet), itoa(a.IDIntervenant), a.Role, a.Site,
 		a.DateDebut.String(), a.DateFin.String(), decimalText(a.Jours)}
+}
+
+// appendPadded appends n in decimal with at least width digits (n >= 0); Date.String
+// runs for every date of every row, so it avoids fmt.
+func appendPadded(b []byte, n, width int) []byte {
+	s := strconv.Itoa(n)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
 }

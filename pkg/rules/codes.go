@@ -27,6 +27,7 @@ const (
 	SiteNotInProject       Code = "SITE_NOT_IN_PROJECT"
 	OutsideProjectDates    Code = "OUTSIDE_PROJECT_DATES"
 	AlreadyLoaded          Code = "ALREADY_LOADED"
+	BadList                Code = "BAD_LIST" // a list item holding , ; or /: another separator than |
 
 	// File and database level.
 	UnknownColumn Code = "UNKNOWN_COLUMN" // a header names no column of the entity: reported, ignored
@@ -56,6 +57,7 @@ var Catalogue = map[Code]string{
 	SiteNotInProject:       "a site that is not among its project's sites",
 	OutsideProjectDates:    "dates outside those of its project",
 	AlreadyLoaded:          "identical row already in the database: ignored",
+	BadList:                "a list written with another separator than |",
 	UnknownColumn:          "a column the entity does not have: ignored",
 	MissingColumn:          "a required column is missing from the file",
 	DBRefused:              "the database refused the row",

@@ -18,7 +18,7 @@ const (
 	Decimal             // an exact decimal(Precision, Scale)
 	Date                // a calendar date
 	Enum                // one of Values, in canonical spelling
-	List                // items separated by '|', each a Text of at most MaxLen
+	List                // items separated by '|', each a Text of at most MaxLen without , ; or /
 )
 
 // Bound is a limit on a number: the value and whether the limit itself is allowed.
@@ -115,6 +115,9 @@ func (f *Field) Normalize(raw string, today model.Date) (string, *Violation) {
 	case List:
 		items := SplitList(s)
 		for _, it := range items {
+			if strings.ContainsAny(it, ",;/") {
+				return "", f.violation(BadList, fmt.Sprintf("item %q holds a separator other than %q", it, ListSeparator))
+			}
 			if f.MaxLen > 0 && runeLen(it) > f.MaxLen {
 				return "", f.violation(TooLong, fmt.Sprintf("item %q has %d characters, at most %d", it, runeLen(it), f.MaxLen))
 			}

@@ -52,6 +52,8 @@ func TestFieldNormalize(t *testing.T) {
 		{statut, "fini", "", BadEnum},
 		{sites, " Lyon | Paris|Lyon ", "Lyon|Paris", ""},
 		{sites, "Lyon|Grenoble", "", TooLong},
+		{sites, "Lyon, Paris", "", BadList},
+		{sites, "Lyon;Paris", "", BadList},
 	}
 	for _, c := range cases {
 		got, v := c.f.Normalize(c.raw, today)

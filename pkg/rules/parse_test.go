@@ -210,7 +210,7 @@ func TestFold(t *testing.T) {
 func TestCodesDescribed(t *testing.T) {
 	for _, c := range []Code{MalformedRow, MissingRequired, TooLong, BadInteger, BadDecimal, BadDate, DateInFuture, BadEmail,
 		BadEnum, OutOfRange, DateOrder, EndDateRequired, SatisfactionNotAllowed, UnknownReference, EmailTaken, DuplicateRow,
-		DuplicateKeyConflict, SiteNotInProject, OutsideProjectDates, AlreadyLoaded, UnknownColumn, MissingColumn, DBRefused} {
+		DuplicateKeyConflict, SiteNotInProject, OutsideProjectDates, AlreadyLoaded, BadList, UnknownColumn, MissingColumn, DBRefused} {
 		if Describe(c) == "" {
 			t.Errorf("Describe(%s) is empty", c)
 		}
