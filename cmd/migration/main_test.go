@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"database/sql"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,33 +12,11 @@ import (
 
 	"dmt/pkg/csvfile"
 	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/progtest"
 )
 
-var binDir string
-
 // TestMain builds the programs once; the tests run them as users do.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "migration-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	binDir = dir
-	for _, prog := range []string{"migration", "generate_data"} {
-		if _, err := os.Stat(filepath.Join("..", prog)); err != nil {
-			continue
-		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, prog), "../"+prog)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "build %s: %v\n", prog, err)
-			os.Exit(2)
-		}
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { progtest.Main(m, "migration", "generate_data") }
 
 type result struct {
 	code           int
@@ -52,19 +26,8 @@ type result struct {
 // runProg runs a built program with env additions and returns its exit code and output.
 func runProg(t *testing.T, env []string, prog string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, prog), args...)
-	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %s: %v", prog, err)
-	}
-	return result{code: code, stdout: out.String(), stderr: errb.String()}
+	r := progtest.Run(t, env, nil, prog, args...)
+	return result{code: r.Code, stdout: r.Stdout, stderr: r.Stderr}
 }
 
 func migration(t *testing.T, dsn string, args ...string) result {

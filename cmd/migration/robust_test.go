@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/progtest"
 )
 
 // writeDataset writes a clean clevity folder of n projets (and as many clients, 2n
@@ -57,7 +58,7 @@ func TestKillAndRerun(t *testing.T) {
 		t.Run(fmt.Sprintf("after %d batches", killAfter), func(t *testing.T) {
 			dsn := mariadbtest.NewDatabase(t)
 			out := t.TempDir()
-			cmd := exec.Command(filepath.Join(binDir, "migration"), "-dsn", dsn, "-today", "2026-11-15", "-out", out, "-batch", "500", data)
+			cmd := exec.Command(progtest.Path("migration"), "-dsn", dsn, "-today", "2026-11-15", "-out", out, "-batch", "500", data)
 			cmd.Env = append(os.Environ(), "DMT_TEST_PAUSE_AFTER_BATCH=150ms")
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)

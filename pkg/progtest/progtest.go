@@ -1,0 +1,77 @@
+// Package progtest runs the toolkit's programs in tests as users run them: built once
+// into a temporary folder, started with exec, their exit code and output captured.
+package progtest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"dmt/pkg/mariadb/mariadbtest"
+)
+
+// Bin is the folder the programs were built into by Main.
+var Bin string
+
+// Main builds the named programs of cmd/, runs the tests, and removes the binaries.
+// Call it from TestMain.
+func Main(m *testing.M, progs ...string) {
+	dir, err := os.MkdirTemp("", "dmt-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	Bin = dir
+	root, err := mariadbtest.RepoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	for _, prog := range progs {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, prog), "./cmd/"+prog)
+		cmd.Dir = root
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintf(os.Stderr, "build %s: %v\n", prog, err)
+			os.RemoveAll(dir)
+			os.Exit(2)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// Result is what a program run gave.
+type Result struct {
+	Code           int
+	Stdout, Stderr string
+}
+
+// Path returns the path of a built program.
+func Path(prog string) string { return filepath.Join(Bin, prog) }
+
+// Run runs a built program with extra environment variables and stdin (may be nil).
+func Run(tb testing.TB, env []string, stdin []byte, prog string, args ...string) Result {
+	tb.Helper()
+	cmd := exec.Command(Path(prog), args...)
+	cmd.Env = append(os.Environ(), env...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		tb.Fatalf("run %s: %v", prog, err)
+	}
+	return Result{Code: code, Stdout: out.String(), Stderr: errb.String()}
+}
