@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# bench.sh: the speed and memory figures of the toolkit, on the private MariaDB server.
+# Generates 1,000,000 affectations with their parents (4 % defects), migrates them into
+# a fresh database, and prints time, throughput and peak memory of each step; then runs
+# the Go benchmarks. BENCH_AFFECTATIONS sets the size (default 1000000).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+n=${BENCH_AFFECTATIONS:-1000000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -o "$work/bin/" ./cmd/...
+server=$(scripts/mariadb-local.sh start)
+db="bench_$(date +%s)"
+dsn="${server%/}/$db"
+
+measure() { # label, command...: prints elapsed seconds and peak RSS
+	local label=$1
+	shift
+	/usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || {
+		status=$?
+		[ "$status" -le 1 ] || { cat "$work/err" >&2; exit "$status"; }
+	}
+	read -r secs kb <"$work/time"
+	printf '%-34s %8.2f s  %8d MB peak\n' "$label" "$secs" $((kb / 1024))
+}
+
+echo "== $n affectations, $((n / 4)) projets, $((n / 16)) clients, $((n / 80)) intervenants, 4 % defects"
+measure "generate_data" "$work/bin/generate_data" -seed 1 -today 2026-11-15 -clients $((n / 16)) \
+	-intervenants $((n / 80)) -projets $((n / 4)) -affectations "$n" -defects 0.04 -out "$work/data"
+rows=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -l)
+bytes=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -c)
+echo "   $((rows - 4)) rows, $((bytes / 1024 / 1024)) MB of CSV"
+measure "migration (empty database)" "$work/bin/migration" -dsn "$dsn" -today 2026-11-15 -out "$work/m1" "$work/data"
+grep -E '^(throughput|  read|  inserted|  rejected|  ignored)' "$work/m1/rapport_reprise.txt" | tail -5 | sed 's/^/   /'
+measure "migration again (all loaded)" "$work/bin/migration" -dsn "$dsn" -today 2026-11-15 -out "$work/m2" "$work/data"
+measure "migration -dry-run" "$work/bin/migration" -dsn "$dsn" -dry-run -today 2026-11-15 -out "$work/m3" "$work/data"
+if [ -x "$work/bin/validate" ]; then
+	measure "validate" "$work/bin/validate" -dsn "$dsn" -out "$work/v" -quiet
+fi
+"$work/bin/migration" -h >/dev/null 2>&1 || true
+mariadb_client=$(command -v mariadb || command -v mysql || true)
+if [ -n "$mariadb_client" ]; then
+	"$mariadb_client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot -e "DROP DATABASE \`$db\`" || true
+fi
+
+echo "== Go benchmarks"
+go test -run '^$' -bench . -benchmem ./pkg/csvfile ./pkg/generate ./pkg/check 2>/dev/null | grep -E '^(Benchmark|ok)'
