@@ -21,7 +21,7 @@ measure() { # label, command...: prints elapsed seconds and peak RSS
 		status=$?
 		[ "$status" -le 1 ] || { cat "$work/err" >&2; exit "$status"; }
 	}
-	read -r secs kb <"$work/time"
+	read -r secs kb < <(tail -n 1 "$work/time") # time adds a first line when the exit status is not 0
 	printf '%-34s %8.2f s  %8d MB peak\n' "$label" "$secs" $((kb / 1024))
 }
 

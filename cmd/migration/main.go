@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -84,7 +82,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	started := time.Now()
-	runID := newRunID(started)
+	runID := cli.NewRunID(started)
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
@@ -216,40 +214,16 @@ func schemaOf(d *domain.Domain) string {
 	return dmt.ClevitySchema
 }
 
-func newRunID(t time.Time) string {
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	return t.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
-}
-
 func writeReports(dir string, rep *report.Report) error {
 	for _, w := range []struct {
 		name  string
 		write func(io.Writer) error
 	}{{"rapport_reprise.txt", rep.WriteText}, {"rapport_reprise.json", rep.WriteJSON}} {
-		if err := writeFile(filepath.Join(dir, w.name), w.write); err != nil {
+		if err := cli.WriteFile(filepath.Join(dir, w.name), w.write); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// writeFile writes through a temporary file renamed into place, so a reader never sees
-// half a report.
-func writeFile(path string, write func(io.Writer) error) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 func resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*migrate.Source, func(), error) {

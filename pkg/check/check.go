@@ -123,6 +123,9 @@ func New(d *domain.Domain, today model.Date) *Checker {
 			}
 		}
 		for _, u := range e.Uniques {
+			if u.Warn {
+				continue
+			}
 			us := uniqueState{u: u, owner: map[hkey]ownerOf{}}
 			for _, col := range u.Columns {
 				us.idx = append(us.idx, e.Index(col))

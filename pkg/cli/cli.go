@@ -5,6 +5,8 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Exit codes of every program.
@@ -142,4 +145,32 @@ func Domain(fs *flag.FlagSet) *string {
 // Out declares -out with the given default and meaning.
 func Out(fs *flag.FlagSet, def, usage string) *string {
 	return fs.String("out", def, usage)
+}
+
+// NewRunID returns a run id: the UTC start time and a random suffix, sortable and
+// unique enough for the journal, the logs and the reports.
+func NewRunID(started time.Time) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
+}
+
+// WriteFile writes path through a temporary file renamed into place, so that a reader
+// (or a cron job's monitor) never sees half a report.
+func WriteFile(path string, write func(io.Writer) error) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }

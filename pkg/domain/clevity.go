@@ -28,7 +28,10 @@ func Clevity() *Domain {
 			id("id_client"), text("nom", 150, true), text("secteur", 80, false), email,
 			text("telephone", 30, false), text("ville", 80, false), pastDate("date_creation"),
 		},
-		Uniques: []Unique{{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken}},
+		Uniques: []Unique{
+			{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken},
+			{Name: "nom_ville", Columns: []string{"nom", "ville"}, Warn: true},
+		},
 	}
 	intervenants := &Entity{
 		Name: "intervenants", File: "intervenants.csv", Key: "id_intervenant",

@@ -31,12 +31,14 @@ type Entity struct {
 	Lists       []List
 }
 
-// Unique is a set of columns no two rows may share (compared case-insensitively), and
-// the code of the violation.
+// Unique is a set of columns no two rows may share (compared case-insensitively,
+// trimmed), and the code of the violation. A Warn unique is only worth a warning from
+// validate (two clients with the same name in the same city): rows are not refused.
 type Unique struct {
 	Name    string
 	Columns []string
 	Code    rules.Code
+	Warn    bool
 }
 
 // Ref is a reference: Column holds the key of a row of Parent.

@@ -174,6 +174,7 @@ func (f *Field) rangeText() string {
 type SQLCheck struct {
 	Code  Code
 	Valid string
+	Rule  string // the rule in plain words: "at most 150 characters"
 }
 
 // SQL returns the SQL forms of f's rules over column col (an identifier or an alias
@@ -186,18 +187,19 @@ func (f *Field) SQL(col string) []SQLCheck {
 		if f.Kind == Text || f.Kind == Email || f.Kind == Enum {
 			pred += " AND " + col + " <> ''"
 		}
-		checks = append(checks, SQLCheck{MissingRequired, pred})
+		checks = append(checks, SQLCheck{MissingRequired, pred, "is required"})
 	}
 	orNull := col + " IS NULL OR "
 	switch f.Kind {
 	case Text:
 		if f.MaxLen > 0 {
-			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen)})
+			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen), fmt.Sprintf("has at most %d characters", f.MaxLen)})
 		}
 	case Email:
-		checks = append(checks, SQLCheck{BadEmail, orNull + "(" + col + " = LOWER(TRIM(" + col + ")) AND " + col + " REGEXP '" + EmailPattern + "')"})
+		checks = append(checks, SQLCheck{BadEmail, orNull + "(" + col + " = LOWER(TRIM(" + col + ")) AND " + col + " REGEXP '" + EmailPattern + "')",
+			"is an e-mail address, trimmed and lower-case"})
 		if f.MaxLen > 0 {
-			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen)})
+			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen), fmt.Sprintf("has at most %d characters", f.MaxLen)})
 		}
 	case Integer, Decimal:
 		var conds []string
@@ -208,18 +210,18 @@ func (f *Field) SQL(col string) []SQLCheck {
 			conds = append(conds, col+map[bool]string{true: " <= ", false: " < "}[b.Inclusive]+strconv.FormatInt(b.Value, 10))
 		}
 		if len(conds) > 0 {
-			checks = append(checks, SQLCheck{OutOfRange, orNull + "(" + strings.Join(conds, " AND ") + ")"})
+			checks = append(checks, SQLCheck{OutOfRange, orNull + "(" + strings.Join(conds, " AND ") + ")", "is " + strings.TrimPrefix(f.rangeText(), "out of range ")})
 		}
 	case Date:
 		if f.NotFuture {
-			checks = append(checks, SQLCheck{DateInFuture, orNull + col + " <= CURRENT_DATE"})
+			checks = append(checks, SQLCheck{DateInFuture, orNull + col + " <= CURRENT_DATE", "is not after today"})
 		}
 	case Enum:
 		quoted := make([]string, len(f.Values))
 		for i, v := range f.Values {
 			quoted[i] = "'" + v + "'"
 		}
-		checks = append(checks, SQLCheck{BadEnum, orNull + col + " IN (" + strings.Join(quoted, ", ") + ")"})
+		checks = append(checks, SQLCheck{BadEnum, orNull + col + " IN (" + strings.Join(quoted, ", ") + ")", "is one of " + strings.Join(f.Values, ", ")})
 	}
 	return checks
 }

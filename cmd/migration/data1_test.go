@@ -1,0 +1,84 @@
+package main
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"dmt/pkg/mariadb/mariadbtest"
+)
+
+// TestData1 migrates the provided production data and checks it against the ground
+// truth of data_1/defects.csv: exactly the listed rows are rejected (with their code)
+// or ignored, every other row is in the database, and a second run inserts nothing.
+func TestData1(t *testing.T) {
+	root, err := mariadbtest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(root, "data_1")
+	dsn := mariadbtest.NewDatabase(t)
+	out := t.TempDir()
+	res := migration(t, dsn, "-out", out, data)
+	if res.code != 1 {
+		t.Fatalf("exit %d, want 1 (rows rejected): %s", res.code, res.stderr)
+	}
+	rep := readReport(t, out)
+
+	manifest := readCSV(t, filepath.Join(data, "defects.csv"))[1:]
+	wantRejected := map[string]map[string]string{} // file -> line -> code
+	wantIgnored := map[string]int{}
+	for _, m := range manifest {
+		file, line, code, expect := m[0], m[1], m[4], m[5]
+		switch expect {
+		case "reject":
+			if wantRejected[file] == nil {
+				wantRejected[file] = map[string]string{}
+			}
+			wantRejected[file][line] = code
+		case "ignore":
+			wantIgnored[file]++
+		}
+	}
+	total := 0
+	for _, f := range rep.Files {
+		rows := len(readCSV(t, filepath.Join(data, f.File))) - 1
+		if f.Rejected != len(wantRejected[f.File]) || f.Ignored != wantIgnored[f.File] {
+			t.Errorf("%s: rejected %d, ignored %d; manifest says %d and %d", f.File, f.Rejected, f.Ignored, len(wantRejected[f.File]), wantIgnored[f.File])
+		}
+		// The rejected-rows file names exactly the manifest's lines, each with its code.
+		rejects := readCSV(t, filepath.Join(out, "rejets", f.Entity+".csv"))
+		header := rejects[0]
+		lineCol, errCol := slices.Index(header, "_line"), slices.Index(header, "_errors")
+		for _, r := range rejects[1:] {
+			code, ok := wantRejected[f.File][r[lineCol]]
+			if !ok {
+				t.Errorf("%s line %s rejected (%s) but not in the manifest", f.File, r[lineCol], r[errCol])
+			} else if !strings.Contains(r[errCol], code) {
+				t.Errorf("%s line %s: %s, manifest says %s", f.File, r[lineCol], r[errCol], code)
+			}
+		}
+		if len(rejects)-1 != f.Rejected {
+			t.Errorf("%s: %d rows in rejets, %d rejected", f.File, len(rejects)-1, f.Rejected)
+		}
+		db := openDB(t, dsn)
+		if n := count(t, db, "SELECT COUNT(*) FROM "+f.Entity); n != f.Inserted {
+			t.Errorf("%s: table holds %d rows, report says %d inserted", f.Entity, n, f.Inserted)
+		}
+		total += rows
+	}
+	// MALFORMED rows are physical records too, so the files' records are all read.
+	if rep.Totals.Read != 16052 || rep.Totals.Inserted != 15512 || rep.Totals.Rejected != 493 || rep.Totals.Ignored != 47 {
+		t.Errorf("totals %+v, want read 16052, inserted 15512, rejected 493, ignored 47", rep.Totals)
+	}
+	db := openDB(t, dsn)
+	before := content(t, db)
+	again := migration(t, dsn, "-out", t.TempDir(), data)
+	if again.code != 1 || !strings.Contains(again.stderr, "inserted 0,") {
+		t.Errorf("second run: exit %d, %s", again.code, again.stderr)
+	}
+	if content(t, db) != before {
+		t.Errorf("second run changed the tables")
+	}
+}

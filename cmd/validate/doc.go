@@ -1,0 +1,27 @@
+// Validate checks a clevity database after the fact, and every night after that: row
+// counts against the journal, uniqueness of every key (e-mails case- and space-
+// insensitively), required columns, allowed values and ranges, date order, orphans of
+// every reference, affectations within their project's dates and sites, and the lineage
+// of every row. Each check is one set-based query built from the SQL forms of
+// pkg/rules, so validate and migration judge alike; it does not rely on the
+// database's constraints, which may be missing.
+//
+// Usage:
+//
+//	validate [-dsn DSN] [-domain clevity] [-out DIR] [-json FILE|-] [-source DIR] [-quiet]
+//
+// It writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt (UTC): one line per check with
+// PASS, FAIL or WARN, the number of offending rows, up to 10 of their keys and the rule
+// in plain words, then a summary. -json writes the same results as JSON (- for
+// stdout). -source DIR also checks that the files of DIR were read whole and accounted
+// for (read = inserted + rejected + ignored in the journal). The run is recorded in the
+// journal.
+//
+// Example:
+//
+//	validate -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out reports
+//	validate -out reports -source data_1 -json - | jq '.summary'
+//
+// Exit status: 0 every check passes (warnings allowed), 1 a check fails, 2 it could not
+// check (database down, wrong password, missing tables).
+package main

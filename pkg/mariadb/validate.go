@@ -1,0 +1,82 @@
+package mariadb
+
+import (
+	"context"
+	"fmt"
+
+	"dmt/pkg/validate"
+)
+
+var _ validate.Store = (*DB)(nil)
+
+// Offenders runs query (one column, k) and returns how many rows it gives and the
+// first limit of them, in key order (shorter first, so numeric keys sort right).
+func (db *DB) Offenders(ctx context.Context, query string, limit int) (int, []string, error) {
+	rows, err := db.QueryContext(ctx, "SELECT k, COUNT(*) OVER () FROM ("+query+") q ORDER BY CHAR_LENGTH(k), k LIMIT ?", limit)
+	if err != nil {
+		return 0, nil, FormatError(err)
+	}
+	defer rows.Close()
+	var n int
+	var sample []string
+	for rows.Next() {
+		var k *string
+		if err := rows.Scan(&k, &n); err != nil {
+			return 0, nil, err
+		}
+		if k == nil {
+			sample = append(sample, "NULL")
+		} else {
+			sample = append(sample, *k)
+		}
+	}
+	return n, sample, FormatError(rows.Err())
+}
+
+// MissingTables returns the names among names that are not tables of the database.
+func (db *DB) MissingTables(ctx context.Context, names []string) ([]string, error) {
+	var have []string
+	if err := db.SelectContext(ctx, &have, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"); err != nil {
+		return nil, FormatError(err)
+	}
+	set := map[string]bool{}
+	for _, h := range have {
+		set[h] = true
+	}
+	var missing []string
+	for _, n := range names {
+		if !set[n] {
+			missing = append(missing, n)
+		}
+	}
+	return missing, nil
+}
+
+// RowCount returns the number of rows of table.
+func (db *DB) RowCount(ctx context.Context, table string) (int, error) {
+	var n int
+	if err := db.GetContext(ctx, &n, "SELECT COUNT(*) FROM "+quoteIdent(table)); err != nil {
+		return 0, fmt.Errorf("count %s: %w", table, FormatError(err))
+	}
+	return n, nil
+}
+
+// FileRuns returns the journal's accounting of the source file with this SHA-256,
+// latest run first.
+func (db *DB) FileRuns(ctx context.Context, sha string) ([]validate.FileRun, error) {
+	rows, err := db.QueryContext(ctx, "SELECT f.run_id, j.tool, j.status, f.`read`, f.inserted, f.rejected, f.ignored"+
+		" FROM journal_files f JOIN journal j ON j.run_id = f.run_id WHERE f.sha256 = ? ORDER BY j.started_at DESC", sha)
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	defer rows.Close()
+	var runs []validate.FileRun
+	for rows.Next() {
+		var r validate.FileRun
+		if err := rows.Scan(&r.RunID, &r.Tool, &r.Status, &r.Read, &r.Inserted, &r.Rejected, &r.Ignored); err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, FormatError(rows.Err())
+}
