@@ -246,3 +246,55 @@ func TestCannotCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestNightlyScript runs scripts/nightly_validate.sh as cron would: bare environment,
+// DSN from an owner-only file, old reports pruned to the last 30, validate's status.
+func TestNightlyScript(t *testing.T) {
+	root, err := mariadbtest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(root, "scripts", "nightly_validate.sh")
+	dsn := migrated(t)
+	dir := t.TempDir()
+	dsnFile := filepath.Join(dir, "validate.dsn")
+	if err := os.WriteFile(dsnFile, []byte(dsn+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	reports := filepath.Join(dir, "reports")
+	os.MkdirAll(reports, 0o755)
+	for i := range 35 {
+		name := filepath.Join(reports, "rapport_validation_2020010"+string(rune('1'+i/10))+"-0000"+string(rune('0'+i%10))+"0.txt")
+		os.WriteFile(name, []byte("old"), 0o644)
+	}
+	cron := func(dsnFile string) progtest.Result {
+		cmd := []string{"-i", "PATH=/usr/bin:/bin", "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script, dsnFile}
+		return progtest.RunPath(t, "/usr/bin/env", cmd...)
+	}
+	res := cron(dsnFile)
+	if res.Code != 0 || res.Stdout != "" || res.Stderr != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want a silent success", res.Code, res.Stdout, res.Stderr)
+	}
+	kept, _ := filepath.Glob(filepath.Join(reports, "rapport_validation_*.txt"))
+	if len(kept) != 30 {
+		t.Errorf("%d reports kept, want 30", len(kept))
+	}
+	if data, _ := os.ReadFile(kept[len(kept)-1]); !strings.Contains(string(data), "Summary:") {
+		t.Errorf("newest report is not today's: %s", kept[len(kept)-1])
+	}
+
+	db, _ := sql.Open("mysql", dsn)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	db.Exec("SET SESSION foreign_key_checks = 0")
+	if _, err := db.Exec("UPDATE projets SET id_client = 424242 WHERE id_projet = 2"); err != nil {
+		t.Fatal(err)
+	}
+	if res := cron(dsnFile); res.Code != 1 || !strings.Contains(res.Stderr, "checks failed") {
+		t.Errorf("broken database: exit %d, stderr %q; want 1 and the failure", res.Code, res.Stderr)
+	}
+	os.Chmod(dsnFile, 0o644)
+	if res := cron(dsnFile); res.Code != 2 || !strings.Contains(res.Stderr, "chmod 600") {
+		t.Errorf("DSN file readable by all: exit %d, stderr %q; want 2", res.Code, res.Stderr)
+	}
+}

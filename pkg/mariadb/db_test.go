@@ -1,24 +1,184 @@
-package mariadb_test
+package mariadb
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
-	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 )
 
+func TestParseDSNForcesSessionSettings(t *testing.T) {
+	cfg, err := ParseDSN("bob:pw@tcp(db.example:3307)/clevity?parseTime=true&charset=latin1&multiStatements=true&loc=Local&sql_mode=%27%27")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ParseTime || cfg.MultiStatements || cfg.Loc != time.UTC {
+		t.Errorf("ParseTime=%v MultiStatements=%v Loc=%v", cfg.ParseTime, cfg.MultiStatements, cfg.Loc)
+	}
+	if cfg.Collation != "utf8mb4_unicode_ci" || cfg.Timeout != 5*time.Second {
+		t.Errorf("Collation=%q Timeout=%v", cfg.Collation, cfg.Timeout)
+	}
+	if got := cfg.Params["sql_mode"]; got != sqlMode {
+		t.Errorf("sql_mode = %q", got)
+	}
+	if got := cfg.Params["time_zone"]; got != "'+00:00'" {
+		t.Errorf("time_zone = %q", got)
+	}
+	if dsn := cfg.FormatDSN(); !strings.Contains(dsn, "charset=utf8mb4") || strings.Contains(dsn, "latin1") {
+		t.Errorf("charset not forced: %s", dsn)
+	}
+	cfg, err = ParseDSN("bob:pw@tcp(db.example:3307)/clevity?timeout=2s")
+	if err != nil || cfg.Timeout != 2*time.Second {
+		t.Errorf("timeout given in the DSN: %v, %v", cfg.Timeout, err)
+	}
+}
+
+func TestParseDSNErrorsHideThePassword(t *testing.T) {
+	for _, dsn := range []string{
+		"bob:s3cret-pw@tcp(host:3306",
+		"bob:s3c/ret-pw@tcp(host:3306)",
+		"bob:s3cret-pw@tcp(host:3306)",
+		"bob:s3cret-pw@tcp(host:3306)/db?parseTime=s3cret-pw",
+		"bob:s3cret-pw@tcp(host:3306)/db?%zz",
+	} {
+		_, err := ParseDSN(dsn)
+		if err == nil {
+			t.Errorf("ParseDSN(%q) succeeded", dsn)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, "invalid DSN") || strings.Contains(msg, "s3cret") ||
+			strings.Contains(msg, "ret-pw") {
+			t.Errorf("ParseDSN(%q) error = %q", dsn, msg)
+		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	cfg, err := ParseDSN("bob:s3cret@tcp(127.0.0.1:33061)/clevity")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Describe(cfg); got != "127.0.0.1:33061/clevity" {
+		t.Errorf("Describe = %q", got)
+	}
+	if Describe(nil) != "" {
+		t.Errorf("Describe(nil) not empty")
+	}
+}
+
+func TestQuoteIdent(t *testing.T) {
+	for in, want := range map[string]string{"clients": "`clients`", "a`b": "`a``b`", "": "``"} {
+		if got := quoteIdent(in); got != want {
+			t.Errorf("quoteIdent(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestStatements(t *testing.T) {
+	got := statements("-- a comment\n\nCREATE TABLE IF NOT EXISTS a (\n  x INT\n);\n  -- indented comment\nCREATE TABLE IF NOT EXISTS b (x INT);\r\n\nSELECT 1")
+	want := []string{"CREATE TABLE IF NOT EXISTS a (\n  x INT\n)", "CREATE TABLE IF NOT EXISTS b (x INT)", "SELECT 1"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("statements = %q, want %q", got, want)
+	}
+}
+
+func TestFormatErrorMessages(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1},
+		Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	timeout := &net.OpError{Op: "dial", Net: "tcp", Err: &timeoutErr{}}
+	dup := &mysql.MySQLError{Number: 1062, Message: "Duplicate entry 'x@y.fr' for key 'uq_clients_email'"}
+	other := errors.New("something else")
+	cases := []struct {
+		in   error
+		want string
+	}{
+		{&mysql.MySQLError{Number: 1045, Message: "Access denied for user 'bob'@'10.0.0.1' (using password: YES)"},
+			"access denied for user bob (check the DSN's user and password)"},
+		{&mysql.MySQLError{Number: 1049, Message: "Unknown database 'clevity'"}, "unknown database clevity"},
+		{&mysql.MySQLError{Number: 1146, Message: "Table 'clevity.projets' doesn't exist"},
+			"missing table: clevity.projets (apply the schema first)"},
+		{dup, dup.Error()},
+		{fmt.Errorf("insert: %w", dup), "insert: " + dup.Error()},
+		{refused, "cannot reach MariaDB at 127.0.0.1:1: connect: connection refused"},
+		{timeout, "cannot reach MariaDB: i/o timeout"},
+		{mysql.ErrInvalidConn, "cannot reach MariaDB: invalid connection"},
+		{other, "something else"},
+	}
+	for _, c := range cases {
+		got := FormatError(c.in)
+		if got == nil || got.Error() != c.want {
+			t.Errorf("FormatError(%v) = %v, want %q", c.in, got, c.want)
+			continue
+		}
+		if !errors.Is(got, c.in) {
+			t.Errorf("FormatError(%v) hides the original error", c.in)
+		}
+		if again := FormatError(got); again.Error() != got.Error() {
+			t.Errorf("FormatError twice = %q", again)
+		}
+	}
+	if FormatError(nil) != nil {
+		t.Errorf("FormatError(nil) != nil")
+	}
+	var me *mysql.MySQLError
+	if !errors.As(FormatError(&mysql.MySQLError{Number: 1049, Message: "Unknown database 'x'"}), &me) || me.Number != 1049 {
+		t.Errorf("errors.As cannot find the MySQLError")
+	}
+}
+
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func TestIsRetryable(t *testing.T) {
+	cases := map[error]bool{
+		&mysql.MySQLError{Number: 1213, Message: "Deadlock found"}:    true,
+		&mysql.MySQLError{Number: 1205, Message: "Lock wait timeout"}: true,
+		fmt.Errorf("tx: %w", &mysql.MySQLError{Number: 1213}):         true,
+		mysql.ErrInvalidConn:                   true,
+		driver.ErrBadConn:                      true,
+		fmt.Errorf("x: %w", driver.ErrBadConn): true,
+		&mysql.MySQLError{Number: 1062, Message: "Duplicate entry"}:        false,
+		&mysql.MySQLError{Number: 4025, Message: "CONSTRAINT ck_x failed"}: false,
+		&mysql.MySQLError{Number: 1045, Message: "Access denied for user"}: false,
+		errors.New("deadlock"): false,
+		context.Canceled:       false,
+	}
+	for err, want := range cases {
+		if got := IsRetryable(err); got != want {
+			t.Errorf("IsRetryable(%v) = %v, want %v", err, got, want)
+		}
+	}
+	if IsRetryable(nil) {
+		t.Errorf("IsRetryable(nil)")
+	}
+}
+
+// TestOpenErrors opens bad DSNs against the test server: each error is one line that
+// says what is wrong and never shows the password.
 func TestOpenErrors(t *testing.T) {
 	ctx := context.Background()
 	cfg, err := mysql.ParseDSN(mariadbtest.ServerDSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	wrong := cfg.Clone()
-	wrong.User, wrong.Passwd, wrong.DBName = "nobody", "s3cret-pw", "x"
+	wrongPw := cfg.Clone()
+	wrongPw.Passwd, wrongPw.DBName = "s3cret-pw", "x"
+	wrongUser := cfg.Clone()
+	wrongUser.User, wrongUser.Passwd, wrongUser.DBName = "nobody", "s3cret-pw", "x"
 	closed := cfg.Clone()
 	closed.Addr, closed.DBName = "127.0.0.1:1", "x"
 	nodb := cfg.Clone()
@@ -28,51 +188,143 @@ func TestOpenErrors(t *testing.T) {
 	cases := []struct {
 		name, dsn, want string
 	}{
-		{"wrong password", wrong.FormatDSN(), "access denied for user nobody"},
-		{"closed port", closed.FormatDSN(), "cannot reach MariaDB at 127.0.0.1:1"},
-		{"no database", nodb.FormatDSN(), "no database in DSN"},
-		{"unknown database", unknown.FormatDSN(), "unknown database"},
+		{"wrong password", wrongPw.FormatDSN(), "access denied for user " + cfg.User + " (check the DSN's user and password)"},
+		{"unknown user", wrongUser.FormatDSN(), "access denied for user nobody"},
+		{"closed port", closed.FormatDSN(), "cannot reach MariaDB at 127.0.0.1:1: "},
+		{"no database", nodb.FormatDSN(), "no database in DSN (add /NAME)"},
+		{"unknown database", unknown.FormatDSN(), "unknown database no_such_database_here"},
 		{"garbage", "::::", "invalid DSN"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			db, err := mariadb.Open(ctx, c.dsn)
+			db, err := Open(ctx, c.dsn)
 			if err == nil {
 				db.Close()
 				t.Fatalf("Open succeeded")
 			}
 			msg := err.Error()
-			if !strings.Contains(msg, c.want) || strings.Contains(msg, "s3cret-pw") || strings.Contains(msg, "\n") {
+			if !strings.Contains(msg, c.want) || strings.Contains(msg, "s3cret") || strings.Contains(msg, "\n") {
 				t.Errorf("Open error = %q, want one line with %q and no password", msg, c.want)
 			}
 		})
+	}
+	var me *mysql.MySQLError
+	if _, err := Open(ctx, unknown.FormatDSN()); !errors.As(err, &me) || me.Number != 1049 {
+		t.Errorf("Open error %v does not keep the server's error", err)
+	}
+}
+
+func TestOpenSessionSettings(t *testing.T) {
+	db, err := Open(context.Background(), mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode, tz, cs, coll string
+	if err := db.QueryRow("SELECT @@SESSION.sql_mode, @@SESSION.time_zone, @@character_set_connection, @@collation_connection").
+		Scan(&mode, &tz, &cs, &coll); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE", "ERROR_FOR_DIVISION_BY_ZERO", "NO_ENGINE_SUBSTITUTION"} {
+		if !strings.Contains(mode, m) {
+			t.Errorf("sql_mode %q lacks %s", mode, m)
+		}
+	}
+	if tz != "+00:00" || cs != "utf8mb4" || coll != "utf8mb4_unicode_ci" {
+		t.Errorf("time_zone=%q charset=%q collation=%q", tz, cs, coll)
+	}
+	// Dates come back as text, multiple statements are refused.
+	var d any
+	if err := db.QueryRow("SELECT CAST('2024-02-29' AS DATE)").Scan(&d); err != nil {
+		t.Fatal(err)
+	}
+	if b, ok := d.([]byte); !ok || string(b) != "2024-02-29" {
+		t.Errorf("date scanned as %T %v", d, d)
+	}
+	if _, err := db.Exec("SELECT 1; SELECT 2"); err == nil {
+		t.Errorf("multiple statements accepted")
 	}
 }
 
 func TestOpenCreateAndDescribe(t *testing.T) {
 	ctx := context.Background()
-	dsn := mariadbtest.NewDatabase(t)
-	cfg, _ := mysql.ParseDSN(dsn)
+	cfg, err := mysql.ParseDSN(mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.DBName += "_created"
-	cfg.Passwd = "" // the test server's root has none; Describe must not show it anyway
-	db, err := mariadb.OpenCreate(ctx, cfg.FormatDSN())
+	db, err := OpenCreate(ctx, cfg.FormatDSN())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
-		db.Exec("DROP DATABASE `" + cfg.DBName + "`")
+		db.Exec("DROP DATABASE " + quoteIdent(cfg.DBName))
 		db.Close()
 	}()
-	if got := mariadb.Describe(db.Cfg); got != cfg.Addr+"/"+cfg.DBName {
+	if got := Describe(db.Cfg); got != cfg.Addr+"/"+cfg.DBName {
 		t.Errorf("Describe = %q", got)
 	}
-	var mode string
-	if err := db.Get(&mode, "SELECT @@SESSION.sql_mode"); err != nil || !strings.Contains(mode, "STRICT_ALL_TABLES") {
-		t.Errorf("sql_mode = %q, %v", mode, err)
+	var name, coll string
+	if err := db.QueryRow("SELECT DATABASE(), @@collation_database").Scan(&name, &coll); err != nil || name != cfg.DBName || coll != "utf8mb4_unicode_ci" {
+		t.Errorf("database %q collation %q, %v", name, coll, err)
 	}
+	again, err := OpenCreate(ctx, cfg.FormatDSN())
+	if err != nil {
+		t.Fatalf("second OpenCreate: %v", err)
+	}
+	again.Close()
 	withPw := db.Cfg.Clone()
 	withPw.Passwd = "s3cret"
-	if strings.Contains(mariadb.Describe(withPw), "s3cret") {
-		t.Errorf("Describe shows the password")
+	if strings.Contains(Describe(withPw), "s3cret") || strings.Contains(Describe(withPw), withPw.User+":") {
+		t.Errorf("Describe shows the user or password: %q", Describe(withPw))
+	}
+	bad := cfg.Clone()
+	bad.DBName = "x`; DROP DATABASE y"
+	if db, err := OpenCreate(ctx, bad.FormatDSN()); err == nil || !strings.Contains(err.Error(), "backtick") {
+		if db != nil {
+			db.Close()
+		}
+		t.Errorf("OpenCreate with a backtick: %v", err)
+	}
+}
+
+func TestApplySchemaErrorNamesTheStatement(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	schema := `-- a small schema
+CREATE TABLE IF NOT EXISTS schema_version (
+  name VARCHAR(40) NOT NULL, sha256 CHAR(64) NOT NULL, applied_at DATETIME(3) NOT NULL,
+  PRIMARY KEY (name, sha256)
+);
+
+CREATE TABLE IF NOT EXISTS bad (
+  x NOSUCHTYPE
+);
+`
+	err = db.ApplySchema(ctx, "small", schema)
+	if err == nil || !strings.HasPrefix(err.Error(), "apply schema: CREATE TABLE IF NOT EXISTS bad: ") {
+		t.Fatalf("ApplySchema error = %v", err)
+	}
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) || me.Number != 1064 {
+		t.Errorf("ApplySchema error %v does not keep the server's error", err)
+	}
+	good := strings.Replace(schema, "NOSUCHTYPE", "INT", 1)
+	for range 2 {
+		if err := db.ApplySchema(ctx, "small", good); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	var applied string
+	if err := db.QueryRow("SELECT COUNT(*), MAX(applied_at) FROM schema_version WHERE name = 'small'").Scan(&n, &applied); err != nil || n != 1 {
+		t.Errorf("schema_version: %d rows, %v", n, err)
+	}
+	if at, err := time.Parse("2006-01-02 15:04:05.000", applied); err != nil || time.Since(at).Abs() > time.Hour {
+		t.Errorf("applied_at = %q (not UTC now?), %v", applied, err)
 	}
 }

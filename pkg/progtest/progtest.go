@@ -63,6 +63,17 @@ func Run(tb testing.TB, env []string, stdin []byte, prog string, args ...string)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
+	return run(tb, cmd)
+}
+
+// RunPath runs any program (a script, env) and returns what it gave.
+func RunPath(tb testing.TB, path string, args ...string) Result {
+	tb.Helper()
+	return run(tb, exec.Command(path, args...))
+}
+
+func run(tb testing.TB, cmd *exec.Cmd) Result {
+	tb.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -71,7 +82,7 @@ func Run(tb testing.TB, env []string, stdin []byte, prog string, args ...string)
 	if errors.As(err, &ee) {
 		code = ee.ExitCode()
 	} else if err != nil {
-		tb.Fatalf("run %s: %v", prog, err)
+		tb.Fatalf("run %s: %v", cmd.Path, err)
 	}
 	return Result{Code: code, Stdout: out.String(), Stderr: errb.String()}
 }
