@@ -2,6 +2,11 @@
 -- binaries): each statement is idempotent, so applying it again changes nothing.
 -- Tables use a binary collation: the database compares canonical values exactly.
 -- E-mails are stored lower-cased (a CHECK holds it), so their UNIQUE is case-insensitive.
+-- utf8mb4_bin is a PAD SPACE collation: 'a ' = 'a' there. So the checks that a text is
+-- trimmed compare lengths (CHAR_LENGTH(x) = CHAR_LENGTH(TRIM(x))), not x = TRIM(x).
+-- Constraints are all named: ck_<table>_<what>, fk_<table>_<column>, uq_<table>_<what>.
+-- Lineage columns (run_id, source_file, source_line) say which run and which line of
+-- which file wrote each row. They have no foreign key to the journal on purpose.
 
 -- Every run of every tool, with its counts.
 CREATE TABLE IF NOT EXISTS journal (
@@ -80,8 +85,8 @@ CREATE TABLE IF NOT EXISTS clients (
   CONSTRAINT uq_clients_email UNIQUE (email),
   KEY ix_clients_run (run_id),
   CONSTRAINT ck_clients_id CHECK (id_client > 0),
-  CONSTRAINT ck_clients_nom_filled CHECK (nom <> '' AND nom = TRIM(nom)),
-  CONSTRAINT ck_clients_email_form CHECK (email = LOWER(TRIM(email)) AND email LIKE '_%@_%._%')
+  CONSTRAINT ck_clients_nom_filled CHECK (nom <> '' AND CHAR_LENGTH(nom) = CHAR_LENGTH(TRIM(nom))),
+  CONSTRAINT ck_clients_email_form CHECK (email = LOWER(TRIM(email)) AND CHAR_LENGTH(email) = CHAR_LENGTH(TRIM(email)) AND email LIKE '_%@_%._%')
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS intervenants (
@@ -99,10 +104,10 @@ CREATE TABLE IF NOT EXISTS intervenants (
   CONSTRAINT uq_intervenants_email UNIQUE (email),
   KEY ix_intervenants_run (run_id),
   CONSTRAINT ck_intervenants_id CHECK (id_intervenant > 0),
-  CONSTRAINT ck_intervenants_nom_filled CHECK (nom <> '' AND nom = TRIM(nom)),
-  CONSTRAINT ck_intervenants_prenom_filled CHECK (prenom <> '' AND prenom = TRIM(prenom)),
-  CONSTRAINT ck_intervenants_agence_filled CHECK (agence <> '' AND agence = TRIM(agence)),
-  CONSTRAINT ck_intervenants_email_form CHECK (email = LOWER(TRIM(email)) AND email LIKE '_%@_%._%')
+  CONSTRAINT ck_intervenants_nom_filled CHECK (nom <> '' AND CHAR_LENGTH(nom) = CHAR_LENGTH(TRIM(nom))),
+  CONSTRAINT ck_intervenants_prenom_filled CHECK (prenom <> '' AND CHAR_LENGTH(prenom) = CHAR_LENGTH(TRIM(prenom))),
+  CONSTRAINT ck_intervenants_agence_filled CHECK (agence <> '' AND CHAR_LENGTH(agence) = CHAR_LENGTH(TRIM(agence))),
+  CONSTRAINT ck_intervenants_email_form CHECK (email = LOWER(TRIM(email)) AND CHAR_LENGTH(email) = CHAR_LENGTH(TRIM(email)) AND email LIKE '_%@_%._%')
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS projets (
@@ -123,7 +128,7 @@ CREATE TABLE IF NOT EXISTS projets (
   KEY ix_projets_run (run_id),
   CONSTRAINT fk_projets_id_client FOREIGN KEY (id_client) REFERENCES clients (id_client),
   CONSTRAINT ck_projets_id CHECK (id_projet > 0),
-  CONSTRAINT ck_projets_titre_filled CHECK (titre <> '' AND titre = TRIM(titre)),
+  CONSTRAINT ck_projets_titre_filled CHECK (titre <> '' AND CHAR_LENGTH(titre) = CHAR_LENGTH(TRIM(titre))),
   CONSTRAINT ck_projets_type_prestation CHECK (type_prestation IN ('audit', 'deploiement', 'formation', 'assistance')),
   CONSTRAINT ck_projets_statut CHECK (statut IN ('planifie', 'en_cours', 'termine', 'annule')),
   CONSTRAINT ck_projets_budget CHECK (budget >= 0),
@@ -143,7 +148,7 @@ CREATE TABLE IF NOT EXISTS projet_sites (
   PRIMARY KEY (id_projet, site),
   KEY ix_projet_sites_run (run_id),
   CONSTRAINT fk_projet_sites_id_projet FOREIGN KEY (id_projet) REFERENCES projets (id_projet),
-  CONSTRAINT ck_projet_sites_site_filled CHECK (site <> '' AND site = TRIM(site))
+  CONSTRAINT ck_projet_sites_site_filled CHECK (site <> '' AND CHAR_LENGTH(site) = CHAR_LENGTH(TRIM(site)))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 CREATE TABLE IF NOT EXISTS affectations (

@@ -6,6 +6,7 @@ package mariadb
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -16,7 +17,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// DB is a pool of connections to one database.
+// DB is a connection pool to one MariaDB database, opened with the session settings the
+// toolkit relies on (see ParseDSN).
 type DB struct {
 	*sqlx.DB
 	Cfg *mysql.Config
@@ -25,17 +27,26 @@ type DB struct {
 // sqlMode makes MariaDB refuse what it would otherwise coerce with a warning.
 const sqlMode = "'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
 
-// ParseDSN parses dsn (go-sql-driver form: user:password@tcp(host:port)/name) and sets
-// what the toolkit relies on: strict SQL mode, utf8mb4, UTC, dates as text. Its errors
-// never show the password.
+// errNoDatabase is returned by Open and OpenCreate for a DSN without a database name.
+var errNoDatabase = errors.New("no database in DSN (add /NAME)")
+
+// ParseDSN parses dsn (go-sql-driver form: user:password@tcp(host:port)/name) and forces
+// what the toolkit relies on whatever the DSN says: dates read as text (ParseTime off,
+// UTC), utf8mb4 with utf8mb4_unicode_ci, one statement per query, strict SQL mode, UTC
+// session time zone, and a 5 s connect timeout unless one is given. Its errors never
+// show the password.
 func ParseDSN(dsn string) (*mysql.Config, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
-		return nil, errors.New("invalid DSN (want user:password@tcp(host:port)/database)")
+		return nil, dsnError(dsn, err)
 	}
 	cfg.ParseTime = false
 	cfg.Loc = time.UTC
-	cfg.Collation = "utf8mb4_unicode_ci"
+	// Charset sets both: the collation goes in the handshake and SET NAMES runs on
+	// every new connection, overriding a charset= parameter of the DSN.
+	if err := cfg.Apply(mysql.Charset("utf8mb4", "utf8mb4_unicode_ci")); err != nil {
+		return nil, fmt.Errorf("invalid DSN: %v", err)
+	}
 	cfg.MultiStatements = false
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
@@ -48,7 +59,23 @@ func ParseDSN(dsn string) (*mysql.Config, error) {
 	return cfg, nil
 }
 
-// Describe names the database for people: address and name, never user or password.
+// dsnError says why dsn does not parse, keeping the driver's reason only when it
+// cannot hold a piece of the password (the reasons that quote the DSN are dropped).
+func dsnError(dsn string, err error) error {
+	const want = "invalid DSN (want user:password@tcp(host:port)/database)"
+	reason := strings.TrimPrefix(err.Error(), "invalid DSN: ")
+	if strings.ContainsAny(reason, `"'`) || strings.Contains(reason, "invalid dbname") {
+		return errors.New(want)
+	}
+	if i, j := strings.Index(dsn, ":"), strings.LastIndex(dsn, "@"); i >= 0 && j > i+1 {
+		if pw := dsn[i+1 : j]; strings.Contains(reason, pw) {
+			return errors.New(want)
+		}
+	}
+	return fmt.Errorf("%s: %s", want, reason)
+}
+
+// Describe names the database for people: "host:port/name", never user or password.
 func Describe(cfg *mysql.Config) string {
 	if cfg == nil {
 		return ""
@@ -56,14 +83,15 @@ func Describe(cfg *mysql.Config) string {
 	return cfg.Addr + "/" + cfg.DBName
 }
 
-// Open connects to the database dsn names and checks that it answers.
+// Open connects to the database dsn names and checks that it answers. Its errors went
+// through FormatError.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.DBName == "" {
-		return nil, errors.New("no database in DSN (add /NAME at its end)")
+		return nil, errNoDatabase
 	}
 	return open(ctx, cfg)
 }
@@ -73,8 +101,9 @@ func open(ctx context.Context, cfg *mysql.Config) (*DB, error) {
 	if err != nil {
 		return nil, FormatError(err)
 	}
-	db := sqlx.NewDb(sqlOpenDB(conn), "mysql")
+	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
 	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
 	db.SetConnMaxLifetime(10 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -83,14 +112,18 @@ func open(ctx context.Context, cfg *mysql.Config) (*DB, error) {
 	return &DB{DB: db, Cfg: cfg}, nil
 }
 
-// OpenCreate is Open, creating the database first when it does not exist.
+// OpenCreate is Open, creating the database first (utf8mb4, utf8mb4_unicode_ci) when it
+// does not exist.
 func OpenCreate(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.DBName == "" {
-		return nil, errors.New("no database in DSN (add /NAME at its end)")
+		return nil, errNoDatabase
+	}
+	if strings.Contains(cfg.DBName, "`") {
+		return nil, fmt.Errorf("invalid database name %q: it holds a backtick", cfg.DBName)
 	}
 	server := cfg.Clone()
 	server.DBName = ""
@@ -106,25 +139,29 @@ func OpenCreate(ctx context.Context, dsn string) (*DB, error) {
 	return open(ctx, cfg)
 }
 
-// ApplySchema runs every statement of schema (which must be idempotent) and records the
-// schema's hash under name in schema_version. Applying it again changes nothing.
+// ApplySchema runs every statement of schema in order, then records the schema's
+// SHA-256 under name in schema_version (which the schema must create). The statements
+// must be idempotent (CREATE TABLE IF NOT EXISTS ...): applying a schema again changes
+// nothing. An error names the statement by its first line.
 func (db *DB) ApplySchema(ctx context.Context, name, schema string) error {
 	for _, stmt := range statements(schema) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			first, _, _ := strings.Cut(stmt, "\n")
-			return fmt.Errorf("apply schema: %s: %w", strings.TrimSuffix(strings.TrimSpace(first), " ("), FormatError(err))
+			first = strings.TrimRight(strings.TrimSpace(first), " (")
+			return fmt.Errorf("apply schema: %s: %w", first, FormatError(err))
 		}
 	}
 	sum := sha256.Sum256([]byte(schema))
-	if _, err := db.ExecContext(ctx, "INSERT IGNORE INTO schema_version (name, sha256, applied_at) VALUES (?, ?, ?)",
-		name, hex.EncodeToString(sum[:]), time.Now().UTC()); err != nil {
-		return fmt.Errorf("apply schema: %w", FormatError(err))
+	if _, err := db.ExecContext(ctx,
+		"INSERT IGNORE INTO schema_version (name, sha256, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))",
+		name, hex.EncodeToString(sum[:])); err != nil {
+		return fmt.Errorf("apply schema: record in schema_version: %w", FormatError(err))
 	}
 	return nil
 }
 
-// statements splits a schema into statements: each ends with ';' at the end of a line;
-// comment lines ("-- ") and blank lines are dropped.
+// statements splits a schema into statements: each ends with ';' at the end of a line.
+// Comment lines ("--") and blank lines are dropped.
 func statements(schema string) []string {
 	var out []string
 	var cur strings.Builder
@@ -133,7 +170,7 @@ func statements(schema string) []string {
 		if t == "" || strings.HasPrefix(t, "--") {
 			continue
 		}
-		cur.WriteString(line)
+		cur.WriteString(strings.TrimRight(line, " \t\r"))
 		cur.WriteByte('\n')
 		if strings.HasSuffix(t, ";") {
 			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
@@ -146,6 +183,5 @@ func statements(schema string) []string {
 	return out
 }
 
-// quoteIdent quotes an identifier for MariaDB. Identifiers come from the domain
-// description, never from data.
+// quoteIdent backtick-quotes an identifier for MariaDB, doubling the backticks it holds.
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }

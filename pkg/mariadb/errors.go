@@ -1,63 +1,86 @@
 package mariadb
 
 import (
-	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"fmt"
 	"net"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
 )
 
-func sqlOpenDB(c driver.Connector) *sql.DB { return sql.OpenDB(c) }
-
 // FormatError turns a driver error into one line a person can act on: access denied,
-// unknown database, server unreachable. The original stays reachable with errors.As.
+// unknown database, missing table, server unreachable. The original error stays
+// reachable with errors.As and errors.Is. Other errors, and nil, come back unchanged.
 func FormatError(err error) error {
 	if err == nil {
 		return nil
+	}
+	if _, done := err.(*formatted); done {
+		return err
 	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
 		case 1045:
-			user := ""
-			if i := strings.Index(me.Message, "'"); i >= 0 {
-				if j := strings.Index(me.Message[i+1:], "'"); j >= 0 {
-					user = " " + me.Message[i+1:i+1+j]
-				}
+			user := quoted(me.Message)
+			if user != "" {
+				user = " " + user
 			}
-			return fmt.Errorf("access denied for user%s (check the user and password of the DSN): %w", user, errNoDetail{err})
+			return &formatted{"access denied for user" + user + " (check the DSN's user and password)", err}
 		case 1049:
-			return fmt.Errorf("unknown database: %s", me.Message)
+			if db := quoted(me.Message); db != "" {
+				return &formatted{"unknown database " + db, err}
+			}
+			return &formatted{"unknown database: " + me.Message, err}
 		case 1146:
-			return fmt.Errorf("missing table: %s (apply the schema first)", me.Message)
+			if t := quoted(me.Message); t != "" {
+				return &formatted{"missing table: " + t + " (apply the schema first)", err}
+			}
+			return &formatted{"missing table: " + me.Message, err}
 		}
-		return err
+		return err // 1062 and the others: the server's message says it
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		cause := err.Error()
+		if oe.Err != nil {
+			cause = oe.Err.Error()
+		}
+		if oe.Addr != nil {
+			return &formatted{"cannot reach MariaDB at " + oe.Addr.String() + ": " + cause, err}
+		}
+		return &formatted{"cannot reach MariaDB: " + cause, err}
 	}
 	var ne net.Error
-	var oe *net.OpError
-	switch {
-	case errors.As(err, &oe):
-		addr := ""
-		if oe.Addr != nil {
-			addr = " at " + oe.Addr.String()
-		}
-		return fmt.Errorf("cannot reach MariaDB%s: %v", addr, oe.Err)
-	case errors.As(err, &ne), errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, driver.ErrBadConn):
-		return fmt.Errorf("cannot reach MariaDB: %w", err)
+	if errors.As(err, &ne) || errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) {
+		return &formatted{"cannot reach MariaDB: " + err.Error(), err}
 	}
 	return err
 }
 
-// errNoDetail keeps an error reachable with errors.As without printing its text (the
-// server's access-denied message names the host, which adds nothing).
-type errNoDetail struct{ err error }
+// formatted is an error with a message of its own that keeps the driver's error
+// reachable: the driver's text may name hosts or repeat itself, not the message.
+type formatted struct {
+	msg string
+	err error
+}
 
-func (e errNoDetail) Error() string { return "refused by the server" }
-func (e errNoDetail) Unwrap() error { return e.err }
+func (e *formatted) Error() string { return e.msg }
+func (e *formatted) Unwrap() error { return e.err }
+
+// quoted returns the first '...' of a server message ("Unknown database 'x'" gives x).
+func quoted(msg string) string {
+	_, rest, ok := strings.Cut(msg, "'")
+	if !ok {
+		return ""
+	}
+	s, _, ok := strings.Cut(rest, "'")
+	if !ok {
+		return ""
+	}
+	return s
+}
 
 // IsRetryable reports whether err is worth running the transaction again for: a
 // deadlock or a Galera certification failure (1213), a lock wait timeout (1205), or a

@@ -2,10 +2,16 @@ package mariadb_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/go-sql-driver/mysql"
 
 	"dmt"
 	"dmt/pkg/mariadb"
@@ -26,20 +32,86 @@ func MustOpen(tb testing.TB) *mariadb.DB {
 	return db
 }
 
+// schemaTables are the tables of schema.sql, in their order there.
+var schemaTables = []string{"journal", "journal_files", "rejections", "schema_version",
+	"clients", "intervenants", "projets", "projet_sites", "affectations"}
+
+// declaredConstraints returns the names after CONSTRAINT in schema.sql.
+func declaredConstraints() []string {
+	var names []string
+	for _, m := range regexp.MustCompile(`(?i)\bCONSTRAINT\s+(\w+)`).FindAllStringSubmatch(dmt.ClevitySchema, -1) {
+		names = append(names, m[1])
+	}
+	return names
+}
+
+// TestSchemaText checks the rules schema.sql follows without a server.
+func TestSchemaText(t *testing.T) {
+	s := dmt.ClevitySchema
+	var tables []string
+	for _, m := range regexp.MustCompile(`(?i)\bCREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)`).FindAllStringSubmatch(s, -1) {
+		if m[1] == "" {
+			t.Errorf("CREATE TABLE %s without IF NOT EXISTS", m[2])
+		}
+		tables = append(tables, m[2])
+	}
+	if !slices.Equal(tables, schemaTables) {
+		t.Errorf("tables %v, want %v", tables, schemaTables)
+	}
+	if n := strings.Count(s, ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;"); n != len(schemaTables) {
+		t.Errorf("%d tables end with ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin, want %d", n, len(schemaTables))
+	}
+	for _, word := range []string{"DROP ", "TRIGGER", "DELIMITER", "sites VARCHAR"} {
+		if strings.Contains(strings.ToUpper(s), strings.ToUpper(word)) {
+			t.Errorf("schema.sql holds %q", word)
+		}
+	}
+	for i, line := range strings.Split(s, "\n") {
+		l := strings.TrimSpace(line)
+		if strings.HasPrefix(l, "--") && (strings.Contains(l, ";") || !(l == "--" || strings.HasPrefix(l, "-- "))) {
+			t.Errorf("line %d: comment lines start with '-- ' and hold no ';': %s", i+1, l)
+		}
+		if strings.Contains(l, "--") && !strings.HasPrefix(l, "--") {
+			t.Errorf("line %d: comment after code: %s", i+1, l)
+		}
+	}
+	names := declaredConstraints()
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			t.Errorf("constraint %s declared twice", n)
+		}
+		seen[n] = true
+		if !regexp.MustCompile(`^(ck|fk|uq)_[a-z_]+$`).MatchString(n) {
+			t.Errorf("constraint %s is not named ck_/fk_/uq_<table>_<what>", n)
+		}
+	}
+}
+
+// schemaShape describes the tables, columns, constraints, checks and indexes of the
+// current database.
 func schemaShape(t *testing.T, db *mariadb.DB) string {
-	var parts []string
-	err := db.Select(&parts, `SELECT CONCAT(table_name, ':', column_name, ':', column_type, ':', is_nullable)
-		FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position`)
-	if err != nil {
-		t.Fatal(err)
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT CONCAT_WS(':', table_name, engine, table_collation) FROM information_schema.tables
+			WHERE table_schema = DATABASE() ORDER BY 1`,
+		`SELECT CONCAT_WS(':', table_name, column_name, column_type, is_nullable, IFNULL(column_default, 'NULL'), collation_name)
+			FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position`,
+		`SELECT CONCAT_WS(':', table_name, constraint_name, constraint_type) FROM information_schema.table_constraints
+			WHERE constraint_schema = DATABASE() ORDER BY 1`,
+		`SELECT CONCAT_WS(':', constraint_name, check_clause) FROM information_schema.check_constraints
+			WHERE constraint_schema = DATABASE() ORDER BY 1`,
+		`SELECT CONCAT_WS(':', table_name, index_name, seq_in_index, column_name, non_unique) FROM information_schema.statistics
+			WHERE table_schema = DATABASE() ORDER BY 1`,
+	} {
+		var rows []string
+		if err := db.Select(&rows, q); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, rows...)
 	}
-	var cons []string
-	err = db.Select(&cons, `SELECT CONCAT(table_name, ':', constraint_name, ':', constraint_type)
-		FROM information_schema.table_constraints WHERE constraint_schema = DATABASE() ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(parts, "\n") + "\n" + strings.Join(cons, "\n")
+	return strings.Join(out, "\n")
 }
 
 func TestApplySchemaTwice(t *testing.T) {
@@ -52,159 +124,361 @@ func TestApplySchemaTwice(t *testing.T) {
 		t.Fatalf("second apply: %v", err)
 	}
 	if after := schemaShape(t, db); after != before {
-		t.Errorf("second apply changed the schema")
+		t.Errorf("second apply changed the schema:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
 	var n int
-	if err := db.Get(&n, "SELECT COUNT(*) FROM schema_version"); err != nil || n != 1 {
+	var name, sum string
+	if err := db.QueryRow("SELECT COUNT(*), MAX(name), MAX(sha256) FROM schema_version").Scan(&n, &name, &sum); err != nil || n != 1 {
 		t.Errorf("schema_version rows = %d, %v, want 1", n, err)
+	}
+	want := sha256.Sum256([]byte(dmt.ClevitySchema))
+	if name != "clevity" || sum != hex.EncodeToString(want[:]) {
+		t.Errorf("schema_version = %s %s", name, sum)
 	}
 }
 
-// constraintCase is one statement that breaks the named constraint, and the same
-// statement made valid, run after the baseline rows: MariaDB must refuse the first and
-// accept the second, so the case cannot pass without the constraint.
+// TestSchemaInDatabase compares what MariaDB built with what schema.sql says: the same
+// tables, all InnoDB and utf8mb4_bin; exactly the named constraints (none left to the
+// server to name); an index leading with every foreign key column; no foreign key from
+// the lineage columns to the journal.
+func TestSchemaInDatabase(t *testing.T) {
+	db := MustOpen(t)
+	var tables []string
+	if err := db.Select(&tables, `SELECT CONCAT_WS(':', table_name, engine, table_collation) FROM information_schema.tables
+		WHERE table_schema = DATABASE()`); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(tables)
+	var want []string
+	for _, tb := range slices.Sorted(slices.Values(schemaTables)) {
+		want = append(want, tb+":InnoDB:utf8mb4_bin")
+	}
+	if !slices.Equal(tables, want) {
+		t.Errorf("tables %v, want %v", tables, want)
+	}
+	var got []string
+	if err := db.Select(&got, `SELECT constraint_name FROM information_schema.table_constraints
+		WHERE constraint_schema = DATABASE() AND constraint_type <> 'PRIMARY KEY'`); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(got)
+	if declared := slices.Sorted(slices.Values(declaredConstraints())); !slices.Equal(got, declared) {
+		t.Errorf("constraints in the database %v, declared %v", got, declared)
+	}
+	var unindexed []string
+	if err := db.Select(&unindexed, `SELECT CONCAT(k.table_name, '.', k.column_name) FROM information_schema.key_column_usage k
+		WHERE k.table_schema = DATABASE() AND k.referenced_table_name IS NOT NULL AND NOT EXISTS (
+			SELECT 1 FROM information_schema.statistics s WHERE s.table_schema = k.table_schema
+			AND s.table_name = k.table_name AND s.column_name = k.column_name AND s.seq_in_index = 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if len(unindexed) > 0 {
+		t.Errorf("foreign key columns without an index: %v", unindexed)
+	}
+	var toJournal []string
+	if err := db.Select(&toJournal, `SELECT DISTINCT table_name FROM information_schema.key_column_usage
+		WHERE table_schema = DATABASE() AND referenced_table_name = 'journal'`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(toJournal, []string{"journal_files"}) {
+		t.Errorf("tables with a foreign key to journal: %v, want only journal_files", toJournal)
+	}
+	var lineage []string
+	if err := db.Select(&lineage, `SELECT CONCAT_WS(':', table_name, column_name, column_type, is_nullable)
+		FROM information_schema.columns WHERE table_schema = DATABASE()
+		AND column_name IN ('source_file', 'source_line') ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	if len(lineage) != 10 {
+		t.Errorf("lineage columns: %v, want source_file and source_line in the 5 business tables", lineage)
+	}
+}
+
+// row is a row to insert: column → value (nil for NULL), sent as bound parameters.
+type row map[string]any
+
+// insertSQL builds the INSERT statement for r, columns in name order, with its args.
+func insertSQL(table string, r row) (string, []any) {
+	cols := slices.Sorted(maps.Keys(r))
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		args[i] = r[c]
+		cols[i] = "`" + c + "`"
+	}
+	return "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (?" +
+		strings.Repeat(", ?", len(cols)-1) + ")", args
+}
+
+func lineage(file string) row {
+	return row{"run_id": "r1", "source_file": file, "source_line": 2}
+}
+
+func with(rows ...row) row {
+	out := row{}
+	for _, r := range rows {
+		maps.Copy(out, r)
+	}
+	return out
+}
+
+// baseline are the valid rows each case starts from, in insertion order.
+var baseline = []struct {
+	table string
+	row   row
+}{
+	{"journal", row{"run_id": "r1", "tool": "migration", "domain": "clevity", "started_at": "2024-01-01 10:00:00.000", "status": "ok"}},
+	{"journal_files", row{"run_id": "r1", "file": "clients.csv", "entity": "clients"}},
+	{"rejections", row{"id": 1, "run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 3, "codes": "E1", "detail": "d", "raw": "x"}},
+	{"clients", with(row{"id_client": 1, "nom": "Dupont SA", "secteur": nil, "email": "contact@dupont.fr",
+		"telephone": nil, "ville": "Lyon", "date_creation": "2020-01-01"}, lineage("clients.csv"))},
+	{"intervenants", with(row{"id_intervenant": 1, "nom": "Martin", "prenom": "Léa", "email": "lea@clevity.fr",
+		"agence": "Lyon", "specialite": nil, "date_embauche": nil}, lineage("intervenants.csv"))},
+	{"projets", with(row{"id_projet": 1, "id_client": 1, "titre": "Audit sécurité", "type_prestation": "audit",
+		"statut": "termine", "date_debut": "2023-01-01", "date_fin": "2023-02-01", "budget": "100.00",
+		"note_satisfaction": 4}, lineage("projets.csv"))},
+	{"projet_sites", with(row{"id_projet": 1, "site": "Lyon"}, lineage("projets.csv"))},
+	{"affectations", with(row{"id_affectation": 1, "id_projet": 1, "id_intervenant": 1, "role": "auditeur",
+		"site": "Lyon", "date_debut": "2023-01-01", "date_fin": "2023-01-10", "jours": "2.5"}, lineage("affectations.csv"))},
+}
+
+// fresh is, per table, a valid new row that the baseline accepts.
+var fresh = map[string]row{
+	"journal":        {"run_id": "r2", "tool": "migration", "domain": "clevity", "started_at": "2024-01-02 10:00:00.000", "status": "running"},
+	"journal_files":  {"run_id": "r1", "file": "projets.csv", "entity": "projets"},
+	"rejections":     {"run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 4, "codes": "E1", "detail": "d", "raw": "x"},
+	"schema_version": {"name": "other", "sha256": strings.Repeat("a", 64), "applied_at": "2024-01-01 00:00:00.000"},
+	"clients": with(row{"id_client": 2, "nom": "Durand SARL", "secteur": "Industrie", "email": "info@durand.fr",
+		"telephone": "01 02 03 04 05", "ville": "Paris", "date_creation": "2021-05-01"}, lineage("clients.csv")),
+	"intervenants": with(row{"id_intervenant": 2, "nom": "Bernard", "prenom": "Paul", "email": "paul.bernard@clevity.fr",
+		"agence": "Paris", "specialite": "Réseau", "date_embauche": "2019-09-01"}, lineage("intervenants.csv")),
+	"projets": with(row{"id_projet": 2, "id_client": 1, "titre": "Déploiement ERP", "type_prestation": "deploiement",
+		"statut": "en_cours", "date_debut": "2024-01-01", "date_fin": nil, "budget": "1500.50",
+		"note_satisfaction": nil}, lineage("projets.csv")),
+	"projet_sites": with(row{"id_projet": 1, "site": "Paris"}, lineage("projets.csv")),
+	"affectations": with(row{"id_affectation": 2, "id_projet": 1, "id_intervenant": 1, "role": "consultant",
+		"site": nil, "date_debut": "2023-01-02", "date_fin": nil, "jours": "0.5"}, lineage("affectations.csv")),
+}
+
+// constraintCase breaks one constraint: the row fresh[table] with the fix applied is
+// valid; with bad applied on top it must be refused with the error code, and a message
+// holding the constraint's name. So a case cannot pass without its constraint.
 type constraintCase struct {
-	constraint string
-	bad, good  string
+	name  string // constraint first, then a word about the case
+	table string
+	fix   row
+	bad   row
+	code  uint16 // 0: from the name
 }
 
-const baseline = `
-INSERT INTO journal (run_id, tool, domain, started_at, status) VALUES ('r1', 'test', 'clevity', NOW(), 'ok');
-INSERT INTO clients VALUES (1, 'Dupont SA', NULL, 'contact@dupont.fr', NULL, 'Lyon', '2020-01-01', 'r1', 'clients.csv', 2);
-INSERT INTO intervenants VALUES (1, 'Martin', 'Léa', 'lea@clevity.fr', 'Lyon', NULL, NULL, 'r1', 'intervenants.csv', 2);
-INSERT INTO projets VALUES (1, 1, 'Audit', 'audit', 'termine', '2023-01-01', '2023-02-01', 100.00, 4, 'r1', 'projets.csv', 2);
-INSERT INTO projet_sites VALUES (1, 'Lyon', 'r1', 'projets.csv', 2);
-INSERT INTO affectations VALUES (1, 1, 1, 'auditeur', 'Lyon', '2023-01-01', '2023-01-10', 2.5, 'r1', 'affectations.csv', 2)`
+func (c constraintCase) constraint() string { return strings.Fields(c.name)[0] }
 
-func client(id, nom, email string) string {
-	return "INSERT INTO clients VALUES (" + id + ", " + nom + ", NULL, " + email + ", NULL, NULL, NULL, 'r1', 'f', 3)"
-}
-
-func staff(id, nom, prenom, email, agence string) string {
-	return "INSERT INTO intervenants VALUES (" + id + ", " + nom + ", " + prenom + ", " + email + ", " + agence + ", NULL, NULL, 'r1', 'f', 3)"
-}
-
-func projet(id, client, titre, typ, statut, debut, fin, budget, note string) string {
-	return "INSERT INTO projets VALUES (" + strings.Join([]string{id, client, titre, typ, statut, debut, fin, budget, note}, ", ") + ", 'r1', 'f', 3)"
-}
-
-func affectation(id, projet, staff, role, debut, fin, jours string) string {
-	return "INSERT INTO affectations VALUES (" + strings.Join([]string{id, projet, staff, role, "NULL", debut, fin, jours}, ", ") + ", 'r1', 'f', 3)"
+// expect is the error code and a piece of the message MariaDB refuses the case with.
+func (c constraintCase) expect() ([]uint16, string) {
+	name := c.constraint()
+	switch {
+	case strings.HasPrefix(name, "ck_"):
+		return []uint16{4025, 3819}, name // MariaDB, MySQL
+	case strings.HasPrefix(name, "fk_"):
+		return []uint16{1452}, name
+	case strings.HasPrefix(name, "uq_"):
+		return []uint16{1062}, name
+	case name == "PRIMARY":
+		return []uint16{1062}, "PRIMARY"
+	case name == "NOT_NULL":
+		return []uint16{1048}, "Column '" + strings.Fields(c.name)[1] + "' cannot be null"
+	}
+	return []uint16{c.code}, ""
 }
 
 var constraintCases = []constraintCase{
-	{"ck_journal_status", "INSERT INTO journal (run_id, tool, domain, started_at, status) VALUES ('r2', 't', 'c', NOW(), 'done')",
-		"INSERT INTO journal (run_id, tool, domain, started_at, status) VALUES ('r2', 't', 'c', NOW(), 'failed')"},
-	{"fk_journal_files_run_id", "INSERT INTO journal_files (run_id, file, entity) VALUES ('nope', 'f', 'clients')",
-		"INSERT INTO journal_files (run_id, file, entity) VALUES ('r1', 'f', 'clients')"},
-	{"PRIMARY clients", client("1", "'X'", "'x@y.fr'"), client("2", "'X'", "'x@y.fr'")},
-	{"NOT NULL clients.nom", client("2", "NULL", "'x@y.fr'"), client("2", "'X'", "'x@y.fr'")},
-	{"ck_clients_id", client("0", "'X'", "'x@y.fr'"), client("2", "'X'", "'x@y.fr'")},
-	{"ck_clients_nom_filled", client("2", "''", "'x@y.fr'"), client("2", "'X'", "'x@y.fr'")},
-	{"ck_clients_nom_filled untrimmed", client("2", "' X'", "'x@y.fr'"), client("2", "'X'", "'x@y.fr'")},
-	{"ck_clients_email_form", client("2", "'X'", "'X@Y.fr'"), client("2", "'X'", "'x@y.fr'")},
-	{"ck_clients_email_form no at", client("2", "'X'", "'x.y.fr'"), client("2", "'X'", "'x@y.fr'")},
-	{"uq_clients_email", client("2", "'X'", "'contact@dupont.fr'"), client("2", "'X'", "'x@y.fr'")},
-	{"TOO_LONG clients.nom", client("2", "REPEAT('a', 151)", "'x@y.fr'"), client("2", "REPEAT('a', 150)", "'x@y.fr'")},
-	{"PRIMARY intervenants", staff("1", "'A'", "'B'", "'b@c.fr'", "'Lyon'"), staff("2", "'A'", "'B'", "'b@c.fr'", "'Lyon'")},
-	{"ck_intervenants_id", staff("-1", "'A'", "'B'", "'b@c.fr'", "'Lyon'"), staff("2", "'A'", "'B'", "'b@c.fr'", "'Lyon'")},
-	{"ck_intervenants_nom_filled", staff("2", "''", "'B'", "'b@c.fr'", "'Lyon'"), staff("2", "'A'", "'B'", "'b@c.fr'", "'Lyon'")},
-	{"ck_intervenants_prenom_filled", staff("2", "'A'", "''", "'b@c.fr'", "'Lyon'"), staff("2", "'A'", "'B'", "'b@c.fr'", "'Lyon'")},
-	{"ck_intervenants_agence_filled", staff("2", "'A'", "'B'", "'b@c.fr'", "''"), staff("2", "'A'", "'B'", "'b@c.fr'", "'Lyon'")},
-	{"NOT NULL intervenants.agence", staff("2", "'A'", "'B'", "'b@c.fr'", "NULL"), staff("2", "'A'", "'B'", "'b@c.fr'", "'Lyon'")},
-	{"ck_intervenants_email_form", staff("2", "'A'", "'B'", "' b@c.fr'", "'Lyon'"), staff("2", "'A'", "'B'", "'b@c.fr'", "'Lyon'")},
-	{"uq_intervenants_email", staff("2", "'A'", "'B'", "'lea@clevity.fr'", "'Lyon'"), staff("2", "'A'", "'B'", "'b@c.fr'", "'Lyon'")},
-	{"PRIMARY projets", projet("1", "1", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL")},
-	{"fk_projets_id_client", projet("2", "99", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL")},
-	{"ck_projets_id", projet("0", "1", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL")},
-	{"ck_projets_titre_filled", projet("2", "1", "''", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL")},
-	{"ck_projets_type_prestation", projet("2", "1", "'T'", "'conseil'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'formation'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL")},
-	{"ck_projets_statut", projet("2", "1", "'T'", "'audit'", "'Termine'", "'2024-01-01'", "'2024-02-01'", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'termine'", "'2024-01-01'", "'2024-02-01'", "NULL", "NULL")},
-	{"ck_projets_budget", projet("2", "1", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "-0.01", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "0", "NULL")},
-	{"ck_projets_note_range", projet("2", "1", "'T'", "'audit'", "'termine'", "'2024-01-01'", "'2024-02-01'", "NULL", "6"),
-		projet("2", "1", "'T'", "'audit'", "'termine'", "'2024-01-01'", "'2024-02-01'", "NULL", "5")},
-	{"ck_projets_date_order", projet("2", "1", "'T'", "'audit'", "'en_cours'", "'2024-01-01'", "'2023-12-31'", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'en_cours'", "'2024-01-01'", "'2024-01-01'", "NULL", "NULL")},
-	{"ck_projets_end_date_required", projet("2", "1", "'T'", "'audit'", "'termine'", "'2024-01-01'", "NULL", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'termine'", "'2024-01-01'", "'2024-03-01'", "NULL", "NULL")},
-	{"ck_projets_satisfaction_allowed", projet("2", "1", "'T'", "'audit'", "'en_cours'", "'2024-01-01'", "NULL", "NULL", "3"),
-		projet("2", "1", "'T'", "'audit'", "'en_cours'", "'2024-01-01'", "NULL", "NULL", "NULL")},
-	{"NOT NULL projets.date_debut", projet("2", "1", "'T'", "'audit'", "'planifie'", "NULL", "NULL", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'planifie'", "'2024-01-01'", "NULL", "NULL", "NULL")},
-	{"STRICT bad date", projet("2", "1", "'T'", "'audit'", "'planifie'", "'2024-02-30'", "NULL", "NULL", "NULL"),
-		projet("2", "1", "'T'", "'audit'", "'planifie'", "'2024-02-29'", "NULL", "NULL", "NULL")},
-	{"PRIMARY projet_sites", "INSERT INTO projet_sites VALUES (1, 'Lyon', 'r1', 'f', 3)", "INSERT INTO projet_sites VALUES (1, 'Paris', 'r1', 'f', 3)"},
-	{"fk_projet_sites_id_projet", "INSERT INTO projet_sites VALUES (9, 'Lyon', 'r1', 'f', 3)", "INSERT INTO projet_sites VALUES (1, 'Paris', 'r1', 'f', 3)"},
-	{"ck_projet_sites_site_filled", "INSERT INTO projet_sites VALUES (1, '', 'r1', 'f', 3)", "INSERT INTO projet_sites VALUES (1, 'Paris', 'r1', 'f', 3)"},
-	{"PRIMARY affectations", affectation("1", "1", "1", "'consultant'", "'2023-01-02'", "NULL", "NULL"),
-		affectation("2", "1", "1", "'consultant'", "'2023-01-02'", "NULL", "NULL")},
-	{"fk_affectations_id_projet", affectation("2", "7", "1", "'consultant'", "'2023-01-02'", "NULL", "NULL"),
-		affectation("2", "1", "1", "'consultant'", "'2023-01-02'", "NULL", "NULL")},
-	{"fk_affectations_id_intervenant", affectation("2", "1", "7", "'consultant'", "'2023-01-02'", "NULL", "NULL"),
-		affectation("2", "1", "1", "'consultant'", "'2023-01-02'", "NULL", "NULL")},
-	{"uq_affectations_key", affectation("2", "1", "1", "'auditeur'", "'2023-01-01'", "NULL", "NULL"),
-		affectation("2", "1", "1", "'auditeur'", "'2023-01-02'", "NULL", "NULL")},
-	{"ck_affectations_id", affectation("0", "1", "1", "'consultant'", "'2023-01-02'", "NULL", "NULL"),
-		affectation("2", "1", "1", "'consultant'", "'2023-01-02'", "NULL", "NULL")},
-	{"ck_affectations_role", affectation("2", "1", "1", "'stagiaire'", "'2023-01-02'", "NULL", "NULL"),
-		affectation("2", "1", "1", "'formateur'", "'2023-01-02'", "NULL", "NULL")},
-	{"ck_affectations_jours", affectation("2", "1", "1", "'consultant'", "'2023-01-02'", "NULL", "0"),
-		affectation("2", "1", "1", "'consultant'", "'2023-01-02'", "NULL", "0.5")},
-	{"ck_affectations_date_order", affectation("2", "1", "1", "'consultant'", "'2023-01-02'", "'2023-01-01'", "NULL"),
-		affectation("2", "1", "1", "'consultant'", "'2023-01-02'", "'2023-01-02'", "NULL")},
-	{"NOT NULL affectations.role", affectation("2", "1", "1", "NULL", "'2023-01-02'", "NULL", "NULL"),
-		affectation("2", "1", "1", "'consultant'", "'2023-01-02'", "NULL", "NULL")},
+	{name: "PRIMARY journal", table: "journal", bad: row{"run_id": "r1"}},
+	{name: "ck_journal_status", table: "journal", bad: row{"status": "done"}},
+	{name: "ck_journal_status case", table: "journal", bad: row{"status": "OK"}},
+	{name: "PRIMARY journal_files", table: "journal_files", bad: row{"file": "clients.csv"}},
+	{name: "fk_journal_files_run_id", table: "journal_files", bad: row{"run_id": "nope"}},
+	{name: "PRIMARY rejections", table: "rejections", bad: row{"id": 1}},
+	{name: "PRIMARY schema_version", table: "schema_version", bad: row{"name": "clevity", "sha256": clevitySum()}},
+
+	{name: "PRIMARY clients", table: "clients", bad: row{"id_client": 1}},
+	{name: "ck_clients_id", table: "clients", bad: row{"id_client": 0}},
+	{name: "ck_clients_id negative", table: "clients", bad: row{"id_client": -3}},
+	{name: "ck_clients_nom_filled empty", table: "clients", bad: row{"nom": ""}},
+	{name: "ck_clients_nom_filled blank", table: "clients", bad: row{"nom": "   "}},
+	{name: "ck_clients_nom_filled leading", table: "clients", bad: row{"nom": " Durand SARL"}},
+	{name: "ck_clients_nom_filled trailing", table: "clients", bad: row{"nom": "Durand SARL "}},
+	{name: "ck_clients_email_form upper", table: "clients", bad: row{"email": "Info@durand.fr"}},
+	{name: "ck_clients_email_form leading", table: "clients", bad: row{"email": " info@durand.fr"}},
+	{name: "ck_clients_email_form trailing", table: "clients", bad: row{"email": "info@durand.fr "}},
+	{name: "ck_clients_email_form no_at", table: "clients", bad: row{"email": "info.durand.fr"}},
+	{name: "ck_clients_email_form no_dot", table: "clients", bad: row{"email": "info@durand"}},
+	{name: "ck_clients_email_form no_local", table: "clients", bad: row{"email": "@durand.fr"}},
+	{name: "uq_clients_email", table: "clients", bad: row{"email": "contact@dupont.fr"}},
+	{name: "TOO_LONG clients.nom", table: "clients", fix: row{"nom": strings.Repeat("a", 150)},
+		bad: row{"nom": strings.Repeat("a", 151)}, code: 1406},
+	{name: "TOO_LONG clients.email", table: "clients", fix: row{"email": strings.Repeat("a", 244) + "@durand.fr"},
+		bad: row{"email": strings.Repeat("a", 245) + "@durand.fr"}, code: 1406},
+
+	{name: "PRIMARY intervenants", table: "intervenants", bad: row{"id_intervenant": 1}},
+	{name: "ck_intervenants_id", table: "intervenants", bad: row{"id_intervenant": -1}},
+	{name: "ck_intervenants_nom_filled", table: "intervenants", bad: row{"nom": ""}},
+	{name: "ck_intervenants_nom_filled trailing", table: "intervenants", bad: row{"nom": "Bernard "}},
+	{name: "ck_intervenants_prenom_filled", table: "intervenants", bad: row{"prenom": ""}},
+	{name: "ck_intervenants_prenom_filled leading", table: "intervenants", bad: row{"prenom": " Paul"}},
+	{name: "ck_intervenants_agence_filled", table: "intervenants", bad: row{"agence": ""}},
+	{name: "ck_intervenants_agence_filled trailing", table: "intervenants", bad: row{"agence": "Paris "}},
+	{name: "ck_intervenants_email_form", table: "intervenants", bad: row{"email": "Paul.Bernard@clevity.fr"}},
+	{name: "ck_intervenants_email_form trailing", table: "intervenants", bad: row{"email": "paul.bernard@clevity.fr "}},
+	{name: "uq_intervenants_email", table: "intervenants", bad: row{"email": "lea@clevity.fr"}},
+
+	{name: "PRIMARY projets", table: "projets", bad: row{"id_projet": 1}},
+	{name: "fk_projets_id_client", table: "projets", bad: row{"id_client": 99}},
+	{name: "ck_projets_id", table: "projets", bad: row{"id_projet": 0}},
+	{name: "ck_projets_titre_filled", table: "projets", bad: row{"titre": ""}},
+	{name: "ck_projets_titre_filled trailing", table: "projets", bad: row{"titre": "Déploiement ERP "}},
+	{name: "ck_projets_type_prestation", table: "projets", bad: row{"type_prestation": "conseil"}},
+	{name: "ck_projets_type_prestation case", table: "projets", bad: row{"type_prestation": "Deploiement"}},
+	{name: "ck_projets_statut", table: "projets", bad: row{"statut": "fini"}},
+	{name: "ck_projets_statut case", table: "projets", fix: row{"statut": "termine", "date_fin": "2024-02-01"},
+		bad: row{"statut": "Termine"}},
+	{name: "ck_projets_budget", table: "projets", fix: row{"budget": "0"}, bad: row{"budget": "-0.01"}},
+	{name: "ck_projets_note_range high", table: "projets", fix: row{"statut": "termine", "date_fin": "2024-02-01", "note_satisfaction": 5},
+		bad: row{"note_satisfaction": 6}},
+	{name: "ck_projets_note_range low", table: "projets", fix: row{"statut": "termine", "date_fin": "2024-02-01", "note_satisfaction": 1},
+		bad: row{"note_satisfaction": 0}},
+	{name: "ck_projets_date_order", table: "projets", fix: row{"date_fin": "2024-01-01"}, bad: row{"date_fin": "2023-12-31"}},
+	{name: "ck_projets_end_date_required", table: "projets", fix: row{"statut": "termine", "date_fin": "2024-03-01"},
+		bad: row{"date_fin": nil}},
+	{name: "ck_projets_satisfaction_allowed", table: "projets", bad: row{"note_satisfaction": 3}},
+	{name: "ck_projets_satisfaction_allowed annule", table: "projets", fix: row{"statut": "annule"}, bad: row{"note_satisfaction": 2}},
+	{name: "STRICT invalid_date", table: "projets", fix: row{"date_debut": "2024-02-29"}, bad: row{"date_debut": "2024-02-30"}, code: 1292},
+	{name: "STRICT zero_date", table: "projets", bad: row{"date_debut": "0000-00-00"}, code: 1292},
+	{name: "STRICT not_a_number", table: "projets", bad: row{"budget": "12,50"}, code: 1265},
+
+	{name: "PRIMARY projet_sites", table: "projet_sites", bad: row{"site": "Lyon"}},
+	{name: "fk_projet_sites_id_projet", table: "projet_sites", bad: row{"id_projet": 9}},
+	{name: "ck_projet_sites_site_filled", table: "projet_sites", bad: row{"site": ""}},
+	{name: "ck_projet_sites_site_filled trailing", table: "projet_sites", bad: row{"site": "Paris "}},
+
+	{name: "PRIMARY affectations", table: "affectations", bad: row{"id_affectation": 1}},
+	{name: "fk_affectations_id_projet", table: "affectations", bad: row{"id_projet": 7}},
+	{name: "fk_affectations_id_intervenant", table: "affectations", bad: row{"id_intervenant": 7}},
+	{name: "uq_affectations_key", table: "affectations", bad: row{"role": "auditeur", "date_debut": "2023-01-01"}},
+	{name: "ck_affectations_id", table: "affectations", bad: row{"id_affectation": 0}},
+	{name: "ck_affectations_role", table: "affectations", bad: row{"role": "stagiaire"}},
+	{name: "ck_affectations_jours", table: "affectations", bad: row{"jours": "0"}},
+	{name: "ck_affectations_jours negative", table: "affectations", bad: row{"jours": "-1.5"}},
+	{name: "ck_affectations_date_order", table: "affectations", fix: row{"date_fin": "2023-01-02"}, bad: row{"date_fin": "2023-01-01"}},
 }
 
-// TestConstraintsRefuseViolations checks each constraint of schema.sql with plain SQL.
+func clevitySum() string {
+	s := sha256.Sum256([]byte(dmt.ClevitySchema))
+	return hex.EncodeToString(s[:])
+}
+
+// notNullCases adds a case per NOT NULL column (but AUTO_INCREMENT ones) of the tables.
+func notNullCases(t *testing.T, db *mariadb.DB) []constraintCase {
+	var cols []struct {
+		Table  string `db:"table_name"`
+		Column string `db:"column_name"`
+	}
+	if err := db.Select(&cols, `SELECT table_name AS table_name, column_name AS column_name FROM information_schema.columns
+		WHERE table_schema = DATABASE() AND is_nullable = 'NO' AND extra NOT LIKE '%auto_increment%'
+		ORDER BY table_name, ordinal_position`); err != nil {
+		t.Fatal(err)
+	}
+	var cases []constraintCase
+	for _, c := range cols {
+		if _, ok := fresh[c.Table]; !ok {
+			t.Errorf("no fresh row for table %s", c.Table)
+			continue
+		}
+		cases = append(cases, constraintCase{name: "NOT_NULL " + c.Column + " " + c.Table, table: c.Table, bad: row{c.Column: nil}})
+	}
+	if len(cases) < 40 {
+		t.Errorf("only %d NOT NULL columns", len(cases))
+	}
+	return cases
+}
+
+// TestConstraintsRefuseViolations checks each constraint of schema.sql, each NOT NULL
+// column and each primary key with plain SQL and bound parameters: from the baseline,
+// the violating row is refused for that reason and the same row made valid is accepted.
 func TestConstraintsRefuseViolations(t *testing.T) {
 	db := MustOpen(t)
 	ctx := context.Background()
-	for _, c := range constraintCases {
-		t.Run(c.constraint, func(t *testing.T) {
+	cases := append(slices.Clone(constraintCases), notNullCases(t, db)...)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
 			tx, err := db.BeginTxx(ctx, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer tx.Rollback()
-			for _, stmt := range strings.Split(baseline, ";\n") {
-				if _, err := tx.Exec(stmt); err != nil {
-					t.Fatalf("baseline %s: %v", stmt, err)
+			for _, b := range baseline {
+				q, args := insertSQL(b.table, b.row)
+				if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+					t.Fatalf("baseline %s: %v", b.table, err)
 				}
 			}
-			if _, err := tx.Exec("SAVEPOINT s"); err != nil {
+			base, ok := fresh[c.table]
+			if !ok {
+				t.Fatalf("no fresh row for %s", c.table)
+			}
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT s"); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := tx.Exec(c.bad); err == nil {
-				t.Errorf("MariaDB accepted %s", c.bad)
-			} else if name := strings.Fields(c.constraint)[0]; strings.HasPrefix(name, "ck_") && !strings.Contains(err.Error(), name) {
-				t.Errorf("refused for another reason: %v", err)
+			q, args := insertSQL(c.table, with(base, c.fix, c.bad))
+			_, err = tx.ExecContext(ctx, q, args...)
+			codes, text := c.expect()
+			var me *mysql.MySQLError
+			switch {
+			case err == nil:
+				t.Errorf("MariaDB accepted %s %v", q, args)
+			case !errors.As(err, &me) || !slices.Contains(codes, me.Number) || !strings.Contains(me.Message, text):
+				t.Errorf("refused for another reason: %v (want error %v with %q)", err, codes, text)
 			}
-			tx.Exec("ROLLBACK TO SAVEPOINT s")
-			if _, err := tx.Exec(c.good); err != nil {
-				t.Errorf("MariaDB refused the valid %s: %v", c.good, err)
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT s"); err != nil {
+				t.Fatal(err)
+			}
+			q, args = insertSQL(c.table, with(base, c.fix))
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				t.Errorf("MariaDB refused the valid row %v: %v", args, err)
 			}
 		})
 	}
 }
 
 // TestEveryConstraintHasACase fails when schema.sql names a constraint that no case of
-// TestConstraintsRefuseViolations breaks.
+// TestConstraintsRefuseViolations breaks, when a case names a constraint schema.sql
+// lacks, or when a table's primary key has no case.
 func TestEveryConstraintHasACase(t *testing.T) {
-	var tested []string
+	tested := map[string]bool{}
 	for _, c := range constraintCases {
-		tested = append(tested, strings.Fields(c.constraint)[0])
+		tested[c.constraint()] = true
+		if c.constraint() == "PRIMARY" {
+			tested["PRIMARY "+c.table] = true
+		}
 	}
-	for _, m := range regexp.MustCompile(`CONSTRAINT (\w+)`).FindAllStringSubmatch(dmt.ClevitySchema, -1) {
-		if !slices.Contains(tested, m[1]) {
-			t.Errorf("constraint %s has no case", m[1])
+	declared := declaredConstraints()
+	if len(declared) < 30 {
+		t.Fatalf("found only %d constraints in schema.sql", len(declared))
+	}
+	for _, name := range declared {
+		if !tested[name] {
+			t.Errorf("constraint %s has no case", name)
+		}
+	}
+	for name := range tested {
+		if regexp.MustCompile(`^(ck|fk|uq)_`).MatchString(name) && !slices.Contains(declared, name) {
+			t.Errorf("case for %s, which schema.sql does not declare", name)
+		}
+	}
+	for _, table := range schemaTables {
+		if !tested["PRIMARY "+table] {
+			t.Errorf("primary key of %s has no case", table)
+		}
+		if _, ok := fresh[table]; !ok {
+			t.Errorf("no fresh row for %s", table)
 		}
 	}
 }
