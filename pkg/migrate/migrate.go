@@ -54,6 +54,25 @@ type Options struct {
 	Size func(src *Source) int64
 	// PauseAfterBatch makes tests able to kill a run between batches, not by luck.
 	PauseAfterBatch time.Duration
+	// Repair, when set, corrects a row's values before it is checked (reprise).
+	Repair func(e *domain.Entity, raw []string) ([]string, []rules.Correction, []rules.Violation)
+	// Words name the outcomes in the log; migration's by default.
+	Words Words
+}
+
+// Words are the log's names of a row's outcomes.
+type Words struct {
+	Inserted, Rejected string
+}
+
+func (w Words) orDefault() Words {
+	if w.Inserted == "" {
+		w.Inserted = "committed"
+	}
+	if w.Rejected == "" {
+		w.Rejected = "rejected"
+	}
+	return w
 }
 
 // Preload feeds the checker with every row already in the database, so that the run
@@ -104,12 +123,19 @@ func Open(sources []*Source) ([]*opened, error) {
 		}
 		rep := &report.File{File: src.Name, Entity: src.Entity.Name, Dialect: r.Dialect().String(), ByCode: map[string]int{}}
 		for _, u := range m.Unknown {
+			if IsContextColumn(u) {
+				continue
+			}
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("unknown column %q ignored", u))
 		}
 		out = append(out, &opened{src: src, r: r, mapping: m, hash: h, counter: cr, rep: rep})
 	}
 	return out, nil
 }
+
+// IsContextColumn reports whether a header names a column the toolkit added to a file it
+// wrote (_line, _errors): read back as context, never as data.
+func IsContextColumn(name string) bool { return strings.HasPrefix(strings.TrimSpace(name), "_") }
 
 type countingReader struct {
 	r io.Reader
@@ -158,6 +184,7 @@ type batchDone struct {
 
 func runFile(ctx context.Context, opt Options, f *opened) error {
 	src, e, rep := f.src, f.src.Entity, f.rep
+	words := opt.Words.orDefault()
 	log := opt.Log.With("file", src.Name)
 	log.Info("start", "entity", e.Name, "dialect", rep.Dialect)
 	for _, w := range rep.Warnings {
@@ -215,14 +242,14 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 					break
 				}
 			}
-			log.Warn("rejected", "line", r.Row.Line, "code", rules.DBRefused, "detail", r.Message)
+			log.Warn(words.Rejected, "line", r.Row.Line, "code", rules.DBRefused, "detail", r.Message)
 		}
 		if len(b.Rows) > 0 || opt.DB != nil && !opt.DryRun {
 			first, last := 0, b.Progress.Line
 			if len(b.Rows) > 0 {
 				first = b.Rows[0].Line
 			}
-			log.Info("committed", "line", last, "rows", len(b.Rows)-len(d.refused), "first_line", first, "refused", len(d.refused))
+			log.Info(words.Inserted, "line", last, "rows", len(b.Rows)-len(d.refused), "first_line", first, "refused", len(d.refused))
 		}
 	}
 
@@ -283,7 +310,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			cur.batch.Progress.Read++
 			cur.batch.Progress.Rejected++
 			cur.batch.Progress.Line = pe.Line
-			log.Warn("rejected", "line", pe.Line, "code", rules.MalformedRow, "detail", detail)
+			log.Warn(words.Rejected, "line", pe.Line, "code", rules.MalformedRow, "detail", detail)
 			if err := opt.Rejects.Reject(src, f.r.Header(), pe.Line, pe.Fields, string(rules.MalformedRow)+": "+detail); err != nil {
 				finish()
 				return err
@@ -303,7 +330,17 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 				raw[i] = ""
 			}
 		}
-		res := opt.Checker.Check(e, rec.Line, raw)
+		row := raw
+		var ambiguous []rules.Violation
+		if opt.Repair != nil {
+			var corrections []rules.Correction
+			row, corrections, ambiguous = opt.Repair(e, raw)
+			for _, c := range corrections {
+				log.Info("corrected", "line", rec.Line, "field", c.Column, "before", c.Before, "after", c.After, "rule", c.Rule)
+			}
+		}
+		res := opt.Checker.Check(e, rec.Line, row)
+		explain(res.Violations, ambiguous)
 		b := cur.batch
 		b.Progress.Read++
 		b.Progress.Line = rec.Line
@@ -331,7 +368,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			}
 			errs := violationsText(res.Violations)
 			b.Rejections = append(b.Rejections, mariadb.Rejection{Line: rec.Line, Codes: strings.Join(codeText, ","), Detail: errs, Raw: rec.Raw})
-			log.Warn("rejected", "line", rec.Line, "code", strings.Join(codeText, ","), "detail", errs)
+			log.Warn(words.Rejected, "line", rec.Line, "code", strings.Join(codeText, ","), "detail", errs)
 			if err := opt.Rejects.Reject(src, f.r.Header(), rec.Line, rec.Fields, errs); err != nil {
 				finish()
 				return err
@@ -367,6 +404,18 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 
 func newBatch(opt Options, src *Source) *mariadb.Batch {
 	return &mariadb.Batch{RunID: opt.RunID, Tool: opt.Tool, File: src.Name, Entity: src.Entity}
+}
+
+// explain replaces the detail of a violation by why it was not repaired, when a repair
+// found several readings.
+func explain(vs, ambiguous []rules.Violation) {
+	for _, a := range ambiguous {
+		for i := range vs {
+			if vs[i].Column == a.Column && vs[i].Code == a.Code {
+				vs[i].Detail = a.Detail
+			}
+		}
+	}
 }
 
 // violationsText joins violations as "CODE column: detail; ..." for _errors and logs.
