@@ -46,7 +46,11 @@ func Clevity() *Domain {
 		Fields: []rules.Field{
 			id("id_projet"), ref("id_client"), text("titre", 200, true),
 			{Name: "type_prestation", Kind: rules.Enum, Required: true, Values: model.TypesPrestation},
-			{Name: "statut", Kind: rules.Enum, Required: true, Values: model.Statuts},
+			{Name: "statut", Kind: rules.Enum, Required: true, Values: model.Statuts, Synonyms: map[string]string{
+				"fini": "termine", "finie": "termine", "terminee": "termine", "clos": "termine", "close": "termine",
+				"cloture": "termine", "acheve": "termine", "prevu": "planifie", "prevue": "planifie", "a_venir": "planifie",
+				"en_attente": "planifie", "encours": "en_cours", "en_cour": "en_cours", "demarre": "en_cours",
+				"annulee": "annule", "abandonne": "annule", "abandonnee": "annule"}},
 			{Name: "date_debut", Kind: rules.Date, Required: true},
 			{Name: "date_fin", Kind: rules.Date},
 			{Name: "budget", Kind: rules.Decimal, Precision: 12, Scale: 2, Min: rules.AtLeast(0)},

@@ -39,6 +39,7 @@ func NewRejectStream(w io.Writer, closer io.Closer) *RejectFiles {
 
 // Reject implements Rejects.
 func (r *RejectFiles) Reject(src *Source, header []string, line int, fields []string, errs string) error {
+	header, fields = withoutContext(header, fields)
 	rf := r.writers[src.Entity.Name]
 	if rf == nil {
 		rf = &rejectFile{header: header}
@@ -71,6 +72,32 @@ func (r *RejectFiles) Reject(src *Source, header []string, line int, fields []st
 		}
 	}
 	return rf.w.Write(append(row, strconv.Itoa(line), errs))
+}
+
+// withoutContext drops the _line and _errors columns of a file the toolkit wrote, so
+// that a quarantined row fed back and isolated again gets fresh ones, not two sets.
+func withoutContext(header, fields []string) ([]string, []string) {
+	keep := -1
+	for i, h := range header {
+		if IsContextColumn(h) {
+			keep = i
+			break
+		}
+	}
+	if keep < 0 {
+		return header, fields
+	}
+	var h2, f2 []string
+	for i, h := range header {
+		if IsContextColumn(h) {
+			continue
+		}
+		h2 = append(h2, h)
+		if i < len(fields) {
+			f2 = append(f2, fields[i])
+		}
+	}
+	return h2, f2
 }
 
 // Close flushes and closes every file.

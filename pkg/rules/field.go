@@ -34,12 +34,13 @@ type Field struct {
 	Name      string
 	Kind      Kind
 	Required  bool
-	MaxLen    int      // in characters; 0: no limit (Text, Email, List items)
-	Precision int      // Decimal: digits in all
-	Scale     int      // Decimal: digits after the point
-	Min, Max  *Bound   // Integer and Decimal
-	Values    []string // Enum, canonical spellings
-	NotFuture bool     // Date: not after today
+	MaxLen    int               // in characters; 0: no limit (Text, Email, List items)
+	Precision int               // Decimal: digits in all
+	Scale     int               // Decimal: digits after the point
+	Min, Max  *Bound            // Integer and Decimal
+	Values    []string          // Enum, canonical spellings
+	Synonyms  map[string]string // Enum: folded synonym -> value, for reprise's repairs
+	NotFuture bool              // Date: not after today
 }
 
 // AtLeast, MoreThan and AtMost make bounds for Field.Min and Field.Max.
