@@ -60,9 +60,11 @@ type Options struct {
 	Words Words
 }
 
-// Words are the log's names of a row's outcomes.
+// Words are the log's names of a row's outcomes. EachRow logs every inserted row, not
+// only each committed batch: reprise's rows are few and each one matters.
 type Words struct {
 	Inserted, Rejected string
+	EachRow            bool
 }
 
 func (w Words) orDefault() Words {
@@ -244,6 +246,14 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			}
 			log.Warn(words.Rejected, "line", r.Row.Line, "code", rules.DBRefused, "detail", r.Message)
 		}
+		if words.EachRow {
+			key := e.Index(e.Key)
+			for _, p := range d.job.pending {
+				if !refusedLine(d.refused, p.row.Line) {
+					log.Info(words.Inserted, "line", p.row.Line, e.Key, p.row.Values[key])
+				}
+			}
+		}
 		if len(b.Rows) > 0 || opt.DB != nil && !opt.DryRun {
 			first, last := 0, b.Progress.Line
 			if len(b.Rows) > 0 {
@@ -404,6 +414,15 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 
 func newBatch(opt Options, src *Source) *mariadb.Batch {
 	return &mariadb.Batch{RunID: opt.RunID, Tool: opt.Tool, File: src.Name, Entity: src.Entity}
+}
+
+func refusedLine(refused []mariadb.Refusal, line int) bool {
+	for _, r := range refused {
+		if r.Row.Line == line {
+			return true
+		}
+	}
+	return false
 }
 
 // explain replaces the detail of a violation by why it was not repaired, when a repair

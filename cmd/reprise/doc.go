@@ -1,0 +1,38 @@
+// Reprise takes corrupted rows (a file that arrived late or damaged, such as
+// data_1/projets_corrompus.csv, or the rejected rows migration wrote), corrects what
+// can be corrected without guessing, isolates the rest, and re-injects only valid rows.
+//
+// Usage:
+//
+//	reprise [-dsn DSN] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] FILE|-
+//
+// Each row is normalised as migration does, then its refused values are corrected
+// when they have exactly one reading: dates month/day/year when the day is over 12,
+// 2023.03.05, "5 mars 2023", "05-mars-2023"; enumerations within two edits of exactly
+// one allowed value, and synonyms (fini, terminée, clos: termine; prévu: planifie...);
+// euro signs and codes around numbers, 4,0 and 4/5 for a score out of 5; mailto:,
+// spaces and trailing dots in e-mails; site lists separated by ',', ';' or '/'. An
+// ambiguous value is never guessed. The row is then checked with every rule,
+// references included (against the database and the other rows of the input): valid,
+// it is re-injected (batched, in transactions); identical to a row already loaded, it
+// is ignored; otherwise it is isolated, a conflict with a loaded row included.
+//
+// The _line and _errors columns of a file migration or reprise wrote are read as
+// context, so a quarantine file fixed by hand can be fed back as it is.
+//
+// Outputs, in -out (default "."): log_reprise.txt (appended: one line per correction
+// with field, before, after and rule, per isolated row with why, per re-injected batch,
+// per ignored row), the quarantine file (default quarantaine_<entity>.csv: the isolated
+// rows as read, with _line and _errors; removed when nothing is isolated), and
+// rapport_correction.txt and .json (read = re-injected + isolated + ignored). The run
+// is recorded in the journal with its rows' lineage.
+//
+// Example:
+//
+//	reprise -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out out data_1/projets_corrompus.csv
+//	migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -
+//
+// Exit status: 0 every row re-injected or ignored, 1 rows isolated, 2 could not run
+// (unreadable input, a header that matches nothing, database error); the database is
+// unchanged when the input cannot be read.
+package main

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"dmt"
+	"dmt/pkg/cli"
+	"dmt/pkg/domain"
+	"dmt/pkg/migrate"
+	"dmt/pkg/model"
+	"dmt/pkg/rules"
+)
+
+const manual = `reprise: correct, isolate and re-inject corrupted rows, with a full log.
+
+Usage:
+  reprise [-dsn DSN] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] FILE|-
+
+Writes log_reprise.txt (appended), quarantaine_<entity>.csv, rapport_correction.txt and .json in -out.
+Exit status: 0 all rows re-injected or ignored, 1 rows isolated, 2 could not run.
+
+Example:
+  reprise -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out out data_1/projets_corrompus.csv
+  migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -`
+
+func main() { cli.Main("reprise", run) }
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("reprise", manual, stderr)
+	dsn := cli.DSN(fs)
+	domainName := cli.Domain(fs)
+	out := cli.Out(fs, ".", "folder for log_reprise.txt, the quarantine file and the report")
+	entityName := fs.String("entity", "projets", "entity of the input rows")
+	quarantine := fs.String("quarantine", "", "file for the isolated rows (default DIR/quarantaine_<entity>.csv)")
+	dryRun := fs.Bool("dry-run", false, "correct, check, log and isolate, but write nothing to the database")
+	batch := fs.Int("batch", 5000, "rows per transaction")
+	today := fs.String("today", "", "date taken as today for not-in-the-future checks, YYYY-MM-DD (default: the real date)")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return cli.Usagef("want exactly one input (a CSV file or -), got %d", fs.NArg())
+	}
+	d := domain.ByName(*domainName)
+	if d == nil {
+		return cli.Usagef("unknown domain %q", *domainName)
+	}
+	if d.Entity(*entityName) == nil {
+		return cli.Usagef("unknown entity %q for domain %s", *entityName, d.Name)
+	}
+	if *batch <= 0 {
+		return cli.Usagef("-batch must be positive")
+	}
+	day := model.NewDate(time.Now())
+	if *today != "" {
+		t, err := rules.ParseDate(*today)
+		if err != nil {
+			return cli.Usagef("-today: want YYYY-MM-DD, got %q", *today)
+		}
+		day = t
+	}
+	if st, err := os.Stat(fs.Arg(0)); fs.Arg(0) != "-" && err == nil && st.IsDir() {
+		return cli.Usagef("%s is a folder: reprise reads one file of one entity", fs.Arg(0))
+	}
+	if err := cli.RequireDSN(*dsn); err != nil {
+		return err
+	}
+	sources, closeAll, err := migrate.Resolve(d, fs.Arg(0), *entityName, stdin)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+
+	qpath := *quarantine
+	if qpath == "" {
+		qpath = filepath.Join(*out, "quarantaine_"+*entityName+".csv")
+	}
+	if err := os.MkdirAll(filepath.Dir(qpath), 0o755); err != nil {
+		return fmt.Errorf("quarantine: %w", err)
+	}
+	qfile, err := os.Create(qpath)
+	if err != nil {
+		return fmt.Errorf("quarantine: %w", err)
+	}
+	job := &migrate.Job{Tool: "reprise", Domain: d, Schema: dmt.ClevitySchema, DSN: *dsn, DryRun: *dryRun, Today: day,
+		Sources: sources, Out: *out, LogName: "log_reprise.txt", ReportName: "rapport_correction",
+		ReportTitle: "Rapport de correction (reprise)", Labels: [4]string{"read", "re-injected", "isolated", "ignored"},
+		Rejects: migrate.NewRejectStream(qfile, qfile), BatchSize: *batch, Repair: true,
+		Words: migrate.Words{Inserted: "re-injected", Rejected: "isolated", EachRow: true}, Args: args, Stderr: stderr}
+	rep, err := job.Execute(ctx)
+	if rep == nil || rep.Totals.Rejected == 0 {
+		qfile.Close()
+		os.Remove(qpath) // nothing isolated: no quarantine file to mislead anyone
+	}
+	if err != nil {
+		return err
+	}
+	t := rep.Totals
+	fmt.Fprintf(stderr, "reprise: run %s: read %d, re-injected %d, isolated %d, ignored %d in %.1f s; log in %s\n",
+		rep.RunID, t.Read, t.Inserted, t.Rejected, t.Ignored, rep.Seconds, filepath.Join(*out, "log_reprise.txt"))
+	if t.Rejected > 0 {
+		return &cli.DataProblems{Msg: fmt.Sprintf("%d rows isolated in %s", t.Rejected, qpath)}
+	}
+	return nil
+}
