@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS journal (
   inserted    BIGINT       NOT NULL DEFAULT 0,
   rejected    BIGINT       NOT NULL DEFAULT 0,
   ignored     BIGINT       NOT NULL DEFAULT 0,
+  updated     BIGINT       NOT NULL DEFAULT 0,
   message     TEXT         NULL,
   PRIMARY KEY (run_id),
   KEY ix_journal_tool (tool, started_at),
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS journal_files (
   inserted        BIGINT       NOT NULL DEFAULT 0,
   rejected        BIGINT       NOT NULL DEFAULT 0,
   ignored         BIGINT       NOT NULL DEFAULT 0,
+  updated         BIGINT       NOT NULL DEFAULT 0,
   committed_line  BIGINT       NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, file),
   CONSTRAINT fk_journal_files_run_id FOREIGN KEY (run_id) REFERENCES journal (run_id) ON DELETE CASCADE

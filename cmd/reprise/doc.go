@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	reprise [-dsn DSN] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] FILE|-
+//	reprise [-dsn DSN] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] [-update] FILE|-
 //
 // Each row is normalised as migration does, then its refused values are corrected
 // when they have exactly one reading: dates month/day/year when the day is over 12,
@@ -15,7 +15,8 @@
 // ambiguous value is never guessed. The row is then checked with every rule,
 // references included (against the database and the other rows of the input): valid,
 // it is re-injected (batched, in transactions); identical to a row already loaded, it
-// is ignored; otherwise it is isolated, a conflict with a loaded row included.
+// is ignored; otherwise it is isolated, a conflict with a loaded row included, unless
+// -update is given: then the loaded row is replaced and its old values are logged.
 //
 // The _line and _errors columns of a file migration or reprise wrote are read as
 // context, so a quarantine file fixed by hand can be fed back as it is.

@@ -19,7 +19,7 @@ import (
 const manual = `reprise: correct, isolate and re-inject corrupted rows, with a full log.
 
 Usage:
-  reprise [-dsn DSN] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] FILE|-
+  reprise [-dsn DSN] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] [-update] FILE|-
 
 Writes log_reprise.txt (appended), quarantaine_<entity>.csv, rapport_correction.txt and .json in -out.
 Exit status: 0 all rows re-injected or ignored, 1 rows isolated, 2 could not run.
@@ -38,6 +38,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	entityName := fs.String("entity", "projets", "entity of the input rows")
 	quarantine := fs.String("quarantine", "", "file for the isolated rows (default DIR/quarantaine_<entity>.csv)")
 	dryRun := fs.Bool("dry-run", false, "correct, check, log and isolate, but write nothing to the database")
+	update := fs.Bool("update", false, "replace rows already in the database that differ (old values logged), instead of isolating them as conflicts")
 	batch := fs.Int("batch", 5000, "rows per transaction")
 	today := fs.String("today", "", "date taken as today for not-in-the-future checks, YYYY-MM-DD (default: the real date)")
 	if err := cli.Parse(fs, args); err != nil {
@@ -90,7 +91,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	job := &migrate.Job{Tool: "reprise", Domain: d, Schema: dmt.ClevitySchema, DSN: *dsn, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log_reprise.txt", ReportName: "rapport_correction",
 		ReportTitle: "Rapport de correction (reprise)", Labels: [4]string{"read", "re-injected", "isolated", "ignored"},
-		Rejects: migrate.NewRejectStream(qfile, qfile), BatchSize: *batch, Repair: true,
+		Rejects: migrate.NewRejectStream(qfile, qfile), BatchSize: *batch, Repair: true, Update: *update,
 		Words: migrate.Words{Inserted: "re-injected", Rejected: "isolated", EachRow: true}, Args: args, Stderr: stderr}
 	rep, err := job.Execute(ctx)
 	if rep == nil || rep.Totals.Rejected == 0 {
@@ -101,8 +102,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	t := rep.Totals
-	fmt.Fprintf(stderr, "reprise: run %s: read %d, re-injected %d, isolated %d, ignored %d in %.1f s; log in %s\n",
-		rep.RunID, t.Read, t.Inserted, t.Rejected, t.Ignored, rep.Seconds, filepath.Join(*out, "log_reprise.txt"))
+	updated := ""
+	if *update {
+		updated = fmt.Sprintf(" updated %d,", t.Updated)
+	}
+	fmt.Fprintf(stderr, "reprise: run %s: read %d, re-injected %d,%s isolated %d, ignored %d in %.1f s; log in %s\n",
+		rep.RunID, t.Read, t.Inserted, updated, t.Rejected, t.Ignored, rep.Seconds, filepath.Join(*out, "log_reprise.txt"))
 	if t.Rejected > 0 {
 		return &cli.DataProblems{Msg: fmt.Sprintf("%d rows isolated in %s", t.Rejected, qpath)}
 	}

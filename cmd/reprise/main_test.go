@@ -17,7 +17,7 @@ import (
 	"dmt/pkg/progtest"
 )
 
-func TestMain(m *testing.M) { progtest.Main(m, "reprise", "migration", "generate_data") }
+func TestMain(m *testing.M) { progtest.Main(m, "reprise", "migration", "generate_data", "validate") }
 
 const today = "2026-11-15"
 
@@ -335,5 +335,58 @@ func TestBeyondRepair(t *testing.T) {
 	}
 	if after := snapshot(t, dsn); len(after) != len(before) {
 		t.Errorf("database changed")
+	}
+}
+
+// TestUpdate feeds the conflicts back with -update: the loaded rows are replaced, their
+// old values logged, and validate still finds the database whole.
+func TestUpdate(t *testing.T) {
+	dsn := loaded(t, repoFile(t, "data_1"))
+	out := t.TempDir()
+	progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-out", out, repoFile(t, "data_1", "projets_corrompus.csv"))
+	q := readCSV(t, filepath.Join(out, "quarantaine_projets.csv"))
+	header := q[0]
+	conflicts := [][]string{header}
+	for _, r := range q[1:] {
+		if strings.HasPrefix(r[slices.Index(header, "_errors")], "DUPLICATE_KEY_CONFLICT") {
+			conflicts = append(conflicts, r)
+		}
+	}
+	if len(conflicts) < 2 {
+		t.Fatalf("no conflicts to update")
+	}
+	var b strings.Builder
+	w := csvfile.NewWriter(&b, csvfile.WriterOptions{})
+	for _, r := range conflicts {
+		w.Write(r)
+	}
+	w.Close()
+	in := filepath.Join(t.TempDir(), "conflicts.csv")
+	os.WriteFile(in, []byte(b.String()), 0o644)
+	before := snapshot(t, dsn)
+
+	out2 := t.TempDir()
+	res := progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-update", "-out", out2, in)
+	if res.Code != 0 || !strings.Contains(res.Stderr, "updated "+strconv.Itoa(len(conflicts)-1)+",") {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	after := snapshot(t, dsn)
+	titre := slices.Index(header, "titre")
+	for _, r := range conflicts[1:] {
+		key := "projets/" + r[0]
+		if !strings.Contains(after[key], r[titre]) || before[key] == after[key] {
+			t.Errorf("%s not updated: %q -> %q", key, before[key], after[key])
+		}
+	}
+	if len(after) != len(before) {
+		t.Errorf("rows %d -> %d: an update added or removed rows", len(before), len(after))
+	}
+	log, _ := os.ReadFile(filepath.Join(out2, "log_reprise.txt"))
+	if !strings.Contains(string(log), "action=updated") || !strings.Contains(string(log), "(bis)") || !strings.Contains(string(log), "titre") {
+		t.Errorf("log lacks the old and new values:\n%s", log)
+	}
+	vres := progtest.Run(t, nil, nil, "validate", "-dsn", dsn, "-out", t.TempDir())
+	if vres.Code != 0 {
+		t.Errorf("validate after -update: exit %d: %s", vres.Code, vres.Stderr)
 	}
 }

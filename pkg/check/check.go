@@ -20,9 +20,10 @@ import (
 type Outcome int
 
 const (
-	Accept Outcome = iota // valid and new: to be inserted
-	Ignore                // identical to a row already accepted or loaded: nothing to do
-	Reject                // breaks a rule: kept aside with its violations
+	Accept  Outcome = iota // valid and new: to be inserted
+	Ignore                 // identical to a row already accepted or loaded: nothing to do
+	Reject                 // breaks a rule: kept aside with its violations
+	Replace                // valid, and replaces a loaded row with other content (AllowReplace)
 )
 
 func (o Outcome) String() string {
@@ -31,6 +32,8 @@ func (o Outcome) String() string {
 		return "accept"
 	case Ignore:
 		return "ignore"
+	case Replace:
+		return "replace"
 	}
 	return "reject"
 }
@@ -102,7 +105,14 @@ type Checker struct {
 	today  model.Date
 	seeds  [2]maphash.Seed
 	states map[string]*entityState
+	// replace makes a valid row whose key is loaded with other content a Replace
+	// instead of a conflict (reprise -update).
+	replace bool
 }
+
+// AllowReplace makes Check return Replace, instead of a conflict, for a valid row whose
+// key is already in the database with other content.
+func (c *Checker) AllowReplace() { c.replace = true }
 
 // New returns a Checker for d that takes today as the date beyond which dates are in the
 // future.
@@ -272,6 +282,7 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 	key := c.hash(vals[st.keyIdx])
 	content := c.content(st, vals)
 	keyName := e.Key + " " + vals[st.keyIdx]
+	replacing := false
 
 	if !bad[st.keyIdx] {
 		if prev, ok := st.rows[key]; ok {
@@ -282,6 +293,8 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 			case prev.content == content:
 				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.DuplicateRow,
 					Detail: fmt.Sprintf("identical to line %d", prev.line)})
+			case prev.loaded && c.replace:
+				replacing = true
 			case prev.loaded:
 				res.Violations = append(res.Violations, rules.Violation{Column: e.Key, Code: rules.DuplicateKeyConflict,
 					Detail: keyName + " is already in the database with other content"})
@@ -360,8 +373,11 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 		res.Outcome = Reject
 		return res
 	}
-	c.remember(st, vals, line, false)
+	c.remember(st, vals, line, replacing)
 	res.Outcome = Accept
+	if replacing {
+		res.Outcome = Replace
+	}
 	return res
 }
 

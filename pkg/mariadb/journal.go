@@ -25,7 +25,7 @@ const (
 
 // FileCounts is the accounting of one source file.
 type FileCounts struct {
-	Read, Inserted, Rejected, Ignored int
+	Read, Inserted, Rejected, Ignored, Updated int
 }
 
 // StartRun records r as running.
@@ -64,8 +64,8 @@ func (db *DB) FinishRun(runID, status string, total FileCounts, message string) 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err := db.ExecContext(ctx, `UPDATE journal SET ended_at = ?, status = ?, `+"`read`"+` = ?, inserted = ?,
-		rejected = ?, ignored = ?, message = ? WHERE run_id = ?`,
-		time.Now().UTC(), status, total.Read, total.Inserted, total.Rejected, total.Ignored, message, runID)
+		rejected = ?, ignored = ?, updated = ?, message = ? WHERE run_id = ?`,
+		time.Now().UTC(), status, total.Read, total.Inserted, total.Rejected, total.Ignored, total.Updated, message, runID)
 	if err != nil {
 		return fmt.Errorf("journal end: %w", FormatError(err))
 	}

@@ -35,8 +35,8 @@ type Rejection struct {
 // Progress is what a batch adds to its file's journal counts; Line is the last source
 // line the batch accounts for.
 type Progress struct {
-	Line                              int
-	Read, Inserted, Rejected, Ignored int
+	Line                                       int
+	Read, Inserted, Rejected, Ignored, Updated int
 }
 
 // Batch is what one transaction writes: accepted rows of one entity read from one file,
@@ -48,8 +48,11 @@ type Batch struct {
 	File       string // source file name recorded in lineage and journal
 	Entity     *domain.Entity
 	Rows       []Row
+	Updates    []Row // rows replacing loaded rows with the same key (reprise -update)
 	Rejections []Rejection
 	Progress   Progress
+	// Old holds, after LoadBatch, the values each of Updates replaced, by line.
+	Old map[int][]string
 }
 
 // Refusal is an accepted row that the database refused (a rule the Go checks missed):
@@ -84,6 +87,9 @@ func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 			return err
 		}
 		defer tx.Rollback()
+		if err := updateRows(ctx, tx, b); err != nil {
+			return err
+		}
 		refused, err = loadRows(ctx, tx, b, b.Rows, 0)
 		if err != nil {
 			return err
@@ -193,6 +199,12 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 	if err != nil || msg != "" {
 		return msg, err
 	}
+	return loadLists(ctx, tx, b, rows)
+}
+
+// loadLists sends the list items of rows (a project's sites) to their tables.
+func loadLists(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, error) {
+	e := b.Entity
 	keyIdx := e.Index(e.Key)
 	for _, l := range e.Lists {
 		li := e.Index(l.Column)
@@ -361,10 +373,74 @@ func truncate(s string, n int) string {
 // addProgress adds a batch's counts to its file's journal row, in the batch's transaction.
 func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string, p Progress) error {
 	_, err := ex.ExecContext(ctx, `UPDATE journal_files SET committed_line = ?, `+"`read`"+` = `+"`read`"+` + ?,
-		inserted = inserted + ?, rejected = rejected + ?, ignored = ignored + ? WHERE run_id = ? AND file = ?`,
-		p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, runID, file)
+		inserted = inserted + ?, rejected = rejected + ?, ignored = ignored + ?, updated = updated + ? WHERE run_id = ? AND file = ?`,
+		p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated, runID, file)
 	if err != nil {
 		return fmt.Errorf("journal progress: %w", err)
 	}
 	return nil
+}
+
+// updateRows replaces the loaded rows of b.Updates, in b's transaction: it keeps their
+// old values in b.Old for the log, writes the new values and lineage with one
+// multi-row INSERT ... ON DUPLICATE KEY UPDATE, and replaces their list items.
+func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
+	if len(b.Updates) == 0 {
+		return nil
+	}
+	e := b.Entity
+	keyIdx := e.Index(e.Key)
+	keys := make([]any, len(b.Updates))
+	byKey := map[string]int{}
+	for i, r := range b.Updates {
+		keys[i] = r.Values[keyIdx]
+		byKey[r.Values[keyIdx]] = r.Line
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
+	b.Old = map[int][]string{}
+	if err := scanRows(ctx, tx, e, " WHERE "+quoteIdent(e.Key)+" IN ("+marks+")", keys, func(vals []string) error {
+		b.Old[byKey[vals[keyIdx]]] = append([]string(nil), vals...)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read rows to update: %w", err)
+	}
+	var cols, sets []string
+	var idx []int
+	for i, f := range e.Fields {
+		if listOf(e, f.Name) != nil {
+			continue
+		}
+		cols, idx = append(cols, f.Name), append(idx, i)
+	}
+	cols = append(cols, lineageColumns...)
+	for _, c := range cols {
+		sets = append(sets, quoteIdent(c)+" = VALUES("+quoteIdent(c)+")")
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	var args []any
+	for _, r := range b.Updates {
+		for _, i := range idx {
+			if r.Values[i] == "" {
+				args = append(args, nil)
+			} else {
+				args = append(args, r.Values[i])
+			}
+		}
+		args = append(args, b.RunID, b.File, r.Line)
+	}
+	q := "INSERT INTO " + quoteIdent(e.Name) + " (" + quoteIdents(cols) + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(row+", ", len(b.Updates)), ", ") + " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("update %s: %w", e.Name, err)
+	}
+	for _, l := range e.Lists {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+quoteIdent(l.Table)+" WHERE "+quoteIdent(e.Key)+" IN ("+marks+")", keys...); err != nil {
+			return fmt.Errorf("update %s: %w", l.Table, err)
+		}
+	}
+	msg, err := loadLists(ctx, tx, b, b.Updates)
+	if err == nil && msg != "" {
+		err = fmt.Errorf("update %s lists: %s", e.Name, msg)
+	}
+	return err
 }

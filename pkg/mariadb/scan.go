@@ -18,6 +18,18 @@ func (db *DB) ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []s
 		return FormatError(err)
 	}
 	defer conn.Close()
+	return scanRows(ctx, conn, e, "", nil, fn)
+}
+
+// querier is a connection or a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// scanRows is ScanEntity over the rows that where (a WHERE clause on the key, with
+// args, or "") selects.
+func scanRows(ctx context.Context, conn querier, e *domain.Entity, where string, args []any, fn func(vals []string) error) error {
 	if _, err := conn.ExecContext(ctx, "SET SESSION group_concat_max_len = 1048576"); err != nil {
 		return FormatError(err)
 	}
@@ -25,8 +37,8 @@ func (db *DB) ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []s
 	for _, l := range e.Lists {
 		items := map[string]string{}
 		q := "SELECT " + quoteIdent(e.Key) + ", GROUP_CONCAT(" + quoteIdent(l.ItemColumn) + " ORDER BY " +
-			quoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + quoteIdent(l.Table) + " GROUP BY " + quoteIdent(e.Key)
-		rows, err := conn.QueryContext(ctx, q)
+			quoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + quoteIdent(l.Table) + where + " GROUP BY " + quoteIdent(e.Key)
+		rows, err := conn.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
 		}
@@ -52,7 +64,7 @@ func (db *DB) ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []s
 		cols = append(cols, quoteIdent(f.Name))
 		idx = append(idx, i)
 	}
-	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+quoteIdent(e.Name))
+	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+quoteIdent(e.Name)+where, args...)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
 	}

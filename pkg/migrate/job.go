@@ -39,6 +39,7 @@ type Job struct {
 	Rejects     *RejectFiles
 	BatchSize   int
 	Repair      bool
+	Update      bool // replace loaded rows that differ instead of rejecting them as conflicts
 	Words       Words
 	Args        []string
 	Stderr      io.Writer
@@ -65,6 +66,9 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 
 	d := j.Domain
 	checker := check.New(d, j.Today)
+	if j.Update {
+		checker.AllowReplace()
+	}
 	rep := &report.Report{Title: j.ReportTitle, RunID: runID, Tool: j.Tool, DryRun: j.DryRun, Started: started, Labels: j.Labels}
 	var db *mariadb.DB
 	if j.DSN != "" {
@@ -153,7 +157,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	}
 	if db != nil && !j.DryRun {
 		t := rep.Totals
-		if err := db.FinishRun(runID, status, mariadb.FileCounts{Read: t.Read, Inserted: t.Inserted, Rejected: t.Rejected, Ignored: t.Ignored}, msg); err != nil && runErr == nil {
+		if err := db.FinishRun(runID, status, mariadb.FileCounts{Read: t.Read, Inserted: t.Inserted, Rejected: t.Rejected, Ignored: t.Ignored, Updated: t.Updated}, msg); err != nil && runErr == nil {
 			runErr = err
 		}
 	}
@@ -165,7 +169,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 			runErr = err
 		}
 	}
-	log.Info("end", "status", status, "read", rep.Totals.Read, "inserted", rep.Totals.Inserted,
+	log.Info("end", "status", status, "read", rep.Totals.Read, "inserted", rep.Totals.Inserted, "updated", rep.Totals.Updated,
 		"rejected", rep.Totals.Rejected, "ignored", rep.Totals.Ignored, "seconds", fmt.Sprintf("%.2f", rep.Seconds))
 	if runErr != nil {
 		log.Error("failed", "detail", runErr.Error())

@@ -246,6 +246,16 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			}
 			log.Warn(words.Rejected, "line", r.Row.Line, "code", rules.DBRefused, "detail", r.Message)
 		}
+		for _, u := range b.Updates {
+			old := d.job.batch.Old[u.Line]
+			var changes []string
+			for i, f := range e.Fields {
+				if i < len(old) && old[i] != u.Values[i] {
+					changes = append(changes, fmt.Sprintf("%s %q -> %q", f.Name, old[i], u.Values[i]))
+				}
+			}
+			log.Info("updated", "line", u.Line, e.Key, u.Values[e.Index(e.Key)], "detail", strings.Join(changes, "; "))
+		}
 		if words.EachRow {
 			key := e.Index(e.Key)
 			for _, p := range d.job.pending {
@@ -360,6 +370,10 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			b.Progress.Inserted++
 			b.Rows = append(b.Rows, mariadb.Row{Values: res.Canonical, Line: rec.Line})
 			cur.pending = append(cur.pending, pending{row: mariadb.Row{Values: res.Canonical, Line: rec.Line}, fields: rec.Fields})
+		case check.Replace:
+			rep.Updated++
+			b.Progress.Updated++
+			b.Updates = append(b.Updates, mariadb.Row{Values: res.Canonical, Line: rec.Line})
 		case check.Ignore:
 			rep.Ignored++
 			b.Progress.Ignored++
@@ -384,7 +398,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 				return err
 			}
 		}
-		if len(b.Rows) >= opt.BatchSize || len(b.Rejections) >= opt.BatchSize {
+		if len(b.Rows)+len(b.Updates) >= opt.BatchSize || len(b.Rejections) >= opt.BatchSize {
 			if err := send(); err != nil {
 				finish()
 				return err

@@ -19,10 +19,11 @@ type Counts struct {
 	Inserted int `json:"inserted"`
 	Rejected int `json:"rejected"`
 	Ignored  int `json:"ignored"`
+	Updated  int `json:"updated,omitempty"` // loaded rows replaced (reprise -update)
 }
 
 // Balanced reports whether every row read is accounted for.
-func (c Counts) Balanced() bool { return c.Read == c.Inserted+c.Rejected+c.Ignored }
+func (c Counts) Balanced() bool { return c.Read == c.Inserted+c.Updated+c.Rejected+c.Ignored }
 
 // Add adds d to c.
 func (c *Counts) Add(d Counts) {
@@ -30,6 +31,7 @@ func (c *Counts) Add(d Counts) {
 	c.Inserted += d.Inserted
 	c.Rejected += d.Rejected
 	c.Ignored += d.Ignored
+	c.Updated += d.Updated
 }
 
 // File is the accounting of one source file.
@@ -139,14 +141,23 @@ func (r *Report) WriteText(w io.Writer) error {
 	if !r.Totals.Balanced() {
 		check = "FAILED"
 	}
-	fmt.Fprintf(&b, "\ncheck: %s = %s + %s + %s: %d = %d + %d + %d  %s\n", l[0], l[1], l[2], l[3],
-		r.Totals.Read, r.Totals.Inserted, r.Totals.Rejected, r.Totals.Ignored, check)
+	if r.Totals.Updated > 0 {
+		fmt.Fprintf(&b, "\ncheck: %s = %s + updated + %s + %s: %d = %d + %d + %d + %d  %s\n", l[0], l[1], l[2], l[3],
+			r.Totals.Read, r.Totals.Inserted, r.Totals.Updated, r.Totals.Rejected, r.Totals.Ignored, check)
+	} else {
+		fmt.Fprintf(&b, "\ncheck: %s = %s + %s + %s: %d = %d + %d + %d  %s\n", l[0], l[1], l[2], l[3],
+			r.Totals.Read, r.Totals.Inserted, r.Totals.Rejected, r.Totals.Ignored, check)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
 func writeCounts(b *strings.Builder, l [4]string, c Counts) {
-	fmt.Fprintf(b, "  %-9s %d\n  %-9s %d\n  %-9s %d\n  %-9s %d\n", l[0], c.Read, l[1], c.Inserted, l[2], c.Rejected, l[3], c.Ignored)
+	fmt.Fprintf(b, "  %-9s %d\n  %-9s %d\n", l[0], c.Read, l[1], c.Inserted)
+	if c.Updated > 0 {
+		fmt.Fprintf(b, "  %-9s %d\n", "updated", c.Updated)
+	}
+	fmt.Fprintf(b, "  %-9s %d\n  %-9s %d\n", l[2], c.Rejected, l[3], c.Ignored)
 }
 
 // WriteJSON writes the report for scripts.

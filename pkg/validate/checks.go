@@ -127,16 +127,20 @@ func byKind(cs []Check) []Check {
 	return out
 }
 
-// volumeCheck compares, run by run, the rows of an entity's table with the rows the
-// journal says each run inserted: a row missing, or one that appeared unexplained.
+// volumeCheck compares the rows of an entity's table with what the journal says runs
+// did: in all, the table holds as many rows as runs inserted (a replacement by reprise
+// -update neither adds nor removes one); run by run, no run owns more rows than it
+// inserted or replaced, and every run that owns rows is in the journal.
 func volumeCheck(e *domain.Entity) Check {
 	t := q(e.Name)
-	journal := "(SELECT run_id, SUM(inserted) AS n FROM journal_files WHERE entity = '" + e.Name + "' GROUP BY run_id)"
+	journal := "(SELECT run_id, SUM(inserted) AS ins, SUM(updated) AS upd FROM journal_files WHERE entity = '" + e.Name + "' GROUP BY run_id)"
 	table := "(SELECT run_id, COUNT(*) AS n FROM " + t + " GROUP BY run_id)"
 	return Check{Name: e.Name + " rows vs journal", Kind: Volumes,
-		Description: "each run's rows in " + e.Name + " are as many as the journal says it inserted",
-		Query: "SELECT CONCAT(COALESCE(j.run_id, '?'), ': journal ', j.n, ', table ', COALESCE(t.n, 0)) AS k FROM " + journal + " j LEFT JOIN " +
-			table + " t ON t.run_id = j.run_id WHERE j.n > 0 AND COALESCE(t.n, 0) <> j.n" +
+		Description: "the rows of " + e.Name + " are those the journal says runs inserted, nothing lost, nothing unexplained",
+		Query: "SELECT CONCAT('all runs: journal ', COALESCE(SUM(inserted), 0), ', table ', (SELECT COUNT(*) FROM " + t + ")) AS k" +
+			" FROM journal_files WHERE entity = '" + e.Name + "' HAVING COALESCE(SUM(inserted), 0) <> (SELECT COUNT(*) FROM " + t + ")" +
+			" UNION ALL SELECT CONCAT(j.run_id, ': journal ', j.ins, '+', j.upd, ', table ', t.n) FROM " + journal + " j JOIN " +
+			table + " t ON t.run_id = j.run_id WHERE t.n > j.ins + j.upd" +
 			" UNION ALL SELECT CONCAT(COALESCE(t.run_id, 'no run'), ': journal 0, table ', t.n) FROM " + table + " t LEFT JOIN " + journal +
 			" j ON j.run_id = t.run_id WHERE j.run_id IS NULL"}
 }
