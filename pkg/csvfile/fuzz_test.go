@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzReader checks that no input makes the reader panic, loop, or return a record of
-// the wrong width, and that line numbers only go forward.
+// the wrong width or text that is not UTF-8, and that line numbers only go forward.
 func FuzzReader(f *testing.F) {
 	entries, err := os.ReadDir("testdata")
 	if err != nil {
@@ -24,6 +25,8 @@ func FuzzReader(f *testing.F) {
 	}
 	f.Add([]byte("a,b\n\"1,2\n3,4\n"))
 	f.Add([]byte("a;b\r\n\"\"\"\";\"\r\n\""))
+	f.Add([]byte("a\tb\n\"x\"\t\"y\"\n\"\n\n\"\tz\n"))
+	f.Add([]byte("\xef\xbb\xbfa,b\r\n1,\"x\r\ny\"\r\n2,caf\xe9\r"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := NewReader(bytes.NewReader(data))
 		if err != nil {
@@ -48,6 +51,9 @@ func FuzzReader(f *testing.F) {
 			}
 			if err != nil {
 				t.Fatalf("Read: %v", err)
+			}
+			if !utf8.ValidString(rec.Raw) {
+				t.Fatalf("record at line %d: Raw %q is not UTF-8", rec.Line, rec.Raw)
 			}
 			if len(rec.Fields) != len(r.Header()) {
 				t.Fatalf("record at line %d has %d fields, header %d", rec.Line, len(rec.Fields), len(r.Header()))

@@ -2,24 +2,28 @@ package csvfile
 
 import (
 	"strings"
+	"unicode"
 
 	"dmt/pkg/rules"
 )
 
-// Mapping says where each wanted column is in a file's header.
+// Mapping says where each wanted column is in a file's header, so that records can be
+// read by name whatever the column order and spelling of each agency's export.
 type Mapping struct {
 	Index   []int    // Index[i]: position of wanted[i] in the header, -1 when absent
 	Unknown []string // header names matching no wanted column: reported, ignored
-	Extra   []string // wanted columns named twice: the later ones are ignored
+	Extra   []string // header names repeating an already matched column: ignored
 }
 
-// MissingColumnError names the required columns a header lacks.
+// MissingColumnError names the required columns a header lacks, all at once, so that
+// an agency can fix its export in one go.
 type MissingColumnError struct {
 	Columns []string
 }
 
 var _ error = (*MissingColumnError)(nil)
 
+// Error lists the missing columns, e.g. "missing required columns: email, nom".
 func (e *MissingColumnError) Error() string {
 	if len(e.Columns) == 1 {
 		return "missing required column: " + e.Columns[0]
@@ -28,17 +32,39 @@ func (e *MissingColumnError) Error() string {
 }
 
 // MapHeader matches header names to wanted columns regardless of case, accents,
-// surrounding spaces and '-', '_' or space ("E-mail" is email, "Date Début" is
-// date_debut). It returns a *MissingColumnError when a required column is absent.
+// surrounding spaces and '-', '_', '.' or spaces ("E-mail" is email, "Id Client" is
+// id_client), because every agency spells its headers its own way. A name that matches
+// no wanted column that way is tried again without the French link words de, du, des,
+// d', la, le, les and l' ("date de début" is date_debut). The first header column
+// matching a wanted name wins; later ones are listed in Extra. It returns the mapping
+// and a *MissingColumnError when a required column is absent.
 func MapHeader(header, wanted, required []string) (Mapping, error) {
 	m := Mapping{Index: make([]int, len(wanted))}
-	pos := map[string]int{}
+	exact := make(map[string]int, len(wanted))
+	loose := make(map[string]int, len(wanted))
 	for i, w := range wanted {
-		pos[rules.HeaderKey(w)] = i
 		m.Index[i] = -1
+		if k := headerKey(w); k != "" {
+			if _, dup := exact[k]; !dup {
+				exact[k] = i
+			}
+		}
+		if k := looseKey(w); k != "" {
+			if _, dup := loose[k]; !dup {
+				loose[k] = i
+			}
+		}
+	}
+	// find is the wanted column a name stands for.
+	find := func(name string) (int, bool) {
+		if i, ok := exact[headerKey(name)]; ok {
+			return i, true
+		}
+		i, ok := loose[looseKey(name)]
+		return i, ok
 	}
 	for j, h := range header {
-		i, ok := pos[rules.HeaderKey(h)]
+		i, ok := find(h)
 		switch {
 		case !ok:
 			m.Unknown = append(m.Unknown, h)
@@ -50,14 +76,55 @@ func MapHeader(header, wanted, required []string) (Mapping, error) {
 	}
 	var missing []string
 	for _, r := range required {
-		for i, w := range wanted {
-			if w == r && m.Index[i] < 0 {
+		if i, ok := find(r); ok {
+			if m.Index[i] < 0 {
 				missing = append(missing, r)
 			}
+			continue
+		}
+		// A required column that is not among the wanted ones: look for it directly.
+		found := false
+		for _, h := range header {
+			if headerKey(h) == headerKey(r) || looseKey(h) == looseKey(r) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, r)
 		}
 	}
 	if len(missing) > 0 {
 		return m, &MissingColumnError{Columns: missing}
 	}
 	return m, nil
+}
+
+// headerKey is the key a header name is matched by: rules.HeaderKey (case, accents,
+// spaces, '-' and '_' aside), with '.' and a stray BOM ignored too. So "Email",
+// " e-mail ", "E_MAIL" and "É-mail" are all "email".
+func headerKey(s string) string {
+	return rules.HeaderKey(strings.NewReplacer(".", " ", "\uFEFF", "").Replace(s))
+}
+
+// linkWords are the French words that headers written as phrases add to the column
+// names ("date de début", "nom du client", "date d'arrivée").
+var linkWords = map[string]bool{"de": true, "du": true, "des": true, "d": true, "la": true, "le": true, "les": true, "l": true}
+
+// looseKey is headerKey without the link words, so that "date de début" and
+// "date_debut" match. A name made only of link words keeps them.
+func looseKey(s string) string {
+	words := strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || r == '-' || r == '_' || r == '.' || r == '\'' || r == '’'
+	})
+	var b strings.Builder
+	for _, w := range words {
+		if k := headerKey(w); !linkWords[k] {
+			b.WriteString(k)
+		}
+	}
+	if b.Len() == 0 {
+		return headerKey(s)
+	}
+	return b.String()
 }

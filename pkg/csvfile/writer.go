@@ -2,36 +2,52 @@ package csvfile
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
 	"io"
-	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
-// WriterOptions is the dialect a Writer writes: ',' and LF unless told otherwise.
+// WriterOptions is the dialect a Writer writes. The zero value is ',' and LF without a
+// BOM; set them from a Reader's Dialect to write a file back the way it came.
 type WriterOptions struct {
-	Comma rune
+	Comma rune // 0 means ','
 	CRLF  bool
 	BOM   bool
 }
 
-// Writer writes RFC 4180 records, every field neutralised against formula injection
-// (see Neutralize), so that every file the toolkit writes is safe to open in Excel.
+// errComma is returned by Write for a separator that cannot be written unambiguously.
+var errComma = errors.New("invalid separator")
+
+// Writer writes RFC 4180 records in UTF-8, every field neutralised against formula
+// injection (see Neutralize), so that every file the toolkit writes is safe to open in
+// a spreadsheet.
 type Writer struct {
 	w     *bufio.Writer
 	opt   WriterOptions
+	sep   string
+	eol   string
 	begun bool
 	err   error
 }
 
-// NewWriter returns a Writer to w; Close flushes it (and does not close w).
+// NewWriter returns a Writer to w. Close flushes it (and does not close w).
 func NewWriter(w io.Writer, opt WriterOptions) *Writer {
 	if opt.Comma == 0 {
 		opt.Comma = ','
 	}
-	return &Writer{w: bufio.NewWriter(w), opt: opt}
+	wr := &Writer{w: bufio.NewWriter(w), opt: opt, sep: string(opt.Comma), eol: "\n"}
+	if opt.CRLF {
+		wr.eol = "\r\n"
+	}
+	if opt.Comma == '"' || opt.Comma == '\r' || opt.Comma == '\n' || opt.Comma == utf8.RuneError || !utf8.ValidRune(opt.Comma) {
+		wr.err = fmt.Errorf("csv write: %w %q", errComma, opt.Comma)
+	}
+	return wr
 }
 
-// Write writes one record.
+// Write writes one record. After an error every later Write returns that error.
 func (w *Writer) Write(fields []string) error {
 	if w.err != nil {
 		return w.err
@@ -40,9 +56,13 @@ func (w *Writer) Write(fields []string) error {
 		w.w.WriteString("\uFEFF")
 	}
 	w.begun = true
+	if len(fields) == 1 && fields[0] == "" {
+		// A lone empty field would be a blank line, which readers skip.
+		w.w.WriteString(`""`)
+	}
 	for i, f := range fields {
 		if i > 0 {
-			w.w.WriteRune(w.opt.Comma)
+			w.w.WriteString(w.sep)
 		}
 		f = Neutralize(f)
 		if w.needsQuotes(f) {
@@ -53,38 +73,88 @@ func (w *Writer) Write(fields []string) error {
 			w.w.WriteString(f)
 		}
 	}
-	if w.opt.CRLF {
-		_, w.err = w.w.WriteString("\r\n")
-	} else {
-		w.err = w.w.WriteByte('\n')
+	// bufio.Writer errors are sticky: the last write reports any earlier one.
+	if _, err := w.w.WriteString(w.eol); err != nil {
+		w.err = fmt.Errorf("csv write: %w", err)
 	}
 	return w.err
 }
 
+// needsQuotes reports whether f must be quoted to read back as itself: it holds the
+// separator, a quote or a line break, or begins or ends with a space, which readers
+// (ours included, for headers) may trim.
 func (w *Writer) needsQuotes(f string) bool {
 	if f == "" {
 		return false
 	}
-	return strings.ContainsRune(f, w.opt.Comma) || strings.ContainsAny(f, "\"\r\n") ||
-		f[0] == ' ' || f[len(f)-1] == ' ' || f[0] == '\t'
+	if strings.Contains(f, w.sep) || strings.ContainsAny(f, "\"\r\n") {
+		return true
+	}
+	first, last := f[0], f[len(f)-1]
+	return first == ' ' || first == '\t' || last == ' ' || last == '\t'
 }
 
 // Close flushes the buffered records and returns the first error met.
 func (w *Writer) Close() error {
-	if err := w.w.Flush(); w.err == nil {
-		w.err = err
+	if err := w.w.Flush(); err != nil && w.err == nil {
+		w.err = fmt.Errorf("csv flush: %w", err)
 	}
 	return w.err
 }
 
-var plainNumber = regexp.MustCompile(`^[+-]?[0-9]+([.,][0-9]+)?$`)
-
 // Neutralize defuses a cell that a spreadsheet would run as a formula (OWASP CSV
 // injection): one that begins with '=', '+', '-', '@', tab or carriage return gets a
-// leading quote, unless it is a plain number such as "-12.5".
+// leading single quote, unless it is a plain number such as "-12", "+3.5", "-12,5" or
+// "-1e5", which must stay a number.
 func Neutralize(s string) string {
-	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) || plainNumber.MatchString(s) {
+	if s == "" {
 		return s
 	}
-	return "'" + s
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if isPlainNumber(s) {
+			return s
+		}
+		return "'" + s
+	}
+	return s
+}
+
+// isPlainNumber reports whether s is a signed decimal number, with '.' or ',' as the
+// decimal mark and an optional exponent: [+-]digits[(.|,)digits][(e|E)[+-]digits].
+func isPlainNumber(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	intPart := digits()
+	fracPart := 0
+	if i < len(s) && (s[i] == '.' || s[i] == ',') {
+		i++
+		fracPart = digits()
+		if fracPart == 0 {
+			return false
+		}
+	}
+	if intPart == 0 && fracPart == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
