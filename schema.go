@@ -2,10 +2,40 @@
 // embeds: the database schemas.
 package dmt
 
-import _ "embed"
+import (
+	_ "embed"
+	"strings"
+)
 
 // ClevitySchema is schema.sql, the clevity database with its constraints, journal and
 // rejections. Programs apply it when tables are missing; every statement is idempotent.
 //
 //go:embed schema.sql
 var ClevitySchema string
+
+//go:embed schema_distributech.sql
+var distributechTables string
+
+// DistributechSchema is the distributech database: the journal part of schema.sql (every
+// table before the first business table) followed by schema_distributech.sql, so the
+// journal is written once for both domains.
+var DistributechSchema = journalPart(ClevitySchema) + "\n" + distributechTables
+
+func journalPart(schema string) string {
+	i := strings.Index(schema, "CREATE TABLE IF NOT EXISTS clients")
+	if i < 0 {
+		panic("schema.sql: no clients table")
+	}
+	return schema[:i]
+}
+
+// SchemaOf returns the schema of the domain called name, or "" for an unknown domain.
+func SchemaOf(name string) string {
+	switch name {
+	case "clevity":
+		return ClevitySchema
+	case "distributech":
+		return DistributechSchema
+	}
+	return ""
+}

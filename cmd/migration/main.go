@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	job := &migrate.Job{Tool: "migration", Domain: d, Schema: schemaOf(d), DSN: *dsn, DryRun: *dryRun, Today: day,
+	job := &migrate.Job{Tool: "migration", Domain: d, Schema: dmt.SchemaOf(d.Name), DSN: *dsn, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log.txt", ReportName: "rapport_reprise", ReportTitle: "Rapport de reprise (migration)",
 		Rejects: rejects, BatchSize: *batch, Args: args, Stderr: stderr}
 	rep, err := job.Execute(ctx)
@@ -94,10 +94,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return &cli.DataProblems{Msg: fmt.Sprintf("%d rows rejected (see %s)", t.Rejected, filepath.Join(*out, "rejets"))}
 	}
 	return nil
-}
-
-func schemaOf(d *domain.Domain) string {
-	return dmt.ClevitySchema
 }
 
 func newRejectWriter(out, to string, stdout io.Writer) (*migrate.RejectFiles, error) {

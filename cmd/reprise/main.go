@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("quarantine: %w", err)
 	}
-	job := &migrate.Job{Tool: "reprise", Domain: d, Schema: dmt.ClevitySchema, DSN: *dsn, DryRun: *dryRun, Today: day,
+	job := &migrate.Job{Tool: "reprise", Domain: d, Schema: dmt.SchemaOf(d.Name), DSN: *dsn, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log_reprise.txt", ReportName: "rapport_correction",
 		ReportTitle: "Rapport de correction (reprise)", Labels: [4]string{"read", "re-injected", "isolated", "ignored"},
 		Rejects: migrate.NewRejectStream(qfile, qfile), BatchSize: *batch, Repair: true, Update: *update,

@@ -79,13 +79,28 @@ type seen struct {
 
 type entityState struct {
 	e        *domain.Entity
-	keyIdx   int
+	keyIdx   []int
 	listIdx  []bool
 	rows     map[hkey]seen
 	rejected map[hkey]int32 // keys of rejected rows, with their line: to explain orphans
 	uniques  []uniqueState
 	// facts keeps accepted rows of entities that parent rules look into.
-	facts map[hkey][]string
+	facts   map[hkey][]string
+	consist []consistState
+}
+
+// consistState remembers, for one Consistency, the values each key value came with.
+type consistState struct {
+	c    domain.Consistency
+	key  int
+	cols []int
+	seen map[hkey]consistOf
+}
+
+type consistOf struct {
+	vals hkey
+	text string
+	line int32
 }
 
 type uniqueState struct {
@@ -125,7 +140,7 @@ func New(d *domain.Domain, today model.Date) *Checker {
 		}
 	}
 	for _, e := range d.Entities {
-		st := &entityState{e: e, keyIdx: e.Index(e.Key), rows: map[hkey]seen{}, rejected: map[hkey]int32{}}
+		st := &entityState{e: e, keyIdx: e.KeyIndexes(), rows: map[hkey]seen{}, rejected: map[hkey]int32{}}
 		st.listIdx = make([]bool, len(e.Fields))
 		for _, l := range e.Lists {
 			if i := e.Index(l.Column); i >= 0 {
@@ -144,6 +159,13 @@ func New(d *domain.Domain, today model.Date) *Checker {
 		}
 		if needFacts[e.Name] {
 			st.facts = map[hkey][]string{}
+		}
+		for _, cs := range e.Consistent {
+			cst := consistState{c: cs, key: e.Index(cs.Key), seen: map[hkey]consistOf{}}
+			for _, col := range cs.Columns {
+				cst.cols = append(cst.cols, e.Index(col))
+			}
+			st.consist = append(st.consist, cst)
 		}
 		c.states[e.Name] = st
 	}
@@ -215,18 +237,35 @@ func (c *Checker) Preload(e *domain.Entity, canonical []string) {
 func (c *Checker) Loaded(e *domain.Entity) int { return len(c.state(e).rows) }
 
 func (c *Checker) remember(st *entityState, vals []string, line int, loaded bool) {
-	key := c.hash(vals[st.keyIdx])
+	key := c.hash(st.e.KeyOf(vals))
 	st.rows[key] = seen{content: c.content(st, vals), line: int32(line), loaded: loaded}
 	for _, us := range st.uniques {
 		if uk, ok := c.uniqueKey(us, vals); ok {
 			if _, taken := us.owner[uk]; !taken {
-				us.owner[uk] = ownerOf{key: vals[st.keyIdx], line: int32(line)}
+				us.owner[uk] = ownerOf{key: st.e.KeyOf(vals), line: int32(line)}
 			}
 		}
 	}
 	if st.facts != nil {
 		st.facts[key] = slices.Clone(vals)
 	}
+	for _, cs := range st.consist {
+		k := c.hash(vals[cs.key])
+		if _, ok := cs.seen[k]; !ok {
+			v, text := c.consistValues(cs, vals)
+			cs.seen[k] = consistOf{vals: v, text: text, line: int32(line)}
+		}
+	}
+}
+
+func (c *Checker) consistValues(cs consistState, vals []string) (hkey, string) {
+	parts := make([]string, len(cs.cols))
+	texts := make([]string, len(cs.cols))
+	for i, idx := range cs.cols {
+		parts[i] = vals[idx]
+		texts[i] = cs.c.Columns[i] + " " + vals[idx]
+	}
+	return c.hash(parts...), strings.Join(texts, ", ")
 }
 
 func (c *Checker) uniqueKey(us uniqueState, vals []string) (hkey, bool) {
@@ -244,12 +283,12 @@ func (c *Checker) uniqueKey(us uniqueState, vals []string) (hkey, bool) {
 // children are then orphans, as they would be had the checker rejected it.
 func (c *Checker) Forget(e *domain.Entity, canonical []string, line int) {
 	st := c.state(e)
-	key := c.hash(canonical[st.keyIdx])
+	key := c.hash(st.e.KeyOf(canonical))
 	if s, ok := st.rows[key]; ok && !s.loaded {
 		delete(st.rows, key)
 		st.rejected[key] = int32(line)
 		for _, us := range st.uniques {
-			if uk, ok := c.uniqueKey(us, canonical); ok && us.owner[uk].key == canonical[st.keyIdx] {
+			if uk, ok := c.uniqueKey(us, canonical); ok && us.owner[uk].key == st.e.KeyOf(canonical) {
 				delete(us.owner, uk)
 			}
 		}
@@ -279,12 +318,12 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 		res.Canonical[i] = canon
 	}
 	vals := res.Canonical
-	key := c.hash(vals[st.keyIdx])
+	key := c.hash(st.e.KeyOf(vals))
 	content := c.content(st, vals)
-	keyName := e.Key + " " + vals[st.keyIdx]
+	keyName := e.Key + " " + e.KeyOf(vals)
 	replacing := false
 
-	if !bad[st.keyIdx] {
+	if !anyBadIdx(bad, st.keyIdx) {
 		if prev, ok := st.rows[key]; ok {
 			switch {
 			case prev.content == content && prev.loaded:
@@ -323,13 +362,28 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 		if !ok {
 			continue
 		}
-		if o, taken := us.owner[uk]; taken && o.key != vals[st.keyIdx] {
+		if o, taken := us.owner[uk]; taken && o.key != e.KeyOf(vals) {
 			where := "in the database"
 			if o.line > 0 {
 				where = fmt.Sprintf("at line %d", o.line)
 			}
 			res.Violations = append(res.Violations, rules.Violation{Column: strings.Join(us.u.Columns, ","), Code: us.u.Code,
 				Detail: fmt.Sprintf("%s already used by %s %s %s", strings.Join(us.u.Columns, ","), e.Key, o.key, where)})
+		}
+	}
+
+	for _, cs := range st.consist {
+		if bad[cs.key] || anyBadIdx(bad, cs.cols) {
+			continue
+		}
+		prev, ok := cs.seen[c.hash(vals[cs.key])]
+		if v, _ := c.consistValues(cs, vals); ok && prev.vals != v {
+			where := "in the database"
+			if prev.line > 0 {
+				where = fmt.Sprintf("at line %d", prev.line)
+			}
+			res.Violations = append(res.Violations, rules.Violation{Column: strings.Join(cs.c.Columns, ","), Code: rules.DuplicateKeyConflict,
+				Detail: fmt.Sprintf("%s %s has %s %s", cs.c.Key, vals[cs.key], prev.text, where)})
 		}
 	}
 
@@ -365,7 +419,7 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 	}
 
 	if len(res.Violations) > 0 {
-		if !bad[st.keyIdx] {
+		if !anyBadIdx(bad, st.keyIdx) {
 			if _, ok := st.rows[key]; !ok {
 				st.rejected[key] = int32(line)
 			}

@@ -16,6 +16,19 @@ import (
 type Domain struct {
 	Name     string
 	Entities []*Entity
+	// SQLiteFile is the name of the SQLite file an input folder holds, for entities
+	// read from SQLite.
+	SQLiteFile string
+	// Checks are the domain's own whole-database checks for validate, beyond those its
+	// entities imply (distributech's stock coherence).
+	Checks []Check
+}
+
+// Check is a whole-database rule as one query selecting one column, k: a key per
+// offending row. A Warn check reports without failing.
+type Check struct {
+	Name, Description, Query string
+	Warn                     bool
 }
 
 // Entity is one file of the contract and the table it loads into (same name).
@@ -23,12 +36,39 @@ type Entity struct {
 	Name        string
 	File        string // file name in an input folder: "clients.csv"
 	Fields      []rules.Field
-	Key         string // primary key column
+	Key         string   // primary key column, or the name of a composite key
+	KeyColumns  []string // the columns of a composite key (numero_commande, ref_produit); nil: Key alone
 	Uniques     []Unique
 	Refs        []Ref
 	RowRules    []rules.RowRule
 	ParentRules []ParentCheck
 	Lists       []List
+	// Consistent lists column sets that rows sharing a value must agree on: the lines of
+	// one order have one reseller and one date.
+	Consistent []Consistency
+	// Headers are rows derived from this entity's rows and written before them (an order
+	// from its lines): Table(Columns...), keyed by Columns[0], never overwritten.
+	Headers []Header
+	// AfterLoad is SQL run in each batch's transaction after its rows are written, with
+	// the run id, the source file and the batch's first and last line as parameters
+	// (distributech writes its stock movements so).
+	AfterLoad string
+	// SQLiteTable is the table of the domain's SQLite file this entity is read from;
+	// Pattern, a glob of files in the input folder (commandes/*.csv); else File.
+	SQLiteTable string
+	Pattern     string
+}
+
+// Consistency says that rows with the same Key value have the same Columns values.
+type Consistency struct {
+	Key     string
+	Columns []string
+}
+
+// Header is a table of rows derived from an entity's rows.
+type Header struct {
+	Table   string
+	Columns []string
 }
 
 // Unique is a set of columns no two rows may share (compared case-insensitively,
@@ -68,6 +108,31 @@ func (e *Entity) Index(column string) int {
 		}
 	}
 	return -1
+}
+
+// KeyIndexes returns the positions of e's key columns in e.Fields.
+func (e *Entity) KeyIndexes() []int {
+	if len(e.KeyColumns) == 0 {
+		return []int{e.Index(e.Key)}
+	}
+	idx := make([]int, len(e.KeyColumns))
+	for i, c := range e.KeyColumns {
+		idx[i] = e.Index(c)
+	}
+	return idx
+}
+
+// KeyOf returns the key of a row (values aligned with e.Fields): its key column, or its
+// key columns joined by "/".
+func (e *Entity) KeyOf(vals []string) string {
+	if len(e.KeyColumns) == 0 {
+		return vals[e.Index(e.Key)]
+	}
+	parts := make([]string, len(e.KeyColumns))
+	for i, c := range e.KeyColumns {
+		parts[i] = vals[e.Index(c)]
+	}
+	return strings.Join(parts, "/")
 }
 
 // Field returns the field named column, or nil.
@@ -119,14 +184,17 @@ func (d *Domain) Entity(name string) *Entity {
 	return nil
 }
 
-// EntityForFile returns the entity whose file path names: "projets.csv", or a name
-// that starts with the entity's ("projets_corrompus.csv", "clients_lyon.csv"); nil when
-// none does.
+// EntityForFile returns the entity whose file path names: "projets.csv", a name that
+// matches its pattern ("commandes_2026-W07_R012.csv"), or a name that starts with the
+// entity's ("projets_corrompus.csv", "clients_lyon.csv"); nil when none does.
 func (d *Domain) EntityForFile(path string) *Entity {
 	base := strings.ToLower(filepath.Base(path))
 	var best *Entity
 	for _, e := range d.Entities {
 		if base == e.File {
+			return e
+		}
+		if ok, _ := filepath.Match(filepath.Base(e.Pattern), base); e.Pattern != "" && ok {
 			return e
 		}
 		if strings.HasPrefix(base, e.Name) && (best == nil || len(e.Name) > len(best.Name)) {
@@ -137,13 +205,15 @@ func (d *Domain) EntityForFile(path string) *Entity {
 }
 
 // Names returns the names of the domains ByName knows.
-func Names() []string { return []string{"clevity"} }
+func Names() []string { return []string{"clevity", "distributech"} }
 
 // ByName returns the domain called name, or nil.
 func ByName(name string) *Domain {
 	switch strings.ToLower(name) {
 	case "clevity":
 		return Clevity()
+	case "distributech":
+		return Distributech()
 	}
 	return nil
 }

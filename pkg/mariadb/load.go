@@ -180,6 +180,13 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 		}
 		cols = append(cols, f.Name)
 	}
+	if err := writeHeaders(ctx, tx, b, rows); err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && dataErrors[me.Number] {
+			return fmt.Sprintf("Error %d: %s", me.Number, me.Message), nil
+		}
+		return "", err
+	}
 	var buf bytes.Buffer
 	for _, r := range rows {
 		first := true
@@ -199,7 +206,63 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 	if err != nil || msg != "" {
 		return msg, err
 	}
-	return loadLists(ctx, tx, b, rows)
+	if msg, err := loadLists(ctx, tx, b, rows); err != nil || msg != "" {
+		return msg, err
+	}
+	if e.AfterLoad != "" {
+		if _, err := tx.ExecContext(ctx, e.AfterLoad, b.RunID, b.File, rows[0].Line, rows[len(rows)-1].Line); err != nil {
+			return "", fmt.Errorf("after loading %s: %w", e.Name, err)
+		}
+	}
+	return "", nil
+}
+
+// writeHeaders writes the header rows derived from rows (an order from its lines)
+// that are not there yet, before the rows that refer to them. An existing header is
+// left as it is: a line that disagrees with it is then refused by the foreign key.
+func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
+	e := b.Entity
+	for _, h := range e.Headers {
+		idx := make([]int, len(h.Columns))
+		for i, c := range h.Columns {
+			idx[i] = e.Index(c)
+		}
+		seen := map[string]bool{}
+		var args []any
+		n := 0
+		for _, r := range rows {
+			k := r.Values[idx[0]]
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			for _, i := range idx {
+				args = append(args, nullable(r.Values[i]))
+			}
+			args = append(args, b.RunID, b.File, r.Line)
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		cols := append(append([]string{}, h.Columns...), lineageColumns...)
+		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+		first := quoteIdent(h.Columns[0])
+		q := "INSERT INTO " + quoteIdent(h.Table) + " (" + quoteIdents(cols) + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON DUPLICATE KEY UPDATE " + first + " = " + first
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("write %s: %w", h.Table, err)
+		}
+	}
+	return nil
+}
+
+// nullable is a canonical value as a bound parameter: "" is NULL.
+func nullable(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
 }
 
 // loadLists sends the list items of rows (a project's sites) to their tables.
@@ -389,6 +452,9 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		return nil
 	}
 	e := b.Entity
+	if len(e.KeyColumns) > 0 {
+		return fmt.Errorf("update %s: rows with a composite key cannot be replaced", e.Name)
+	}
 	keyIdx := e.Index(e.Key)
 	keys := make([]any, len(b.Updates))
 	byKey := map[string]int{}
@@ -420,11 +486,7 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 	var args []any
 	for _, r := range b.Updates {
 		for _, i := range idx {
-			if r.Values[i] == "" {
-				args = append(args, nil)
-			} else {
-				args = append(args, r.Values[i])
-			}
+			args = append(args, nullable(r.Values[i]))
 		}
 		args = append(args, b.RunID, b.File, r.Line)
 	}

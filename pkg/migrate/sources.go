@@ -1,12 +1,16 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"dmt/pkg/domain"
+	"dmt/pkg/sqlitesrc"
 )
 
 // Resolve turns a command line INPUT into sources in load order: a folder holding every
@@ -29,11 +33,29 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 	if err != nil {
 		return nil, nil, fmt.Errorf("input: %w", err)
 	}
-	var files []*os.File
+	var files []io.Closer
 	closeAll := func() {
-		for _, f := range files {
-			f.Close()
+		for i := len(files) - 1; i >= 0; i-- {
+			files[i].Close()
 		}
+	}
+	var sqlite *sqlitesrc.File
+	openSQLite := func(path string) error {
+		if sqlite != nil {
+			return nil
+		}
+		f, err := sqlitesrc.Open(path)
+		if err != nil {
+			return fmt.Errorf("input: %w", err)
+		}
+		sqlite = f
+		files = append(files, f)
+		return nil
+	}
+	table := func(e *domain.Entity) *Source {
+		r := sqlite.Table(context.Background(), e.SQLiteTable, e.Columns())
+		files = append(files, r)
+		return &Source{Name: sqlite.Name(e.SQLiteTable), Entity: e, R: r}
 	}
 	open := func(path string, e *domain.Entity) (*Source, error) {
 		f, err := os.Open(path)
@@ -42,6 +64,22 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 		}
 		files = append(files, f)
 		return &Source{Name: filepath.Base(path), Entity: e, R: f}, nil
+	}
+	if !st.IsDir() && strings.HasSuffix(strings.ToLower(input), ".sqlite") {
+		if err := openSQLite(input); err != nil {
+			return nil, nil, err
+		}
+		var sources []*Source
+		for _, e := range d.Entities {
+			if e.SQLiteTable != "" && (forced == nil || e == forced) {
+				sources = append(sources, table(e))
+			}
+		}
+		if len(sources) == 0 {
+			closeAll()
+			return nil, nil, fmt.Errorf("%s: domain %s reads no table from SQLite", input, d.Name)
+		}
+		return sources, closeAll, nil
 	}
 	if !st.IsDir() {
 		e := forced
@@ -59,6 +97,32 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 	var sources []*Source
 	for _, e := range d.Entities {
 		if forced != nil && e != forced {
+			continue
+		}
+		switch {
+		case e.SQLiteTable != "":
+			if err := openSQLite(filepath.Join(input, d.SQLiteFile)); err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+			sources = append(sources, table(e))
+			continue
+		case e.Pattern != "":
+			// Every file of the pattern, in name order: weekly files load oldest first.
+			paths, err := filepath.Glob(filepath.Join(input, e.Pattern))
+			if err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+			sort.Strings(paths)
+			for _, path := range paths {
+				src, err := open(path, e)
+				if err != nil {
+					closeAll()
+					return nil, nil, err
+				}
+				sources = append(sources, src)
+			}
 			continue
 		}
 		path := filepath.Join(input, e.File)

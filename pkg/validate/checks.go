@@ -42,7 +42,7 @@ func Checks(d *domain.Domain) []Check {
 		cs = append(cs, volumeCheck(e))
 	}
 	for _, e := range d.Entities {
-		t, key := q(e.Name), q(e.Key)
+		t, key := q(e.Name), keyExpr(e, "")
 		cs = append(cs, Check{Name: e.Name + "." + e.Key + " unique", Kind: Uniqueness,
 			Description: "no two " + e.Name + " share their " + e.Key,
 			Query:       "SELECT CONCAT(" + key + ", ' (', COUNT(*), ' rows)') AS k FROM " + t + " GROUP BY " + key + " HAVING COUNT(*) > 1"})
@@ -97,9 +97,12 @@ func Checks(d *domain.Domain) []Check {
 			p := d.Entity(pc.Ref.Parent)
 			cs = append(cs, Check{Name: e.Name + " " + pc.Rule.Name, Kind: Consistency,
 				Description: e.Name + ": " + pc.Rule.Description,
-				Query: "SELECT c." + q(e.Key) + " AS k FROM " + q(e.Name) + " c JOIN " + q(p.Name) + " p ON p." + q(p.Key) + " = c." + q(pc.Ref.Column) +
+				Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c JOIN " + q(p.Name) + " p ON p." + q(p.Key) + " = c." + q(pc.Ref.Column) +
 					" WHERE NOT COALESCE((" + pc.Rule.SQL + "), FALSE)"})
 		}
+	}
+	for _, dc := range d.Checks {
+		cs = append(cs, Check{Name: dc.Name, Kind: Consistency, Description: dc.Description, Query: dc.Query, Warn: dc.Warn})
 	}
 	for _, t := range tables(d) {
 		cs = append(cs, Check{Name: t.name + " lineage", Kind: Lineage,
@@ -148,16 +151,29 @@ func volumeCheck(e *domain.Entity) Check {
 // rowCheck selects the keys of e's rows (alias c) where valid does not hold.
 func rowCheck(e *domain.Entity, name, kind, desc, valid string) Check {
 	return Check{Name: name, Kind: kind, Description: desc,
-		Query: "SELECT c." + q(e.Key) + " AS k FROM " + q(e.Name) + " c WHERE NOT COALESCE((" + valid + "), FALSE)"}
+		Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c WHERE NOT COALESCE((" + valid + "), FALSE)"}
 }
 
 type table struct{ name, key string }
+
+// keyExpr is the SQL of an entity's key, its columns joined by '/' when composite;
+// alias ("c." or "") qualifies the columns.
+func keyExpr(e *domain.Entity, alias string) string {
+	if len(e.KeyColumns) == 0 {
+		return alias + q(e.Key)
+	}
+	cols := make([]string, len(e.KeyColumns))
+	for i, c := range e.KeyColumns {
+		cols[i] = alias + q(c)
+	}
+	return "CONCAT_WS('/', " + strings.Join(cols, ", ") + ")"
+}
 
 // tables lists every table of d that holds business rows, with a key expression.
 func tables(d *domain.Domain) []table {
 	var ts []table
 	for _, e := range d.Entities {
-		ts = append(ts, table{e.Name, "c." + q(e.Key)})
+		ts = append(ts, table{e.Name, keyExpr(e, "c.")})
 		for _, l := range e.Lists {
 			ts = append(ts, table{l.Table, "CONCAT(c." + q(e.Key) + ", '/', c." + q(l.ItemColumn) + ")"})
 		}

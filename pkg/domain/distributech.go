@@ -1,0 +1,98 @@
+package domain
+
+import "dmt/pkg/rules"
+
+// Distributech returns the distributech domain of the contract: regions, resellers,
+// products, the stock snapshot and receipts from the wholesaler's SQLite file, then the
+// order lines of the resellers' weekly CSV files, in load order. Loading a snapshot, a
+// receipt or an order line writes its stock movement in the same transaction.
+func Distributech() *Domain {
+	id := func(name string) rules.Field {
+		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: rules.MoreThan(0), Max: rules.AtMost(2147483647)}
+	}
+	ref := func(name string) rules.Field {
+		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: rules.AtLeast(-2147483648), Max: rules.AtMost(2147483647)}
+	}
+	text := func(name string, n int, required bool) rules.Field {
+		return rules.Field{Name: name, Kind: rules.Text, MaxLen: n, Required: required}
+	}
+	count := func(name string, min *rules.Bound) rules.Field {
+		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: min, Max: rules.AtMost(2147483647)}
+	}
+	price := rules.Field{Name: "prix_unitaire", Kind: rules.Decimal, Required: true, Precision: 10, Scale: 2, Min: rules.AtLeast(0)}
+	pastDate := func(name string) rules.Field {
+		return rules.Field{Name: name, Kind: rules.Date, Required: true, NotFuture: true}
+	}
+	const movement = "INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line) "
+	const batchRows = " WHERE run_id = ? AND source_file = ? AND source_line BETWEEN ? AND ?"
+
+	regions := &Entity{Name: "regions", SQLiteTable: "regions", Key: "id_region",
+		Fields: []rules.Field{id("id_region"), text("nom", 80, true)}}
+	revendeurs := &Entity{Name: "revendeurs", SQLiteTable: "revendeurs", Key: "id_revendeur",
+		Fields: []rules.Field{id("id_revendeur"), text("nom", 150, true), ref("id_region"),
+			{Name: "email", Kind: rules.Email, MaxLen: 254, Required: true}, text("ville", 80, false)},
+		Uniques: []Unique{{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken}},
+		Refs:    []Ref{{Column: "id_region", Parent: "regions"}}}
+	produits := &Entity{Name: "produits", SQLiteTable: "produits", Key: "ref_produit",
+		Fields: []rules.Field{text("ref_produit", 40, true), text("nom", 200, true), text("categorie", 80, true), price,
+			count("seuil_alerte", rules.AtLeast(0))}}
+	stock := &Entity{Name: "stock", SQLiteTable: "stock", Key: "ref_produit",
+		Fields: []rules.Field{text("ref_produit", 40, true), count("quantite", rules.AtLeast(0)), pastDate("date_inventaire")},
+		Refs:   []Ref{{Column: "ref_produit", Parent: "produits"}},
+		AfterLoad: movement + "SELECT ref_produit, date_inventaire, 'inventaire', DATE_FORMAT(date_inventaire, '%Y-%m-%d'), quantite, " +
+			"run_id, source_file, source_line FROM stock" + batchRows}
+	receptions := &Entity{Name: "receptions", SQLiteTable: "receptions", Key: "id_reception",
+		Fields: []rules.Field{id("id_reception"), text("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), pastDate("date_reception")},
+		Refs:   []Ref{{Column: "ref_produit", Parent: "produits"}},
+		AfterLoad: movement + "SELECT ref_produit, date_reception, 'reception', CAST(id_reception AS CHAR), quantite, " +
+			"run_id, source_file, source_line FROM receptions" + batchRows}
+	lignes := &Entity{Name: "lignes_commande", Pattern: "commandes/*.csv", Key: "numero_commande+ref_produit",
+		KeyColumns: []string{"numero_commande", "ref_produit"},
+		Fields: []rules.Field{text("numero_commande", 40, true), ref("id_revendeur"), pastDate("date_commande"),
+			text("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), price},
+		Refs:       []Ref{{Column: "id_revendeur", Parent: "revendeurs"}, {Column: "ref_produit", Parent: "produits"}},
+		Consistent: []Consistency{{Key: "numero_commande", Columns: []string{"id_revendeur", "date_commande"}}},
+		Headers:    []Header{{Table: "commandes", Columns: []string{"numero_commande", "id_revendeur", "date_commande"}}},
+		AfterLoad: movement + "SELECT ref_produit, date_commande, 'commande', numero_commande, -quantite, " +
+			"run_id, source_file, source_line FROM lignes_commande" + batchRows}
+	return &Domain{Name: "distributech", SQLiteFile: "distributech.sqlite",
+		Entities: []*Entity{regions, revendeurs, produits, stock, receptions, lignes}, Checks: stockChecks}
+}
+
+// sources sums, per product, what the stock tables say: snapshot, receipts, orders.
+const sources = `(SELECT p.ref_produit,
+  COALESCE((SELECT SUM(s.quantite) FROM stock s WHERE s.ref_produit = p.ref_produit), 0) AS inventaire,
+  COALESCE((SELECT SUM(r.quantite) FROM receptions r WHERE r.ref_produit = p.ref_produit), 0) AS reception,
+  COALESCE((SELECT SUM(l.quantite) FROM lignes_commande l WHERE l.ref_produit = p.ref_produit), 0) AS commande
+  FROM produits p) src`
+
+// moves sums, per product, the movement history by type.
+const moves = `(SELECT ref_produit,
+  SUM(CASE WHEN type_mouvement = 'inventaire' THEN quantite ELSE 0 END) AS inventaire,
+  SUM(CASE WHEN type_mouvement = 'reception' THEN quantite ELSE 0 END) AS reception,
+  -SUM(CASE WHEN type_mouvement = 'commande' THEN quantite ELSE 0 END) AS commande,
+  SUM(quantite) AS total
+  FROM mouvements_stock GROUP BY ref_produit) m`
+
+// stockChecks hold the stock to its sources: the current stock of every product is
+// its snapshot plus its receipts minus its orders, and the movement history adds up to
+// it type by type; products under their alert threshold or out of stock are warnings.
+var stockChecks = []Check{
+	{Name: "stock_actuel = snapshot + receipts - orders",
+		Description: "for every product, current stock (stock_actuel) equals stock snapshot + receptions - lignes_commande",
+		Query: "SELECT CONCAT(src.ref_produit, ': ', COALESCE(a.quantite, 0), ' <> ', src.inventaire + src.reception - src.commande) AS k FROM " +
+			sources + " LEFT JOIN stock_actuel a ON a.ref_produit = src.ref_produit WHERE COALESCE(a.quantite, 0) <> src.inventaire + src.reception - src.commande"},
+	{Name: "mouvements_stock add up by type",
+		Description: "for every product, the movements of each type add up to the snapshot, the receipts and the orders",
+		Query: "SELECT src.ref_produit AS k FROM " + sources + " LEFT JOIN " + moves + " ON m.ref_produit = src.ref_produit" +
+			" WHERE COALESCE(m.inventaire, 0) <> src.inventaire OR COALESCE(m.reception, 0) <> src.reception OR COALESCE(m.commande, 0) <> src.commande"},
+	{Name: "mouvements_stock without product", Description: "every movement is of a known product",
+		Query: "SELECT DISTINCT m.ref_produit AS k FROM mouvements_stock m LEFT JOIN produits p ON p.ref_produit = m.ref_produit WHERE p.ref_produit IS NULL"},
+	{Name: "products under their alert threshold", Warn: true,
+		Description: "products whose current stock is at or below seuil_alerte but above zero (SOUS_SEUIL)",
+		Query: "SELECT CONCAT(p.ref_produit, ' (', a.quantite, ' <= ', p.seuil_alerte, ')') AS k FROM produits p JOIN stock_actuel a ON a.ref_produit = p.ref_produit" +
+			" WHERE a.quantite > 0 AND a.quantite <= p.seuil_alerte"},
+	{Name: "products out of stock", Warn: true,
+		Description: "products whose current stock is zero or less (RUPTURE)",
+		Query:       "SELECT CONCAT(p.ref_produit, ' (', a.quantite, ')') AS k FROM produits p JOIN stock_actuel a ON a.ref_produit = p.ref_produit WHERE a.quantite <= 0"},
+}
