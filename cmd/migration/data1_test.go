@@ -48,7 +48,7 @@ func TestData1(t *testing.T) {
 			t.Errorf("%s: rejected %d, ignored %d; manifest says %d and %d", f.File, f.Rejected, f.Ignored, len(wantRejected[f.File]), wantIgnored[f.File])
 		}
 		// The rejected-rows file names exactly the manifest's lines, each with its code.
-		rejects := readCSV(t, filepath.Join(out, "rejets", f.Entity+".csv"))
+		rejects := readCSV(t, filepath.Join(out, "rejets", f.File))
 		header := rejects[0]
 		lineCol, errCol := slices.Index(header, "_line"), slices.Index(header, "_errors")
 		for _, r := range rejects[1:] {

@@ -74,7 +74,8 @@ type hkey [2]uint64
 type seen struct {
 	content hkey
 	line    int32
-	loaded  bool // already in the database before this run
+	src     int16 // index in Checker.sources of the file the line is in
+	loaded  bool  // already in the database before this run
 }
 
 type entityState struct {
@@ -101,6 +102,7 @@ type consistOf struct {
 	vals hkey
 	text string
 	line int32
+	src  int16
 }
 
 type uniqueState struct {
@@ -123,7 +125,28 @@ type Checker struct {
 	// replace makes a valid row whose key is loaded with other content a Replace
 	// instead of a conflict (reprise -update).
 	replace bool
+	// sources names the files read so far; the current one is the last. Details name
+	// the file of an earlier line when it is another one.
+	sources []string
 }
+
+// SetSource tells the checker that the rows that follow come from the file name, so that
+// a duplicate of a row of another file says which file.
+func (c *Checker) SetSource(name string) {
+	if len(c.sources) < 32000 {
+		c.sources = append(c.sources, name)
+	}
+}
+
+// at names where an earlier row was: "line 3", or "line 3 of clients_lyon.csv".
+func (c *Checker) at(line int32, src int16) string {
+	if n := len(c.sources); n > 0 && int(src) != n-1 && int(src) < n {
+		return fmt.Sprintf("line %d of %s", line, c.sources[src])
+	}
+	return fmt.Sprintf("line %d", line)
+}
+
+func (c *Checker) current() int16 { return int16(max(len(c.sources)-1, 0)) }
 
 // AllowReplace makes Check return Replace, instead of a conflict, for a valid row whose
 // key is already in the database with other content.
@@ -238,7 +261,7 @@ func (c *Checker) Loaded(e *domain.Entity) int { return len(c.state(e).rows) }
 
 func (c *Checker) remember(st *entityState, vals []string, line int, loaded bool) {
 	key := c.hash(st.e.KeyOf(vals))
-	st.rows[key] = seen{content: c.content(st, vals), line: int32(line), loaded: loaded}
+	st.rows[key] = seen{content: c.content(st, vals), line: int32(line), src: c.current(), loaded: loaded}
 	for _, us := range st.uniques {
 		if uk, ok := c.uniqueKey(us, vals); ok {
 			if _, taken := us.owner[uk]; !taken {
@@ -253,7 +276,7 @@ func (c *Checker) remember(st *entityState, vals []string, line int, loaded bool
 		k := c.hash(vals[cs.key])
 		if _, ok := cs.seen[k]; !ok {
 			v, text := c.consistValues(cs, vals)
-			cs.seen[k] = consistOf{vals: v, text: text, line: int32(line)}
+			cs.seen[k] = consistOf{vals: v, text: text, line: int32(line), src: c.current()}
 		}
 	}
 }
@@ -331,7 +354,7 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 					Detail: keyName + " is already in the database with the same content"})
 			case prev.content == content:
 				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.DuplicateRow,
-					Detail: fmt.Sprintf("identical to line %d", prev.line)})
+					Detail: "identical to " + c.at(prev.line, prev.src)})
 			case prev.loaded && c.replace:
 				replacing = true
 			case prev.loaded:
@@ -339,7 +362,7 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 					Detail: keyName + " is already in the database with other content"})
 			default:
 				res.Violations = append(res.Violations, rules.Violation{Column: e.Key, Code: rules.DuplicateKeyConflict,
-					Detail: fmt.Sprintf("%s already at line %d with other content", keyName, prev.line)})
+					Detail: fmt.Sprintf("%s already at %s with other content", keyName, c.at(prev.line, prev.src))})
 			}
 		}
 	}
@@ -380,7 +403,7 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 		if v, _ := c.consistValues(cs, vals); ok && prev.vals != v {
 			where := "in the database"
 			if prev.line > 0 {
-				where = fmt.Sprintf("at line %d", prev.line)
+				where = "at " + c.at(prev.line, prev.src)
 			}
 			res.Violations = append(res.Violations, rules.Violation{Column: strings.Join(cs.c.Columns, ","), Code: rules.DuplicateKeyConflict,
 				Detail: fmt.Sprintf("%s %s has %s %s", cs.c.Key, vals[cs.key], prev.text, where)})

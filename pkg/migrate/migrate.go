@@ -187,6 +187,7 @@ type batchDone struct {
 func runFile(ctx context.Context, opt Options, f *opened) error {
 	src, e, rep := f.src, f.src.Entity, f.rep
 	words := opt.Words.orDefault()
+	opt.Checker.SetSource(src.Name)
 	log := opt.Log.With("file", src.Name)
 	log.Info("start", "entity", e.Name, "dialect", rep.Dialect)
 	for _, w := range rep.Warnings {

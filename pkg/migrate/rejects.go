@@ -6,11 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"dmt/pkg/csvfile"
 )
 
-// RejectFiles writes rejected rows as read, one CSV per entity (the file's own header
+// RejectFiles writes rejected rows as read, one CSV per input file (the file's own header
 // plus _line and _errors), into a folder, or all of them to one writer. A fixed file can
 // be fed back to reprise as it is.
 type RejectFiles struct {
@@ -27,7 +28,7 @@ type rejectFile struct {
 	header []string
 }
 
-// NewRejectFiles writes to dir/<entity>.csv; a file is created only when it gets a row.
+// NewRejectFiles writes to dir/<input file name>; a file is created only when it gets a row.
 func NewRejectFiles(dir string) *RejectFiles {
 	return &RejectFiles{dir: dir, writers: map[string]*rejectFile{}}
 }
@@ -40,7 +41,11 @@ func NewRejectStream(w io.Writer, closer io.Closer) *RejectFiles {
 // Reject implements Rejects.
 func (r *RejectFiles) Reject(src *Source, header []string, line int, fields []string, errs string) error {
 	header, fields = withoutContext(header, fields)
-	rf := r.writers[src.Entity.Name]
+	name := RejectFileName(src)
+	if r.single != nil {
+		name = src.Entity.Name
+	}
+	rf := r.writers[name]
 	if rf == nil {
 		rf = &rejectFile{header: header}
 		var out io.Writer = r.single
@@ -48,7 +53,7 @@ func (r *RejectFiles) Reject(src *Source, header []string, line int, fields []st
 			if err := os.MkdirAll(r.dir, 0o755); err != nil {
 				return fmt.Errorf("rejects: %w", err)
 			}
-			f, err := os.Create(filepath.Join(r.dir, src.Entity.Name+".csv"))
+			f, err := os.Create(filepath.Join(r.dir, name))
 			if err != nil {
 				return fmt.Errorf("rejects: %w", err)
 			}
@@ -58,8 +63,8 @@ func (r *RejectFiles) Reject(src *Source, header []string, line int, fields []st
 		if err := rf.w.Write(append(append([]string{}, header...), "_line", "_errors")); err != nil {
 			return err
 		}
-		r.writers[src.Entity.Name] = rf
-		r.order = append(r.order, src.Entity.Name)
+		r.writers[name] = rf
+		r.order = append(r.order, name)
 	}
 	row := make([]string, len(rf.header), len(rf.header)+2)
 	copy(row, fields)
@@ -72,6 +77,20 @@ func (r *RejectFiles) Reject(src *Source, header []string, line int, fields []st
 		}
 	}
 	return rf.w.Write(append(row, strconv.Itoa(line), errs))
+}
+
+// RejectFileName is the name of the file of a source's rejected rows: the source's own
+// name (clients.csv, commandes_2026-W07_R012.csv), or for a SQLite table its table
+// (distributech.sqlite:produits gives distributech.sqlite_produits.csv).
+func RejectFileName(src *Source) string {
+	name := strings.NewReplacer(":", "_", "/", "_", "\\", "_").Replace(src.Name)
+	if name == "-" || name == "" {
+		name = src.Entity.Name
+	}
+	if !strings.HasSuffix(strings.ToLower(name), ".csv") {
+		name += ".csv"
+	}
+	return name
 }
 
 // withoutContext drops the _line and _errors columns of a file the toolkit wrote, so
