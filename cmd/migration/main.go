@@ -6,13 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"dmt"
 	"dmt/pkg/cli"
-	"dmt/pkg/domain"
 	"dmt/pkg/migrate"
-	"dmt/pkg/model"
 )
 
 const manual = `migration: load a domain's CSV files into MariaDB, every row checked and accounted for.
@@ -39,28 +36,25 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	rejectsTo := fs.String("rejects", "", "write the rejected rows of a single entity to this file, or - for stdout")
 	dryRun := fs.Bool("dry-run", false, "check everything and write the reports, but write nothing to the database")
 	batch := fs.Int("batch", 20000, "rows per transaction")
-	today := fs.String("today", "", "date taken as today for not-in-the-future checks, YYYY-MM-DD (default: the real date)")
+	today := cli.Today(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return cli.Usagef("want exactly one INPUT (folder, file or -), got %d", fs.NArg())
 	}
-	d := domain.ByName(*domainName)
-	if d == nil {
-		return cli.Usagef("unknown domain %q", *domainName)
+	d, err := cli.LookupDomain(*domainName)
+	if err != nil {
+		return err
 	}
 	if *batch <= 0 {
 		return cli.Usagef("-batch must be positive")
 	}
-	day := model.NewDate(time.Now())
-	if *today != "" {
-		t, err := time.Parse("2006-01-02", *today)
-		if err != nil {
-			return cli.Usagef("-today: want YYYY-MM-DD, got %q", *today)
-		}
-		day = model.NewDate(t)
+	day, err := today()
+	if err != nil {
+		return err
 	}
+
 	sources, closeAll, err := migrate.Resolve(d, fs.Arg(0), *entityName, stdin)
 	if err != nil {
 		return err

@@ -10,7 +10,6 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 
-	"dmt/pkg/csvfile"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/progtest"
 )
@@ -123,27 +122,7 @@ func readReport(t *testing.T, dir string) jsonReport {
 	return r
 }
 
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := csvfile.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	rows := [][]string{r.Header()}
-	for {
-		rec, err := r.Read()
-		if err != nil {
-			break
-		}
-		rows = append(rows, rec.Fields)
-	}
-	return rows
-}
+func readCSV(t *testing.T, path string) [][]string { return progtest.ReadCSV(t, path) }
 
 func TestSmallFolder(t *testing.T) {
 	dsn := mariadbtest.NewDatabase(t)

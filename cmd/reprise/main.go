@@ -6,14 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"dmt"
 	"dmt/pkg/cli"
-	"dmt/pkg/domain"
 	"dmt/pkg/migrate"
-	"dmt/pkg/model"
-	"dmt/pkg/rules"
 )
 
 const manual = `reprise: correct, isolate and re-inject corrupted rows, with a full log.
@@ -40,16 +36,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	dryRun := fs.Bool("dry-run", false, "correct, check, log and isolate, but write nothing to the database")
 	update := fs.Bool("update", false, "replace rows already in the database that differ (old values logged), instead of isolating them as conflicts")
 	batch := fs.Int("batch", 5000, "rows per transaction")
-	today := fs.String("today", "", "date taken as today for not-in-the-future checks, YYYY-MM-DD (default: the real date)")
+	today := cli.Today(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return cli.Usagef("want exactly one input (a CSV file or -), got %d", fs.NArg())
 	}
-	d := domain.ByName(*domainName)
-	if d == nil {
-		return cli.Usagef("unknown domain %q", *domainName)
+	d, err := cli.LookupDomain(*domainName)
+	if err != nil {
+		return err
 	}
 	if d.Entity(*entityName) == nil {
 		return cli.Usagef("unknown entity %q for domain %s", *entityName, d.Name)
@@ -57,14 +53,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *batch <= 0 {
 		return cli.Usagef("-batch must be positive")
 	}
-	day := model.NewDate(time.Now())
-	if *today != "" {
-		t, err := rules.ParseDate(*today)
-		if err != nil {
-			return cli.Usagef("-today: want YYYY-MM-DD, got %q", *today)
-		}
-		day = t
+	day, err := today()
+	if err != nil {
+		return err
 	}
+
 	if st, err := os.Stat(fs.Arg(0)); fs.Arg(0) != "-" && err == nil && st.IsDir() {
 		return cli.Usagef("%s is a folder: reprise reads one file of one entity", fs.Arg(0))
 	}

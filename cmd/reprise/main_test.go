@@ -30,26 +30,7 @@ func repoFile(t *testing.T, parts ...string) string {
 	return filepath.Join(append([]string{root}, parts...)...)
 }
 
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := csvfile.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	rows := [][]string{r.Header()}
-	for {
-		rec, err := r.Read()
-		if err != nil {
-			return rows
-		}
-		rows = append(rows, rec.Fields)
-	}
-}
+func readCSV(t *testing.T, path string) [][]string { return progtest.ReadCSV(t, path) }
 
 // loaded returns the DSN of a fresh database into which folder was migrated.
 func loaded(t *testing.T, folder string) string {

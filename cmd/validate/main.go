@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"dmt/pkg/cli"
-	"dmt/pkg/domain"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/validate"
 )
@@ -43,9 +42,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if fs.NArg() != 0 {
 		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	}
-	d := domain.ByName(*domainName)
-	if d == nil {
-		return cli.Usagef("unknown domain %q", *domainName)
+	d, err := cli.LookupDomain(*domainName)
+	if err != nil {
+		return err
 	}
 	if err := cli.RequireDSN(*dsn); err != nil {
 		return err

@@ -6,6 +6,9 @@ package cli
 import (
 	"context"
 	"crypto/rand"
+	"dmt/pkg/domain"
+	"dmt/pkg/model"
+	"dmt/pkg/rules"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -173,4 +176,28 @@ func WriteFile(path string, write func(io.Writer) error) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// Today declares -today, the date taken as today by not-in-the-future checks (tests
+// and reproducible runs fix it). The returned func gives that date, or the real one.
+func Today(fs *flag.FlagSet) func() (model.Date, error) {
+	s := fs.String("today", "", "date taken as today for not-in-the-future checks, YYYY-MM-DD (default: the real date)")
+	return func() (model.Date, error) {
+		if *s == "" {
+			return model.NewDate(time.Now()), nil
+		}
+		d, err := rules.ParseDate(*s)
+		if err != nil {
+			return model.Date{}, Usagef("-today: want YYYY-MM-DD, got %q", *s)
+		}
+		return d, nil
+	}
+}
+
+// LookupDomain returns the domain named by -domain, or a usage error listing the known ones.
+func LookupDomain(name string) (*domain.Domain, error) {
+	if d := domain.ByName(name); d != nil {
+		return d, nil
+	}
+	return nil, Usagef("unknown domain %q (known: %s)", name, strings.Join(domain.Names(), ", "))
 }

@@ -8,25 +8,13 @@ import (
 // Clevity returns the clevity domain of the contract: clients, intervenants, projets
 // (with their sites) and affectations, in load order.
 func Clevity() *Domain {
-	id := func(name string) rules.Field {
-		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: rules.MoreThan(0), Max: rules.AtMost(2147483647)}
-	}
-	ref := func(name string) rules.Field {
-		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: rules.AtLeast(-2147483648), Max: rules.AtMost(2147483647)}
-	}
-	text := func(name string, n int, required bool) rules.Field {
-		return rules.Field{Name: name, Kind: rules.Text, MaxLen: n, Required: required}
-	}
-	email := rules.Field{Name: "email", Kind: rules.Email, MaxLen: 254, Required: true}
-	pastDate := func(name string) rules.Field {
-		return rules.Field{Name: name, Kind: rules.Date, NotFuture: true}
-	}
+	email := emailField()
 
 	clients := &Entity{
 		Name: "clients", File: "clients.csv", Key: "id_client",
 		Fields: []rules.Field{
-			id("id_client"), text("nom", 150, true), text("secteur", 80, false), email,
-			text("telephone", 30, false), text("ville", 80, false), pastDate("date_creation"),
+			idField("id_client"), textField("nom", 150, true), textField("secteur", 80, false), email,
+			textField("telephone", 30, false), textField("ville", 80, false), dateField(false, "date_creation"),
 		},
 		Uniques: []Unique{
 			{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken},
@@ -36,15 +24,15 @@ func Clevity() *Domain {
 	intervenants := &Entity{
 		Name: "intervenants", File: "intervenants.csv", Key: "id_intervenant",
 		Fields: []rules.Field{
-			id("id_intervenant"), text("nom", 80, true), text("prenom", 80, true), email,
-			text("agence", 80, true), text("specialite", 80, false), pastDate("date_embauche"),
+			idField("id_intervenant"), textField("nom", 80, true), textField("prenom", 80, true), email,
+			textField("agence", 80, true), textField("specialite", 80, false), dateField(false, "date_embauche"),
 		},
 		Uniques: []Unique{{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken}},
 	}
 	projets := &Entity{
 		Name: "projets", File: "projets.csv", Key: "id_projet",
 		Fields: []rules.Field{
-			id("id_projet"), ref("id_client"), text("titre", 200, true),
+			idField("id_projet"), refField("id_client"), textField("titre", 200, true),
 			{Name: "type_prestation", Kind: rules.Enum, Required: true, Values: model.TypesPrestation},
 			{Name: "statut", Kind: rules.Enum, Required: true, Values: model.Statuts, Synonyms: map[string]string{
 				"fini": "termine", "finie": "termine", "terminee": "termine", "clos": "termine", "close": "termine",
@@ -69,9 +57,9 @@ func Clevity() *Domain {
 	affectations := &Entity{
 		Name: "affectations", File: "affectations.csv", Key: "id_affectation",
 		Fields: []rules.Field{
-			id("id_affectation"), ref("id_projet"), ref("id_intervenant"),
+			idField("id_affectation"), refField("id_projet"), refField("id_intervenant"),
 			{Name: "role", Kind: rules.Enum, Required: true, Values: model.Roles},
-			text("site", 80, false),
+			textField("site", 80, false),
 			{Name: "date_debut", Kind: rules.Date, Required: true},
 			{Name: "date_fin", Kind: rules.Date},
 			{Name: "jours", Kind: rules.Decimal, Precision: 6, Scale: 1, Min: rules.MoreThan(0)},

@@ -7,49 +7,38 @@ import "dmt/pkg/rules"
 // order lines of the resellers' weekly CSV files, in load order. Loading a snapshot, a
 // receipt or an order line writes its stock movement in the same transaction.
 func Distributech() *Domain {
-	id := func(name string) rules.Field {
-		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: rules.MoreThan(0), Max: rules.AtMost(2147483647)}
-	}
-	ref := func(name string) rules.Field {
-		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: rules.AtLeast(-2147483648), Max: rules.AtMost(2147483647)}
-	}
-	text := func(name string, n int, required bool) rules.Field {
-		return rules.Field{Name: name, Kind: rules.Text, MaxLen: n, Required: required}
-	}
 	count := func(name string, min *rules.Bound) rules.Field {
 		return rules.Field{Name: name, Kind: rules.Integer, Required: true, Min: min, Max: rules.AtMost(2147483647)}
 	}
 	price := rules.Field{Name: "prix_unitaire", Kind: rules.Decimal, Required: true, Precision: 10, Scale: 2, Min: rules.AtLeast(0)}
-	pastDate := func(name string) rules.Field {
-		return rules.Field{Name: name, Kind: rules.Date, Required: true, NotFuture: true}
-	}
+
 	const movement = "INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line) "
 	const batchRows = " WHERE run_id = ? AND source_file = ? AND source_line BETWEEN ? AND ?"
 
 	regions := &Entity{Name: "regions", SQLiteTable: "regions", Key: "id_region",
-		Fields: []rules.Field{id("id_region"), text("nom", 80, true)}}
+		Fields: []rules.Field{idField("id_region"), textField("nom", 80, true)}}
 	revendeurs := &Entity{Name: "revendeurs", SQLiteTable: "revendeurs", Key: "id_revendeur",
-		Fields: []rules.Field{id("id_revendeur"), text("nom", 150, true), ref("id_region"),
-			{Name: "email", Kind: rules.Email, MaxLen: 254, Required: true}, text("ville", 80, false)},
+		Fields: []rules.Field{idField("id_revendeur"), textField("nom", 150, true), refField("id_region"),
+			emailField(), textField("ville", 80, false)},
 		Uniques: []Unique{{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken}},
 		Refs:    []Ref{{Column: "id_region", Parent: "regions"}}}
 	produits := &Entity{Name: "produits", SQLiteTable: "produits", Key: "ref_produit",
-		Fields: []rules.Field{text("ref_produit", 40, true), text("nom", 200, true), text("categorie", 80, true), price,
+		Fields: []rules.Field{textField("ref_produit", 40, true), textField("nom", 200, true), textField("categorie", 80, true), price,
 			count("seuil_alerte", rules.AtLeast(0))}}
 	stock := &Entity{Name: "stock", SQLiteTable: "stock", Key: "ref_produit",
-		Fields: []rules.Field{text("ref_produit", 40, true), count("quantite", rules.AtLeast(0)), pastDate("date_inventaire")},
+		Fields: []rules.Field{textField("ref_produit", 40, true), count("quantite", rules.AtLeast(0)), dateField(true, "date_inventaire")},
 		Refs:   []Ref{{Column: "ref_produit", Parent: "produits"}},
 		AfterLoad: movement + "SELECT ref_produit, date_inventaire, 'inventaire', DATE_FORMAT(date_inventaire, '%Y-%m-%d'), quantite, " +
 			"run_id, source_file, source_line FROM stock" + batchRows}
 	receptions := &Entity{Name: "receptions", SQLiteTable: "receptions", Key: "id_reception",
-		Fields: []rules.Field{id("id_reception"), text("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), pastDate("date_reception")},
+		Fields: []rules.Field{idField("id_reception"), textField("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), dateField(true, "date_reception")},
 		Refs:   []Ref{{Column: "ref_produit", Parent: "produits"}},
 		AfterLoad: movement + "SELECT ref_produit, date_reception, 'reception', CAST(id_reception AS CHAR), quantite, " +
 			"run_id, source_file, source_line FROM receptions" + batchRows}
 	lignes := &Entity{Name: "lignes_commande", Pattern: "commandes/*.csv", Key: "numero_commande+ref_produit",
 		KeyColumns: []string{"numero_commande", "ref_produit"},
-		Fields: []rules.Field{text("numero_commande", 40, true), ref("id_revendeur"), pastDate("date_commande"),
-			text("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), price},
+		Fields: []rules.Field{textField("numero_commande", 40, true), refField("id_revendeur"), dateField(true, "date_commande"),
+			textField("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), price},
 		Refs:       []Ref{{Column: "id_revendeur", Parent: "revendeurs"}, {Column: "ref_produit", Parent: "produits"}},
 		Consistent: []Consistency{{Key: "numero_commande", Columns: []string{"id_revendeur", "date_commande"}}},
 		Headers:    []Header{{Table: "commandes", Columns: []string{"numero_commande", "id_revendeur", "date_commande"}}},

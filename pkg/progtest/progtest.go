@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"dmt/pkg/csvfile"
 	"dmt/pkg/mariadb/mariadbtest"
 )
 
@@ -85,4 +86,26 @@ func run(tb testing.TB, cmd *exec.Cmd) Result {
 		tb.Fatalf("run %s: %v", cmd.Path, err)
 	}
 	return Result{Code: code, Stdout: out.String(), Stderr: errb.String()}
+}
+
+// ReadCSV reads a CSV file a program wrote: its header then its records.
+func ReadCSV(tb testing.TB, path string) [][]string {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	r, err := csvfile.NewReader(f)
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	rows := [][]string{r.Header()}
+	for {
+		rec, err := r.Read()
+		if err != nil {
+			return rows
+		}
+		rows = append(rows, rec.Fields)
+	}
 }
