@@ -25,3 +25,11 @@ cat "$out/rapport_reprise.txt"
 echo
 echo "Rejected rows: $out/rejets/   Log: $out/log.txt" >&2
 [ "$status" -le 1 ] || exit "$status"
+
+echo "== reprise of data_1/projets_corrompus.csv (exit 1 is expected: some rows cannot be repaired)" >&2
+bin/reprise -dsn "$dsn" -out "$out" data_1/projets_corrompus.csv || [ $? -eq 1 ]
+echo "   corrections: $(grep -c 'action=corrected' "$out/log_reprise.txt") lines in $out/log_reprise.txt; quarantine: $out/quarantaine_projets.csv" >&2
+
+echo "== validate" >&2
+bin/validate -dsn "$dsn" -out "$out" -source data_1 || [ $? -eq 1 ]
+echo "Reports: $(ls "$out"/rapport_validation_*.txt | tail -1)" >&2

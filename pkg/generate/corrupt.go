@@ -60,7 +60,7 @@ func (g *gen) corruptions() []corruption {
 			if p.budget == "" {
 				return "", false
 			}
-			forms := []string{strings.TrimSuffix(frenchMoney(p.budget), " €") + " EUR", "€ " + p.budget, p.budget + " euros", "EUR " + p.budget}
+			forms := []string{strings.TrimSuffix(frenchMoney(p.budget), " €") + " EUR", "EUR" + p.budget, p.budget + " euros", "EUR " + p.budget}
 			return forms[g.rnd.IntN(len(forms))], true
 		}},
 		{"note_satisfaction", rules.BadInteger, ExpectCorrected, func(p project, row []string) (string, bool) {
