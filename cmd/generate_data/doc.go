@@ -1,13 +1,16 @@
-// Generate_data writes realistic clevity test data: clients.csv, intervenants.csv,
-// projets.csv and affectations.csv as the contract describes them, clean by default,
-// with realistic defects on request, and defects.csv, the list of every defect injected
-// (file, line, id, column, code, and whether the row must be accepted, rejected or
-// ignored), which tests use as ground truth.
+// Generate_data writes realistic test data for one of the two domains of the contract,
+// clean by default, with realistic defects on request, and defects.csv, the list of
+// every defect injected (file, line, id, column, code, and whether the row must be
+// accepted, rejected or ignored), which tests use as ground truth. For clevity (the
+// default) it writes clients.csv, intervenants.csv, projets.csv and affectations.csv;
+// for distributech, the wholesaler's SQLite file and the resellers' weekly orders.
 //
 // Usage:
 //
 //	generate_data [-seed N] [-out DIR] [-clients N] [-intervenants N] [-projets N]
 //	              [-affectations N] [-defects RATE] [-corrupt N] [-agencies] [-today DATE]
+//	generate_data -domain distributech [-seed N] [-out DIR] [-regions N] [-revendeurs N]
+//	              [-produits N] [-weeks N] [-defects RATE] [-today DATE]
 //
 // The same seed and flags give byte-identical files on any machine; -today fixes the
 // date the data is generated around (default: the real date), so pass it to reproduce
@@ -16,11 +19,38 @@
 // production files arrive. -corrupt N also writes projets_corrompus.csv, N project rows
 // as they arrive after an incident, and its manifest projets_corrompus_manifest.csv.
 //
+// With -domain distributech it writes into -out:
+//
+//   - distributech.sqlite, made anew: regions (French regions under their INSEE
+//     code; -regions N, default 5, the most populated first), revendeurs (-revendeurs,
+//     default 60: resellers with a town of their region and an e-mail derived from
+//     their name), produits (-produits, default 400: electronics in categories, refs
+//     such as SMA-0001, prices in euros with at most 2 decimals, an alert threshold),
+//     stock (one row per product, dated the Sunday before the first week) and
+//     receptions (receipts over the weeks, sized so that stock covers the orders
+//     most of the time; a few products run short).
+//   - commandes/commandes_<YYYY-Www>_R<id>.csv, one file per reseller and ISO week in
+//     which it ordered, over -weeks weeks (default 8), the last one holding -today:
+//     numero_commande (CMD-2026W46-R012-01), id_revendeur, date_commande, ref_produit,
+//     quantite, prix_unitaire; an order has 1 to 8 lines. Order files of an earlier
+//     run in that folder are removed first.
+//   - defects.csv when -defects > 0. A row of a table is named
+//     distributech.sqlite:<table>, at line (position in rowid order) + 2, as if the
+//     table were exported under a header; an order line by its file's base name and
+//     line. Defects: in the tables, a reseller in an unknown region or with another's
+//     e-mail, a negative price, a reference twice (identical, or with other content),
+//     a negative stock, a receipt of an unknown product or of quantity 0, the date
+//     "hier"; in the orders, an unknown reseller or product, a quantity or price out of
+//     range, a bad or future date, a line disagreeing with its order's reseller or
+//     date, a missing field, and a line of an earlier week sent again, identical
+//     (ignored) or changed (rejected).
+//
 // Example:
 //
 //	generate_data -seed 42 -out sample -defects 0.04
 //	generate_data -seed 1 -today 2026-11-15 -clients 800 -intervenants 150 -projets 3000 \
 //	    -affectations 12000 -defects 0.04 -corrupt 200 -agencies -out data_1
+//	generate_data -domain distributech -seed 1 -today 2026-11-15 -defects 0.04 -out distributech_1
 //
 // Exit status: 0 written, 2 could not write (bad flag, unwritable folder).
 package main

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"time"
 
 	"dmt/pkg/cli"
@@ -13,31 +15,47 @@ import (
 	"dmt/pkg/rules"
 )
 
-const manual = `generate_data: write realistic clevity test CSVs, clean or with defects and their manifest.
+const manual = `generate_data: write realistic test data, clean or with defects and their manifest:
+the four clevity CSVs, or distributech's SQLite file and weekly order files.
 
 Usage:
   generate_data [-seed N] [-out DIR] [-clients N] [-intervenants N] [-projets N]
                 [-affectations N] [-defects RATE] [-corrupt N] [-agencies] [-today DATE]
+  generate_data -domain distributech [-seed N] [-out DIR] [-regions N] [-revendeurs N]
+                [-produits N] [-weeks N] [-defects RATE] [-today DATE]
 
 Same seed and flags, same bytes. defects.csv lists every injected defect.
+distributech writes distributech.sqlite and commandes/commandes_<YYYY-Www>_R<id>.csv.
 
 Example:
   generate_data -seed 42 -out sample -defects 0.04
-  generate_data -seed 1 -today 2026-11-15 -clients 800 -intervenants 150 -projets 3000 -affectations 12000 -defects 0.04 -corrupt 200 -agencies -out data_1`
+  generate_data -seed 1 -today 2026-11-15 -clients 800 -intervenants 150 -projets 3000 -affectations 12000 -defects 0.04 -corrupt 200 -agencies -out data_1
+  generate_data -domain distributech -seed 1 -today 2026-11-15 -defects 0.04 -out distributech_1`
+
+// domainFlags are the flags that only one domain reads.
+var domainFlags = map[string][]string{
+	"clevity":      {"clients", "intervenants", "projets", "affectations", "corrupt", "agencies"},
+	"distributech": {"regions", "revendeurs", "produits", "weeks"},
+}
 
 func main() { cli.Main("generate_data", run) }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("generate_data", manual, stderr)
+	dom := cli.Domain(fs)
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and flags give the same files")
-	out := cli.Out(fs, ".", "folder to write the CSV files into (created when missing)")
-	clients := fs.Int("clients", 200, "number of clients")
-	intervenants := fs.Int("intervenants", 50, "number of intervenants")
-	projets := fs.Int("projets", 600, "number of projets")
-	affectations := fs.Int("affectations", 2400, "number of affectations")
+	out := cli.Out(fs, ".", "folder to write the files into (created when missing)")
+	clients := fs.Int("clients", 200, "clevity: number of clients")
+	intervenants := fs.Int("intervenants", 50, "clevity: number of intervenants")
+	projets := fs.Int("projets", 600, "clevity: number of projets")
+	affectations := fs.Int("affectations", 2400, "clevity: number of affectations")
+	corrupt := fs.Int("corrupt", 0, "clevity: also write projets_corrompus.csv with this many rows")
+	agencies := fs.Bool("agencies", false, "clevity: write each file in another agency's dialect")
+	regions := fs.Int("regions", 5, fmt.Sprintf("distributech: number of regions, 1 to %d", generate.MaxRegions()))
+	revendeurs := fs.Int("revendeurs", 60, "distributech: number of resellers")
+	produits := fs.Int("produits", 400, "distributech: number of products")
+	weeks := fs.Int("weeks", 8, "distributech: number of weekly order periods, the last one holding -today")
 	defects := fs.Float64("defects", 0, "share of rows with a defect, 0 to 1 (0.04: about 4 %)")
-	corrupt := fs.Int("corrupt", 0, "also write projets_corrompus.csv with this many rows")
-	agencies := fs.Bool("agencies", false, "write each file in another agency's dialect")
 	today := fs.String("today", "", "date the data is generated around, YYYY-MM-DD (default: today)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -47,6 +65,44 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if *defects < 0 || *defects > 1 {
 		return cli.Usagef("-defects %v: want a share between 0 and 1", *defects)
+	}
+	name := strings.ToLower(*dom)
+	if _, ok := domainFlags[name]; !ok {
+		return cli.Usagef("-domain %q: want clevity or distributech", *dom)
+	}
+	var misplaced error
+	fs.Visit(func(f *flag.Flag) {
+		for other, flags := range domainFlags {
+			if other != name && slices.Contains(flags, f.Name) && misplaced == nil {
+				misplaced = cli.Usagef("-%s is a %s flag, not for -domain %s", f.Name, other, name)
+			}
+		}
+	})
+	if misplaced != nil {
+		return misplaced
+	}
+	if name == "distributech" {
+		for f, n := range map[string]int{"revendeurs": *revendeurs, "produits": *produits, "weeks": *weeks} {
+			if n < 1 {
+				return cli.Usagef("-%s %d: want a count >= 1", f, n)
+			}
+		}
+		if *regions < 1 || *regions > generate.MaxRegions() {
+			return cli.Usagef("-regions %d: want 1 to %d", *regions, generate.MaxRegions())
+		}
+		day, err := parseToday(*today)
+		if err != nil {
+			return err
+		}
+		cfg := generate.DistributechConfig{Seed: *seed, Regions: *regions, Revendeurs: *revendeurs, Produits: *produits,
+			Weeks: *weeks, Defects: *defects, Today: day}
+		start := time.Now()
+		sum, err := generate.RunDistributech(cfg, *out)
+		if err != nil {
+			return fmt.Errorf("generate into %s: %w", *out, err)
+		}
+		report(stderr, sum, *out, start)
+		return nil
 	}
 	for name, n := range map[string]int{"clients": *clients, "intervenants": *intervenants, "projets": *projets, "affectations": *affectations, "corrupt": *corrupt} {
 		if n < 0 {
@@ -58,20 +114,34 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cfg := generate.Config{Seed: *seed, Clients: *clients, Intervenants: *intervenants, Projets: *projets,
 		Affectations: *affectations, Defects: *defects, Corrupt: *corrupt, Agencies: *agencies}
-	if *today != "" {
-		d, err := rules.ParseDate(*today)
-		if err != nil {
-			return cli.Usagef("-today %q: not a date", *today)
-		}
-		cfg.Today = d
-	} else {
-		cfg.Today = model.NewDate(time.Now())
+	day, err := parseToday(*today)
+	if err != nil {
+		return err
 	}
+	cfg.Today = day
 	start := time.Now()
 	sum, err := generate.Run(cfg, *out)
 	if err != nil {
 		return fmt.Errorf("generate into %s: %w", *out, err)
 	}
+	report(stderr, sum, *out, start)
+	return nil
+}
+
+// parseToday returns the date -today gives, or the real date when it is empty.
+func parseToday(s string) (model.Date, error) {
+	if s == "" {
+		return model.NewDate(time.Now()), nil
+	}
+	d, err := rules.ParseDate(s)
+	if err != nil {
+		return model.Date{}, cli.Usagef("-today %q: not a date", s)
+	}
+	return d, nil
+}
+
+// report prints what a run wrote: rows and defects per file, then defects per code.
+func report(stderr io.Writer, sum generate.Summary, out string, start time.Time) {
 	for _, f := range sum.Files {
 		fmt.Fprintf(stderr, "%-28s %8d rows, %6d with a defect\n", f.Name, f.Rows, f.Defects)
 	}
@@ -83,6 +153,5 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	for _, c := range codes {
 		fmt.Fprintf(stderr, "  %-26s %6d\n", c, sum.Defects[rules.Code(c)])
 	}
-	fmt.Fprintf(stderr, "written to %s in %s\n", *out, time.Since(start).Round(time.Millisecond))
-	return nil
+	fmt.Fprintf(stderr, "written to %s in %s\n", out, time.Since(start).Round(time.Millisecond))
 }

@@ -92,3 +92,72 @@ func TestWritesSmallSample(t *testing.T) {
 		t.Errorf("affectations.csv: %d lines, %v; want header + 20", bytes.Count(b, []byte("\n")), err)
 	}
 }
+
+func TestDistributechUsage(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"-h"}, 0, "generate_data -domain distributech"},
+		{[]string{"-domain", "erp"}, 2, "want clevity or distributech"},
+		{[]string{"-domain", "distributech", "-regions", "0"}, 2, "-regions 0: want 1 to 18"},
+		{[]string{"-domain", "distributech", "-regions", "19"}, 2, "-regions 19: want 1 to 18"},
+		{[]string{"-domain", "distributech", "-weeks", "0"}, 2, "-weeks 0: want a count >= 1"},
+		{[]string{"-domain", "distributech", "-revendeurs", "-2"}, 2, "want a count >= 1"},
+		{[]string{"-domain", "distributech", "-defects", "1.5"}, 2, "want a share between 0 and 1"},
+		{[]string{"-domain", "distributech", "-today", "demain"}, 2, "not a date"},
+		{[]string{"-domain", "distributech", "-clients", "5"}, 2, "-clients is a clevity flag"},
+		{[]string{"-regions", "3"}, 2, "-regions is a distributech flag"},
+		{[]string{"-domain", "distributech", "-out", "/proc/nope/x"}, 2, "generate into /proc/nope/x"},
+	}
+	for _, c := range cases {
+		res := progtest.Run(t, nil, nil, "generate_data", c.args...)
+		if res.Code != c.code || !strings.Contains(res.Stderr, c.want) {
+			t.Errorf("generate_data %v: exit %d, stderr %q; want exit %d with %q", c.args, res.Code, res.Stderr, c.code, c.want)
+		}
+		if c.args[0] != "-h" && strings.Count(strings.TrimSpace(res.Stderr), "\n") != 0 {
+			t.Errorf("generate_data %v: error is not one line: %q", c.args, res.Stderr)
+		}
+	}
+}
+
+// TestDistributechWritesSample runs the distributech generator twice into one folder:
+// the second run leaves no file of the first behind.
+func TestDistributechWritesSample(t *testing.T) {
+	out := t.TempDir()
+	res := progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "2", "-today", "2026-02-11",
+		"-revendeurs", "6", "-produits", "40", "-weeks", "2", "-defects", "0.1", "-out", out)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	for _, want := range []string{"distributech.sqlite:produits", "commandes/*.csv", "written to"} {
+		if !strings.Contains(res.Stderr, want) {
+			t.Errorf("stderr %q lacks %q", res.Stderr, want)
+		}
+	}
+	for _, name := range []string{"distributech.sqlite", "defects.csv"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("%s not written: %v", name, err)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "commandes", "commandes_2026-W0[67]_R00[1-6].csv"))
+	all, _ := filepath.Glob(filepath.Join(out, "commandes", "*"))
+	if len(files) < 4 || len(files) != len(all) {
+		t.Errorf("order files %q, all files %q: want weeks 6 and 7 of 2026, resellers 1 to 6", files, all)
+	}
+	res = progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "2", "-today", "2026-02-11",
+		"-revendeurs", "2", "-produits", "40", "-weeks", "1", "-out", out)
+	if res.Code != 0 {
+		t.Fatalf("second run: exit %d: %s", res.Code, res.Stderr)
+	}
+	files, _ = filepath.Glob(filepath.Join(out, "commandes", "*"))
+	for _, f := range files {
+		if !regexp.MustCompile(`commandes_2026-W07_R00[12]\.csv$`).MatchString(f) {
+			t.Errorf("second run left %s", filepath.Base(f))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "defects.csv")); err == nil {
+		t.Errorf("second run, without defects, left defects.csv")
+	}
+}
