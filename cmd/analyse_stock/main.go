@@ -1,0 +1,256 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"dmt/pkg/cli"
+	"dmt/pkg/csvfile"
+	"dmt/pkg/mariadb"
+)
+
+const manual = `analyse_stock: export the stock of every distributech product at a date, its weekly evolution, and a chart of the products under their alert threshold.
+
+Usage:
+  analyse_stock [-dsn DSN] [-out FILE|-] [-at DATE] [-excel] [-evolution FILE] [-chart FILE.svg|FILE.html]
+
+Writes etat_stock_par_produit.csv (one row per product: ref_produit, nom, categorie,
+stock_initial, total_receptions, total_commandes, stock_actuel, seuil_alerte, statut,
+date_etat) and evolution_stock.csv beside it (ref_produit, semaine, stock_fin_semaine).
+statut is RUPTURE (stock <= 0), SOUS_SEUIL (stock <= seuil_alerte) or OK.
+Exit status: 0 written (products in RUPTURE included), 2 could not run.
+
+Example:
+  analyse_stock -dsn 'root@tcp(127.0.0.1:3306)/distributech' -out exports/ -chart exports/alertes.html
+  analyse_stock -at 2026-06-30 -out - | grep RUPTURE`
+
+const (
+	etatFile      = "etat_stock_par_produit.csv"
+	evolutionFile = "evolution_stock.csv"
+)
+
+// Statuses of a product's stock.
+const (
+	statusOK        = "OK"
+	statusSousSeuil = "SOUS_SEUIL"
+	statusRupture   = "RUPTURE"
+)
+
+var (
+	etatHeader      = []string{"ref_produit", "nom", "categorie", "stock_initial", "total_receptions", "total_commandes", "stock_actuel", "seuil_alerte", "statut", "date_etat"}
+	evolutionHeader = []string{"ref_produit", "semaine", "stock_fin_semaine"}
+)
+
+func main() { cli.Main("analyse_stock", run) }
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := cli.NewFlagSet("analyse_stock", manual, stderr)
+	dsn := cli.DSN(fs)
+	out := cli.Out(fs, etatFile, "file for the stock state, a folder (existing, or ending in /) to write "+etatFile+" in, or - for stdout")
+	atFlag := fs.String("at", "", "state at the end of this date, YYYY-MM-DD (default: today, UTC)")
+	excel := fs.Bool("excel", false, "write the CSV files for French Excel: ';', UTF-8 with BOM, CRLF")
+	evolution := fs.String("evolution", "", "file for the weekly stock, or - for stdout (default: "+evolutionFile+" beside -out; none when -out is -)")
+	chartTo := fs.String("chart", "", "also draw the weekly stock of the products under their threshold: FILE.svg, or FILE.html for a page")
+	if err := cli.Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return cli.Usagef("unexpected argument %q", fs.Arg(0))
+	}
+	at := time.Now().UTC().Format(time.DateOnly)
+	if *atFlag != "" {
+		d, err := time.Parse(time.DateOnly, *atFlag)
+		if err != nil {
+			return cli.Usagef("-at: want YYYY-MM-DD, got %q", *atFlag)
+		}
+		at = d.Format(time.DateOnly)
+	}
+	etatPath := *out
+	if etatPath != "-" {
+		if st, err := os.Stat(etatPath); (err == nil && st.IsDir()) || strings.HasSuffix(etatPath, string(filepath.Separator)) {
+			if err := os.MkdirAll(etatPath, 0o755); err != nil {
+				return fmt.Errorf("output folder: %w", err)
+			}
+			etatPath = filepath.Join(etatPath, etatFile)
+		}
+	}
+	evoPath := *evolution
+	if evoPath == "" && etatPath != "-" {
+		evoPath = filepath.Join(filepath.Dir(etatPath), evolutionFile)
+	}
+	if etatPath == "-" && evoPath == "-" {
+		return cli.Usagef("-out - and -evolution -: only one of them can go to stdout")
+	}
+	html := false
+	if *chartTo != "" {
+		switch strings.ToLower(filepath.Ext(*chartTo)) {
+		case ".svg":
+		case ".html", ".htm":
+			html = true
+		default:
+			return cli.Usagef("-chart %s: want a .svg or .html file", *chartTo)
+		}
+	}
+	if err := cli.RequireDSN(*dsn); err != nil {
+		return err
+	}
+
+	started := time.Now()
+	runID := cli.NewRunID(started)
+	db, err := mariadb.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	where := mariadb.Describe(db.Cfg)
+	host, _ := os.Hostname()
+	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "analyse_stock", Domain: "distributech", Host: host, Args: journalArgs(args)}); err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	msg, err := export(ctx, db, exportJob{at: at, etat: etatPath, evolution: evoPath, chart: *chartTo, html: html,
+		dialect: dialect(*excel), stdout: stdout})
+	status := mariadb.StatusOK
+	if err != nil {
+		status, msg = mariadb.StatusFailed, err.Error()
+	}
+	if ferr := db.FinishRun(runID, status, mariadb.FileCounts{}, msg); ferr != nil && err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	fmt.Fprintf(stderr, "analyse_stock: %s\n", msg)
+	return nil
+}
+
+// journalArgs is the command line as the journal keeps it: without the DSN, which may
+// hold a password.
+func journalArgs(args []string) string {
+	var kept []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch flag := strings.TrimLeft(a, "-"); {
+		case a == "--" || !strings.HasPrefix(a, "-"):
+		case flag == "dsn":
+			kept = append(kept, a, "***")
+			i++
+			continue
+		case strings.HasPrefix(flag, "dsn="):
+			a = a[:strings.Index(a, "=")+1] + "***"
+		}
+		kept = append(kept, a)
+	}
+	return strings.Join(kept, " ")
+}
+
+// dialect is the CSV form written: plain RFC 4180, or what French Excel opens as is.
+func dialect(excel bool) csvfile.WriterOptions {
+	if excel {
+		return csvfile.WriterOptions{Comma: ';', CRLF: true, BOM: true}
+	}
+	return csvfile.WriterOptions{}
+}
+
+// exportJob is what one run writes, and where ("-" is stdout, "" nothing).
+type exportJob struct {
+	at              string
+	etat, evolution string
+	chart           string
+	html            bool
+	dialect         csvfile.WriterOptions
+	stdout          io.Writer
+}
+
+// export reads the stock from db, writes the files of job and returns the summary line.
+func export(ctx context.Context, db *mariadb.DB, job exportJob) (string, error) {
+	states, err := db.StockStates(ctx, job.at)
+	if err != nil {
+		return "", err
+	}
+	var weeks []mariadb.StockWeek
+	if job.evolution != "" || job.chart != "" {
+		if weeks, err = db.StockEvolution(ctx, job.at); err != nil {
+			return "", err
+		}
+	}
+	wrote := []string{name(job.etat)}
+	if err := output(job.etat, job.stdout, func(w io.Writer) error { return writeEtat(w, job.dialect, states, job.at) }); err != nil {
+		return "", fmt.Errorf("write %s: %w", name(job.etat), err)
+	}
+	if job.evolution != "" {
+		if err := output(job.evolution, job.stdout, func(w io.Writer) error { return writeEvolution(w, job.dialect, weeks) }); err != nil {
+			return "", fmt.Errorf("write %s: %w", name(job.evolution), err)
+		}
+		wrote = append(wrote, name(job.evolution))
+	}
+	if job.chart != "" {
+		c := newChart(job.at, states, weeks)
+		if err := cli.WriteFile(job.chart, func(w io.Writer) error { return writeSVG(w, c, job.html) }); err != nil {
+			return "", fmt.Errorf("write chart: %w", err)
+		}
+		wrote = append(wrote, job.chart)
+	}
+	counts := map[string]int{}
+	for _, s := range states {
+		counts[status(s)]++
+	}
+	return fmt.Sprintf("%d products, %d %s, %d %s at %s; wrote %s", len(states), counts[statusSousSeuil], statusSousSeuil,
+		counts[statusRupture], statusRupture, job.at, strings.Join(wrote, ", ")), nil
+}
+
+// name is how the summary names an output.
+func name(path string) string {
+	if path == "-" {
+		return "stdout"
+	}
+	return path
+}
+
+// output writes to stdout for "-", else to path through a temporary file.
+func output(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(stdout)
+	}
+	return cli.WriteFile(path, write)
+}
+
+// status is RUPTURE when nothing is left, SOUS_SEUIL at or below the alert threshold,
+// else OK.
+func status(s mariadb.StockState) string {
+	switch {
+	case s.Actuel <= 0:
+		return statusRupture
+	case s.Actuel <= s.Seuil:
+		return statusSousSeuil
+	}
+	return statusOK
+}
+
+// writeEtat writes the contract's etat_stock_par_produit.csv.
+func writeEtat(w io.Writer, opt csvfile.WriterOptions, states []mariadb.StockState, at string) error {
+	cw := csvfile.NewWriter(w, opt)
+	cw.Write(etatHeader)
+	for _, s := range states {
+		cw.Write([]string{s.Ref, s.Nom, s.Categorie, itoa(s.Initial), itoa(s.Receptions), itoa(s.Commandes),
+			itoa(s.Actuel), itoa(s.Seuil), status(s), at})
+	}
+	return cw.Close() // Write errors are sticky: Close reports the first
+}
+
+// writeEvolution writes evolution_stock.csv.
+func writeEvolution(w io.Writer, opt csvfile.WriterOptions, weeks []mariadb.StockWeek) error {
+	cw := csvfile.NewWriter(w, opt)
+	cw.Write(evolutionHeader)
+	for _, wk := range weeks {
+		cw.Write([]string{wk.Ref, wk.Week, itoa(wk.Stock)})
+	}
+	return cw.Close()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

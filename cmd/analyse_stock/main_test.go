@@ -1,0 +1,465 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"dmt"
+	"dmt/pkg/mariadb"
+	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/progtest"
+)
+
+func TestMain(m *testing.M) { progtest.Main(m, "analyse_stock") }
+
+// The fixture: four products inserted out of order, one without movements, and
+// movements over weeks 2026-W06 to W11 (Monday 2026-02-02 opens W06).
+//
+//	A-001 seuil 10: inventaire 100 (02-03), reception 50 (02-10), commande 30 (02-12),
+//	      commande 40 (Sunday 02-22), reception 5 (Monday 02-23), reception 1000 (03-10)
+//	B-002 seuil 20: inventaire 40 (02-03), commande 25 (02-16)
+//	C-003 seuil 5:  inventaire 10 (02-04), commande 6 (02-11), commande 6 (02-25)
+//	D-004 seuil 3:  nothing
+var (
+	products = [][]any{
+		{"C-003", "Écran 24\"", "Écrans", "149.90", 5},
+		{"A-001", "Câble HDMI, 2 m", "Câbles", "9.90", 10},
+		{"D-004", "=HYPERLINK(\"x\")", "Souris", "19.00", 3},
+		{"B-002", "Clavier", "Claviers", "29.00", 20},
+	}
+	movements = [][]any{ // ref, date, type, reference, quantite
+		{"A-001", "2026-02-03", "inventaire", "2026-02-03", 100},
+		{"A-001", "2026-02-10", "reception", "R1", 50},
+		{"A-001", "2026-02-12", "commande", "C1", -30},
+		{"A-001", "2026-02-22", "commande", "C2", -40},
+		{"A-001", "2026-02-23", "reception", "R2", 5},
+		{"A-001", "2026-03-10", "reception", "R3", 1000},
+		{"B-002", "2026-02-03", "inventaire", "2026-02-03", 40},
+		{"B-002", "2026-02-16", "commande", "C3", -25},
+		{"C-003", "2026-02-04", "inventaire", "2026-02-04", 10},
+		{"C-003", "2026-02-11", "commande", "C1", -6},
+		{"C-003", "2026-02-25", "commande", "C4", -6},
+	}
+)
+
+// fixture returns the DSN of a fresh distributech database holding the fixture.
+func fixture(t *testing.T) string {
+	t.Helper()
+	dsn := mariadbtest.NewDatabase(t)
+	ctx := context.Background()
+	db, err := mariadb.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.ApplySchema(ctx, "distributech", dmt.DistributechSchema); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range products {
+		if _, err := db.Exec("INSERT INTO produits (ref_produit, nom, categorie, prix_unitaire, seuil_alerte, run_id, source_file, source_line)"+
+			" VALUES (?, ?, ?, ?, ?, 'r1', 'f', ?)", append(p, i+2)...); err != nil {
+			t.Fatalf("insert %v: %v", p, err)
+		}
+	}
+	for i, m := range movements {
+		if _, err := db.Exec("INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line)"+
+			" VALUES (?, ?, ?, ?, ?, 'r1', 'f', ?)", append(m, i+2)...); err != nil {
+			t.Fatalf("insert %v: %v", m, err)
+		}
+	}
+	return dsn
+}
+
+var wantHeader = []string{"ref_produit", "nom", "categorie", "stock_initial", "total_receptions", "total_commandes", "stock_actuel", "seuil_alerte", "statut", "date_etat"}
+
+func TestStockState(t *testing.T) {
+	dsn := fixture(t)
+	cases := []struct {
+		name string
+		at   string
+		want [][]string
+	}{
+		{"end of February", "2026-02-28", [][]string{
+			wantHeader,
+			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "55", "70", "85", "10", "OK", "2026-02-28"},
+			{"B-002", "Clavier", "Claviers", "40", "0", "25", "15", "20", "SOUS_SEUIL", "2026-02-28"},
+			{"C-003", "Écran 24\"", "Écrans", "10", "0", "12", "-2", "5", "RUPTURE", "2026-02-28"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "RUPTURE", "2026-02-28"},
+		}},
+		{"a past date, movements of that day included", "2026-02-11", [][]string{
+			wantHeader,
+			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "50", "0", "150", "10", "OK", "2026-02-11"},
+			{"B-002", "Clavier", "Claviers", "40", "0", "0", "40", "20", "OK", "2026-02-11"},
+			{"C-003", "Écran 24\"", "Écrans", "10", "0", "6", "4", "5", "SOUS_SEUIL", "2026-02-11"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "RUPTURE", "2026-02-11"},
+		}},
+		{"before any movement", "2026-01-01", [][]string{
+			wantHeader,
+			{"A-001", "Câble HDMI, 2 m", "Câbles", "0", "0", "0", "0", "10", "RUPTURE", "2026-01-01"},
+			{"B-002", "Clavier", "Claviers", "0", "0", "0", "0", "20", "RUPTURE", "2026-01-01"},
+			{"C-003", "Écran 24\"", "Écrans", "0", "0", "0", "0", "5", "RUPTURE", "2026-01-01"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "RUPTURE", "2026-01-01"},
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", c.at, "-out", filepath.Join(dir, "etat_stock_par_produit.csv"))
+			if res.Code != 0 {
+				t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+			}
+			got := progtest.ReadCSV(t, filepath.Join(dir, "etat_stock_par_produit.csv"))
+			if !slices.EqualFunc(got, c.want, slices.Equal) {
+				t.Errorf("etat_stock_par_produit.csv:\n got %q\nwant %q", got, c.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "evolution_stock.csv")); err != nil {
+				t.Errorf("no evolution_stock.csv beside the state: %v", err)
+			}
+			var sous, rupture int
+			for _, r := range c.want[1:] {
+				switch r[8] {
+				case "SOUS_SEUIL":
+					sous++
+				case "RUPTURE":
+					rupture++
+				}
+			}
+			line := strings.TrimSpace(res.Stderr)
+			prefix := "analyse_stock: 4 products, " + itoa(int64(sous)) + " SOUS_SEUIL, " + itoa(int64(rupture)) + " RUPTURE at " + c.at + "; wrote "
+			if !strings.HasPrefix(line, prefix) || strings.Contains(line, "\n") {
+				t.Errorf("stderr %q, want one line starting %q", res.Stderr, prefix)
+			}
+		})
+	}
+}
+
+func TestDefaultDateIsTodayAndCountsEverything(t *testing.T) {
+	dsn := fixture(t)
+	dir := t.TempDir()
+	before := time.Now().UTC().Format(time.DateOnly)
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-out", dir)
+	after := time.Now().UTC().Format(time.DateOnly)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	rows := progtest.ReadCSV(t, filepath.Join(dir, "etat_stock_par_produit.csv"))
+	if len(rows) != 5 {
+		t.Fatalf("%d rows, want header and 4 products: %q", len(rows), rows)
+	}
+	a := rows[1]
+	if today := a[9]; today != before && today != after {
+		t.Errorf("date_etat %s, want today %s", today, before)
+	}
+	if a[9] >= "2026-03-10" && (a[4] != "1055" || a[6] != "1085") {
+		t.Errorf("A-001 today: total_receptions %s, stock_actuel %s; want 1055, 1085", a[4], a[6])
+	}
+	// The last week of the evolution is today's, and its stock is the state's.
+	evo := progtest.ReadCSV(t, filepath.Join(dir, "evolution_stock.csv"))
+	y, w := time.Now().UTC().ISOWeek()
+	thisWeek := fmt.Sprintf("%04d-W%02d", y, w)
+	var last []string
+	for _, r := range evo[1:] {
+		if r[0] == "A-001" {
+			last = r
+		}
+	}
+	if last == nil || last[2] != a[6] || (last[1] != thisWeek && a[9] == after) {
+		t.Errorf("last evolution row of A-001 %q, want this week's with stock %s", last, a[6])
+	}
+}
+
+func TestEvolution(t *testing.T) {
+	dsn := fixture(t)
+	dir := t.TempDir()
+	evoPath := filepath.Join(dir, "sub", "evo.csv")
+	os.MkdirAll(filepath.Dir(evoPath), 0o755)
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", filepath.Join(dir, "etat.csv"), "-evolution", evoPath)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "evolution_stock.csv")); err == nil {
+		t.Errorf("evolution_stock.csv written beside the state despite -evolution")
+	}
+	// Week 06 opens on Monday 2026-02-02; Sunday 02-22 closes W08; 2026-02-28 is in W09.
+	want := [][]string{
+		{"ref_produit", "semaine", "stock_fin_semaine"},
+		{"A-001", "2026-W06", "100"}, {"A-001", "2026-W07", "120"}, {"A-001", "2026-W08", "80"}, {"A-001", "2026-W09", "85"},
+		{"B-002", "2026-W06", "40"}, {"B-002", "2026-W07", "40"}, {"B-002", "2026-W08", "15"}, {"B-002", "2026-W09", "15"},
+		{"C-003", "2026-W06", "10"}, {"C-003", "2026-W07", "4"}, {"C-003", "2026-W08", "4"}, {"C-003", "2026-W09", "-2"},
+		{"D-004", "2026-W06", "0"}, {"D-004", "2026-W07", "0"}, {"D-004", "2026-W08", "0"}, {"D-004", "2026-W09", "0"},
+	}
+	if got := progtest.ReadCSV(t, evoPath); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("evolution:\n got %q\nwant %q", got, want)
+	}
+
+	// Later weeks without movements carry the stock on; the 1000 of 03-10 lands in W11.
+	res = progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-03-16", "-out", dir)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	var a [][]string
+	for _, r := range progtest.ReadCSV(t, filepath.Join(dir, "evolution_stock.csv"))[1:] {
+		if r[0] == "A-001" {
+			a = append(a, r)
+		}
+	}
+	wantA := [][]string{{"A-001", "2026-W06", "100"}, {"A-001", "2026-W07", "120"}, {"A-001", "2026-W08", "80"},
+		{"A-001", "2026-W09", "85"}, {"A-001", "2026-W10", "85"}, {"A-001", "2026-W11", "1085"}, {"A-001", "2026-W12", "1085"}}
+	if !slices.EqualFunc(a, wantA, slices.Equal) {
+		t.Errorf("A-001 to 2026-03-16:\n got %q\nwant %q", a, wantA)
+	}
+}
+
+func TestExcel(t *testing.T) {
+	dsn := fixture(t)
+	dir := t.TempDir()
+	dir = filepath.Join(dir, "exports") + string(filepath.Separator) // created
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-excel", "-out", dir)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	for file, head := range map[string]string{
+		"etat_stock_par_produit.csv": "\uFEFFref_produit;nom;categorie;stock_initial;total_receptions;total_commandes;stock_actuel;seuil_alerte;statut;date_etat\r\n" +
+			"A-001;Câble HDMI, 2 m;Câbles;100;55;70;85;10;OK;2026-02-28\r\n",
+		"evolution_stock.csv": "\uFEFFref_produit;semaine;stock_fin_semaine\r\nA-001;2026-W06;100\r\n",
+	} {
+		data, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(data, []byte(head)) {
+			t.Errorf("%s starts %q, want %q", file, data[:min(len(data), len(head)+20)], head)
+		}
+		if n := bytes.Count(data, []byte("\n")); n != bytes.Count(data, []byte("\r\n")) {
+			t.Errorf("%s: a line ends without CRLF", file)
+		}
+	}
+	if got := progtest.ReadCSV(t, filepath.Join(dir, "etat_stock_par_produit.csv")); len(got) != 5 || got[3][6] != "-2" {
+		t.Errorf("excel state does not read back: %q", got)
+	}
+}
+
+func TestStdout(t *testing.T) {
+	dsn := fixture(t)
+	dir := t.TempDir()
+	file := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", filepath.Join(dir, "e.csv"))
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", "-")
+	if res.Code != 0 || file.Code != 0 {
+		t.Fatalf("exit %d, %d: %s %s", res.Code, file.Code, res.Stderr, file.Stderr)
+	}
+	want, _ := os.ReadFile(filepath.Join(dir, "e.csv"))
+	if res.Stdout != string(want) || !strings.HasPrefix(res.Stdout, strings.Join(wantHeader, ",")+"\n") {
+		t.Errorf("stdout %q, want the file %q", res.Stdout, want)
+	}
+	if !strings.Contains(res.Stderr, "wrote stdout") || strings.Contains(res.Stderr, "evolution") {
+		t.Errorf("stderr %q: want stdout written and no evolution file", res.Stderr)
+	}
+	res = progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", filepath.Join(dir, "e.csv"), "-evolution", "-")
+	if res.Code != 0 || !strings.HasPrefix(res.Stdout, "ref_produit,semaine,stock_fin_semaine\nA-001,2026-W06,100\n") {
+		t.Errorf("-evolution -: exit %d, stdout %q", res.Code, res.Stdout)
+	}
+}
+
+// svgDoc is what the tests read of a chart.
+type svgDoc struct {
+	Lines    []svgElem `xml:"polyline"`
+	Seuils   []svgElem `xml:"line"`
+	Texts    []string  `xml:"text"`
+	Title    string    `xml:"title"`
+	Children []svgElem `xml:",any"`
+}
+
+type svgElem struct {
+	XMLName xml.Name
+	Class   string `xml:"class,attr"`
+	Ref     string `xml:"data-ref,attr"`
+	Points  string `xml:"points,attr"`
+}
+
+func parseSVG(t *testing.T, data []byte) svgDoc {
+	t.Helper()
+	var doc svgDoc
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("chart is not well-formed XML: %v\n%s", err, data)
+	}
+	// The whole document must parse, not only its first element.
+	dec = xml.NewDecoder(bytes.NewReader(data))
+	for {
+		if _, err := dec.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("chart: %v", err)
+		}
+	}
+	return doc
+}
+
+func TestChart(t *testing.T) {
+	dsn := fixture(t)
+	dir := t.TempDir()
+	svg := filepath.Join(dir, "alertes.svg")
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir, "-chart", svg)
+	if res.Code != 0 || !strings.Contains(res.Stderr, svg) {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	data, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := parseSVG(t, data)
+	if doc.Title != chartTitle || !slices.Contains(doc.Texts, chartTitle) {
+		t.Errorf("title %q, texts %q; want %q", doc.Title, doc.Texts, chartTitle)
+	}
+	var refs []string
+	for _, l := range doc.Lines {
+		refs = append(refs, l.Ref)
+		if n := len(strings.Fields(l.Points)); n != 4 {
+			t.Errorf("%s: %d points, want one per week (4)", l.Ref, n)
+		}
+	}
+	if want := []string{"B-002", "C-003", "D-004"}; !slices.Equal(refs, want) {
+		t.Errorf("polylines for %q, want the products at or under their threshold %q", refs, want)
+	}
+	for _, l := range doc.Seuils {
+		if l.Ref == "A-001" {
+			t.Errorf("threshold drawn for A-001, which is OK")
+		}
+	}
+	if !slices.ContainsFunc(doc.Children, func(e svgElem) bool { return e.XMLName.Local == "g" && e.Class == "legend" }) {
+		t.Errorf("no legend")
+	}
+	if !bytes.Contains(data, []byte("2026-W06")) || !bytes.Contains(data, []byte("B-002 (seuil 20)")) {
+		t.Errorf("no week label or legend entry in the chart")
+	}
+
+	page := filepath.Join(dir, "alertes.html")
+	if res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir, "-chart", page); res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	html, _ := os.ReadFile(page)
+	i, j := bytes.Index(html, []byte("<svg")), bytes.LastIndex(html, []byte("</svg>"))
+	if !bytes.HasPrefix(html, []byte("<!DOCTYPE html>")) || i < 0 || j < i {
+		t.Fatalf("not an HTML page holding an SVG: %s", html)
+	}
+	if page := parseSVG(t, html[i:j+len("</svg>")]); len(page.Lines) != 3 {
+		t.Errorf("HTML chart has %d lines, want 3", len(page.Lines))
+	}
+}
+
+func TestChartWithoutProductUnderThreshold(t *testing.T) {
+	var b bytes.Buffer
+	states := []mariadb.StockState{{Ref: "A", Actuel: 50, Seuil: 10}}
+	weeks := []mariadb.StockWeek{{Ref: "A", Week: "2026-W06", Stock: 50}}
+	if err := writeSVG(&b, newChart("2026-02-28", states, weeks), false); err != nil {
+		t.Fatal(err)
+	}
+	doc := parseSVG(t, b.Bytes())
+	if len(doc.Lines) != 0 || !slices.ContainsFunc(doc.Texts, func(s string) bool { return strings.Contains(s, "Aucun produit sous le seuil") }) {
+		t.Errorf("lines %v, texts %q; want no line and a text saying why", doc.Lines, doc.Texts)
+	}
+}
+
+func TestChartScales(t *testing.T) {
+	cases := []struct {
+		span int64
+		want int64
+	}{{0, 1}, {1, 1}, {6, 1}, {10, 2}, {30, 5}, {55, 10}, {1085, 200}, {4000, 1000}}
+	for _, c := range cases {
+		if got := niceStep(c.span, targetYTicks); got != c.want {
+			t.Errorf("niceStep(%d) = %d, want %d", c.span, got, c.want)
+		}
+	}
+	for _, c := range []struct{ v, step, want int64 }{{-2, 5, -5}, {-5, 5, -5}, {7, 5, 5}, {0, 5, 0}} {
+		if got := floorTo(c.v, c.step); got != c.want {
+			t.Errorf("floorTo(%d, %d) = %d, want %d", c.v, c.step, got, c.want)
+		}
+	}
+}
+
+func TestJournal(t *testing.T) {
+	dsn := fixture(t)
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn="+dsn, "-at", "2026-02-28", "-out", t.TempDir())
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	db, err := mariadb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var status, args, msg string
+	if err := db.QueryRow("SELECT status, args, message FROM journal WHERE tool = 'analyse_stock'").Scan(&status, &args, &msg); err != nil {
+		t.Fatal(err)
+	}
+	if status != "ok" || strings.Contains(args, dsn) || !strings.Contains(args, "-dsn=***") || !strings.Contains(msg, "4 products") {
+		t.Errorf("journal: status %q, args %q, message %q", status, args, msg)
+	}
+}
+
+func TestJournalArgs(t *testing.T) {
+	for in, want := range map[string]string{
+		"-dsn u:pw@tcp(h)/d -at 2026-01-01": "-dsn *** -at 2026-01-01",
+		"--dsn=u:pw@tcp(h)/d -excel":        "--dsn=*** -excel",
+		"-out - -dsn":                       "-out - -dsn ***",
+	} {
+		if got := journalArgs(strings.Fields(in)); got != want {
+			t.Errorf("journalArgs(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCannotRun(t *testing.T) {
+	cfg, err := mysql.ParseDSN(mariadbtest.ServerDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := cfg.Clone()
+	wrong.User, wrong.Passwd, wrong.DBName = "nobody", "pw-secret", "x"
+	down := cfg.Clone()
+	down.Addr, down.DBName = "127.0.0.1:1", "x"
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"database down", []string{"-dsn", down.FormatDSN()}, "cannot reach MariaDB at 127.0.0.1:1"},
+		{"wrong password", []string{"-dsn", wrong.FormatDSN()}, "access denied for user nobody"},
+		{"empty database", []string{"-dsn", mariadbtest.NewDatabase(t)}, "missing table"},
+		{"bad date", []string{"-dsn", down.FormatDSN(), "-at", "28/02/2026"}, "-at: want YYYY-MM-DD"},
+		{"bad chart", []string{"-dsn", down.FormatDSN(), "-chart", "x.png"}, "want a .svg or .html file"},
+		{"two outputs on stdout", []string{"-dsn", down.FormatDSN(), "-out", "-", "-evolution", "-"}, "only one of them"},
+		{"no database", []string{"-dsn", ""}, "no database"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			res := progtest.Run(t, []string{"MARIADB_DSN="}, nil, "analyse_stock", append([]string{"-out", filepath.Join(dir, "e.csv")}, c.args...)...)
+			line := strings.TrimSpace(res.Stderr)
+			if res.Code != 2 || !strings.Contains(line, c.want) || strings.Contains(line, "\n") || strings.Contains(line, "pw-secret") {
+				t.Errorf("exit %d, stderr %q; want exit 2 and one line with %q", res.Code, res.Stderr, c.want)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "e.csv")); err == nil {
+				t.Errorf("e.csv written though the run failed")
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-h")
+	if res.Code != 0 || !strings.Contains(res.Stderr, "Usage:") || !strings.Contains(res.Stderr, "-chart") {
+		t.Errorf("-h: exit %d, stderr %q", res.Code, res.Stderr)
+	}
+}

@@ -1,0 +1,160 @@
+package mariadb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// StockState is the stock of one product at a date, from its movements up to that date.
+type StockState struct {
+	Ref, Nom, Categorie string
+	Initial             int64 // sum of the inventaire movements
+	Receptions          int64 // sum of the reception movements
+	Commandes           int64 // quantities ordered, positive (the commande movements negated)
+	Actuel              int64 // Initial + Receptions - Commandes
+	Seuil               int64 // the product's seuil_alerte
+}
+
+// stockStatesQuery sums every product's movements by type in one pass; a product
+// without movements comes out with zeros. The date bound sits in the join so that it
+// does not drop those products.
+const stockStatesQuery = `SELECT p.ref_produit, p.nom, p.categorie, p.seuil_alerte,
+  CAST(COALESCE(SUM(CASE WHEN m.type_mouvement = 'inventaire' THEN m.quantite END), 0) AS SIGNED),
+  CAST(COALESCE(SUM(CASE WHEN m.type_mouvement = 'reception' THEN m.quantite END), 0) AS SIGNED),
+  CAST(COALESCE(-SUM(CASE WHEN m.type_mouvement = 'commande' THEN m.quantite END), 0) AS SIGNED)
+FROM produits p
+LEFT JOIN mouvements_stock m ON m.ref_produit = p.ref_produit AND m.date_mouvement <= ?
+GROUP BY p.ref_produit, p.nom, p.categorie, p.seuil_alerte
+ORDER BY p.ref_produit`
+
+// StockStates returns the stock of every product of produits at the date at
+// (YYYY-MM-DD; movements dated up to it inclusive count), sorted by ref_produit. It
+// reads them in one query. Errors went through FormatError (a missing table says so).
+func (db *DB) StockStates(ctx context.Context, at string) ([]StockState, error) {
+	if _, err := time.Parse(time.DateOnly, at); err != nil {
+		return nil, fmt.Errorf("stock states: date %q: want YYYY-MM-DD", at)
+	}
+	rows, err := db.QueryContext(ctx, stockStatesQuery, at)
+	if err != nil {
+		return nil, fmt.Errorf("stock states: %w", FormatError(err))
+	}
+	defer rows.Close()
+	var out []StockState
+	for rows.Next() {
+		var s StockState
+		if err := rows.Scan(&s.Ref, &s.Nom, &s.Categorie, &s.Seuil, &s.Initial, &s.Receptions, &s.Commandes); err != nil {
+			return nil, fmt.Errorf("stock states: %w", err)
+		}
+		s.Actuel = s.Initial + s.Receptions - s.Commandes
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stock states: %w", FormatError(err))
+	}
+	return out, nil
+}
+
+// StockWeek is the stock of a product at the end of an ISO week.
+type StockWeek struct {
+	Ref   string
+	Week  string // ISO week, "2026-W07"
+	Stock int64  // stock at the end of the week's Sunday (at the date asked, for its week)
+}
+
+// stockWeeksQuery nets every product's movements per week, a week named by its Monday;
+// a product without movements gives one row with a NULL week.
+const stockWeeksQuery = `SELECT p.ref_produit,
+  m.date_mouvement - INTERVAL WEEKDAY(m.date_mouvement) DAY AS lundi,
+  CAST(COALESCE(SUM(m.quantite), 0) AS SIGNED)
+FROM produits p
+LEFT JOIN mouvements_stock m ON m.ref_produit = p.ref_produit AND m.date_mouvement <= ?
+GROUP BY p.ref_produit, lundi
+ORDER BY p.ref_produit, lundi`
+
+// StockEvolution returns the stock of every product of produits at the end of every
+// ISO week, from the week of the first movement (of any product) to the week of at
+// (YYYY-MM-DD), counting movements dated up to at inclusive: so the last week's stock
+// is the stock at at, as StockStates gives it. Rows are sorted by ref_produit then
+// week; every product has the same weeks, and there are none when no movement is dated
+// up to at. One query nets the movements per product and week; the running sum is
+// done here.
+func (db *DB) StockEvolution(ctx context.Context, at string) ([]StockWeek, error) {
+	end, err := time.Parse(time.DateOnly, at)
+	if err != nil {
+		return nil, fmt.Errorf("stock evolution: date %q: want YYYY-MM-DD", at)
+	}
+	rows, err := db.QueryContext(ctx, stockWeeksQuery, at)
+	if err != nil {
+		return nil, fmt.Errorf("stock evolution: %w", FormatError(err))
+	}
+	defer rows.Close()
+	type net struct {
+		monday time.Time
+		qty    int64
+	}
+	var refs []string
+	byRef := map[string][]net{}
+	var first time.Time
+	for rows.Next() {
+		var ref string
+		var monday sql.NullString
+		var qty int64
+		if err := rows.Scan(&ref, &monday, &qty); err != nil {
+			return nil, fmt.Errorf("stock evolution: %w", err)
+		}
+		if _, seen := byRef[ref]; !seen {
+			refs = append(refs, ref)
+			byRef[ref] = nil
+		}
+		if !monday.Valid {
+			continue
+		}
+		d, err := time.Parse(time.DateOnly, monday.String)
+		if err != nil {
+			return nil, fmt.Errorf("stock evolution: week of %s: %w", ref, err)
+		}
+		if first.IsZero() || d.Before(first) {
+			first = d
+		}
+		byRef[ref] = append(byRef[ref], net{d, qty})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("stock evolution: %w", FormatError(err))
+	}
+	if first.IsZero() {
+		return nil, nil
+	}
+	last := mondayOf(end)
+	var weeks []time.Time
+	for d := first; !d.After(last); d = d.AddDate(0, 0, 7) {
+		weeks = append(weeks, d)
+	}
+	out := make([]StockWeek, 0, len(refs)*len(weeks))
+	for _, ref := range refs {
+		nets := byRef[ref] // sorted by week
+		var stock int64
+		j := 0
+		for _, w := range weeks {
+			for j < len(nets) && !nets[j].monday.After(w) {
+				stock += nets[j].qty
+				j++
+			}
+			out = append(out, StockWeek{Ref: ref, Week: isoWeek(w), Stock: stock})
+		}
+	}
+	return out, nil
+}
+
+// mondayOf returns the Monday of t's ISO week.
+func mondayOf(t time.Time) time.Time {
+	return t.AddDate(0, 0, -((int(t.Weekday()) + 6) % 7))
+}
+
+// isoWeek names t's ISO week as "2026-W07" (the ISO year, which differs from t's year
+// around the first of January).
+func isoWeek(t time.Time) string {
+	y, w := t.ISOWeek()
+	return fmt.Sprintf("%04d-W%02d", y, w)
+}

@@ -1,0 +1,103 @@
+package mariadb_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"dmt"
+	"dmt/pkg/mariadb"
+	"dmt/pkg/mariadb/mariadbtest"
+)
+
+// stockDB returns a distributech database with two products and movements across the
+// turn of 2026 (which has 53 ISO weeks: 2027-01-01 is a Friday of 2026-W53).
+func stockDB(t *testing.T) *mariadb.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := mariadb.Open(ctx, mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.ApplySchema(ctx, "distributech", dmt.DistributechSchema); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range [][]any{{"P2", 5}, {"P1", 8}} {
+		if _, err := db.Exec("INSERT INTO produits VALUES (?, 'Produit', 'Cat', 1.50, ?, 'r1', 'f', ?)", append(p, i+2)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, m := range [][]any{
+		{"P1", "2026-12-21", "inventaire", "I", 10}, // Monday of W52
+		{"P1", "2026-12-27", "commande", "C1", -4},  // Sunday of W52
+		{"P1", "2027-01-01", "reception", "R1", 7},  // Friday of 2026-W53
+		{"P1", "2027-01-04", "commande", "C2", -20}, // Monday of 2027-W01
+	} {
+		if _, err := db.Exec("INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line)"+
+			" VALUES (?, ?, ?, ?, ?, 'r1', 'f', ?)", append(m, i+2)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+func TestStockStates(t *testing.T) {
+	db := stockDB(t)
+	cases := []struct {
+		at   string
+		want []mariadb.StockState
+	}{
+		{"2027-01-04", []mariadb.StockState{
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Receptions: 7, Commandes: 24, Actuel: -7, Seuil: 8},
+			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
+		}},
+		{"2027-01-01", []mariadb.StockState{
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Receptions: 7, Commandes: 4, Actuel: 13, Seuil: 8},
+			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
+		}},
+	}
+	for _, c := range cases {
+		got, err := db.StockStates(context.Background(), c.at)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("StockStates(%s) = %+v, %v; want %+v", c.at, got, err, c.want)
+		}
+	}
+}
+
+func TestStockEvolution(t *testing.T) {
+	db := stockDB(t)
+	got, err := db.StockEvolution(context.Background(), "2027-01-13")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []mariadb.StockWeek{
+		{"P1", "2026-W52", 6}, {"P1", "2026-W53", 13}, {"P1", "2027-W01", -7}, {"P1", "2027-W02", -7},
+		{"P2", "2026-W52", 0}, {"P2", "2026-W53", 0}, {"P2", "2027-W01", 0}, {"P2", "2027-W02", 0},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("StockEvolution(2027-01-13) =\n%+v\nwant\n%+v", got, want)
+	}
+	if got, err := db.StockEvolution(context.Background(), "2026-12-20"); err != nil || len(got) != 0 {
+		t.Errorf("StockEvolution before any movement = %+v, %v; want nothing", got, err)
+	}
+}
+
+func TestStockErrors(t *testing.T) {
+	ctx := context.Background()
+	db, err := mariadb.Open(ctx, mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.StockStates(ctx, "2026-01-01"); err == nil || !strings.Contains(err.Error(), "missing table: ") {
+		t.Errorf("StockStates on an empty database: %v, want missing table", err)
+	}
+	if _, err := db.StockEvolution(ctx, "2026-01-01"); err == nil || !strings.Contains(err.Error(), "missing table: ") {
+		t.Errorf("StockEvolution on an empty database: %v, want missing table", err)
+	}
+	if _, err := db.StockStates(ctx, "01/01/2026"); err == nil {
+		t.Errorf("StockStates(01/01/2026) accepted the date")
+	}
+}
