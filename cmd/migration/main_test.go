@@ -15,7 +15,9 @@ import (
 )
 
 // TestMain builds the programs once; the tests run them as users do.
-func TestMain(m *testing.M) { progtest.Main(m, "migration", "generate_data") }
+func TestMain(m *testing.M) {
+	progtest.Main(m, "migration", "generate_data", "validate", "analyse_stock")
+}
 
 type result struct {
 	code           int

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -103,8 +104,14 @@ func ReadCSV(tb testing.TB, path string) [][]string {
 	rows := [][]string{r.Header()}
 	for {
 		rec, err := r.Read()
-		if err != nil {
+		var pe *csvfile.ParseError
+		switch {
+		case err == io.EOF:
 			return rows
+		case errors.As(err, &pe):
+			tb.Fatalf("%s: %v", path, err)
+		case err != nil:
+			tb.Fatal(err)
 		}
 		rows = append(rows, rec.Fields)
 	}
