@@ -209,36 +209,13 @@ func TestDistributechIncremental(t *testing.T) {
 // dtContent is the business content of a distributech database, lineage aside.
 func dtContent(t *testing.T, dsn string) string {
 	t.Helper()
-	db := openDB(t, dsn)
-	var b strings.Builder
-	for _, q := range []string{
-		"SELECT * FROM (SELECT id_region, nom FROM regions) x ORDER BY 1",
+	return dump(t, openDB(t, dsn),
+		"SELECT id_region, nom FROM regions ORDER BY 1",
 		"SELECT id_revendeur, nom, id_region, email, ville FROM revendeurs ORDER BY 1",
 		"SELECT ref_produit, nom, categorie, prix_unitaire, seuil_alerte FROM produits ORDER BY 1",
 		"SELECT ref_produit, quantite, date_inventaire FROM stock ORDER BY 1",
 		"SELECT id_reception, ref_produit, quantite, date_reception FROM receptions ORDER BY 1",
 		"SELECT numero_commande, id_revendeur, date_commande FROM commandes ORDER BY 1",
 		"SELECT numero_commande, ref_produit, id_revendeur, date_commande, quantite, prix_unitaire FROM lignes_commande ORDER BY 1, 2",
-		"SELECT ref_produit, date_mouvement, type_mouvement, reference, quantite FROM mouvements_stock ORDER BY 1, 2, 3, 4",
-	} {
-		rows, err := db.Query(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			rows.Scan(ptrs...)
-			for _, v := range vals {
-				b.WriteString(v.String + "\t")
-			}
-			b.WriteString("\n")
-		}
-		rows.Close()
-	}
-	return b.String()
+		"SELECT ref_produit, date_mouvement, type_mouvement, reference, quantite FROM mouvements_stock ORDER BY 1, 2, 3, 4")
 }

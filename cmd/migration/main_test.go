@@ -59,14 +59,19 @@ func count(t *testing.T, db *sql.DB, q string, args ...any) int {
 // order: what two runs must agree on.
 func content(t *testing.T, db *sql.DB) string {
 	t.Helper()
-	var b strings.Builder
-	for _, q := range []string{
+	return dump(t, db,
 		"SELECT id_client, nom, secteur, email, telephone, ville, date_creation FROM clients ORDER BY id_client",
 		"SELECT id_intervenant, nom, prenom, email, agence, specialite, date_embauche FROM intervenants ORDER BY id_intervenant",
 		"SELECT id_projet, id_client, titre, type_prestation, statut, date_debut, date_fin, budget, note_satisfaction FROM projets ORDER BY id_projet",
 		"SELECT id_projet, site FROM projet_sites ORDER BY id_projet, site",
-		"SELECT id_affectation, id_projet, id_intervenant, role, site, date_debut, date_fin, jours FROM affectations ORDER BY id_affectation",
-	} {
+		"SELECT id_affectation, id_projet, id_intervenant, role, site, date_debut, date_fin, jours FROM affectations ORDER BY id_affectation")
+}
+
+// dump returns the rows of the queries as text, one line each.
+func dump(t *testing.T, db *sql.DB, queries ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range queries {
 		rows, err := db.Query(q)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)

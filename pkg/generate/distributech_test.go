@@ -132,42 +132,10 @@ func judgeDistributech(t *testing.T, dir string, day model.Date) map[string]map[
 		t.Fatal(err)
 	}
 	defer src.Close()
-	judgeFile := func(e *domain.Entity, name string, r io.Reader) {
-		cr, err := csvfile.NewReader(r)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		m, err := csvfile.MapHeader(cr.Header(), e.Columns(), e.Required())
-		if err != nil || len(m.Unknown) > 0 {
-			t.Fatalf("%s header: %v %v", name, err, m.Unknown)
-		}
-		lines := map[int]verdict{}
-		out[name] = lines
-		for {
-			rec, err := cr.Read()
-			if err == io.EOF {
-				break
-			}
-			var pe *csvfile.ParseError
-			if errors.As(err, &pe) {
-				lines[pe.Line] = verdict{check.Reject, []rules.Code{rules.MalformedRow}}
-				continue
-			}
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			raw := make([]string, len(m.Index))
-			for i, j := range m.Index {
-				raw[i] = rec.Fields[j]
-			}
-			res := c.Check(e, rec.Line, raw)
-			lines[rec.Line] = verdict{res.Outcome, res.Codes()}
-		}
-	}
 	for _, e := range d.Entities {
 		if e.SQLiteTable != "" {
 			rc := src.Table(context.Background(), e.SQLiteTable, e.Columns())
-			judgeFile(e, src.Name(e.SQLiteTable), rc)
+			out[src.Name(e.SQLiteTable)] = judgeFile(t, c, e, src.Name(e.SQLiteTable), rc)
 			rc.Close()
 			continue
 		}
@@ -176,7 +144,7 @@ func judgeDistributech(t *testing.T, dir string, day model.Date) map[string]map[
 			if err != nil {
 				t.Fatal(err)
 			}
-			judgeFile(e, name, f)
+			out[name] = judgeFile(t, c, e, name, f)
 			f.Close()
 		}
 	}

@@ -77,39 +77,44 @@ func judge(t *testing.T, dir string) map[string]map[int]verdict {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer f.Close()
-		r, err := csvfile.NewReader(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := csvfile.MapHeader(r.Header(), e.Columns(), e.Required())
-		if err != nil || len(m.Unknown) > 0 {
-			t.Fatalf("%s header: %v %v", e.File, err, m.Unknown)
-		}
-		lines := map[int]verdict{}
-		out[e.File] = lines
-		for {
-			rec, err := r.Read()
-			if err == io.EOF {
-				break
-			}
-			var pe *csvfile.ParseError
-			if errors.As(err, &pe) {
-				lines[pe.Line] = verdict{check.Reject, []rules.Code{rules.MalformedRow}}
-				continue
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw := make([]string, len(m.Index))
-			for i, j := range m.Index {
-				raw[i] = rec.Fields[j]
-			}
-			res := c.Check(e, rec.Line, raw)
-			lines[rec.Line] = verdict{res.Outcome, res.Codes()}
-		}
+		out[e.File] = judgeFile(t, c, e, e.File, f)
+		f.Close()
 	}
 	return out
+}
+
+// judgeFile runs one CSV stream of entity e through c and returns each line's verdict.
+func judgeFile(t *testing.T, c *check.Checker, e *domain.Entity, name string, r io.Reader) map[int]verdict {
+	t.Helper()
+	cr, err := csvfile.NewReader(r)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	m, err := csvfile.MapHeader(cr.Header(), e.Columns(), e.Required())
+	if err != nil || len(m.Unknown) > 0 {
+		t.Fatalf("%s header: %v %v", name, err, m.Unknown)
+	}
+	lines := map[int]verdict{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return lines
+		}
+		var pe *csvfile.ParseError
+		if errors.As(err, &pe) {
+			lines[pe.Line] = verdict{check.Reject, []rules.Code{rules.MalformedRow}}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw := make([]string, len(m.Index))
+		for i, j := range m.Index {
+			raw[i] = rec.Fields[j]
+		}
+		res := c.Check(e, rec.Line, raw)
+		lines[rec.Line] = verdict{res.Outcome, res.Codes()}
+	}
 }
 
 type manifestRow struct {
