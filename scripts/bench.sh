@@ -22,7 +22,7 @@ measure() { # label, command...: prints elapsed seconds and peak RSS
 		[ "$status" -le 1 ] || { cat "$work/err" >&2; exit "$status"; }
 	}
 	read -r secs kb < <(tail -n 1 "$work/time") # time adds a first line when the exit status is not 0
-	printf '%-34s %8.2f s  %8d MB peak\n' "$label" "$secs" $((kb / 1024))
+	printf '%-34s %8.2f s  %8d MB peak\n' "$label" "$secs" $((kb / 1024)) | tee -a "$work/summary"
 }
 
 echo "== $n affectations, $((n / 4)) projets, $((n / 16)) clients, $((n / 80)) intervenants, 4 % defects"
@@ -38,11 +38,27 @@ measure "migration -dry-run" "$work/bin/migration" -dsn "$dsn" -dry-run -today 2
 if [ -x "$work/bin/validate" ]; then
 	measure "validate" "$work/bin/validate" -dsn "$dsn" -out "$work/v" -quiet
 fi
-"$work/bin/migration" -h >/dev/null 2>&1 || true
-mariadb_client=$(command -v mariadb || command -v mysql || true)
-if [ -n "$mariadb_client" ]; then
-	"$mariadb_client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot -e "DROP DATABASE \`$db\`" || true
-fi
+
+# The yardstick: the mariadb client's LOAD DATA LOCAL INFILE of the same rows, already
+# clean and canonical (exported from what migration loaded), into the same schema.
+client=$(command -v mariadb || command -v mysql)
+sql() { "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot --local-infile=1 "$@"; }
+tables="clients intervenants projets projet_sites affectations"
+for t in $tables; do
+	sql "$db" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/$t.tsv'"
+done
+sql -e "CREATE DATABASE \`${db}_ld\` CHARACTER SET utf8mb4"
+sql "${db}_ld" <schema.sql
+load=""
+for t in $tables; do
+	load="$load LOAD DATA LOCAL INFILE '$work/$t.tsv' INTO TABLE \`$t\`;"
+done
+measure "mariadb LOAD DATA of the clean rows" "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" \
+	-uroot --local-infile=1 "${db}_ld" -e "$load"
+mig_s=$(awk '/^migration \(empty database\)/ {print $4}' "$work/summary")
+ld_s=$(awk '/^mariadb LOAD DATA/ {print $(NF-4)}' "$work/summary")
+awk -v m="$mig_s" -v l="$ld_s" 'BEGIN { printf "migration speed / LOAD DATA speed  %8.2f   (target 0.8 or better)\n", l / m }'
+sql -e "DROP DATABASE \`$db\`; DROP DATABASE \`${db}_ld\`"
 
 echo "== Go benchmarks"
 go test -run '^$' -bench . -benchmem ./pkg/csvfile ./pkg/generate ./pkg/check 2>/dev/null | grep -E '^(Benchmark|ok)'

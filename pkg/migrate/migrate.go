@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"dmt/pkg/check"
@@ -54,6 +55,8 @@ type Options struct {
 	Size func(src *Source) int64
 	// PauseAfterBatch makes tests able to kill a run between batches, not by luck.
 	PauseAfterBatch time.Duration
+	// Loaders is how many batches are written at once (default 2).
+	Loaders int
 	// Repair, when set, corrects a row's values before it is checked (reprise).
 	Repair func(e *domain.Entity, raw []string) ([]string, []rules.Correction, []rules.Violation)
 	// Words name the outcomes in the log; migration's by default.
@@ -199,28 +202,41 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 	}
 
-	// The loader runs beside the reader: one batch is checked while the previous one
-	// is written.
+	// Loaders run beside the reader, each on its own connection: batches are checked
+	// while earlier ones are written, two at a time, so the server works on both cores
+	// while this process checks. Batches of one file do not depend on each other.
 	jobs := make(chan *batchJob, 1)
 	done := make(chan batchDone, 4)
-	go func() {
-		defer close(done)
-		for job := range jobs {
-			if opt.DB == nil || opt.DryRun {
-				done <- batchDone{job: job}
-				continue
-			}
-			refused, err := opt.DB.LoadBatch(ctx, job.batch)
-			done <- batchDone{job: job, refused: refused, err: err}
-			if err != nil {
-				for range jobs {
+	loaders := opt.Loaders
+	if loaders <= 0 {
+		loaders = 2
+	}
+	var wg sync.WaitGroup
+	for range loaders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range jobs {
+				if opt.DB == nil || opt.DryRun {
+					done <- batchDone{job: job}
+					continue
 				}
-				return
+				refused, err := opt.DB.LoadBatch(ctx, job.batch)
+				done <- batchDone{job: job, refused: refused, err: err}
+				if err != nil {
+					for range jobs {
+					}
+					return
+				}
+				if opt.PauseAfterBatch > 0 {
+					time.Sleep(opt.PauseAfterBatch)
+				}
 			}
-			if opt.PauseAfterBatch > 0 {
-				time.Sleep(opt.PauseAfterBatch)
-			}
-		}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(done)
 	}()
 
 	var loadErr error

@@ -17,7 +17,14 @@ func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	sep := false
-	for _, r := range norm.NFD.String(s) {
+	decomposed := s
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 { // accents to strip: decompose; plain ASCII needs no such work
+			decomposed = norm.NFD.String(s)
+			break
+		}
+	}
+	for _, r := range decomposed {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue

@@ -250,6 +250,11 @@ func groupedThousands(s, sep string) bool {
 // accents, spaces, '-' and '_' ("Terminé", "TERMINE", "En-Cours"), and false when s
 // spells none of them.
 func NormalizeEnum(s string, values []string) (string, bool) {
+	for _, v := range values {
+		if s == v { // the canonical spelling, as most rows have it: no folding needed
+			return v, true
+		}
+	}
 	k := Fold(s)
 	for _, v := range values {
 		if Fold(v) == k {

@@ -28,6 +28,7 @@ type ParentRule struct {
 	Name        string
 	Code        Code
 	Description string
+	Reads       []string // the parent's columns Check reads: all a checker keeps of parents
 	Check       func(child, parent Row) *Violation
 	SQL         string
 }
@@ -93,6 +94,7 @@ func WithinParentDates(start, end, parentStart, parentEnd string) ParentRule {
 	return ParentRule{
 		Name:        "within_parent_dates",
 		Code:        OutsideProjectDates,
+		Reads:       []string{parentStart, parentEnd},
 		Description: "the period " + start + ".." + end + " lies within the parent's " + parentStart + ".." + parentEnd,
 		Check: func(c, p Row) *Violation {
 			cs, ce, ps, pe := c.Get(start), c.Get(end), p.Get(parentStart), p.Get(parentEnd)
@@ -119,6 +121,7 @@ func AmongParentList(column, parentList, listTable, parentKey, item string, code
 	return ParentRule{
 		Name:        column + "_in_parent_" + parentList,
 		Code:        code,
+		Reads:       []string{parentList},
 		Description: column + " is one of the parent's " + parentList + " when it lists any",
 		Check: func(c, p Row) *Violation {
 			v := c.Get(column)
