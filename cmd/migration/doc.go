@@ -21,7 +21,8 @@
 //	log.txt                 one line per operation, appended (time, level, action, run, file, line, code, detail)
 //	rapport_reprise.txt     per file and in total: read, inserted, rejected, ignored, by code
 //	rapport_reprise.json    the same for scripts
-//	rejets/<entity>.csv     rejected rows as read, plus _line and _errors
+//	rejets/<file>           rejected rows of each input file as read, plus _line and _errors
+//	                        (a SQLite table's go to rejets/distributech.sqlite_<table>.csv)
 //
 // With -rejects - the rejected rows of a single entity go to standard output instead,
 // ready to be piped into reprise.
@@ -30,9 +31,16 @@
 // missing file or column, empty file, database unreachable or refusing, accounting that
 // does not balance).
 //
+// With -domain distributech, INPUT is a folder holding distributech.sqlite (regions,
+// revendeurs, produits, stock, receptions, read with a pure-Go driver) and commandes/
+// (the weekly order files, loaded in name order); each snapshot, receipt and order line
+// writes its stock movement in the same transaction. A later run with new weekly files
+// loads only what is new.
+//
 // Example:
 //
 //	export MARIADB_DSN='root@tcp(127.0.0.1:3306)/clevity'
 //	migration -out out data_1
 //	migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -
+//	migration -dsn 'root@tcp(127.0.0.1:3306)/distributech' -domain distributech -out out dt
 package main

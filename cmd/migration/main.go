@@ -18,13 +18,15 @@ const manual = `migration: load a domain's CSV files into MariaDB, every row che
 Usage:
   migration [-dsn DSN] [-domain clevity] [-out DIR] [-entity NAME] [-rejects FILE|-] [-dry-run] INPUT
 
-INPUT is a folder with the domain's files, one file, or - (stdin, with -entity).
-Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<entity>.csv in -out.
+INPUT is a folder with the domain's files, one file, or - (stdin, with -entity);
+for -domain distributech, a folder with distributech.sqlite and commandes/.
+Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out.
 Exit status: 0 all rows inserted or ignored, 1 rows rejected, 2 could not run.
 
 Example:
   migration -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out out data_1
-  migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -`
+  migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -
+  migration -dsn 'root@tcp(127.0.0.1:3306)/distributech' -domain distributech -out out dt`
 
 func main() {
 	// The checker's key sets are most of the heap and live to the end: collecting at

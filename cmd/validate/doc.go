@@ -17,6 +17,10 @@
 // for (read = inserted + rejected + ignored in the journal). The run is recorded in the
 // journal.
 //
+// With -domain distributech it also holds the stock to its sources: for every product,
+// current stock = snapshot + receipts - orders and the movement history adds up to it;
+// products under their alert threshold or out of stock are warnings.
+//
 // Example:
 //
 //	validate -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out reports

@@ -24,7 +24,8 @@ Exit status: 0 all checks pass, 1 a check fails, 2 could not check.
 
 Example:
   validate -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out reports
-  validate -out reports -source data_1 -json -`
+  validate -out reports -source data_1 -json -
+  validate -dsn 'root@tcp(127.0.0.1:3306)/distributech' -domain distributech -out reports`
 
 func main() { cli.Main("validate", run) }
 
