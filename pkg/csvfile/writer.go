@@ -15,6 +15,9 @@ type WriterOptions struct {
 	Comma rune // 0 means ','
 	CRLF  bool
 	BOM   bool
+	// Verbatim writes values as they are, not neutralised: for streams the toolkit
+	// reads back itself (a SQLite table read as CSV), never for files people open.
+	Verbatim bool
 }
 
 // errComma is returned by Write for a separator that cannot be written unambiguously.
@@ -64,7 +67,9 @@ func (w *Writer) Write(fields []string) error {
 		if i > 0 {
 			w.w.WriteString(w.sep)
 		}
-		f = Neutralize(f)
+		if !w.opt.Verbatim {
+			f = Neutralize(f)
+		}
 		if w.needsQuotes(f) {
 			w.w.WriteByte('"')
 			w.w.WriteString(strings.ReplaceAll(f, `"`, `""`))

@@ -233,13 +233,13 @@ func TestDistributechShape(t *testing.T) {
 	}
 	tables := sqliteTables(t, dir)
 	stock := string(tables["stock"])
-	if strings.Count(stock, "\n") != cfg.Produits+1 || !strings.Contains(stock, `"2026-09-20"`) {
+	if strings.Count(stock, "\n") != cfg.Produits+1 || !strings.Contains(stock, ",2026-09-20\n") {
 		t.Errorf("stock: want %d rows dated 2026-09-20, the Sunday before week 39", cfg.Produits)
 	}
-	if !strings.Contains(string(tables["regions"]), `"11","Île-de-France"`) {
+	if !strings.Contains(string(tables["regions"]), "11,Île-de-France\n") {
 		t.Errorf("regions: %s", tables["regions"])
 	}
-	if !regexp.MustCompile(`(?m)^"SMA-0001","[^"]+","Smartphones","\d+(\.\d{1,2})?","\d+"$`).Match(tables["produits"]) {
+	if !regexp.MustCompile(`(?m)^SMA-0001,[^,\n]+,Smartphones,\d+(\.\d{1,2})?,\d+$`).Match(tables["produits"]) {
 		t.Errorf("produits: no SMA-0001 smartphone with a price")
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"strings"
 
 	_ "modernc.org/sqlite"
+
+	"dmt/pkg/csvfile"
 )
 
 // File is an open SQLite file, read-only.
@@ -53,7 +55,7 @@ func (f *File) Name(table string) string { return f.name + ":" + table }
 
 // Table returns a CSV stream of columns of table in rowid order (header first), written
 // by a goroutine as it is read. A missing table or column is reported by the stream's
-// Read; every field is quoted, so no value is altered.
+// Read; values are written verbatim (a name starting with '=' stays as it is).
 func (f *File) Table(ctx context.Context, table string, columns []string) io.ReadCloser {
 	pr, pw := io.Pipe()
 	go func() {
@@ -85,8 +87,10 @@ func (f *File) stream(ctx context.Context, w io.Writer, table string, columns []
 		return fmt.Errorf("%s: read %s: %w", f.name, table, err)
 	}
 	defer rows.Close()
-	var b strings.Builder
-	writeRecord(&b, columns)
+	cw := csvfile.NewWriter(w, csvfile.WriterOptions{Verbatim: true})
+	if err := cw.Write(columns); err != nil {
+		return err
+	}
 	vals := make([]any, len(columns))
 	ptrs := make([]any, len(columns))
 	for i := range vals {
@@ -100,19 +104,14 @@ func (f *File) stream(ctx context.Context, w io.Writer, table string, columns []
 		for i, v := range vals {
 			rec[i] = text(v)
 		}
-		writeRecord(&b, rec)
-		if b.Len() > 64<<10 {
-			if _, err := io.WriteString(w, b.String()); err != nil {
-				return err
-			}
-			b.Reset()
+		if err := cw.Write(rec); err != nil {
+			return err
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("%s: read %s: %w", f.name, table, err)
 	}
-	_, err = io.WriteString(w, b.String())
-	return err
+	return cw.Close()
 }
 
 func (f *File) columns(ctx context.Context, table string) (map[string]bool, error) {
@@ -156,17 +155,4 @@ func text(v any) string {
 		return "0"
 	}
 	return fmt.Sprint(v)
-}
-
-// writeRecord writes one CSV record with every field quoted.
-func writeRecord(b *strings.Builder, fields []string) {
-	for i, f := range fields {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.ReplaceAll(f, `"`, `""`))
-		b.WriteByte('"')
-	}
-	b.WriteByte('\n')
 }
