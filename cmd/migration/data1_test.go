@@ -1,13 +1,22 @@
 package main
 
 import (
+	"context"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"dmt/pkg/check"
+	"dmt/pkg/csvfile"
+	"dmt/pkg/domain"
+	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/migrate"
+	"dmt/pkg/model"
 )
 
 // TestData1 migrates the provided production data and checks it against the ground
@@ -28,6 +37,7 @@ func TestData1(t *testing.T) {
 	rep := readReport(t, out)
 
 	checkManifest(t, filepath.Join(data, "defects.csv"), out, rep)
+	checkCanonical(t, dsn, data)
 	db := openDB(t, dsn)
 	for _, f := range rep.Files {
 		if n := count(t, db, "SELECT COUNT(*) FROM "+f.Entity); n != f.Inserted {
@@ -88,4 +98,71 @@ func checkManifest(t *testing.T, manifestPath, out string, rep jsonReport) {
 			t.Errorf("%s: %d rows in rejets, %d rejected", f.File, len(rejects)-1, f.Rejected)
 		}
 	}
+}
+
+// checkCanonical wants the database to hold exactly the rows the checker accepts from
+// the folder's files, with the canonical values it computed: nothing lost, added or
+// mangled between the checks and the tables (lists compared item by item, sorted).
+func checkCanonical(t *testing.T, dsn, dir string) {
+	t.Helper()
+	d := domain.Clevity()
+	c := check.New(d, model.Date{Year: 2026, Month: time.November, Day: 15})
+	db, err := mariadb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, e := range d.Entities {
+		want := map[string]bool{}
+		f, err := os.Open(filepath.Join(dir, e.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := csvfile.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := csvfile.MapHeader(r.Header(), e.Columns(), e.Required())
+		raw := make([]string, len(e.Fields))
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				continue // malformed: rejected, and checked against the manifest
+			}
+			for i, j := range m.Index {
+				raw[i] = rec.Fields[j]
+			}
+			if res := c.Check(e, rec.Line, raw); res.Outcome == check.Accept {
+				want[sortedLists(e, res.Canonical)] = true
+			}
+		}
+		f.Close()
+		got := 0
+		if err := db.ScanEntity(context.Background(), e, func(vals []string) error {
+			got++
+			if k := sortedLists(e, vals); !want[k] {
+				t.Errorf("%s: row %q in the database is not a row the checks accepted", e.Name, k)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got != len(want) {
+			t.Errorf("%s: %d rows in the database, the checks accepted %d", e.Name, got, len(want))
+		}
+	}
+}
+
+func sortedLists(e *domain.Entity, vals []string) string {
+	out := slices.Clone(vals)
+	for _, l := range e.Lists {
+		i := e.Index(l.Column)
+		items := strings.Split(out[i], "|")
+		slices.Sort(items)
+		out[i] = strings.Join(items, "|")
+	}
+	return strings.Join(out, "\x1f")
 }
