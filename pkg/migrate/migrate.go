@@ -34,7 +34,7 @@ type Source struct {
 }
 
 // Rejects receives each rejected row of a file as read (header, fields), with its line
-// and reasons; migration writes them to rejets/<entity>.csv or stdout.
+// and reasons; migration writes them to rejets/<input file> or stdout.
 type Rejects interface {
 	Reject(src *Source, header []string, line int, fields []string, errs string) error
 }
