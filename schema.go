@@ -8,7 +8,8 @@ import (
 )
 
 // ClevitySchema is schema.sql, the clevity database with its constraints, journal and
-// rejections. Programs apply it when tables are missing; every statement is idempotent.
+// rejections, as one readable text. Programs build databases from the ordered steps of
+// pkg/schema; a test checks that those steps produce exactly this.
 //
 //go:embed schema.sql
 var ClevitySchema string
@@ -27,15 +28,4 @@ func journalPart(schema string) string {
 		panic("schema.sql: no clients table")
 	}
 	return schema[:i]
-}
-
-// SchemaOf returns the schema of the domain called name, or "" for an unknown domain.
-func SchemaOf(name string) string {
-	switch name {
-	case "clevity":
-		return ClevitySchema
-	case "distributech":
-		return DistributechSchema
-	}
-	return ""
 }

@@ -109,6 +109,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	defer db.Close()
 	where := mariadb.Describe(db.Cfg)
+	if err := db.CheckReadable(ctx, "distributech"); err != nil {
+		return err
+	}
 	host, _ := os.Hostname()
 	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "analyse_stock", Domain: "distributech", Host: host, Args: journalArgs(args)}); err != nil {
 		return fmt.Errorf("%s: %w", where, err)

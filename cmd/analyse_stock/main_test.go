@@ -15,7 +15,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"dmt"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/progtest"
@@ -63,7 +62,7 @@ func fixture(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.ApplySchema(ctx, "distributech", dmt.DistributechSchema); err != nil {
+	if err := db.Migrate(ctx, "distributech", "test"); err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range products {

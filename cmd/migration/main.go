@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
-	"dmt"
 	"dmt/pkg/cli"
 	"dmt/pkg/migrate"
 )
@@ -39,6 +38,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := cli.NewFlagSet("migration", manual, stderr)
 	dsn := cli.DSN(fs)
 	domainName := cli.Domain(fs)
+	createDB := cli.CreateDB(fs)
 	out := cli.Out(fs, ".", "folder for log.txt, the reports and rejets/")
 	entityName := fs.String("entity", "", "entity of a single file or of stdin (clients, intervenants, projets, affectations)")
 	rejectsTo := fs.String("rejects", "", "write the rejected rows of a single entity to this file, or - for stdout")
@@ -81,7 +81,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	job := &migrate.Job{Tool: "migration", Domain: d, Schema: dmt.SchemaOf(d.Name), DSN: *dsn, DryRun: *dryRun, Today: day,
+	job := &migrate.Job{Tool: "migration", Domain: d, DSN: *dsn, CreateDB: *createDB, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log.txt", ReportName: "rapport_reprise", ReportTitle: "Rapport de reprise (migration)",
 		Rejects: rejects, BatchSize: *batch, Args: args, Stderr: stderr}
 	rep, err := job.Execute(ctx)

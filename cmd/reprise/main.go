@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
-	"dmt"
 	"dmt/pkg/cli"
 	"dmt/pkg/migrate"
 )
@@ -36,6 +35,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := cli.NewFlagSet("reprise", manual, stderr)
 	dsn := cli.DSN(fs)
 	domainName := cli.Domain(fs)
+	createDB := cli.CreateDB(fs)
 	out := cli.Out(fs, ".", "folder for log_reprise.txt, the quarantine file and the report")
 	entityName := fs.String("entity", "projets", "entity of the input rows")
 	quarantine := fs.String("quarantine", "", "file for the isolated rows (default DIR/quarantaine_<entity>.csv)")
@@ -87,7 +87,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("quarantine: %w", err)
 	}
-	job := &migrate.Job{Tool: "reprise", Domain: d, Schema: dmt.SchemaOf(d.Name), DSN: *dsn, DryRun: *dryRun, Today: day,
+	job := &migrate.Job{Tool: "reprise", Domain: d, DSN: *dsn, CreateDB: *createDB, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log_reprise.txt", ReportName: "rapport_correction",
 		ReportTitle: "Rapport de correction (reprise)", Labels: [4]string{"read", "re-injected", "isolated", "ignored"},
 		Rejects: migrate.NewRejectStream(qfile, qfile), BatchSize: *batch, Repair: true, Update: *update,

@@ -62,6 +62,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	defer db.Close()
+	if err := db.CheckReadable(ctx, d.Name); err != nil {
+		return err
+	}
 	rep := &validate.Report{RunID: runID, Domain: d.Name, Database: mariadb.Describe(db.Cfg), Started: started}
 	vols, results, err := validate.Run(ctx, db, d, validate.Checks(d))
 	if err != nil {

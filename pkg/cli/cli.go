@@ -140,6 +140,12 @@ func RequireDSN(dsn string) error {
 	return nil
 }
 
+// CreateDB declares -create-db. Without it a database that does not exist is an error,
+// so that a typo in its name never creates a new, empty one.
+func CreateDB(fs *flag.FlagSet) *bool {
+	return fs.Bool("create-db", false, "create the database when it does not exist (utf8mb4)")
+}
+
 // Domain declares -domain (clevity or distributech).
 func Domain(fs *flag.FlagSet) *string {
 	return fs.String("domain", defaultDomain, "business domain: clevity or distributech")

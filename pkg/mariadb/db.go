@@ -15,6 +15,8 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
+
+	dmtschema "dmt/pkg/schema"
 )
 
 // DB is a connection pool to one MariaDB database, opened with the session settings the
@@ -113,7 +115,8 @@ func open(ctx context.Context, cfg *mysql.Config) (*DB, error) {
 }
 
 // OpenCreate is Open, creating the database first (utf8mb4, utf8mb4_unicode_ci) when it
-// does not exist.
+// does not exist: what -create-db asks. Without it, a database that does not exist is an
+// error, so that a typo in its name never creates a new one.
 func OpenCreate(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := ParseDSN(dsn)
 	if err != nil {
@@ -139,12 +142,12 @@ func OpenCreate(ctx context.Context, dsn string) (*DB, error) {
 	return open(ctx, cfg)
 }
 
-// ApplySchema runs every statement of schema in order, then records the schema's
-// SHA-256 under name in schema_version (which the schema must create). The statements
-// must be idempotent (CREATE TABLE IF NOT EXISTS ...): applying a schema again changes
-// nothing. An error names the statement by its first line.
+// ApplySchema runs every statement of a whole schema text in order, then records the
+// schema's SHA-256 under name in schema_version (which the schema must create). Programs
+// use Migrate (ordered steps); this applies the readable whole (schema.sql), which tests
+// compare with what the steps produce. An error names the statement by its first line.
 func (db *DB) ApplySchema(ctx context.Context, name, schema string) error {
-	for _, stmt := range statements(schema) {
+	for _, stmt := range dmtschema.Statements(schema) {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			first, _, _ := strings.Cut(stmt, "\n")
 			first = strings.TrimRight(strings.TrimSpace(first), " (")
@@ -158,29 +161,6 @@ func (db *DB) ApplySchema(ctx context.Context, name, schema string) error {
 		return fmt.Errorf("apply schema: record in schema_version: %w", FormatError(err))
 	}
 	return nil
-}
-
-// statements splits a schema into statements: each ends with ';' at the end of a line.
-// Comment lines ("--") and blank lines are dropped.
-func statements(schema string) []string {
-	var out []string
-	var cur strings.Builder
-	for _, line := range strings.Split(schema, "\n") {
-		t := strings.TrimSpace(line)
-		if t == "" || strings.HasPrefix(t, "--") {
-			continue
-		}
-		cur.WriteString(strings.TrimRight(line, " \t\r"))
-		cur.WriteByte('\n')
-		if strings.HasSuffix(t, ";") {
-			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
-			cur.Reset()
-		}
-	}
-	if s := strings.TrimSpace(cur.String()); s != "" {
-		out = append(out, s)
-	}
-	return out
 }
 
 // quoteIdent backtick-quotes an identifier for MariaDB, doubling the backticks it holds.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -84,14 +83,6 @@ func TestQuoteIdent(t *testing.T) {
 	}
 }
 
-func TestStatements(t *testing.T) {
-	got := statements("-- a comment\n\nCREATE TABLE IF NOT EXISTS a (\n  x INT\n);\n  -- indented comment\nCREATE TABLE IF NOT EXISTS b (x INT);\r\n\nSELECT 1")
-	want := []string{"CREATE TABLE IF NOT EXISTS a (\n  x INT\n)", "CREATE TABLE IF NOT EXISTS b (x INT)", "SELECT 1"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("statements = %q, want %q", got, want)
-	}
-}
-
 func TestFormatErrorMessages(t *testing.T) {
 	refused := &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1},
 		Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
@@ -104,7 +95,7 @@ func TestFormatErrorMessages(t *testing.T) {
 	}{
 		{&mysql.MySQLError{Number: 1045, Message: "Access denied for user 'bob'@'10.0.0.1' (using password: YES)"},
 			"access denied for user bob (check the DSN's user and password)"},
-		{&mysql.MySQLError{Number: 1049, Message: "Unknown database 'clevity'"}, "unknown database clevity"},
+		{&mysql.MySQLError{Number: 1049, Message: "Unknown database 'clevity'"}, "database clevity does not exist (check its name; migration -create-db creates it)"},
 		{&mysql.MySQLError{Number: 1146, Message: "Table 'clevity.projets' doesn't exist"},
 			"missing table: clevity.projets (apply the schema first)"},
 		{dup, dup.Error()},
@@ -191,7 +182,7 @@ func TestOpenErrors(t *testing.T) {
 		{"unknown user", wrongUser.FormatDSN(), "access denied for user nobody"},
 		{"closed port", closed.FormatDSN(), "cannot reach MariaDB at 127.0.0.1:1: "},
 		{"no database", nodb.FormatDSN(), "no database in DSN (add /NAME)"},
-		{"unknown database", unknown.FormatDSN(), "unknown database no_such_database_here"},
+		{"unknown database", unknown.FormatDSN(), "database no_such_database_here does not exist"},
 		{"garbage", "::::", "invalid DSN"},
 	}
 	for _, c := range cases {

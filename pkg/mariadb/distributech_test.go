@@ -4,7 +4,6 @@ import (
 	"context"
 	"testing"
 
-	"dmt"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 )
@@ -20,7 +19,7 @@ func TestDistributechSchema(t *testing.T) {
 	}
 	defer db.Close()
 	for range 2 {
-		if err := db.ApplySchema(ctx, "distributech", dmt.DistributechSchema); err != nil {
+		if err := db.Migrate(ctx, "distributech", "test"); err != nil {
 			t.Fatalf("apply: %v", err)
 		}
 	}

@@ -22,7 +22,7 @@ func FormatError(err error) error {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
-		case 1045:
+		case 1045, 1698:
 			user := quoted(me.Message)
 			if user != "" {
 				user = " " + user
@@ -30,7 +30,7 @@ func FormatError(err error) error {
 			return &formatted{"access denied for user" + user + " (check the DSN's user and password)", err}
 		case 1049:
 			if db := quoted(me.Message); db != "" {
-				return &formatted{"unknown database " + db, err}
+				return &formatted{"database " + db + " does not exist (check its name; migration -create-db creates it)", err}
 			}
 			return &formatted{"unknown database: " + me.Message, err}
 		case 1146:

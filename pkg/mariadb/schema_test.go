@@ -33,7 +33,7 @@ func MustOpen(tb testing.TB) *mariadb.DB {
 }
 
 // schemaTables are the tables of schema.sql, in their order there.
-var schemaTables = []string{"journal", "journal_files", "rejections", "schema_version",
+var schemaTables = []string{"journal", "journal_files", "rejections", "schema_version", "database_domain",
 	"clients", "intervenants", "projets", "projet_sites", "affectations"}
 
 // declaredConstraints returns the names after CONSTRAINT in schema.sql.
@@ -228,6 +228,7 @@ var baseline = []struct {
 }{
 	{"journal", row{"run_id": "r1", "tool": "migration", "domain": "clevity", "started_at": "2024-01-01 10:00:00.000", "status": "ok"}},
 	{"journal_files", row{"run_id": "r1", "file": "clients.csv", "entity": "clients"}},
+	{"database_domain", row{"domain": "clevity", "recorded_at": "2024-01-01 00:00:00.000", "run_id": "r1"}},
 	{"rejections", row{"id": 1, "run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 3, "codes": "E1", "detail": "d", "raw": "x"}},
 	{"clients", with(row{"id_client": 1, "nom": "Dupont SA", "secteur": nil, "email": "contact@dupont.fr",
 		"telephone": nil, "ville": "Lyon", "date_creation": "2020-01-01"}, lineage("clients.csv"))},
@@ -243,10 +244,11 @@ var baseline = []struct {
 
 // fresh is, per table, a valid new row that the baseline accepts.
 var fresh = map[string]row{
-	"journal":        {"run_id": "r2", "tool": "migration", "domain": "clevity", "started_at": "2024-01-02 10:00:00.000", "status": "running"},
-	"journal_files":  {"run_id": "r1", "file": "projets.csv", "entity": "projets"},
-	"rejections":     {"run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 4, "codes": "E1", "detail": "d", "raw": "x"},
-	"schema_version": {"name": "other", "sha256": strings.Repeat("a", 64), "applied_at": "2024-01-01 00:00:00.000"},
+	"journal":         {"run_id": "r2", "tool": "migration", "domain": "clevity", "started_at": "2024-01-02 10:00:00.000", "status": "running"},
+	"journal_files":   {"run_id": "r1", "file": "projets.csv", "entity": "projets"},
+	"rejections":      {"run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 4, "codes": "E1", "detail": "d", "raw": "x"},
+	"schema_version":  {"name": "other", "sha256": strings.Repeat("a", 64), "applied_at": "2024-01-01 00:00:00.000"},
+	"database_domain": {"domain": "distributech", "recorded_at": "2024-01-02 00:00:00.000", "run_id": "r2"},
 	"clients": with(row{"id_client": 2, "nom": "Durand SARL", "secteur": "Industrie", "email": "info@durand.fr",
 		"telephone": "01 02 03 04 05", "ville": "Paris", "date_creation": "2021-05-01"}, lineage("clients.csv")),
 	"intervenants": with(row{"id_intervenant": 2, "nom": "Bernard", "prenom": "Paul", "email": "paul.bernard@clevity.fr",
@@ -298,6 +300,7 @@ var constraintCases = []constraintCase{
 	{name: "fk_journal_files_run_id", table: "journal_files", bad: row{"run_id": "nope"}},
 	{name: "PRIMARY rejections", table: "rejections", bad: row{"id": 1}},
 	{name: "PRIMARY schema_version", table: "schema_version", bad: row{"name": "clevity", "sha256": clevitySum()}},
+	{name: "PRIMARY database_domain", table: "database_domain", bad: row{"domain": "clevity"}},
 
 	{name: "PRIMARY clients", table: "clients", bad: row{"id_client": 1}},
 	{name: "ck_clients_id", table: "clients", bad: row{"id_client": 0}},

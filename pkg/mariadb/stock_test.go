@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"dmt"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 )
@@ -21,7 +20,7 @@ func stockDB(t *testing.T) *mariadb.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.ApplySchema(ctx, "distributech", dmt.DistributechSchema); err != nil {
+	if err := db.Migrate(ctx, "distributech", "test"); err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range [][]any{{"P2", 5}, {"P1", 8}} {

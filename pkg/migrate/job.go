@@ -18,6 +18,7 @@ import (
 	"dmt/pkg/report"
 	"dmt/pkg/rules"
 	"dmt/pkg/runlog"
+	"dmt/pkg/schema"
 )
 
 // Job is one run of a loading tool (migration, reprise) from its command line: the
@@ -26,8 +27,8 @@ import (
 type Job struct {
 	Tool        string
 	Domain      *domain.Domain
-	Schema      string // applied when tables are missing
 	DSN         string // "" only with DryRun: check without the database's rows
+	CreateDB    bool   // create the database when it does not exist (-create-db)
 	DryRun      bool
 	Today       model.Date
 	Sources     []*Source
@@ -72,10 +73,10 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	rep := &report.Report{Title: j.ReportTitle, RunID: runID, Tool: j.Tool, DryRun: j.DryRun, Started: started, Labels: j.Labels}
 	var db *mariadb.DB
 	if j.DSN != "" {
-		if j.DryRun {
-			db, err = mariadb.Open(ctx, j.DSN)
-		} else {
+		if j.CreateDB && !j.DryRun {
 			db, err = mariadb.OpenCreate(ctx, j.DSN)
+		} else {
+			db, err = mariadb.Open(ctx, j.DSN)
 		}
 		if err != nil {
 			log.Error("failed", "detail", err.Error())
@@ -83,11 +84,16 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 		}
 		defer db.Close()
 		rep.Database = mariadb.Describe(db.Cfg)
-		if !j.DryRun {
-			if err := db.ApplySchema(ctx, d.Name, j.Schema); err != nil {
+		if err := db.CheckDomain(ctx, d.Name); err != nil {
+			return nil, err
+		}
+		if j.DryRun {
+			if err := dryRunSchema(ctx, db, d.Name); err != nil {
 				return nil, err
 			}
-			// migration and reprise both write the tables: they take turns.
+		} else {
+			// migration and reprise both write the tables: they take turns. The schema
+			// is brought up to date under the lock, so two runs never run DDL at once.
 			lock, err := db.Acquire(ctx, "dmt.load."+db.Cfg.DBName, 24*time.Hour, func() {
 				fmt.Fprintf(j.Stderr, "%s: another migration or reprise is running on %s; waiting for it to finish\n", j.Tool, rep.Database)
 				log.Info("waiting", "detail", "another run holds the lock")
@@ -96,6 +102,9 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 				return nil, err
 			}
 			defer lock.Release()
+			if err := db.Migrate(ctx, d.Name, runID); err != nil {
+				return nil, err
+			}
 			dead, err := db.MarkInterrupted(ctx, j.Tool, d.Name, runID)
 			if err != nil {
 				return nil, err
@@ -176,4 +185,22 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 		return rep, runErr
 	}
 	return rep, balanceErr
+}
+
+// dryRunSchema lets a dry run read a database whose schema is current, or one with no
+// schema yet (the files are then checked without the database's rows). A dry run writes
+// nothing, so it cannot bring an older schema up to date: it says so.
+func dryRunSchema(ctx context.Context, db *mariadb.DB, domain string) error {
+	steps, err := schema.Steps(domain)
+	if err != nil {
+		return err
+	}
+	st, err := db.ReadSchemaState(ctx, steps)
+	if err != nil || st.Empty {
+		return err
+	}
+	if err := st.CheckCurrent(mariadb.Describe(db.Cfg)); err != nil {
+		return fmt.Errorf("%w (a dry run changes nothing: run once without -dry-run to upgrade)", err)
+	}
+	return nil
 }

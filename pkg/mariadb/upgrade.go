@@ -1,0 +1,254 @@
+package mariadb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
+
+	"dmt/pkg/schema"
+)
+
+// SchemaState is what a database holds of a domain's schema steps.
+type SchemaState struct {
+	Steps   []schema.Step // the steps this program knows, in order
+	Applied []string      // step names recorded in schema_version
+	Pending []schema.Step // known steps not recorded yet, in order
+	Unknown []string      // recorded step names this program does not know: a newer program applied them
+	Empty   bool          // no schema_version table: nothing of the toolkit is there yet
+}
+
+// Current is the last step the database recorded ("none" when it recorded none).
+func (s SchemaState) Current() string {
+	last := "none"
+	for _, n := range s.Applied {
+		if last == "none" || n > last {
+			last = n
+		}
+	}
+	return last
+}
+
+// Latest is the last step this program knows.
+func (s SchemaState) Latest() string {
+	if len(s.Steps) == 0 {
+		return "none"
+	}
+	return s.Steps[len(s.Steps)-1].Name
+}
+
+// ReadSchemaState compares the steps recorded in the database with steps. It runs no DDL.
+func (db *DB) ReadSchemaState(ctx context.Context, steps []schema.Step) (SchemaState, error) {
+	st := SchemaState{Steps: steps}
+	missing, err := db.MissingTables(ctx, []string{"schema_version"})
+	if err != nil {
+		return st, err
+	}
+	if len(missing) > 0 {
+		st.Empty = true
+		st.Pending = steps
+		return st, nil
+	}
+	var names []string
+	if err := db.SelectContext(ctx, &names, "SELECT DISTINCT name FROM schema_version ORDER BY name"); err != nil {
+		return st, fmt.Errorf("read schema_version: %w", FormatError(err))
+	}
+	recorded := map[string]bool{}
+	for _, n := range names {
+		if schema.IsStepName(n) {
+			recorded[n] = true
+			st.Applied = append(st.Applied, n)
+		}
+	}
+	known := map[string]bool{}
+	for _, s := range steps {
+		known[s.Name] = true
+		if !recorded[s.Name] {
+			st.Pending = append(st.Pending, s)
+		}
+	}
+	for _, n := range st.Applied {
+		if !known[n] {
+			st.Unknown = append(st.Unknown, n)
+		}
+	}
+	return st, nil
+}
+
+// CheckCurrent returns an error naming both versions when the database's schema is not
+// exactly the one steps describe: what a read-only program requires.
+func (st SchemaState) CheckCurrent(where string) error {
+	switch {
+	case len(st.Unknown) > 0:
+		return fmt.Errorf("%s: database schema is newer (step %s) than this program knows (up to %s); use the programs that upgraded it",
+			where, st.Current(), st.Latest())
+	case st.Empty:
+		return fmt.Errorf("%s: no dmt schema in this database (run migration first)", where)
+	case len(st.Pending) > 0:
+		return fmt.Errorf("%s: database schema is older (step %s) than this program knows (up to %s); run migration or reprise once to upgrade it",
+			where, st.Current(), st.Latest())
+	}
+	return nil
+}
+
+// Upgrade applies the pending steps of st in order, each recorded in schema_version only
+// after all its statements succeeded. The caller holds the run lock. A step stopped half-way
+// is reported by name and statement; running again finishes it, since every statement of
+// a step is safe to repeat. A missing privilege is named.
+func (db *DB) Upgrade(ctx context.Context, st SchemaState) error {
+	for _, step := range st.Pending {
+		stmts := step.Statements()
+		for i, stmt := range stmts {
+			if _, err := db.ExecContext(ctx, stmt); err != nil {
+				return stepError(step, i, len(stmts), stmt, err)
+			}
+		}
+		if _, err := db.ExecContext(ctx,
+			"INSERT IGNORE INTO schema_version (name, sha256, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))",
+			step.Name, step.SHA256()); err != nil {
+			return fmt.Errorf("schema step %s: record in schema_version: %w", step.Name, FormatError(err))
+		}
+	}
+	return nil
+}
+
+// privilegeErrors are the server errors of an account that may not run a statement.
+var privilegeErrors = map[uint16]bool{1044: true, 1142: true, 1143: true, 1227: true, 1370: true}
+
+func stepError(step schema.Step, i, n int, stmt string, err error) error {
+	first, _, _ := strings.Cut(stmt, "\n")
+	first = strings.TrimRight(strings.TrimSpace(first), " (")
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && privilegeErrors[me.Number] {
+		return &formatted{fmt.Sprintf("schema step %s needs a privilege this account lacks (%s: Error %d: %s); "+
+			"grant CREATE, ALTER, INDEX, REFERENCES and CREATE VIEW on the database, or run it once with an account that has them",
+			step.Name, first, me.Number, me.Message), err}
+	}
+	half := ""
+	if i > 0 {
+		half = fmt.Sprintf("; statements 1 to %d were applied: the step is safe to run again once the cause is fixed", i)
+	}
+	return &formatted{fmt.Sprintf("schema step %s stopped at statement %d of %d (%s): %v%s",
+		step.Name, i+1, n, first, FormatError(err), half), err}
+}
+
+// DatabaseDomain returns the domain recorded for the database ("" when none is). A
+// database from before the record is known by the schema texts it applied then.
+func (db *DB) DatabaseDomain(ctx context.Context) (string, error) {
+	missing, err := db.MissingTables(ctx, []string{"database_domain", "schema_version"})
+	if err != nil {
+		return "", err
+	}
+	has := func(t string) bool {
+		for _, m := range missing {
+			if m == t {
+				return false
+			}
+		}
+		return true
+	}
+	if has("database_domain") {
+		var names []string
+		if err := db.SelectContext(ctx, &names, "SELECT domain FROM database_domain ORDER BY domain"); err != nil {
+			return "", fmt.Errorf("read database_domain: %w", FormatError(err))
+		}
+		switch len(names) {
+		case 0:
+		case 1:
+			return names[0], nil
+		default:
+			return "", mixedDomains(names)
+		}
+	}
+	if !has("schema_version") {
+		return "", nil
+	}
+	var legacy []string
+	if err := db.SelectContext(ctx, &legacy, "SELECT DISTINCT name FROM schema_version ORDER BY name"); err != nil {
+		return "", fmt.Errorf("read schema_version: %w", FormatError(err))
+	}
+	var domains []string
+	for _, n := range legacy {
+		if !schema.IsStepName(n) {
+			domains = append(domains, n)
+		}
+	}
+	switch len(domains) {
+	case 0:
+		return "", nil
+	case 1:
+		return domains[0], nil
+	}
+	return "", mixedDomains(domains)
+}
+
+func mixedDomains(names []string) error {
+	return fmt.Errorf("this database holds the rows of several domains (%s): it cannot be used safely; load each domain into a database of its own",
+		strings.Join(names, ", "))
+}
+
+// CheckDomain refuses a database that belongs to another domain than want.
+func (db *DB) CheckDomain(ctx context.Context, want string) error {
+	got, err := db.DatabaseDomain(ctx)
+	if err != nil {
+		return fmt.Errorf("%s: %w", Describe(db.Cfg), err)
+	}
+	if got != "" && got != want {
+		return fmt.Errorf("%s is a %s database, not %s (give -domain %s, or another database)", Describe(db.Cfg), got, want, got)
+	}
+	return nil
+}
+
+// ClaimDomain records domain as the database's when none is recorded yet. The caller
+// holds the run lock and has applied the schema.
+func (db *DB) ClaimDomain(ctx context.Context, domain, runID string) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO database_domain (domain, recorded_at, run_id)
+		SELECT ?, UTC_TIMESTAMP(3), ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM database_domain)`, domain, runID)
+	if err != nil {
+		return fmt.Errorf("record the database's domain: %w", FormatError(err))
+	}
+	return db.CheckDomain(ctx, domain)
+}
+
+// Migrate brings the database to the schema of domain: refuses another domain's
+// database or a newer schema, applies the pending steps and records the domain. The
+// caller holds the run lock (tests that own their database need none).
+func (db *DB) Migrate(ctx context.Context, domain, runID string) error {
+	if err := db.CheckDomain(ctx, domain); err != nil {
+		return err
+	}
+	steps, err := schema.Steps(domain)
+	if err != nil {
+		return err
+	}
+	st, err := db.ReadSchemaState(ctx, steps)
+	if err != nil {
+		return err
+	}
+	if len(st.Unknown) > 0 {
+		return st.CheckCurrent(Describe(db.Cfg))
+	}
+	if err := db.Upgrade(ctx, st); err != nil {
+		return err
+	}
+	return db.ClaimDomain(ctx, domain, runID)
+}
+
+// CheckReadable is what a read-only program asks before reading: the database belongs
+// to domain and its schema is exactly the one this program knows. It runs no DDL.
+func (db *DB) CheckReadable(ctx context.Context, domain string) error {
+	if err := db.CheckDomain(ctx, domain); err != nil {
+		return err
+	}
+	steps, err := schema.Steps(domain)
+	if err != nil {
+		return err
+	}
+	st, err := db.ReadSchemaState(ctx, steps)
+	if err != nil {
+		return err
+	}
+	return st.CheckCurrent(Describe(db.Cfg))
+}
