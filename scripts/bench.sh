@@ -31,7 +31,7 @@ measure "generate_data" "$work/bin/generate_data" -seed 1 -today 2026-11-15 -cli
 rows=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -l)
 bytes=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -c)
 echo "   $((rows - 4)) rows, $((bytes / 1024 / 1024)) MB of CSV"
-measure "migration (empty database)" "$work/bin/migration" -dsn "$dsn" -today 2026-11-15 -out "$work/m1" "$work/data"
+measure "migration (empty database)" "$work/bin/migration" -dsn "$dsn" -create-db -today 2026-11-15 -out "$work/m1" "$work/data"
 grep -E '^(throughput|  read|  inserted|  rejected|  ignored)' "$work/m1/rapport_reprise.txt" | tail -5 | sed 's/^/   /'
 measure "migration again (all loaded)" "$work/bin/migration" -dsn "$dsn" -today 2026-11-15 -out "$work/m2" "$work/data"
 measure "migration -dry-run" "$work/bin/migration" -dsn "$dsn" -dry-run -today 2026-11-15 -out "$work/m3" "$work/data"

@@ -17,7 +17,7 @@ bin/generate_data -seed 7 -out "$out/sample" -clients 200 -intervenants 40 -proj
 
 echo "== migration of data_1/ (exit 1 is expected: data_1 holds defective rows)" >&2
 set +e
-bin/migration -dsn "$dsn" -out "$out" data_1
+bin/migration -dsn "$dsn" -create-db -out "$out" data_1
 status=$?
 set -e
 echo "migration exit status: $status" >&2

@@ -435,7 +435,7 @@ func TestCannotRun(t *testing.T) {
 	}{
 		{"database down", []string{"-dsn", down.FormatDSN()}, "cannot reach MariaDB at 127.0.0.1:1"},
 		{"wrong password", []string{"-dsn", wrong.FormatDSN()}, "access denied for user nobody"},
-		{"empty database", []string{"-dsn", mariadbtest.NewDatabase(t)}, "missing table"},
+		{"empty database", []string{"-dsn", mariadbtest.NewDatabase(t)}, "no dmt schema in this database (run migration first)"},
 		{"bad date", []string{"-dsn", down.FormatDSN(), "-at", "28/02/2026"}, "-at: want YYYY-MM-DD"},
 		{"bad chart", []string{"-dsn", down.FormatDSN(), "-chart", "x.png"}, "want a .svg or .html file"},
 		{"two outputs on stdout", []string{"-dsn", down.FormatDSN(), "-out", "-", "-evolution", "-"}, "only one of them"},

@@ -4,14 +4,16 @@
 //
 // Usage:
 //
-//	migration [-dsn DSN] [-domain clevity] [-out DIR] [-entity NAME] [-rejects FILE|-] [-dry-run] INPUT
+//	migration [-dsn DSN] [-create-db] [-domain clevity] [-out DIR] [-entity NAME] [-rejects FILE|-] [-dry-run] INPUT
 //
 // INPUT is a folder holding the domain's files (clients.csv, intervenants.csv,
 // projets.csv, affectations.csv, loaded in that order), one file (its entity taken from
 // its name, or from -entity), or - for standard input (with -entity).
 //
-// It creates the tables it needs when they are missing and never drops, truncates or
-// overwrites anything. A row whose key is already in the database is ignored when it is
+// The database must exist, unless -create-db is given (so a typo in its name never
+// creates one). Its schema is brought up to date, under the run lock, by the embedded
+// schema steps it lacks; a database of the other domain, or with a newer schema, is
+// refused. It never drops, truncates or overwrites anything. A row whose key is already in the database is ignored when it is
 // identical (ALREADY_LOADED) and rejected as a conflict when it differs, so running the
 // same migration twice, or again after it was killed, leaves the database as one
 // uninterrupted run does. Two migrations against one database take turns.

@@ -15,7 +15,7 @@ import (
 const manual = `migration: load a domain's CSV files into MariaDB, every row checked and accounted for.
 
 Usage:
-  migration [-dsn DSN] [-domain clevity] [-out DIR] [-entity NAME] [-rejects FILE|-] [-dry-run] INPUT
+  migration [-dsn DSN] [-create-db] [-domain clevity] [-out DIR] [-entity NAME] [-rejects FILE|-] [-dry-run] INPUT
 
 INPUT is a folder with the domain's files, one file, or - (stdin, with -entity);
 for -domain distributech, a folder with distributech.sqlite and commandes/.

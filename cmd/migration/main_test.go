@@ -16,7 +16,7 @@ import (
 
 // TestMain builds the programs once; the tests run them as users do.
 func TestMain(m *testing.M) {
-	progtest.Main(m, "migration", "generate_data", "validate", "analyse_stock")
+	progtest.Main(m, "migration", "generate_data", "validate", "analyse_stock", "reprise")
 }
 
 type result struct {

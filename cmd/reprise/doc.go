@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	reprise [-dsn DSN] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] [-update] FILE|-
+//	reprise [-dsn DSN] [-create-db] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] [-update] FILE|-
 //
 // Each row is normalised as migration does, then its refused values are corrected
 // when they have exactly one reading: dates month/day/year when the day is over 12,

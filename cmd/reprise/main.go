@@ -15,7 +15,7 @@ import (
 const manual = `reprise: correct, isolate and re-inject corrupted rows, with a full log.
 
 Usage:
-  reprise [-dsn DSN] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] [-update] FILE|-
+  reprise [-dsn DSN] [-create-db] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] [-update] FILE|-
 
 Writes log_reprise.txt (appended), quarantaine_<entity>.csv, rapport_correction.txt and .json in -out.
 Exit status: 0 all rows re-injected or ignored, 1 rows isolated, 2 could not run.

@@ -234,7 +234,7 @@ func TestCannotCheck(t *testing.T) {
 	}{
 		{"database down", down.FormatDSN(), "cannot reach MariaDB at 127.0.0.1:1"},
 		{"wrong password", wrong.FormatDSN(), "access denied for user nobody"},
-		{"empty database", mariadbtest.NewDatabase(t), "missing tables"},
+		{"empty database", mariadbtest.NewDatabase(t), "no dmt schema in this database (run migration first)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -12,4 +12,3 @@ func TestStatements(t *testing.T) {
 		t.Errorf("Statements = %q, want %q", got, want)
 	}
 }
-
