@@ -246,7 +246,7 @@ func (c *Checker) content(st *entityState, vals []string) uint64 {
 		if isList && strings.Contains(vals[i], "|") {
 			parts = slices.Clone(vals)
 			items := strings.Split(vals[i], "|")
-			slices.SortFunc(items, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+			slices.Sort(items) // byte order, as the database's binary collation sorts them
 			parts[i] = strings.Join(items, "|")
 		}
 	}

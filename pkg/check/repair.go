@@ -10,7 +10,7 @@ import (
 
 // repairable are the codes of values that may be written in a form reprise can read.
 var repairable = map[rules.Code]bool{rules.BadDate: true, rules.BadDecimal: true, rules.BadInteger: true,
-	rules.BadEnum: true, rules.BadEmail: true, rules.BadList: true}
+	rules.BadEnum: true, rules.BadEmail: true, rules.BadList: true, rules.BadText: true}
 
 // Repair corrects the values of a raw row (aligned with e.Fields) that Normalize refuses
 // but that have exactly one reading, and returns the row to check, the corrections made,

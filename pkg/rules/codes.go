@@ -27,7 +27,8 @@ const (
 	SiteNotInProject       Code = "SITE_NOT_IN_PROJECT"
 	OutsideProjectDates    Code = "OUTSIDE_PROJECT_DATES"
 	AlreadyLoaded          Code = "ALREADY_LOADED"
-	BadList                Code = "BAD_LIST" // a list item holding , ; or /: another separator than |
+	BadList                Code = "BAD_LIST" // a list item holding , ; or /: another separator than |, or items differing only by case
+	BadText                Code = "BAD_TEXT" // a text holding a control or invisible format character
 
 	// File and database level.
 	UnknownColumn Code = "UNKNOWN_COLUMN" // a header names no column of the entity: reported, ignored
@@ -57,7 +58,8 @@ var Catalogue = map[Code]string{
 	SiteNotInProject:       "a site that is not among its project's sites",
 	OutsideProjectDates:    "dates outside those of its project",
 	AlreadyLoaded:          "identical row already in the database: ignored",
-	BadList:                "a list written with another separator than |",
+	BadList:                "a list written with another separator than |, or with items that differ only by case",
+	BadText:                "a text holding a control character (NUL, DEL, ...) or an invisible one (zero-width space, BOM, ...)",
 	UnknownColumn:          "a column the entity does not have: ignored",
 	MissingColumn:          "a required column is missing from the file",
 	DBRefused:              "the database refused the row",

@@ -63,6 +63,11 @@ func (f *Field) Normalize(raw string, today model.Date) (string, *Violation) {
 		}
 		return "", nil
 	}
+	if f.Kind == Text || f.Kind == List {
+		if r, bad := Invisible(s); bad {
+			return "", f.violation(BadText, fmt.Sprintf("holds the invisible or control character %U", r))
+		}
+	}
 	switch f.Kind {
 	case Text:
 		if f.MaxLen > 0 && runeLen(s) > f.MaxLen {
@@ -74,7 +79,11 @@ func (f *Field) Normalize(raw string, today model.Date) (string, *Violation) {
 			return "", f.violation(TooLong, fmt.Sprintf("%d characters, at most %d", runeLen(s), f.MaxLen))
 		}
 		if !ValidEmail(s) {
-			return "", f.violation(BadEmail, fmt.Sprintf("%q is not an e-mail address", s))
+			// EmailPattern is ASCII: an invisible character fails it too, and is named.
+			if r, bad := Invisible(s); bad {
+				return "", f.violation(BadEmail, fmt.Sprintf("%q holds the invisible or control character %U", s, r))
+			}
+			return "", f.violation(BadEmail, fmt.Sprintf("%q is not an ASCII e-mail address", s))
 		}
 		return s, nil
 	case Integer:
@@ -88,6 +97,10 @@ func (f *Field) Normalize(raw string, today model.Date) (string, *Violation) {
 		return strconv.FormatInt(n, 10), nil
 	case Decimal:
 		d, err := ParseDecimal(s, f.Precision, f.Scale)
+		if err == ErrAmbiguousDecimal {
+			whole, frac, _ := strings.Cut(s, ",")
+			return "", f.violation(BadDecimal, fmt.Sprintf("%q is ambiguous: %s.%s or %s%s? (write it with a decimal point, or without the comma)", s, whole, frac, whole, frac))
+		}
 		if err == ErrPrecision {
 			return "", f.violation(OutOfRange, fmt.Sprintf("%q has more than %d digits before the point", s, f.Precision-f.Scale))
 		}
@@ -122,6 +135,9 @@ func (f *Field) Normalize(raw string, today model.Date) (string, *Violation) {
 			if f.MaxLen > 0 && runeLen(it) > f.MaxLen {
 				return "", f.violation(TooLong, fmt.Sprintf("item %q has %d characters, at most %d", it, runeLen(it), f.MaxLen))
 			}
+		}
+		if a, b, twins := CaseTwins(items); twins {
+			return "", f.violation(BadList, fmt.Sprintf("items %q and %q differ only by case", a, b))
 		}
 		if len(items) == 0 && f.Required {
 			return "", f.violation(MissingRequired, "is required")
@@ -193,12 +209,13 @@ func (f *Field) SQL(col string) []SQLCheck {
 	orNull := col + " IS NULL OR "
 	switch f.Kind {
 	case Text:
+		checks = append(checks, SQLCheck{BadText, orNull + col + " NOT REGEXP " + InvisibleSQL, "holds no control or invisible character"})
 		if f.MaxLen > 0 {
 			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen), fmt.Sprintf("has at most %d characters", f.MaxLen)})
 		}
 	case Email:
-		checks = append(checks, SQLCheck{BadEmail, orNull + "(" + col + " = LOWER(TRIM(" + col + ")) AND " + col + " REGEXP '" + EmailPattern + "')",
-			"is an e-mail address, trimmed and lower-case"})
+		checks = append(checks, SQLCheck{BadEmail, orNull + "(" + col + " = LOWER(TRIM(" + col + ")) AND " + col + " REGEXP " + EmailSQLPattern + ")",
+			"is an ASCII e-mail address, trimmed and lower-case"})
 		if f.MaxLen > 0 {
 			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen), fmt.Sprintf("has at most %d characters", f.MaxLen)})
 		}

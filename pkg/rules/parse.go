@@ -9,6 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"dmt/pkg/model"
 )
 
@@ -18,11 +20,28 @@ var (
 	ErrBadDecimal = errors.New("not a decimal number")
 	ErrBadInteger = errors.New("not a whole number")
 	ErrPrecision  = errors.New("too many digits")
+	// ErrAmbiguousDecimal is a number whose only separator is a comma followed by
+	// exactly three digits (1,000; 250,000): English thousands or a French decimal comma?
+	ErrAmbiguousDecimal = errors.New("ambiguous decimal")
 )
 
-// CleanText trims s and collapses each inner run of white space (tabs, newlines,
-// no-break spaces included) into one space, as the contract asks of every text.
+// ambiguousComma is the shape of ErrAmbiguousDecimal.
+var ambiguousComma = regexp.MustCompile(`^\d{1,3},\d{3}$`)
+
+// CleanText trims s, collapses each inner run of white space (tabs, newlines,
+// no-break spaces included) into one space, and puts it in Unicode NFC, as the contract
+// asks of every text: "é" typed as e + combining accent and as one character are then
+// the same value. Control and invisible characters are left for Invisible to find.
 func CleanText(s string) string {
+	s = collapseSpace(s)
+	if !isASCII(s) {
+		s = norm.NFC.String(s)
+	}
+	return s
+}
+
+// collapseSpace trims s and makes each inner run of white space one space.
+func collapseSpace(s string) string {
 	s = strings.TrimFunc(s, unicode.IsSpace)
 	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) && r != ' ' }) && !strings.Contains(s, "  ") {
 		return s
@@ -30,14 +49,58 @@ func CleanText(s string) string {
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
 }
 
-// CleanEmail trims s and lower-cases it: e-mails are compared and stored that way.
-func CleanEmail(s string) string { return strings.ToLower(CleanText(s)) }
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
 
-// EmailPattern is what an e-mail must look like, once cleaned: one '@', no space, a
-// domain with at least one dot. It is written once for both forms of the rule: Go's
-// regexp and MariaDB's REGEXP understand it alike (no backslash, which SQL string
-// literals would eat).
-const EmailPattern = `^[^@[:space:]]+@[^@[:space:].]+([.][^@[:space:].]+)+$`
+// Invisible returns the first control character (other than white space, which
+// CleanText collapses) or invisible format character (zero-width space, BOM, word
+// joiner, soft hyphen, bidirectional marks: Unicode Cf) of s, and false when there is
+// none. Such characters make two values that look alike differ (a duplicate e-mail
+// slips past its unique key), so a text holding one is refused (BAD_TEXT).
+func Invisible(s string) (rune, bool) {
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// InvisibleSQL is the SQL form of Invisible over a stored column: MariaDB's REGEXP
+// (PCRE) with Unicode classes; the doubled backslashes are for the SQL string literal.
+const InvisibleSQL = `'[\\p{Cc}\\p{Cf}]'`
+
+// CleanEmail trims s and lower-cases its ASCII letters: e-mails are compared and stored
+// that way. Only A-Z are folded, and no Unicode normalisation applies: lower-casing or
+// NFC map the Kelvin sign onto k, which would let a look-alike address take another's.
+// A non-ASCII address then fails EmailPattern.
+func CleanEmail(s string) string {
+	s = collapseSpace(s)
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
+
+// EmailPattern is what an e-mail must look like, once cleaned: ASCII only (addresses
+// with non-ASCII characters are not accepted), a local part of letters, digits and
+// the printable characters RFC 5322 allows unquoted (the HTML form rule), one '@', a
+// domain of labels of letters, digits and inner hyphens, with at least one dot. It is
+// written once for both forms of the rule: Go's regexp and MariaDB's REGEXP understand
+// it alike (no backslash, which SQL string literals would eat; its one quote is doubled
+// by EmailSQLPattern).
+const EmailPattern = "^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?([.][a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+
+// EmailSQLPattern is EmailPattern as a SQL string literal.
+var EmailSQLPattern = "'" + strings.ReplaceAll(EmailPattern, "'", "''") + "'"
 
 var emailRE = regexp.MustCompile(EmailPattern)
 
@@ -91,8 +154,10 @@ func isoDate(s string) bool {
 	return len(s) == 10 && s[4] == '-' && s[7] == '-' && allDigits(s[:4]) && allDigits(s[5:7]) && allDigits(s[8:])
 }
 
-// isoTimeTail accepts the time part of an ISO date-time: hh:mm[:ss[.frac]][Z|±hh:mm].
-var isoTimeRE = regexp.MustCompile(`^\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$`)
+// isoTimeTail accepts the time part of an ISO date-time, a time that exists:
+// hh:mm[:ss[.frac]][Z|±hh:mm], hours 00-23, minutes and seconds 00-59, offsets to ±14:00.
+// "2020-01-01T25:99:00" is no date-time, so no date.
+var isoTimeRE = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-](0\d|1[0-4]):?[0-5]\d)?$`)
 
 func isoTimeTail(s string) bool { return isoTimeRE.MatchString(s) }
 
@@ -169,6 +234,9 @@ func ParseDecimal(s string, precision, scale int) (model.Decimal, error) {
 	if s != "" && (s[0] == '-' || s[0] == '+') {
 		neg = s[0] == '-'
 		s = strings.TrimSpace(s[1:])
+	}
+	if ambiguousComma.MatchString(s) {
+		return model.Decimal{}, ErrAmbiguousDecimal
 	}
 	// Thousands separators made of spaces (including no-break spaces) go first.
 	s = strings.Map(func(r rune) rune {
@@ -268,7 +336,8 @@ func NormalizeEnum(s string, values []string) (string, bool) {
 const ListSeparator = "|"
 
 // SplitList splits a list column into its cleaned items, dropping empty items and
-// repeated ones (the first spelling wins), in the order written.
+// exact repeats, in the order written. Items that differ only by case are both kept:
+// CaseTwins finds them.
 func SplitList(s string) []string {
 	if strings.TrimSpace(s) == "" {
 		return nil
@@ -281,6 +350,20 @@ func SplitList(s string) []string {
 		}
 	}
 	return items
+}
+
+// CaseTwins returns the first two items that differ only by case ("Lyon", "lyon"), which
+// name one site twice: a defect to report, not to pick from.
+func CaseTwins(items []string) (string, string, bool) {
+	seen := map[string]string{}
+	for _, it := range items {
+		k := strings.ToLower(it)
+		if first, ok := seen[k]; ok {
+			return first, it, true
+		}
+		seen[k] = it
+	}
+	return "", "", false
 }
 
 // JoinList is the canonical text of a list column.

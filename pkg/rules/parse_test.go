@@ -35,6 +35,13 @@ func TestParseDate(t *testing.T) {
 		{"5 mars 2023", ""},
 		{"03/04/24", ""}, // two-digit years are a guess
 		{"2024-04-03T25", ""},
+		{"2020-01-01T25:99:00", ""},
+		{"2020-01-01T24:00:00", ""},
+		{"2020-01-01T23:60", ""},
+		{"2020-01-01T23:59:60", ""},
+		{"2020-01-01T23:59:59+15:00", ""},
+		{"2020-01-01T23:59:59.5+14:00", "2020-01-01"},
+		{"2020-01-01 00:00", "2020-01-01"},
 		{"2024-04-03Tfoo", ""},
 		{"2024/04-03", ""},
 		{"0999-01-01", ""},
@@ -74,7 +81,14 @@ func TestParseDecimal(t *testing.T) {
 		{"1,250,000.00", 12, 2, "1250000.00", nil},
 		{"1.250,50", 12, 2, "1250.50", nil},
 		{"12,5", 12, 2, "12.50", nil},
-		{"12,500", 12, 2, "12.50", nil}, // ',' groups thousands only when a '.' follows
+		{"12,500", 12, 2, "", ErrAmbiguousDecimal}, // 12.5 or 12500? not guessed
+		{"1,000", 12, 2, "", ErrAmbiguousDecimal},
+		{"250,000", 12, 2, "", ErrAmbiguousDecimal},
+		{"-250,000", 12, 2, "", ErrAmbiguousDecimal},
+		{"1250,000", 12, 2, "1250.00", nil},  // four digits before the comma: no thousands group
+		{"12 500,000", 12, 2, "12500.00", nil}, // spaces group the thousands: the comma is decimal
+		{"12,5", 12, 2, "12.50", nil},
+		{"12,50", 12, 2, "12.50", nil},
 		{"0", 12, 2, "0.00", nil},
 		{"0.10", 12, 2, "0.10", nil},
 		{".5", 6, 1, "0.5", nil},
@@ -145,15 +159,22 @@ func TestCleanText(t *testing.T) {
 	if got := CleanEmail("  Jean.Dupont@Exemple.FR "); got != "jean.dupont@exemple.fr" {
 		t.Errorf("CleanEmail = %q", got)
 	}
+	if got := CleanEmail("\u212aim@x.fr"); got != "\u212aim@x.fr" {
+		t.Errorf("CleanEmail(Kelvin sign) = %q: only ASCII letters are folded", got)
+	}
+	if got, want := CleanText("e\u0301cole"), "\u00e9cole"; got != want {
+		t.Errorf("CleanText(NFD) = %q, want the NFC %q", got, want)
+	}
 }
 
 func TestValidEmail(t *testing.T) {
-	for _, s := range []string{"a@b.fr", "jean.dupont+x@mail.exemple.fr", "o'neil@x.io", "é@exemple.fr"} {
+	for _, s := range []string{"a@b.fr", "jean.dupont+x@mail.exemple.fr", "o'neil@x.io", "a_b-c@x-y.example.com", "x`{}~@b.fr"} {
 		if !ValidEmail(s) {
 			t.Errorf("ValidEmail(%q) = false, want true", s)
 		}
 	}
-	for _, s := range []string{"", "a", "a@b", "@b.fr", "a@.fr", "a@b.", "a@@b.fr", "a b@c.fr", "a@b..fr", "mailto:a@b.fr x"} {
+	for _, s := range []string{"", "a", "a@b", "@b.fr", "a@.fr", "a@b.", "a@@b.fr", "a b@c.fr", "a@b..fr", "mailto:a@b.fr x",
+		"é@exemple.fr", "mailto:a28@x.fr", `a30"x@x.fr`, "\u212aim@x.fr", "dup@x.fr\u200b", "\ufeffa@x.fr", "a@-x.fr", "a@x-.fr", "a\x00@x.fr"} {
 		if ValidEmail(s) {
 			t.Errorf("ValidEmail(%q) = true, want false", s)
 		}
@@ -210,7 +231,7 @@ func TestFold(t *testing.T) {
 func TestCodesDescribed(t *testing.T) {
 	for _, c := range []Code{MalformedRow, MissingRequired, TooLong, BadInteger, BadDecimal, BadDate, DateInFuture, BadEmail,
 		BadEnum, OutOfRange, DateOrder, EndDateRequired, SatisfactionNotAllowed, UnknownReference, EmailTaken, DuplicateRow,
-		DuplicateKeyConflict, SiteNotInProject, OutsideProjectDates, AlreadyLoaded, BadList, UnknownColumn, MissingColumn, DBRefused} {
+		DuplicateKeyConflict, SiteNotInProject, OutsideProjectDates, AlreadyLoaded, BadList, BadText, UnknownColumn, MissingColumn, DBRefused} {
 		if Describe(c) == "" {
 			t.Errorf("Describe(%s) is empty", c)
 		}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Correction is one repair of one value, for reprise's log: the column, the value before
@@ -24,12 +25,40 @@ var ErrAmbiguous = fmt.Errorf("ambiguous")
 // when several readings are possible.
 func (f *Field) Repair(raw string) (fixed, rule string, ok bool, err error) {
 	s := CleanText(raw)
+	if f.Kind == Email {
+		s = collapseSpace(raw) // no NFC: it would make the Kelvin sign a k
+	}
+	stripped := false
+	if f.Kind == Text || f.Kind == Email || f.Kind == List {
+		// Invisible characters at the ends (a zero-width space after an e-mail, a BOM
+		// before a name) come from copy and paste: removing them changes nothing seen.
+		if t := strings.TrimFunc(s, func(r rune) bool { return unicode.Is(unicode.Cf, r) }); t != s {
+			if _, bad := Invisible(t); !bad {
+				s, stripped = CleanText(t), true
+			}
+		}
+	}
+	fixed, rule, ok, err = f.repairKind(s)
+	switch {
+	case err != nil || !stripped:
+		return fixed, rule, ok, err
+	case ok:
+		return fixed, "invisible_removed+" + rule, true, nil
+	}
+	return s, "invisible_removed", true, nil
+}
+
+// repairKind is Repair for the forms of f's kind.
+func (f *Field) repairKind(s string) (fixed, rule string, ok bool, err error) {
 	switch f.Kind {
 	case Date:
 		return repairDate(s)
 	case Enum:
 		return f.repairEnum(s)
 	case Decimal:
+		if ambiguousComma.MatchString(strings.TrimLeft(s, "+-")) {
+			return "", "", false, fmt.Errorf("%w: %q could be %s or %s", ErrAmbiguous, s, strings.Replace(s, ",", ".", 1), strings.Replace(s, ",", "", 1))
+		}
 		if v, ok := stripCurrency(s); ok {
 			return v, "currency_removed", true, nil
 		}
@@ -174,11 +203,11 @@ func (f *Field) repairInteger(s string) (string, string, bool, error) {
 
 // repairEmail removes a mailto: prefix, inner spaces and trailing dots.
 func repairEmail(s string) (string, string, bool, error) {
-	v := strings.ToLower(s)
+	v := CleanEmail(s)
 	v = strings.TrimPrefix(v, "mailto:")
 	v = strings.Join(strings.Fields(v), "")
 	v = strings.TrimRight(v, ".")
-	if v == strings.ToLower(s) || !ValidEmail(v) {
+	if v == CleanEmail(s) || !ValidEmail(v) {
 		return "", "", false, nil
 	}
 	return v, "email_cleaned", true, nil
