@@ -144,11 +144,11 @@ func (db *DB) reconnectWithin() time.Duration {
 	return defaultReconnectWithin
 }
 
-// lostError is the one line for a batch whose connection could not be regained: what
-// was not written, why, and that a rerun finishes the job (the batches committed are
-// kept, and a rerun recognises their rows as loaded).
+// lostError is the one line for a batch whose connection could not be regained: which
+// batch may or may not be committed, why, and that a rerun finishes the job (the batches
+// committed are kept, and a rerun recognises their rows as loaded).
 func (db *DB) lostError(b *Batch, err error) error {
-	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) not written: connection to MariaDB lost and not regained within %s (%v); "+
+	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) left unconfirmed: connection to MariaDB lost and not regained within %s (%v); "+
 		"the batches committed are kept: run the same command again to finish the job",
 		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.reconnectWithin(), FormatError(err)), err}
 }

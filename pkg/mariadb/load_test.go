@@ -134,7 +134,7 @@ func TestLoadBatchServerGone(t *testing.T) {
 		t.Fatal("LoadBatch succeeded with the server gone")
 	}
 	msg := err.Error()
-	if !strings.Contains(msg, "clients.csv: batch 1 (lines 2-24) not written") || !strings.Contains(msg, "run the same command again") || strings.Contains(msg, "\n") {
+	if !strings.Contains(msg, "clients.csv: batch 1 (lines 2-24) left unconfirmed") || !strings.Contains(msg, "run the same command again") || strings.Contains(msg, "\n") {
 		t.Errorf("error %q, want one line naming the batch and saying to run the same command again", msg)
 	}
 	if d := time.Since(start); d > 10*time.Second {
