@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS journal_files (
 -- rejections and journal_files progress): after a lost connection the loader looks the
 -- batch up to learn whether its COMMIT was applied (row present) or the batch must be
 -- written again (absent), so no batch is counted twice. batch numbers the batches of a
--- file within a run from 1 (a batch may hold rejections only, or no line at all),
+-- file within a run from 1 (a batch may hold rejections only, or no line at all).
 -- first_line and last_line are the source lines it accounts for, 0 for none.
 -- Its foreign key goes to journal, not journal_files: the batch then updates its
 -- journal_files row, and a foreign key check on that row would share-lock it first, so
