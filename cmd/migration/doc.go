@@ -16,7 +16,11 @@
 // refused. It never drops, truncates or overwrites anything. A row whose key is already in the database is ignored when it is
 // identical (ALREADY_LOADED) and rejected as a conflict when it differs, so running the
 // same migration twice, or again after it was killed, leaves the database as one
-// uninterrupted run does. Two migrations against one database take turns.
+// uninterrupted run does. Two migrations against one database take turns. Each batch
+// is one transaction that also records itself in journal_batches: when the connection
+// breaks, even with the COMMIT in flight, the batch is looked up on a new connection and
+// written again only if it is not there; when the server stays away for 30 s, the run
+// stops (exit 2) and running the same command again finishes the job.
 //
 // Outputs, in -out (default "."):
 //

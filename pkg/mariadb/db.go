@@ -24,6 +24,9 @@ import (
 type DB struct {
 	*sqlx.DB
 	Cfg *mysql.Config
+	// ReconnectWithin bounds how long LoadBatch tries to get a lost connection back
+	// before it gives up (30 s when zero).
+	ReconnectWithin time.Duration
 }
 
 // sqlMode makes MariaDB refuse what it would otherwise coerce with a warning.
@@ -35,8 +38,10 @@ var errNoDatabase = errors.New("no database in DSN (add /NAME)")
 // ParseDSN parses dsn (go-sql-driver form: user:password@tcp(host:port)/name) and forces
 // what the toolkit relies on whatever the DSN says: dates read as text (ParseTime off,
 // UTC), utf8mb4 with utf8mb4_unicode_ci, one statement per query, strict SQL mode, UTC
-// session time zone, and a 5 s connect timeout unless one is given. Its errors never
-// show the password.
+// session time zone, and a 5 s connect timeout unless one is given. The driver's own
+// logging is off: it would print a broken connection on stderr besides returning it,
+// and the toolkit reports that error once, in its one line. Its errors never show the
+// password.
 func ParseDSN(dsn string) (*mysql.Config, error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
@@ -58,6 +63,7 @@ func ParseDSN(dsn string) (*mysql.Config, error) {
 	}
 	cfg.Params["sql_mode"] = sqlMode
 	cfg.Params["time_zone"] = "'+00:00'"
+	cfg.Logger = &mysql.NopLogger{}
 	return cfg, nil
 }
 

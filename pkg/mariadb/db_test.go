@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -154,6 +155,48 @@ func TestIsRetryable(t *testing.T) {
 	}
 	if IsRetryable(nil) {
 		t.Errorf("IsRetryable(nil)")
+	}
+}
+
+// TestRecover: each form a broken connection takes reaches LookUp (most are not
+// driver.ErrBadConn), rolled-back transactions Redo, and everything else Stops.
+func TestRecover(t *testing.T) {
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
+	cases := []struct {
+		err  error
+		want Recovery
+	}{
+		{nil, Stop},
+		{&mysql.MySQLError{Number: 1213, Message: "Deadlock found"}, Redo},
+		{fmt.Errorf("commit: %w", &mysql.MySQLError{Number: 1213}), Redo},
+		{&mysql.MySQLError{Number: 1205, Message: "Lock wait timeout"}, Redo},
+		{mysql.ErrInvalidConn, LookUp},
+		{fmt.Errorf("load: %w", mysql.ErrInvalidConn), LookUp},
+		{driver.ErrBadConn, LookUp},
+		{io.ErrUnexpectedEOF, LookUp},
+		{io.EOF, LookUp},
+		{reset, LookUp},
+		{syscall.ECONNREFUSED, LookUp},
+		{syscall.EPIPE, LookUp},
+		{timeoutErr{}, LookUp},
+		{errors.New("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer"), LookUp},
+		{&mysql.MySQLError{Number: 1927, Message: "Connection was killed"}, LookUp},
+		{&mysql.MySQLError{Number: 1053, Message: "Server shutdown in progress"}, LookUp},
+		{&mysql.MySQLError{Number: 2013, Message: "Lost connection to server during query"}, LookUp},
+		{&mysql.MySQLError{Number: 2006, Message: "Server has gone away"}, LookUp},
+		{&mysql.MySQLError{Number: 1047, Message: "WSREP has not yet prepared node for application use"}, LookUp},
+		{&mysql.MySQLError{Number: 1062, Message: "Duplicate entry"}, Stop},
+		{&mysql.MySQLError{Number: 4025, Message: "CONSTRAINT ck_x failed"}, Stop},
+		{&mysql.MySQLError{Number: 1045, Message: "Access denied for user"}, Stop},
+		{errors.New("deadlock"), Stop},
+		{context.Canceled, Stop},
+		{context.DeadlineExceeded, Stop},
+		{fmt.Errorf("x: %w", context.DeadlineExceeded), Stop},
+	}
+	for _, c := range cases {
+		if got := Recover(c.err); got != c.want {
+			t.Errorf("Recover(%v) = %d, want %d", c.err, got, c.want)
+		}
 	}
 }
 

@@ -1,10 +1,13 @@
 package mariadb
 
 import (
+	"context"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"net"
 	"strings"
+	"syscall"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -82,13 +85,69 @@ func quoted(msg string) string {
 	return s
 }
 
-// IsRetryable reports whether err is worth running the transaction again for: a
-// deadlock or a Galera certification failure (1213), a lock wait timeout (1205), or a
-// connection lost between statements.
-func IsRetryable(err error) bool {
+// Recovery is what a failed transaction calls for; Recover decides it.
+type Recovery int
+
+const (
+	// Stop: the error stands (a rule, the schema, a privilege, a cancelled context).
+	Stop Recovery = iota
+	// Redo: the server rolled the whole transaction back (deadlock or Galera
+	// certification failure, lock wait timeout) and the connection is fine: run it again.
+	Redo
+	// LookUp: the connection broke or the server ended the session. A statement in
+	// flight, COMMIT included, may or may not have been applied: only a fresh connection
+	// can tell (a batch looks its journal_batches row up), and a blind retry could write
+	// the transaction twice.
+	LookUp
+)
+
+// lostConnection are the server errors that end the session: the server went away or
+// lost the connection (2006, 2013, as the client library numbers them), the connection
+// was killed (1927) or the server is shutting down (1053), or the Galera node stopped
+// serving (1047, 08S01): on another connection, perhaps to another node, the outcome
+// can be read.
+var lostConnection = map[uint16]bool{1047: true, 1053: true, 1927: true, 2006: true, 2013: true}
+
+// Recover classifies err, the one place that knows which driver errors mean what. The
+// Go driver reports a broken connection in many forms (mysql.ErrInvalidConn, io errors,
+// net errors, "connection reset by peer"), and errors.Is(err, driver.ErrBadConn) is
+// false for most of them, so each form is tested.
+func Recover(err error) Recovery {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return Stop
+	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
-		return me.Number == 1213 || me.Number == 1205
+		switch {
+		case me.Number == 1213 || me.Number == 1205:
+			return Redo
+		case lostConnection[me.Number]:
+			return LookUp
+		}
+		return Stop
 	}
-	return errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn)
+	var ne net.Error
+	switch {
+	case errors.Is(err, mysql.ErrInvalidConn), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, net.ErrClosed),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, syscall.EPIPE), errors.As(err, &ne):
+		return LookUp
+	}
+	msg := err.Error()
+	for _, s := range []string{"connection reset", "broken pipe", "connection refused", "invalid connection", "bad connection"} {
+		if strings.Contains(msg, s) {
+			return LookUp
+		}
+	}
+	return Stop
+}
+
+// IsRetryable reports whether err is worth running a transaction again for: a
+// deadlock or a Galera certification failure (1213), a lock wait timeout (1205), or a
+// lost connection. After a lost connection the transaction may have committed: only a
+// transaction that can safely be applied twice may be retried blindly (LoadBatch looks
+// its marker up first, see Recover).
+func IsRetryable(err error) bool {
+	return Recover(err) != Stop
 }

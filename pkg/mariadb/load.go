@@ -15,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"dmt/pkg/domain"
+	"dmt/pkg/rules"
 )
 
 // Row is one accepted row to insert: canonical values aligned with the entity's Fields
@@ -32,10 +33,11 @@ type Rejection struct {
 	Raw    string
 }
 
-// Progress is what a batch adds to its file's journal counts; Line is the last source
-// line the batch accounts for.
+// Progress is what a batch adds to its file's journal counts; First and Line are the
+// first and last source lines the batch accounts for (First is 0 when it accounts for
+// none: the closing batch of a file whose lines all went in earlier batches).
 type Progress struct {
-	Line                                       int
+	First, Line                                int
 	Read, Inserted, Rejected, Ignored, Updated int
 }
 
@@ -43,9 +45,12 @@ type Progress struct {
 // the rejections found since the previous batch, and the journal progress that accounts
 // for both. Either all of it is committed or none of it.
 type Batch struct {
-	RunID      string
-	Tool       string
-	File       string // source file name recorded in lineage and journal
+	RunID string
+	Tool  string
+	File  string // source file name recorded in lineage and journal
+	// Seq numbers the batches of File within the run from 1: with RunID and File, the
+	// key of the batch's journal_batches row.
+	Seq        int
 	Entity     *domain.Entity
 	Rows       []Row
 	Updates    []Row // rows replacing loaded rows with the same key (reprise -update)
@@ -53,6 +58,9 @@ type Batch struct {
 	Progress   Progress
 	// Old holds, after LoadBatch, the values each of Updates replaced, by line.
 	Old map[int][]string
+	// Recovered says, after LoadBatch, what became of the batch when its connection
+	// broke ("" when none did), for the log.
+	Recovered string
 }
 
 // Refusal is an accepted row that the database refused (a rule the Go checks missed):
@@ -67,60 +75,214 @@ var readerSeq atomic.Int64
 // lineageColumns are appended to every business row.
 var lineageColumns = []string{"run_id", "source_file", "source_line"}
 
+// defaultReconnectWithin is how long LoadBatch tries to get a lost connection back when
+// DB.ReconnectWithin is zero: long enough for a server restart or a Galera failover.
+const defaultReconnectWithin = 30 * time.Second
+
+// errBatchCommitted is returned by writeBatch when the batch's journal_batches row is
+// already there: an earlier attempt, whose COMMIT the client never saw answered,
+// committed it.
+var errBatchCommitted = errors.New("batch already committed")
+
 // LoadBatch writes b in one transaction with LOAD DATA LOCAL INFILE from memory. Any
 // warning from the server (LOAD DATA LOCAL skips bad rows with a warning instead of
 // failing) rolls the rows back to a savepoint and the rows are split in halves until
 // the refused ones are found; they are returned, recorded as rejections, and left out,
 // while the others are committed. A deadlock or certification failure retries the whole
 // batch. The refusals count as rejected in the journal progress.
+//
+// The transaction also writes the batch's journal_batches row (b.RunID, b.File, b.Seq).
+// When the connection breaks (see Recover), the COMMIT in flight may or may not have
+// been applied, and running the batch again blindly would load its rows twice (refused
+// as duplicates) and count them twice. So LoadBatch gets a fresh connection, retrying
+// with backoff for up to db.ReconnectWithin, and looks the row up: present, the batch is
+// committed and its refusals are read back; absent, the whole batch is written again.
+// When the server does not come back, the error says so and that running the same
+// command again finishes the job.
 func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
-	var refused []Refusal
-	err := db.retry(ctx, func() error {
-		refused = nil
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback()
-		if err := updateRows(ctx, tx, b); err != nil {
-			return err
-		}
-		refused, err = loadRows(ctx, tx, b, b.Rows, 0)
-		if err != nil {
-			return err
-		}
-		rej := b.Rejections
-		prog := b.Progress
-		for _, r := range refused {
-			rej = append(rej, Rejection{Line: r.Row.Line, Codes: "DB_REFUSED", Detail: r.Message, Raw: strings.Join(r.Row.Values, ",")})
-		}
-		prog.Inserted -= len(refused)
-		prog.Rejected += len(refused)
-		if err := insertRejections(ctx, tx, b, rej); err != nil {
-			return err
-		}
-		if err := addProgress(ctx, tx, b.RunID, b.File, prog); err != nil {
-			return err
-		}
-		return tx.Commit()
-	})
-	if err != nil {
-		return nil, FormatError(err)
+	if b.Seq <= 0 {
+		return nil, fmt.Errorf("%s: batch %d: batches are numbered from 1", b.File, b.Seq)
 	}
-	return refused, nil
+	b.Recovered = ""
+	until := time.Now().Add(db.reconnectWithin())
+	for attempt := 0; ; attempt++ {
+		var refused []Refusal
+		err := db.retry(ctx, func() error {
+			var err error
+			refused, err = db.writeBatch(ctx, b)
+			return err
+		})
+		if err == nil {
+			return refused, nil
+		}
+		if !errors.Is(err, errBatchCommitted) && Recover(err) != LookUp {
+			return nil, FormatError(err)
+		}
+		committed, refused, lerr := db.lookUpBatch(ctx, b, until)
+		switch {
+		case lerr != nil && Recover(lerr) == Stop:
+			return nil, FormatError(lerr)
+		case lerr != nil:
+			return nil, db.lostError(b, lerr)
+		case committed:
+			b.Recovered = "connection lost at commit; the batch was found committed"
+			return refused, nil
+		case time.Now().After(until):
+			return nil, db.lostError(b, err)
+		}
+		b.Recovered = "connection lost; the batch was not committed and was written again"
+		if err := pause(ctx, attempt); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (db *DB) reconnectWithin() time.Duration {
+	if db.ReconnectWithin > 0 {
+		return db.ReconnectWithin
+	}
+	return defaultReconnectWithin
+}
+
+// lostError is the one line for a batch whose connection could not be regained: which
+// batch may or may not be committed, why, and that a rerun finishes the job (the batches
+// committed are kept, and a rerun recognises their rows as loaded).
+func (db *DB) lostError(b *Batch, err error) error {
+	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) left unconfirmed: connection to MariaDB lost and not regained within %s (%v); "+
+		"the batches committed are kept: run the same command again to finish the job",
+		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.reconnectWithin(), FormatError(err)), err}
+}
+
+// pause waits before attempt+1 of a reconnection: 100 ms, doubling, at most 2 s.
+func pause(ctx context.Context, attempt int) error {
+	d := 2 * time.Second
+	if attempt < 5 {
+		d = time.Duration(100<<attempt) * time.Millisecond
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// writeBatch runs one attempt at b's transaction and returns the rows the database
+// refused. The journal_batches row goes first: should an earlier attempt have committed
+// unseen, the insert fails at once on its primary key (errBatchCommitted), and while
+// that attempt is still being committed on the server, the insert waits for its outcome.
+func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := insertMarker(ctx, tx, b, b.Progress); err != nil {
+		return nil, err
+	}
+	if err := updateRows(ctx, tx, b); err != nil {
+		return nil, err
+	}
+	refused, err := loadRows(ctx, tx, b, b.Rows, 0)
+	if err != nil {
+		return nil, err
+	}
+	rej := b.Rejections
+	prog := b.Progress
+	for _, r := range refused {
+		rej = append(rej, Rejection{Line: r.Row.Line, Codes: string(rules.DBRefused), Detail: r.Message, Raw: strings.Join(r.Row.Values, ",")})
+	}
+	prog.Inserted -= len(refused)
+	prog.Rejected += len(refused)
+	if err := insertRejections(ctx, tx, b, rej); err != nil {
+		return nil, err
+	}
+	if len(refused) > 0 {
+		if _, err := tx.ExecContext(ctx, "UPDATE journal_batches SET inserted = ?, rejected = ? WHERE run_id = ? AND file = ? AND batch = ?",
+			prog.Inserted, prog.Rejected, b.RunID, b.File, b.Seq); err != nil {
+			return nil, fmt.Errorf("journal batch: %w", err)
+		}
+	}
+	if err := addProgress(ctx, tx, b.RunID, b.File, prog); err != nil {
+		return nil, err
+	}
+	return refused, tx.Commit()
+}
+
+// insertMarker writes b's journal_batches row with the counts p.
+func insertMarker(ctx context.Context, tx *sql.Tx, b *Batch, p Progress) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO journal_batches (run_id, file, batch, first_line, last_line, `read`, inserted, rejected, ignored, updated) "+
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.RunID, b.File, b.Seq, p.First, p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated)
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1062 {
+		return errBatchCommitted
+	}
+	if err != nil {
+		return fmt.Errorf("journal batch: %w", err)
+	}
+	return nil
+}
+
+// lookUpBatch tells whether b's journal_batches row is committed and, when it is, reads
+// back the rows the database refused in it. It retries a lost connection with backoff
+// until the time until.
+func (db *DB) lookUpBatch(ctx context.Context, b *Batch, until time.Time) (bool, []Refusal, error) {
+	for attempt := 0; ; attempt++ {
+		committed, refused, err := db.readMarker(ctx, b)
+		if err == nil || Recover(err) == Stop || time.Now().After(until) {
+			return committed, refused, err
+		}
+		if err := pause(ctx, attempt); err != nil {
+			return false, nil, err
+		}
+	}
+}
+
+// readMarker reads b's journal_batches row with a locking read: when the broken
+// connection's transaction is still being committed or rolled back on the server, the
+// read waits for its outcome instead of reading past it.
+func (db *DB) readMarker(ctx context.Context, b *Batch) (bool, []Refusal, error) {
+	var n int
+	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM journal_batches WHERE run_id = ? AND file = ? AND batch = ? LOCK IN SHARE MODE",
+		b.RunID, b.File, b.Seq).Scan(&n)
+	if err != nil || n == 0 || len(b.Rows) == 0 {
+		return n > 0, nil, err
+	}
+	byLine := make(map[int]Row, len(b.Rows))
+	for _, r := range b.Rows {
+		byLine[r.Line] = r
+	}
+	rows, err := db.QueryContext(ctx, "SELECT line, COALESCE(detail, '') FROM rejections WHERE run_id = ? AND file = ? AND entity = ? AND codes = ? AND line BETWEEN ? AND ? ORDER BY id",
+		b.RunID, b.File, b.Entity.Name, string(rules.DBRefused), b.Rows[0].Line, b.Rows[len(b.Rows)-1].Line)
+	if err != nil {
+		return false, nil, err
+	}
+	defer rows.Close()
+	var refused []Refusal
+	for rows.Next() {
+		var line int
+		var msg string
+		if err := rows.Scan(&line, &msg); err != nil {
+			return false, nil, err
+		}
+		if r, ok := byLine[line]; ok {
+			refused = append(refused, Refusal{Row: r, Message: msg})
+		}
+	}
+	return true, refused, rows.Err()
 }
 
 // retry runs fn again when it fails with a deadlock, a lock wait timeout or a Galera
-// certification failure, up to 5 times with a growing pause.
+// certification failure (Recover gives Redo), up to 5 times with a growing pause.
 func (db *DB) retry(ctx context.Context, fn func() error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
-		if err = fn(); err == nil || !IsRetryable(err) {
+		if err = fn(); err == nil || Recover(err) != Redo {
 			return err
 		}
 		select {

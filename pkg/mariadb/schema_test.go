@@ -33,7 +33,7 @@ func MustOpen(tb testing.TB) *mariadb.DB {
 }
 
 // schemaTables are the tables of schema.sql, in their order there.
-var schemaTables = []string{"journal", "journal_files", "rejections", "schema_version", "database_domain",
+var schemaTables = []string{"journal", "journal_files", "journal_batches", "rejections", "schema_version", "database_domain",
 	"clients", "intervenants", "projets", "projet_sites", "affectations"}
 
 // declaredConstraints returns the names after CONSTRAINT in schema.sql.
@@ -180,8 +180,9 @@ func TestSchemaInDatabase(t *testing.T) {
 		WHERE table_schema = DATABASE() AND referenced_table_name = 'journal'`); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(toJournal, []string{"journal_files"}) {
-		t.Errorf("tables with a foreign key to journal: %v, want only journal_files", toJournal)
+	slices.Sort(toJournal)
+	if !slices.Equal(toJournal, []string{"journal_batches", "journal_files"}) {
+		t.Errorf("tables with a foreign key to journal: %v, want only journal_batches and journal_files", toJournal)
 	}
 	var lineage []string
 	if err := db.Select(&lineage, `SELECT CONCAT_WS(':', table_name, column_name, column_type, is_nullable)
@@ -229,6 +230,8 @@ var baseline = []struct {
 	{"journal", row{"run_id": "r1", "tool": "migration", "domain": "clevity", "started_at": "2024-01-01 10:00:00.000", "status": "ok"}},
 	{"journal_files", row{"run_id": "r1", "file": "clients.csv", "entity": "clients"}},
 	{"database_domain", row{"domain": "clevity", "recorded_at": "2024-01-01 00:00:00.000", "run_id": "r1"}},
+	{"journal_batches", row{"run_id": "r1", "file": "clients.csv", "batch": 1, "first_line": 2, "last_line": 11,
+		"read": 10, "inserted": 7, "rejected": 1, "ignored": 1, "updated": 1}},
 	{"rejections", row{"id": 1, "run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 3, "codes": "E1", "detail": "d", "raw": "x"}},
 	{"clients", with(row{"id_client": 1, "nom": "Dupont SA", "secteur": nil, "email": "contact@dupont.fr",
 		"telephone": nil, "ville": "Lyon", "date_creation": "2020-01-01"}, lineage("clients.csv"))},
@@ -244,8 +247,10 @@ var baseline = []struct {
 
 // fresh is, per table, a valid new row that the baseline accepts.
 var fresh = map[string]row{
-	"journal":         {"run_id": "r2", "tool": "migration", "domain": "clevity", "started_at": "2024-01-02 10:00:00.000", "status": "running"},
-	"journal_files":   {"run_id": "r1", "file": "projets.csv", "entity": "projets"},
+	"journal":       {"run_id": "r2", "tool": "migration", "domain": "clevity", "started_at": "2024-01-02 10:00:00.000", "status": "running"},
+	"journal_files": {"run_id": "r1", "file": "projets.csv", "entity": "projets"},
+	"journal_batches": {"run_id": "r1", "file": "clients.csv", "batch": 2, "first_line": 0, "last_line": 11,
+		"read": 0, "inserted": 0, "rejected": 0, "ignored": 0, "updated": 0},
 	"rejections":      {"run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 4, "codes": "E1", "detail": "d", "raw": "x"},
 	"schema_version":  {"name": "other", "sha256": strings.Repeat("a", 64), "applied_at": "2024-01-01 00:00:00.000"},
 	"database_domain": {"domain": "distributech", "recorded_at": "2024-01-02 00:00:00.000", "run_id": "r2"},
@@ -298,6 +303,11 @@ var constraintCases = []constraintCase{
 	{name: "ck_journal_status case", table: "journal", bad: row{"status": "OK"}},
 	{name: "PRIMARY journal_files", table: "journal_files", bad: row{"file": "clients.csv"}},
 	{name: "fk_journal_files_run_id", table: "journal_files", bad: row{"run_id": "nope"}},
+	{name: "PRIMARY journal_batches", table: "journal_batches", bad: row{"batch": 1}},
+	{name: "fk_journal_batches_run_id", table: "journal_batches", bad: row{"run_id": "nope"}},
+	{name: "ck_journal_batches_batch", table: "journal_batches", bad: row{"batch": 0}},
+	{name: "ck_journal_batches_balanced", table: "journal_batches", fix: row{"read": 4, "inserted": 1, "rejected": 1, "ignored": 1, "updated": 1},
+		bad: row{"inserted": 2}},
 	{name: "PRIMARY rejections", table: "rejections", bad: row{"id": 1}},
 	{name: "PRIMARY schema_version", table: "schema_version", bad: row{"name": "clevity", "sha256": clevitySum()}},
 	{name: "PRIMARY database_domain", table: "database_domain", bad: row{"domain": "clevity"}},

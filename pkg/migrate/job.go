@@ -142,6 +142,10 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	if pause := os.Getenv("DMT_TEST_PAUSE_AFTER_BATCH"); pause != "" {
 		opt.PauseAfterBatch, _ = time.ParseDuration(pause)
 	}
+	// Tests of a server that does not come back wait seconds, not the default 30 s.
+	if within := os.Getenv("DMT_TEST_RECONNECT_WITHIN"); within != "" && db != nil {
+		db.ReconnectWithin, _ = time.ParseDuration(within)
+	}
 	bar := progress.New(j.Stderr)
 	opt.Progress = bar.Update
 	reps, runErr := Run(ctx, opt, files)

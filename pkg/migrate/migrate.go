@@ -248,6 +248,9 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			return
 		}
 		b := d.job.batch
+		if b.Recovered != "" {
+			log.Warn("reconnected", "line", b.Progress.Line, "first_line", b.Progress.First, "detail", b.Recovered)
+		}
 		for _, r := range d.refused {
 			rep.Inserted--
 			rep.Rejected++
@@ -290,12 +293,14 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 	}
 
-	cur := &batchJob{batch: newBatch(opt, src)}
+	seq := 1
+	cur := &batchJob{batch: newBatch(opt, src, seq)}
 	send := func() error {
 		for {
 			select {
 			case jobs <- cur:
-				cur = &batchJob{batch: newBatch(opt, src)}
+				seq++
+				cur = &batchJob{batch: newBatch(opt, src, seq)}
 				return nil
 			case d := <-done:
 				handle(d)
@@ -347,6 +352,9 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			cur.batch.Progress.Read++
 			cur.batch.Progress.Rejected++
 			cur.batch.Progress.Line = pe.Line
+			if cur.batch.Progress.First == 0 {
+				cur.batch.Progress.First = pe.Line
+			}
 			log.Warn(words.Rejected, "line", pe.Line, "code", rules.MalformedRow, "detail", detail)
 			if err := opt.Rejects.Reject(src, f.r.Header(), pe.Line, pe.Fields, string(rules.MalformedRow)+": "+detail); err != nil {
 				finish()
@@ -381,6 +389,9 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		b := cur.batch
 		b.Progress.Read++
 		b.Progress.Line = rec.Line
+		if b.Progress.First == 0 {
+			b.Progress.First = rec.Line
+		}
 		switch res.Outcome {
 		case check.Accept:
 			rep.Inserted++
@@ -443,8 +454,8 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 	return nil
 }
 
-func newBatch(opt Options, src *Source) *mariadb.Batch {
-	return &mariadb.Batch{RunID: opt.RunID, Tool: opt.Tool, File: src.Name, Entity: src.Entity}
+func newBatch(opt Options, src *Source, seq int) *mariadb.Batch {
+	return &mariadb.Batch{RunID: opt.RunID, Tool: opt.Tool, File: src.Name, Seq: seq, Entity: src.Entity}
 }
 
 func refusedLine(refused []mariadb.Refusal, line int) bool {

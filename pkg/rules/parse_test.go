@@ -85,7 +85,7 @@ func TestParseDecimal(t *testing.T) {
 		{"1,000", 12, 2, "", ErrAmbiguousDecimal},
 		{"250,000", 12, 2, "", ErrAmbiguousDecimal},
 		{"-250,000", 12, 2, "", ErrAmbiguousDecimal},
-		{"1250,000", 12, 2, "1250.00", nil},  // four digits before the comma: no thousands group
+		{"1250,000", 12, 2, "1250.00", nil},    // four digits before the comma: no thousands group
 		{"12 500,000", 12, 2, "12500.00", nil}, // spaces group the thousands: the comma is decimal
 		{"12,5", 12, 2, "12.50", nil},
 		{"12,50", 12, 2, "12.50", nil},
