@@ -11,6 +11,7 @@ import (
 
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
+	"dmt/pkg/redact"
 	"dmt/pkg/validate"
 )
 
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	sum := validate.Summarize(results)
 
 	host, _ := os.Hostname()
-	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(args, " ")}); err != nil {
+	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
 		return err
 	}
 	status, msg := mariadb.StatusOK, fmt.Sprintf("%d checks, %d failed, %d warnings", sum.Checks, sum.Failed, sum.Warnings)

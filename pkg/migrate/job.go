@@ -15,6 +15,7 @@ import (
 	"dmt/pkg/mariadb"
 	"dmt/pkg/model"
 	"dmt/pkg/progress"
+	"dmt/pkg/redact"
 	"dmt/pkg/report"
 	"dmt/pkg/rules"
 	"dmt/pkg/runlog"
@@ -41,7 +42,7 @@ type Job struct {
 	Repair      bool
 	Update      bool // replace loaded rows that differ instead of rejecting them as conflicts
 	Words       Words
-	Args        []string
+	Args        []string // the command line, recorded in the journal without its passwords
 	Stderr      io.Writer
 }
 
@@ -126,7 +127,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	}
 	if !j.DryRun {
 		host, _ := os.Hostname()
-		if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: j.Tool, Domain: d.Name, Host: host, Args: strings.Join(j.Args, " ")}); err != nil {
+		if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: j.Tool, Domain: d.Name, Host: host, Args: strings.Join(redact.Args(j.Args), " ")}); err != nil {
 			return nil, err
 		}
 	}
