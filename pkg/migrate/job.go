@@ -89,7 +89,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 				return nil, err
 			}
 			// migration and reprise both write the tables: they take turns.
-			lock, err := db.Acquire(ctx, "dmt.load."+db.Cfg.DBName, 24*time.Hour, func() {
+			lock, err := db.Acquire(ctx, mariadb.LoadLock(db.Cfg.DBName), 24*time.Hour, func() {
 				fmt.Fprintf(j.Stderr, "%s: another migration or reprise is running on %s; waiting for it to finish\n", j.Tool, rep.Database)
 				log.Info("waiting", "detail", "another run holds the lock")
 			})
