@@ -8,8 +8,11 @@
 # and must be readable by its owner only (chmod 600): the password stays out of the
 # crontab, the process list and the logs. Reports go to $DMT_REPORTS (default:
 # reports/ at the project root); the last $DMT_KEEP (default 30) are kept. The exit
-# status is validate's (0 pass, 1 a check failed, 2 could not check), and validate
-# prints one line only when something is wrong, so cron mails exactly the failures.
+# status is validate's (0 pass, 1 a check failed, 2 could not check); a check fails too
+# when the latest migration or reprise failed or was interrupted (the line names the
+# run to run again) or when the database holds no rows at all, while a load still in
+# progress is only a warning in the report. validate prints one line only when
+# something is wrong, so cron mails exactly the failures.
 set -u
 PATH=/usr/bin:/bin
 root=$(cd "$(dirname "$0")/.." && pwd)

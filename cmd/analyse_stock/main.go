@@ -13,6 +13,7 @@ import (
 	"dmt/pkg/cli"
 	"dmt/pkg/csvfile"
 	"dmt/pkg/mariadb"
+	"dmt/pkg/redact"
 )
 
 const manual = `analyse_stock: export the stock of every distributech product at a date, its weekly evolution, and a chart of the products under their alert threshold.
@@ -113,7 +114,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	host, _ := os.Hostname()
-	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "analyse_stock", Domain: "distributech", Host: host, Args: journalArgs(args)}); err != nil {
+	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "analyse_stock", Domain: "distributech", Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	msg, err := export(ctx, db, exportJob{at: at, etat: etatPath, evolution: evoPath, chart: *chartTo, html: html,
@@ -130,26 +131,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "analyse_stock: %s\n", msg)
 	return nil
-}
-
-// journalArgs is the command line as the journal keeps it: without the DSN, which may
-// hold a password.
-func journalArgs(args []string) string {
-	var kept []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch flag := strings.TrimLeft(a, "-"); {
-		case a == "--" || !strings.HasPrefix(a, "-"):
-		case flag == "dsn":
-			kept = append(kept, a, "***")
-			i++
-			continue
-		case strings.HasPrefix(flag, "dsn="):
-			a = a[:strings.Index(a, "=")+1] + "***"
-		}
-		kept = append(kept, a)
-	}
-	return strings.Join(kept, " ")
 }
 
 // dialect is the CSV form written: plain RFC 4180, or what French Excel opens as is.

@@ -6,11 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
+	"dmt/pkg/redact"
 	"dmt/pkg/validate"
 )
 
@@ -20,7 +22,10 @@ Usage:
   validate [-dsn DSN] [-domain clevity] [-out DIR] [-json FILE|-] [-source DIR] [-quiet]
 
 Writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt; -json the same as JSON.
-Exit status: 0 all checks pass, 1 a check fails, 2 could not check.
+The latest migration and reprise runs must have finished: a failed or interrupted one
+fails, naming it; one in progress is a warning. An empty table is a warning, a database
+whose tables are all empty fails.
+Exit status: 0 all checks pass (warnings allowed), 1 a check fails, 2 could not check.
 
 Example:
   validate -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out reports
@@ -75,13 +80,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return err
 		}
-		results = append(src, results...)
+		n := 0 // after the journal's checks, with the other volume checks
+		for n < len(results) && results[n].Kind == validate.Journal {
+			n++
+		}
+		results = slices.Concat(results[:n], src, results[n:])
 	}
 	rep.Volumes, rep.Results, rep.Duration = vols, results, time.Since(started)
 	sum := validate.Summarize(results)
 
 	host, _ := os.Hostname()
-	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(args, " ")}); err != nil {
+	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
 		return err
 	}
 	status, msg := mariadb.StatusOK, fmt.Sprintf("%d checks, %d failed, %d warnings", sum.Checks, sum.Failed, sum.Warnings)
@@ -113,7 +122,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if sum.Failed > 0 {
 		var failed []string
 		for _, r := range results {
-			if r.Status == validate.Fail {
+			switch {
+			case r.Status != validate.Fail:
+			case r.Kind == validate.Journal && len(r.Sample) > 0:
+				failed = append(failed, r.Name+": "+r.Sample[0]) // which run, and what to do
+			default:
 				failed = append(failed, r.Name)
 			}
 		}

@@ -7,6 +7,20 @@ import (
 	"time"
 )
 
+// LoadLock is the name of the lock that the runs writing a database's business rows
+// (migration, reprise) hold while they run, so that they take turns and validate can
+// tell a load in progress from one that died.
+func LoadLock(database string) string { return "dmt.load." + database }
+
+// LoadInProgress reports whether a session holds the load lock of this database.
+func (db *DB) LoadInProgress(ctx context.Context) (bool, error) {
+	var holder sql.NullInt64
+	if err := db.QueryRowContext(ctx, "SELECT IS_USED_LOCK(?)", LoadLock(db.Cfg.DBName)).Scan(&holder); err != nil {
+		return false, fmt.Errorf("load lock: %w", FormatError(err))
+	}
+	return holder.Valid, nil
+}
+
 // Lock is a server-wide named lock held on its own connection until Release.
 type Lock struct {
 	conn *sql.Conn

@@ -2,6 +2,8 @@ package mariadb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"dmt/pkg/validate"
@@ -79,4 +81,24 @@ func (db *DB) FileRuns(ctx context.Context, sha string) ([]validate.FileRun, err
 		runs = append(runs, r)
 	}
 	return runs, FormatError(rows.Err())
+}
+
+// LatestRuns returns the latest run of each of tools on domain, as the journal records
+// it; a tool that never ran has none.
+func (db *DB) LatestRuns(ctx context.Context, domain string, tools []string) ([]validate.LoadRun, error) {
+	var runs []validate.LoadRun
+	for _, tool := range tools {
+		var r validate.LoadRun
+		err := db.QueryRowContext(ctx, "SELECT run_id, tool, status, DATE_FORMAT(started_at, '%Y-%m-%d %H:%i:%s'), COALESCE(message, '')"+
+			" FROM journal WHERE domain = ? AND tool = ? ORDER BY started_at DESC, run_id DESC LIMIT 1", domain, tool).
+			Scan(&r.RunID, &r.Tool, &r.Status, &r.Started, &r.Message)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("journal: %w", FormatError(err))
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
 }

@@ -15,6 +15,7 @@ import (
 	"dmt/pkg/mariadb"
 	"dmt/pkg/model"
 	"dmt/pkg/progress"
+	"dmt/pkg/redact"
 	"dmt/pkg/report"
 	"dmt/pkg/rules"
 	"dmt/pkg/runlog"
@@ -42,7 +43,7 @@ type Job struct {
 	Repair      bool
 	Update      bool // replace loaded rows that differ instead of rejecting them as conflicts
 	Words       Words
-	Args        []string
+	Args        []string // the command line, recorded in the journal without its passwords
 	Stderr      io.Writer
 }
 
@@ -94,7 +95,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 		} else {
 			// migration and reprise both write the tables: they take turns. The schema
 			// is brought up to date under the lock, so two runs never run DDL at once.
-			lock, err := db.Acquire(ctx, "dmt.load."+db.Cfg.DBName, 24*time.Hour, func() {
+			lock, err := db.Acquire(ctx, mariadb.LoadLock(db.Cfg.DBName), 24*time.Hour, func() {
 				fmt.Fprintf(j.Stderr, "%s: another migration or reprise is running on %s; waiting for it to finish\n", j.Tool, rep.Database)
 				log.Info("waiting", "detail", "another run holds the lock")
 			})
@@ -135,7 +136,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	}
 	if !j.DryRun {
 		host, _ := os.Hostname()
-		if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: j.Tool, Domain: d.Name, Host: host, Args: strings.Join(j.Args, " ")}); err != nil {
+		if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: j.Tool, Domain: d.Name, Host: host, Args: strings.Join(redact.Args(j.Args), " ")}); err != nil {
 			return nil, err
 		}
 	}

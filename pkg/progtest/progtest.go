@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"dmt/pkg/csvfile"
@@ -114,5 +116,43 @@ func ReadCSV(tb testing.TB, path string) [][]string {
 			tb.Fatal(err)
 		}
 		rows = append(rows, rec.Fields)
+	}
+}
+
+// NoSecret fails the test for every place secret (a password) was found: a column of
+// any table of the database dsn names, a file under any of dirs, or the output of a
+// run. A password given to a program must never come back, wherever it was given.
+func NoSecret(tb testing.TB, secret, dsn string, dirs []string, runs ...Result) {
+	tb.Helper()
+	for _, where := range mariadbtest.Find(tb, dsn, secret) {
+		tb.Errorf("the password is in the database: %s", where)
+	}
+	files := 0
+	for _, dir := range dirs {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			files++
+			if bytes.Contains(data, []byte(secret)) {
+				tb.Errorf("the password is in %s", path)
+			}
+			return nil
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if len(dirs) > 0 && files == 0 {
+		tb.Errorf("no file to search in %v", dirs)
+	}
+	for i, r := range runs {
+		if strings.Contains(r.Stdout, secret) || strings.Contains(r.Stderr, secret) {
+			tb.Errorf("the password is in the output of run %d", i+1)
+		}
 	}
 }

@@ -37,6 +37,11 @@ type Store interface {
 	// FileRuns returns the journal's accounting of a source file, by its SHA-256,
 	// latest run first.
 	FileRuns(ctx context.Context, sha string) ([]FileRun, error)
+	// LatestRuns returns the latest run of each of tools on domain in the journal; a
+	// tool that never ran has none.
+	LatestRuns(ctx context.Context, domain string, tools []string) ([]LoadRun, error)
+	// LoadInProgress reports whether a loading run holds the database's load lock.
+	LoadInProgress(ctx context.Context) (bool, error)
 }
 
 // FileRun is one run's accounting of one source file.
@@ -64,8 +69,9 @@ type Volume struct {
 }
 
 // Run runs every check, one query each; a check that fails or errs never stops the
-// others. It returns ErrMissingTables, wrapped with their names, when the database is
-// not one of d.
+// others. The results open with the state of the latest loading runs (kind Journal)
+// and whether the tables hold rows. It returns ErrMissingTables, wrapped with their
+// names, when the database is not one of d.
 func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volume, []Result, error) {
 	missing, err := s.MissingTables(ctx, Tables(d))
 	if err != nil {
@@ -82,7 +88,11 @@ func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volu
 		}
 		vols = append(vols, Volume{t.name, n})
 	}
-	results := make([]Result, 0, len(checks))
+	results, err := loadChecks(ctx, s, d.Name)
+	if err != nil {
+		return nil, nil, err
+	}
+	results = append(results, emptyCheck(vols))
 	for _, c := range checks {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err

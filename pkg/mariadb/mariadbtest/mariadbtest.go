@@ -108,3 +108,91 @@ func NewDatabase(tb testing.TB) string {
 	cfg.DBName = name
 	return cfg.FormatDSN()
 }
+
+// NewUser creates a MariaDB account that may do anything in the database dsn names, with
+// a password of its own that holds "@", ":" and "/" (the characters a DSN parser trips
+// on), and returns a DSN for it and its password. The account is dropped when the test
+// ends. Tests use it to prove that a password given to a program never comes back.
+func NewUser(tb testing.TB, dsn string) (userDSN, password string) {
+	tb.Helper()
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		tb.Fatalf("parse test DSN: %v", err)
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	user := "u_" + hex.EncodeToString(b[:])
+	_, _ = rand.Read(b[:])
+	password = "Pw@" + hex.EncodeToString(b[:]) + ":s/3@cr"
+	admin, err := sql.Open("mysql", ServerDSN(tb))
+	if err != nil {
+		tb.Fatalf("open test server: %v", err)
+	}
+	defer admin.Close()
+	// Identifiers and password are made of hex digits and "@:/" above: safe to quote.
+	hosts := []string{"%", "localhost"}
+	for _, host := range hosts {
+		account := "'" + user + "'@'" + host + "'"
+		for _, stmt := range []string{"CREATE USER " + account + " IDENTIFIED BY '" + password + "'",
+			"GRANT ALL ON `" + cfg.DBName + "`.* TO " + account} {
+			if _, err := admin.Exec(stmt); err != nil {
+				tb.Fatalf("%s: %v", stmt, err)
+			}
+		}
+	}
+	tb.Cleanup(func() {
+		db, err := sql.Open("mysql", ServerDSN(tb))
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		for _, host := range hosts {
+			if _, err := db.Exec("DROP USER IF EXISTS '" + user + "'@'" + host + "'"); err != nil {
+				tb.Logf("drop test user %s: %v", user, err)
+			}
+		}
+	})
+	cfg.User, cfg.Passwd = user, password
+	return cfg.FormatDSN(), password
+}
+
+// Find returns where s occurs in the database dsn names, as "table.column (n rows)":
+// every column of every table and view is searched, whatever its type.
+func Find(tb testing.TB, dsn, s string) []string {
+	tb.Helper()
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		tb.Fatalf("open test database: %v", err)
+	}
+	defer db.Close()
+	rows, err := db.Query("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position")
+	if err != nil {
+		tb.Fatalf("list columns: %v", err)
+	}
+	var cols [][2]string
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			tb.Fatal(err)
+		}
+		cols = append(cols, [2]string{t, c})
+	}
+	if err := rows.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if len(cols) == 0 {
+		tb.Fatalf("no table to search in %s", dsn)
+	}
+	var found []string
+	for _, c := range cols {
+		var n int
+		q := "SELECT COUNT(*) FROM `" + c[0] + "` WHERE INSTR(CAST(`" + c[1] + "` AS CHAR CHARACTER SET utf8mb4), ?) > 0"
+		if err := db.QueryRow(q, s).Scan(&n); err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+		if n > 0 {
+			found = append(found, fmt.Sprintf("%s.%s (%d rows)", c[0], c[1], n))
+		}
+	}
+	return found
+}
