@@ -24,7 +24,12 @@ Usage:
 INPUT is a folder with the domain's files, one file, or - (stdin, with -entity);
 for -domain distributech, a folder with distributech.sqlite and commandes/.
 Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out.
-Exit status: 0 all rows inserted or ignored, 1 rows rejected, 2 could not run.
+A file an earlier run loaded whole, unchanged (same SHA-256) and without a rejected row
+is skipped; a file with earlier rejections is judged again, and a row rejected again the
+same way (same line, same codes) is reported as still rejected, not as a new problem.
+Exit status: 0 all rows inserted or ignored, or rejected only as before (still rejected);
+1 new rows rejected; 2 could not run, or interrupted (Ctrl-C: what was committed stays,
+and running the same command again finishes the job).
 
 Example:
   migration -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out out data_1

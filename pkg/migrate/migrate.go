@@ -75,7 +75,8 @@ type Options struct {
 }
 
 // Words are the log's names of a row's outcomes. EachRow logs every inserted row, not
-// only each committed batch: reprise's rows are few and each one matters.
+// only each committed batch, and every row already loaded, not one summary per file:
+// reprise's rows are few and each one matters.
 type Words struct {
 	Inserted, Rejected string
 	EachRow            bool
@@ -577,7 +578,9 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			for _, c := range res.Codes() {
 				job.byCode[string(c)]++
 			}
-			if v := res.Violations[0]; v.Code == rules.AlreadyLoaded {
+			// Rows already loaded are summarised (a weekly rerun has thousands), unless
+			// every row is logged (reprise's few rows each matter).
+			if v := res.Violations[0]; v.Code == rules.AlreadyLoaded && !words.EachRow {
 				job.loaded.add(rec.Line)
 			} else {
 				job.notes = append(job.notes, note{line: rec.Line, ignoreAs: "ignored", code: string(v.Code), detail: v.Detail})
