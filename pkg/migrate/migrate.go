@@ -175,6 +175,12 @@ func Run(ctx context.Context, opt Options, files []*opened) ([]*report.File, err
 	for _, f := range files {
 		reps = append(reps, f.rep)
 		if err := runFile(ctx, opt, f); err != nil {
+			if f.rep.State == "" { // stopped before its first batch
+				f.rep.State = report.StateFailed
+				if ctx.Err() != nil {
+					f.rep.State = report.StateInterrupted
+				}
+			}
 			return reps, err
 		}
 	}
