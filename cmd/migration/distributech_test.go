@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -218,4 +219,151 @@ func dtContent(t *testing.T, dsn string) string {
 		"SELECT numero_commande, id_revendeur, date_commande FROM commandes ORDER BY 1",
 		"SELECT numero_commande, ref_produit, id_revendeur, date_commande, quantite, prix_unitaire FROM lignes_commande ORDER BY 1, 2",
 		"SELECT ref_produit, date_mouvement, type_mouvement, reference, quantite FROM mouvements_stock ORDER BY 1, 2, 3, 4")
+}
+
+// TestDistributechWeekly is the weekly job: weeks 1-4 are loaded, then the folder holds
+// weeks 1-5 (week 5 clean), then 1-6 (week 6 with its defects). Old files loaded whole
+// are skipped; old files with rejections are judged again and their rejections reported
+// as still rejected, not as new problems; the exit status is 0 when the new week is
+// clean and 1 only for the new week's rejections; log.txt summarises rows already
+// loaded instead of one line each.
+func TestDistributechWeekly(t *testing.T) {
+	full := distributechData(t, "5", 6, "0.04")
+	files, _ := filepath.Glob(filepath.Join(full, "commandes", "*.csv"))
+	weekOf := func(f string) string { return strings.Split(filepath.Base(f), "_")[1] }
+	weeks := map[string]bool{}
+	for _, f := range files {
+		weeks[weekOf(f)] = true
+	}
+	sorted := slices.Sorted(maps.Keys(weeks))
+	if len(sorted) != 6 {
+		t.Fatalf("%d weeks generated, want 6", len(sorted))
+	}
+	rejectedLines := map[string]map[int]bool{} // file -> lines the manifest rejects
+	for _, m := range readCSV(t, filepath.Join(full, "defects.csv"))[1:] {
+		if m[5] == "reject" {
+			if rejectedLines[m[0]] == nil {
+				rejectedLines[m[0]] = map[int]bool{}
+			}
+			line, _ := strconv.Atoi(m[1])
+			rejectedLines[m[0]][line] = true
+		}
+	}
+	rejectsOfWeek := func(w string) int {
+		n := 0
+		for f, lines := range rejectedLines {
+			if strings.Contains(f, "_"+w+"_") {
+				n += len(lines)
+			}
+		}
+		return n
+	}
+	if rejectsOfWeek(sorted[4]) == 0 || rejectsOfWeek(sorted[5]) == 0 {
+		t.Fatalf("weeks 5 and 6 hold %d and %d rejected lines; the scenario needs some", rejectsOfWeek(sorted[4]), rejectsOfWeek(sorted[5]))
+	}
+
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "commandes"), 0o755)
+	copyFile := func(from, to string, clean bool) {
+		b, err := os.ReadFile(from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clean { // leave out the lines the manifest says are rejected
+			lines := strings.SplitAfter(string(b), "\n")
+			var kept []string
+			for i, l := range lines {
+				if !rejectedLines[filepath.Base(from)][i+1] {
+					kept = append(kept, l)
+				}
+			}
+			b = []byte(strings.Join(kept, ""))
+		}
+		if err := os.WriteFile(to, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addWeek := func(w int, clean bool) {
+		for _, f := range files {
+			if weekOf(f) == sorted[w] {
+				copyFile(f, filepath.Join(dir, "commandes", filepath.Base(f)), clean)
+			}
+		}
+	}
+	copyFile(filepath.Join(full, "distributech.sqlite"), filepath.Join(dir, "distributech.sqlite"), false)
+	for w := range 4 {
+		addWeek(w, false)
+	}
+	dsn := mariadbtest.NewDatabase(t)
+	run := func() (result, jsonReport, string) {
+		t.Helper()
+		out := t.TempDir()
+		res := runProg(t, nil, "migration", "-dsn", dsn, "-domain", "distributech", "-today", dtToday, "-out", out, dir)
+		logText, err := os.ReadFile(filepath.Join(out, "log.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, readReport(t, out), string(logText)
+	}
+	first, rep1, _ := run()
+	if first.code != 1 {
+		t.Fatalf("weeks 1-4: exit %d, want 1: %s", first.code, first.stderr)
+	}
+	rejected1 := map[string]int{}
+	for _, f := range rep1.Files {
+		rejected1[f.File] = f.Rejected
+	}
+
+	// Weeks 1-5, week 5 clean: nothing new is wrong.
+	addWeek(4, true)
+	second, rep2, log2 := run()
+	if second.code != 0 {
+		t.Errorf("weeks 1-5 (week 5 clean): exit %d, want 0: %s", second.code, second.stderr)
+	}
+	if want := fmt.Sprintf("%d rows still rejected", rep1.Totals.Rejected); !strings.Contains(second.stderr, want) {
+		t.Errorf("weeks 1-5: stderr %q lacks %q", second.stderr, want)
+	}
+	skipped := 0
+	for _, f := range rep2.Files {
+		old, seen := rejected1[f.File]
+		switch {
+		case !seen: // week 5
+			if f.State != "complete" || f.Rejected != 0 || f.Inserted == 0 {
+				t.Errorf("weeks 1-5: new %s: %s, inserted %d, rejected %d", f.File, f.State, f.Inserted, f.Rejected)
+			}
+		case old == 0:
+			skipped++
+			if f.State != "skipped" || f.Read != 0 || f.UnchangedSince != rep1.RunID {
+				t.Errorf("weeks 1-5: clean %s: %s, read %d, unchanged since %q; want skipped since %s", f.File, f.State, f.Read, f.UnchangedSince, rep1.RunID)
+			}
+		default:
+			if f.State != "complete" || f.Rejected != old || f.StillRejected != old || f.Inserted != 0 {
+				t.Errorf("weeks 1-5: %s: %s, inserted %d, rejected %d, still %d; want complete, 0, %d, %d", f.File, f.State, f.Inserted, f.Rejected, f.StillRejected, old, old)
+			}
+		}
+	}
+	if skipped == 0 || rep2.FilesSkipped != skipped {
+		t.Errorf("weeks 1-5: %d files skipped in the report, %d expected", rep2.FilesSkipped, skipped)
+	}
+	for _, l := range strings.Split(log2, "\n") {
+		if strings.Contains(l, "ALREADY_LOADED") && !strings.Contains(l, " rows=") {
+			t.Errorf("weeks 1-5: log.txt has a line per row already loaded: %s", l)
+			break
+		}
+	}
+	if strings.Count(log2, "action=rejected") != 0 || strings.Count(log2, "action=still_rejected") != rep1.Totals.Rejected {
+		t.Errorf("weeks 1-5: log has %d rejected and %d still_rejected lines, want 0 and %d",
+			strings.Count(log2, "action=rejected"), strings.Count(log2, "action=still_rejected"), rep1.Totals.Rejected)
+	}
+
+	// Weeks 1-6, week 6 as sent: exit 1 for week 6's rejections only.
+	addWeek(5, false)
+	third, rep3, _ := run()
+	newWant := rejectsOfWeek(sorted[5])
+	if third.code != 1 || !strings.Contains(third.stderr, fmt.Sprintf("%d new rows rejected", newWant)) {
+		t.Errorf("weeks 1-6: exit %d, want 1 and %d new rows rejected: %s", third.code, newWant, third.stderr)
+	}
+	if rep3.Totals.Rejected-rep3.Totals.StillRejected != newWant || rep3.Totals.StillRejected != rep1.Totals.Rejected {
+		t.Errorf("weeks 1-6: rejected %d, still %d; want %d new and %d still", rep3.Totals.Rejected, rep3.Totals.StillRejected, newWant, rep1.Totals.Rejected)
+	}
 }

@@ -25,7 +25,9 @@
 // Outputs, in -out (default "."):
 //
 //	log.txt                 one line per operation, appended (time, level, action, run, file, line, code, detail)
-//	rapport_reprise.txt     per file and in total: read, inserted, rejected, ignored, by code
+//	rapport_reprise.txt     the run's status (complete, interrupted, failed); per file and in total:
+//	                        read, inserted, rejected (new and still rejected), ignored, by code;
+//	                        the files skipped as unchanged
 //	rapport_reprise.json    the same for scripts
 //	rejets/<file>           rejected rows of each input file as read, plus _line and _errors
 //	                        (a SQLite table's go to rejets/distributech.sqlite_<table>.csv)
@@ -33,15 +35,31 @@
 // With -rejects - the rejected rows of a single entity go to standard output instead,
 // ready to be piped into reprise.
 //
-// Exit status: 0 every row inserted or ignored; 1 rows rejected; 2 could not run (usage,
-// missing file or column, empty file, database unreachable or refusing, accounting that
-// does not balance).
+// Files read again: each file (and SQLite table) is hashed first. One that an earlier
+// migration read to its end with the same SHA-256 and without rejecting a row is skipped,
+// and the report and the log say since which run. One with earlier rejections is judged
+// again, since the parents its rows lacked may have arrived: a row rejected again with
+// the same codes at the same line as in the latest earlier complete run of the same
+// content is "still rejected", counted apart in the report and on the console, and is
+// not a new problem. Rows already loaded are one log line per file (ALREADY_LOADED,
+// with their count), not one line each. Standard input is never skipped.
+//
+// Interrupted (Ctrl-C, SIGTERM), a run keeps the batches already committed and stops;
+// the report, the journal and the console count exactly those rows (rows read after
+// them are in no count), say that the run was interrupted, and running the same command
+// again finishes the job.
+//
+// Exit status: 0 every row inserted or ignored, or rejected only as before (still
+// rejected); 1 new rows rejected; 2 could not run (usage, missing file or column, empty
+// file, database unreachable or refusing, accounting that does not balance) or was
+// interrupted.
 //
 // With -domain distributech, INPUT is a folder holding distributech.sqlite (regions,
 // revendeurs, produits, stock, receptions, read with a pure-Go driver) and commandes/
 // (the weekly order files, loaded in name order); each snapshot, receipt and order line
 // writes its stock movement in the same transaction. A later run with new weekly files
-// loads only what is new.
+// loads only what is new: the weeks loaded cleanly are skipped, and the exit status of a
+// weekly job is 1 only when the new files bring rejected rows.
 //
 // Example:
 //

@@ -7,9 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strings"
 
 	"dmt/pkg/cli"
 	"dmt/pkg/migrate"
+	"dmt/pkg/report"
 )
 
 const manual = `migration: load a domain's CSV files into MariaDB, every row checked and accounted for.
@@ -20,7 +23,12 @@ Usage:
 INPUT is a folder with the domain's files, one file, or - (stdin, with -entity);
 for -domain distributech, a folder with distributech.sqlite and commandes/.
 Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out.
-Exit status: 0 all rows inserted or ignored, 1 rows rejected, 2 could not run.
+A file an earlier run loaded whole, unchanged (same SHA-256) and without a rejected row
+is skipped; a file with earlier rejections is judged again, and a row rejected again the
+same way (same line, same codes) is reported as still rejected, not as a new problem.
+Exit status: 0 all rows inserted or ignored, or rejected only as before (still rejected);
+1 new rows rejected; 2 could not run, or interrupted (Ctrl-C: what was committed stays,
+and running the same command again finishes the job).
 
 Example:
   migration -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out out data_1
@@ -83,19 +91,47 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	job := &migrate.Job{Tool: "migration", Domain: d, DSN: *dsn, CreateDB: *createDB, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log.txt", ReportName: "rapport_reprise", ReportTitle: "Rapport de reprise (migration)",
-		Rejects: rejects, BatchSize: *batch, Args: args, Stderr: stderr}
+		Rejects: rejects, BatchSize: *batch, Args: args, Stderr: stderr, Incremental: true}
 	rep, err := job.Execute(ctx)
 	if err != nil {
 		return err
 	}
 	runID := rep.RunID
 	t := rep.Totals
-	fmt.Fprintf(stderr, "migration: run %s: read %d, inserted %d, rejected %d, ignored %d in %.1f s; report in %s\n",
-		runID, t.Read, t.Inserted, t.Rejected, t.Ignored, rep.Seconds, filepath.Join(*out, "rapport_reprise.txt"))
-	if t.Rejected > 0 {
-		return &cli.DataProblems{Msg: fmt.Sprintf("%d rows rejected (see %s)", t.Rejected, filepath.Join(*out, "rejets"))}
+	skipped := ""
+	if rep.FilesSkipped > 0 {
+		skipped = fmt.Sprintf(", %d files skipped (unchanged, loaded before)", rep.FilesSkipped)
+	}
+	fmt.Fprintf(stderr, "migration: run %s: read %d, inserted %d, rejected %d, ignored %d%s in %.1f s; report in %s\n",
+		runID, t.Read, t.Inserted, t.Rejected, t.Ignored, skipped, rep.Seconds, filepath.Join(*out, "rapport_reprise.txt"))
+	// The exit status is about this run's new problems: rows rejected the same way by
+	// the latest earlier run of the same file are known, and said so, not an error.
+	if t.StillRejected > 0 {
+		fmt.Fprintf(stderr, "migration: %d rows still rejected (unchanged since %s)\n", t.StillRejected, stillSince(rep))
+	}
+	if n := t.NewRejected(); n > 0 {
+		what := "rows rejected"
+		if t.StillRejected > 0 {
+			what = "new rows rejected"
+		}
+		return &cli.DataProblems{Msg: fmt.Sprintf("%d %s (see %s)", n, what, filepath.Join(*out, "rejets"))}
 	}
 	return nil
+}
+
+// stillSince names the earlier runs whose rejections this run found again.
+func stillSince(rep *report.Report) string {
+	var runs []string
+	for _, f := range rep.Files {
+		if f.StillRejected > 0 && !slices.Contains(runs, f.StillRejectedSince) {
+			runs = append(runs, f.StillRejectedSince)
+		}
+	}
+	if len(runs) == 1 {
+		return "run " + runs[0]
+	}
+	slices.Sort(runs)
+	return "runs " + strings.Join(runs, ", ")
 }
 
 func newRejectWriter(out, to string, stdout io.Writer) (*migrate.RejectFiles, error) {

@@ -98,17 +98,27 @@ func dump(t *testing.T, db *sql.DB, queries ...string) string {
 }
 
 type jsonReport struct {
-	RunID string `json:"run_id"`
-	Files []struct {
-		File     string         `json:"file"`
-		Entity   string         `json:"entity"`
-		Read     int            `json:"read"`
-		Inserted int            `json:"inserted"`
-		Rejected int            `json:"rejected"`
-		Ignored  int            `json:"ignored"`
-		ByCode   map[string]int `json:"by_code"`
+	RunID        string `json:"run_id"`
+	Status       string `json:"status"`
+	FilesSkipped int    `json:"files_skipped"`
+	Files        []struct {
+		File               string         `json:"file"`
+		Entity             string         `json:"entity"`
+		State              string         `json:"state"`
+		UnchangedSince     string         `json:"unchanged_since"`
+		StillRejectedSince string         `json:"still_rejected_since"`
+		CommittedLine      int            `json:"committed_line"`
+		Read               int            `json:"read"`
+		Inserted           int            `json:"inserted"`
+		Rejected           int            `json:"rejected"`
+		StillRejected      int            `json:"still_rejected"`
+		Ignored            int            `json:"ignored"`
+		ByCode             map[string]int `json:"by_code"`
 	} `json:"files"`
-	Totals struct{ Read, Inserted, Rejected, Ignored int } `json:"totals"`
+	Totals struct {
+		Read, Inserted, Rejected, Ignored int
+		StillRejected                     int `json:"still_rejected"`
+	} `json:"totals"`
 }
 
 func readReport(t *testing.T, dir string) jsonReport {
@@ -219,16 +229,18 @@ func TestSmallFolder(t *testing.T) {
 		t.Errorf("output mentions a password")
 	}
 
-	// Running it again inserts nothing and leaves the tables as they were.
+	// Running it again inserts nothing and leaves the tables as they were: the clean
+	// intervenants.csv is skipped, the files with rejections are judged again and their
+	// rejections are known ones, so the run has no new problem (exit 0).
 	before := content(t, db)
 	out2 := t.TempDir()
 	res = migration(t, dsn, "-out", out2, "testdata/small")
-	if res.code != 1 {
-		t.Fatalf("rerun exit %d, want 1; stderr:\n%s", res.code, res.stderr)
+	if res.code != 0 || !strings.Contains(res.stderr, "7 rows still rejected (unchanged since run "+rep.RunID+")") {
+		t.Fatalf("rerun exit %d, want 0 and 7 rows still rejected; stderr:\n%s", res.code, res.stderr)
 	}
 	rep2 := readReport(t, out2)
-	if rep2.Totals.Inserted != 0 || rep2.Totals.Rejected != 7 || rep2.Totals.Ignored != 10 {
-		t.Errorf("rerun totals %+v, want 0 inserted, 7 rejected, 10 ignored", rep2.Totals)
+	if rep2.Totals.Inserted != 0 || rep2.Totals.Rejected != 7 || rep2.Totals.StillRejected != 7 || rep2.Totals.Ignored != 8 || rep2.FilesSkipped != 1 {
+		t.Errorf("rerun totals %+v, %d skipped; want 0 inserted, 7 rejected (7 still), 8 ignored, 1 file skipped", rep2.Totals, rep2.FilesSkipped)
 	}
 	if after := content(t, db); after != before {
 		t.Errorf("rerun changed the tables:\nbefore:\n%s\nafter:\n%s", before, after)
@@ -241,8 +253,9 @@ func TestRejectsToStdout(t *testing.T) {
 	if res := migration(t, dsn, "-out", out, "-entity", "clients", "testdata/small/clients.csv"); res.code != 1 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
+	// The second run rejects the same rows again: known problems (exit 0), still written.
 	res := migration(t, dsn, "-out", out, "-rejects", "-", "testdata/small/clients.csv")
-	if res.code != 1 {
+	if res.code != 0 || !strings.Contains(res.stderr, "2 rows still rejected") {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(res.stdout), "\n")
@@ -318,4 +331,90 @@ func wrongPassword(t *testing.T, dsn string) string {
 	i := strings.Index(dsn, "@")
 	user := strings.SplitN(dsn[:i], ":", 2)[0]
 	return user + ":secret" + dsn[i:]
+}
+
+// TestFixParentsAndRerun: a project whose client is missing is rejected with its
+// affectations (UNKNOWN_REFERENCE); the client arrives in a file of its own; the same
+// folder run again skips the unchanged clean files, judges again the files that had
+// rejections, and now loads the project and its affectations (exit 0). Rows already
+// loaded are summarised in the log, one line per file, not one line each.
+func TestFixParentsAndRerun(t *testing.T) {
+	data := writeDataset(t, 50)
+	clients, err := os.ReadFile(filepath.Join(data, "clients.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(clients), "\n")
+	late := lines[50] // client 50
+	if !strings.HasPrefix(late, "50,") {
+		t.Fatalf("line 51 of clients.csv is %q", late)
+	}
+	if err := os.WriteFile(filepath.Join(data, "clients.csv"), []byte(strings.Join(lines[:50], "")+strings.Join(lines[51:], "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dsn := mariadbtest.NewDatabase(t)
+	db := openDB(t, dsn)
+	first := migration(t, dsn, "-out", t.TempDir(), data)
+	if first.code != 1 {
+		t.Fatalf("first run: exit %d, want 1: %s", first.code, first.stderr)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM rejections WHERE codes LIKE '%UNKNOWN_REFERENCE%'"); n != 3 {
+		t.Fatalf("first run rejected %d rows as UNKNOWN_REFERENCE, want 3 (projet 50 and its 2 affectations)", n)
+	}
+
+	lateFile := filepath.Join(t.TempDir(), "clients_retardataires.csv")
+	if err := os.WriteFile(lateFile, []byte(lines[0]+late), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res := migration(t, dsn, "-out", t.TempDir(), "-entity", "clients", lateFile); res.code != 0 {
+		t.Fatalf("late client: exit %d: %s", res.code, res.stderr)
+	}
+
+	out := t.TempDir()
+	res := migration(t, dsn, "-out", out, data)
+	if res.code != 0 || strings.Contains(res.stderr, "still rejected") {
+		t.Fatalf("rerun: exit %d, want 0 with nothing still rejected: %s", res.code, res.stderr)
+	}
+	rep := readReport(t, out)
+	want := map[string]struct {
+		state              string
+		inserted, rejected int
+	}{
+		"clients.csv":      {"skipped", 0, 0},
+		"intervenants.csv": {"skipped", 0, 0},
+		"projets.csv":      {"complete", 1, 0},
+		"affectations.csv": {"complete", 2, 0},
+	}
+	for _, f := range rep.Files {
+		w := want[f.File]
+		if f.State != w.state || f.Inserted != w.inserted || f.Rejected != w.rejected {
+			t.Errorf("rerun: %s: %s, inserted %d, rejected %d; want %s, %d, %d", f.File, f.State, f.Inserted, f.Rejected, w.state, w.inserted, w.rejected)
+		}
+		if f.State == "skipped" && (f.Read != 0 || f.UnchangedSince == "") {
+			t.Errorf("rerun: skipped %s read %d rows, unchanged since %q", f.File, f.Read, f.UnchangedSince)
+		}
+	}
+	if rep.FilesSkipped != 2 {
+		t.Errorf("rerun: %d files skipped, want 2", rep.FilesSkipped)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM affectations WHERE id_projet = 50"); n != 2 {
+		t.Errorf("affectations of projet 50: %d, want 2", n)
+	}
+	logText, err := os.ReadFile(filepath.Join(out, "log.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var loaded []string
+	for _, l := range strings.Split(string(logText), "\n") {
+		if strings.Contains(l, "ALREADY_LOADED") {
+			loaded = append(loaded, l)
+		}
+	}
+	if len(loaded) != 2 || !strings.Contains(loaded[0], "rows=49") || !strings.Contains(loaded[1], "rows=98") {
+		t.Errorf("log.txt: ALREADY_LOADED lines %q, want one per file read (projets rows=49, affectations rows=98)", loaded)
+	}
+	text, _ := os.ReadFile(filepath.Join(out, "rapport_reprise.txt"))
+	if !strings.Contains(string(text), "skipped   unchanged since run ") {
+		t.Errorf("rapport_reprise.txt does not say which files were skipped:\n%s", text)
+	}
 }

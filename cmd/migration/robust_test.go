@@ -171,3 +171,110 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Errorf("projet_sites = %d, want 3000", n)
 	}
 }
+
+// TestInterruptAndRerun interrupts the binary with SIGINT (Ctrl-C) between batches at
+// several points, then reruns it to the end. Each interrupted run says so on one line,
+// exits 2, and its report and journal row count exactly what the tables gained (only
+// committed batches); after the reruns, the journal's inserted rows over all runs are
+// the rows in the tables.
+func TestInterruptAndRerun(t *testing.T) {
+	data := writeDataset(t, 3000)
+	dsn := mariadbtest.NewDatabase(t)
+	db := openDB(t, dsn)
+	tables := []string{"clients", "intervenants", "projets", "affectations"}
+	rowsNow := func() map[string]int {
+		n := map[string]int{}
+		for _, tb := range tables {
+			if count(t, db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?", tb) > 0 {
+				n[tb] = count(t, db, "SELECT COUNT(*) FROM "+tb)
+			}
+		}
+		return n
+	}
+	// Batches of 500: clients 6, intervenants 1, projets 6, affectations 12. Each run
+	// is stopped after a few batches of its own, so the runs end in different files.
+	for i, after := range []int{3, 5, 6} {
+		before := rowsNow()
+		out := t.TempDir()
+		cmd := exec.Command(progtest.Path("migration"), "-dsn", dsn, "-today", "2026-11-15", "-out", out, "-batch", "500", data)
+		cmd.Env = append(os.Environ(), "DMT_TEST_PAUSE_AFTER_BATCH=150ms")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			logText, _ := os.ReadFile(filepath.Join(out, "log.txt"))
+			if strings.Count(string(logText), "action=committed") >= after {
+				break
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("run %d never reached %d batches", i, after)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+			t.Fatal(err)
+		}
+		timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+		cmd.Wait()
+		timer.Stop()
+		if code := cmd.ProcessState.ExitCode(); code != 2 {
+			t.Fatalf("run %d: exit %d after SIGINT, want 2; stderr: %s", i, code, stderr.String())
+		}
+		rep := readReport(t, out)
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		wantLine := fmt.Sprintf("migration: interrupted after %d rows committed (run %s: ", rep.Totals.Read, rep.RunID)
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], wantLine) || !strings.HasSuffix(lines[0], "; run the same command again to finish") {
+			t.Errorf("run %d: stderr %q, want one line %q...; run the same command again to finish", i, stderr.String(), wantLine)
+		}
+		if rep.Status != "interrupted" {
+			t.Errorf("run %d: report status %q, want interrupted", i, rep.Status)
+		}
+		text, err := os.ReadFile(filepath.Join(out, "rapport_reprise.txt"))
+		if err != nil || !strings.Contains(string(text), "status:     interrupted") || !strings.Contains(string(text), "Run the same command again") {
+			t.Errorf("run %d: rapport_reprise.txt does not say the run was interrupted:\n%s", i, text)
+		}
+		after := rowsNow()
+		gained := 0
+		for _, f := range rep.Files {
+			if g := after[f.Entity] - before[f.Entity]; f.Inserted != g {
+				t.Errorf("run %d: %s: report says %d inserted, table gained %d", i, f.File, f.Inserted, g)
+			}
+			gained += after[f.Entity] - before[f.Entity]
+		}
+		var status, message string
+		var read, inserted int
+		if err := db.QueryRow("SELECT status, message, `read`, inserted FROM journal WHERE run_id = ?", rep.RunID).Scan(&status, &message, &read, &inserted); err != nil {
+			t.Fatal(err)
+		}
+		if status != "failed" || !strings.HasPrefix(message, "interrupted after ") || inserted != gained || read != rep.Totals.Read {
+			t.Errorf("run %d: journal %s %q read %d inserted %d; want failed, interrupted, read %d inserted %d (what the tables gained)",
+				i, status, message, read, inserted, rep.Totals.Read, gained)
+		}
+		if files := count(t, db, "SELECT COALESCE(SUM(inserted), 0) FROM journal_files WHERE run_id = ?", rep.RunID); files != inserted {
+			t.Errorf("run %d: journal_files say %d inserted, journal run row %d", i, files, inserted)
+		}
+	}
+	res := migration(t, dsn, "-out", t.TempDir(), "-batch", "500", data)
+	if res.code != 0 {
+		t.Fatalf("final run exit %d: %s", res.code, res.stderr)
+	}
+	final := rowsNow()
+	want := map[string]int{"clients": 3000, "intervenants": 20, "projets": 3000, "affectations": 6000}
+	total := 0
+	for _, tb := range tables {
+		if final[tb] != want[tb] {
+			t.Errorf("%s = %d rows, want %d", tb, final[tb], want[tb])
+		}
+		total += final[tb]
+	}
+	if sum := count(t, db, "SELECT SUM(inserted) FROM journal"); sum != total {
+		t.Errorf("SUM(inserted) over the journal = %d, tables hold %d rows", sum, total)
+	}
+	if sum := count(t, db, "SELECT SUM(`read`) - SUM(inserted) - SUM(rejected) - SUM(ignored) FROM journal"); sum != 0 {
+		t.Errorf("journal: read - inserted - rejected - ignored = %d over all runs, want 0", sum)
+	}
+}

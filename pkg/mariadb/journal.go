@@ -2,6 +2,8 @@ package mariadb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -88,4 +90,57 @@ func (db *DB) MarkInterrupted(ctx context.Context, tool, domain, byRun string) (
 		}
 	}
 	return ids, nil
+}
+
+// CompleteFile is an earlier run's complete reading of a file, found by its content.
+type CompleteFile struct {
+	RunID    string
+	File     string // the name it had in that run
+	Rejected int
+}
+
+// LastComplete returns the latest run of tool on domain, other than exceptRun, that read
+// a file with this SHA-256 to its end (FinishFile recorded its SHA-256 after its last
+// batch committed); ok is false when there is none. A run interrupted inside the file
+// never recorded it, so it does not count.
+func (db *DB) LastComplete(ctx context.Context, tool, domain, sha, exceptRun string) (f CompleteFile, ok bool, err error) {
+	err = db.QueryRowContext(ctx, `SELECT f.run_id, f.file, f.rejected FROM journal_files f JOIN journal j ON j.run_id = f.run_id
+		WHERE f.sha256 = ? AND j.tool = ? AND j.domain = ? AND f.run_id <> ?
+		ORDER BY j.started_at DESC, f.run_id DESC LIMIT 1`, sha, tool, domain, exceptRun).Scan(&f.RunID, &f.File, &f.Rejected)
+	if errors.Is(err, sql.ErrNoRows) {
+		return CompleteFile{}, false, nil
+	}
+	if err != nil {
+		return CompleteFile{}, false, fmt.Errorf("journal: %w", FormatError(err))
+	}
+	return f, true, nil
+}
+
+// RejectedLines returns the codes recorded for each line of file that run rejected, in
+// one query: what a rerun of the same file compares its rejections with.
+func (db *DB) RejectedLines(ctx context.Context, runID, file string) (map[int]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT line, codes FROM rejections WHERE run_id = ? AND file = ?`, runID, file)
+	if err != nil {
+		return nil, fmt.Errorf("rejections of run %s: %w", runID, FormatError(err))
+	}
+	defer rows.Close()
+	lines := map[int]string{}
+	for rows.Next() {
+		var line int
+		var codes string
+		if err := rows.Scan(&line, &codes); err != nil {
+			return nil, err
+		}
+		lines[line] = codes
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rejections of run %s: %w", runID, FormatError(err))
+	}
+	return lines, nil
+}
+
+// SameCodes reports whether codes, as a run would record them, equal stored codes
+// (which the rejections table keeps to its first 255 bytes).
+func SameCodes(stored, codes string) bool {
+	return stored == truncate(codes, 255)
 }

@@ -42,10 +42,30 @@ type Job struct {
 	BatchSize   int
 	Repair      bool
 	Update      bool // replace loaded rows that differ instead of rejecting them as conflicts
+	// Incremental skips files loaded whole before and tells rows still rejected from new
+	// ones (see Options.Incremental): migration's weekly reruns.
+	Incremental bool
 	Words       Words
 	Args        []string // the command line, recorded in the journal without its passwords
 	Stderr      io.Writer
 }
+
+// Interrupted is the error of a run stopped by a signal. What its committed batches
+// wrote stays, and is what the journal and the report count; running the same command
+// again finishes the job.
+type Interrupted struct {
+	RunID     string
+	Committed report.Counts
+	Err       error
+}
+
+func (e *Interrupted) Error() string {
+	c := e.Committed
+	return fmt.Sprintf("interrupted after %d rows committed (run %s: %d inserted, %d rejected, %d ignored); run the same command again to finish",
+		c.Read, e.RunID, c.Inserted, c.Rejected, c.Ignored)
+}
+
+func (e *Interrupted) Unwrap() error { return e.Err }
 
 // Execute runs the job. It returns the report (nil when it could not start) and an
 // error for what stopped it; rows rejected are not an error, the report says so.
@@ -128,7 +148,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	log.Info("run", "tool", j.Tool, "domain", d.Name, "database", rep.Database, "dry_run", j.DryRun, "input", strings.Join(inputs, ","))
 
 	opt := Options{RunID: runID, Tool: j.Tool, Checker: checker, Log: log, Rejects: j.Rejects,
-		BatchSize: j.BatchSize, DryRun: j.DryRun, DB: db, Size: Size, Words: j.Words}
+		BatchSize: j.BatchSize, DryRun: j.DryRun, DB: db, Size: Size, Words: j.Words, Incremental: j.Incremental}
 	if j.Repair {
 		opt.Repair = func(e *domain.Entity, raw []string) ([]string, []rules.Correction, []rules.Violation) {
 			return check.Repair(e, raw, j.Today)
@@ -152,10 +172,23 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	reps, runErr := Run(ctx, opt, files)
 	bar.Done()
 	rep.Files = reps
+	for _, f := range files[len(reps):] {
+		f.rep.State = report.StateNotRead
+		rep.Files = append(rep.Files, f.rep)
+	}
 	if err := j.Rejects.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
+	switch {
+	case runErr != nil && ctx.Err() != nil:
+		rep.Status = report.StateInterrupted
+	case runErr != nil:
+		rep.Status = report.StateFailed
+	}
 	balanceErr := rep.Finish(time.Since(started))
+	if rep.Status == report.StateInterrupted && balanceErr == nil {
+		runErr = &Interrupted{RunID: runID, Committed: rep.Totals, Err: runErr}
+	}
 	status := mariadb.StatusOK
 	switch {
 	case runErr != nil || balanceErr != nil:

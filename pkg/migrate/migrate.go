@@ -13,6 +13,8 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +33,10 @@ type Source struct {
 	Name   string
 	Entity *domain.Entity
 	R      io.Reader
+	// Reread opens the same content again from its start (a regular file, a SQLite
+	// table), so that its SHA-256 is known before it is loaded and an unchanged file can
+	// be skipped; nil for stdin, which can be read only once.
+	Reread func() (io.ReadCloser, error)
 }
 
 // Rejects receives each rejected row of a file as read (header, fields), with its line
@@ -61,10 +67,16 @@ type Options struct {
 	Repair func(e *domain.Entity, raw []string) ([]string, []rules.Correction, []rules.Violation)
 	// Words name the outcomes in the log; migration's by default.
 	Words Words
+	// Incremental judges each file against the journal's earlier runs of the same tool
+	// (by SHA-256, needs DB): a file an earlier run read whole without rejecting a row
+	// is skipped, and a row rejected again with the same codes at the same line as in
+	// the latest earlier complete run is counted as still rejected, not as new.
+	Incremental bool
 }
 
 // Words are the log's names of a row's outcomes. EachRow logs every inserted row, not
-// only each committed batch: reprise's rows are few and each one matters.
+// only each committed batch, and every row already loaded, not one summary per file:
+// reprise's rows are few and each one matters.
 type Words struct {
 	Inserted, Rejected string
 	EachRow            bool
@@ -163,6 +175,12 @@ func Run(ctx context.Context, opt Options, files []*opened) ([]*report.File, err
 	for _, f := range files {
 		reps = append(reps, f.rep)
 		if err := runFile(ctx, opt, f); err != nil {
+			if f.rep.State == "" { // stopped before its first batch
+				f.rep.State = report.StateFailed
+				if ctx.Err() != nil {
+					f.rep.State = report.StateInterrupted
+				}
+			}
 			return reps, err
 		}
 	}
@@ -176,9 +194,54 @@ type pending struct {
 	fields []string
 }
 
+// note is what a judged row has to say once its batch is committed: a rejected row goes
+// to the rejects file and the log, an ignored row to the log. Saying it earlier would
+// tell of rows an interruption leaves in no count.
+type note struct {
+	line     int
+	reject   bool
+	code     string
+	detail   string
+	fields   []string // the rejected row as read
+	still    bool     // rejected the same way by the latest earlier run of the file
+	ignoreAs string   // log action of an ignored row
+}
+
+// lineSpan counts rows of one kind and the first and last of their lines, for a log
+// line that summarises them.
+type lineSpan struct{ n, first, last int }
+
+func (s *lineSpan) add(line int) {
+	if s.n == 0 || line < s.first {
+		s.first = line
+	}
+	if line > s.last {
+		s.last = line
+	}
+	s.n++
+}
+
+func (s *lineSpan) merge(o lineSpan) {
+	if o.n == 0 {
+		return
+	}
+	if s.n == 0 || o.first < s.first {
+		s.first = o.first
+	}
+	if o.last > s.last {
+		s.last = o.last
+	}
+	s.n += o.n
+}
+
 type batchJob struct {
+	seq     int
 	batch   *mariadb.Batch
 	pending []pending
+	notes   []note
+	byCode  map[string]int
+	still   int
+	loaded  lineSpan // rows ignored as ALREADY_LOADED, logged as one line per file
 }
 
 type batchDone struct {
@@ -187,11 +250,68 @@ type batchDone struct {
 	err     error
 }
 
+// earlier is what the latest earlier complete run of the same content said of a file.
+type earlier struct {
+	run      string
+	rejected map[int]string // codes by line
+}
+
+// still reports whether line was rejected with the same codes by the earlier run.
+func (e *earlier) still(line int, codes string) bool {
+	if e == nil {
+		return false
+	}
+	stored, ok := e.rejected[line]
+	return ok && mariadb.SameCodes(stored, codes)
+}
+
+// lookBack hashes a source that can be read again and finds the latest earlier complete
+// run of the same tool over the same content. It returns that run's file, or ok false.
+func lookBack(ctx context.Context, opt Options, src *Source) (sha string, f mariadb.CompleteFile, ok bool, err error) {
+	r, err := src.Reread()
+	if err != nil {
+		return "", f, false, fmt.Errorf("%s: %w", src.Name, err)
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, r)
+	r.Close()
+	if err != nil {
+		return "", f, false, fmt.Errorf("%s: %w", src.Name, err)
+	}
+	sha = hex.EncodeToString(h.Sum(nil))
+	f, ok, err = opt.DB.LastComplete(ctx, opt.Tool, opt.Checker.Domain().Name, sha, opt.RunID)
+	return sha, f, ok, err
+}
+
 func runFile(ctx context.Context, opt Options, f *opened) error {
 	src, e, rep := f.src, f.src.Entity, f.rep
 	words := opt.Words.orDefault()
 	opt.Checker.SetSource(src.Name)
 	log := opt.Log.With("file", src.Name)
+
+	var before *earlier
+	if opt.Incremental && opt.DB != nil && src.Reread != nil {
+		sha, last, ok, err := lookBack(ctx, opt, src)
+		switch {
+		case err != nil && opt.DryRun:
+			// A dry run on a database without the journal: nothing was loaded before.
+		case err != nil:
+			return err
+		case ok && last.Rejected == 0:
+			rep.State, rep.SHA256, rep.UnchangedSince = report.StateSkipped, sha, last.RunID
+			log.Info("skipped", "entity", e.Name, "sha256", sha,
+				"detail", "unchanged since run "+last.RunID+", which loaded all its rows; not read again")
+			return nil
+		case ok:
+			rejected, err := opt.DB.RejectedLines(ctx, last.RunID, last.File)
+			if err != nil {
+				return err
+			}
+			before = &earlier{run: last.RunID, rejected: rejected}
+			rep.StillRejectedSince = last.RunID
+		}
+	}
+
 	log.Info("start", "entity", e.Name, "dialect", rep.Dialect)
 	for _, w := range rep.Warnings {
 		log.Warn("column", "code", rules.UnknownColumn, "detail", w)
@@ -239,15 +359,41 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		close(done)
 	}()
 
+	// The report counts a batch when it is committed, in the order the batches were
+	// read (so the rejects file and the log keep the file's order): the counts are then
+	// those the journal's file row holds, whatever stops the run.
 	var loadErr error
-	handle := func(d batchDone) {
-		if d.err != nil {
-			if loadErr == nil {
-				loadErr = d.err
-			}
-			return
+	var loaded lineSpan
+	committed := map[int]batchDone{}
+	next := 0
+	account := func(d batchDone) {
+		job, b := d.job, d.job.batch
+		p := b.Progress
+		rep.Read += p.Read
+		rep.Inserted += p.Inserted
+		rep.Rejected += p.Rejected
+		rep.Ignored += p.Ignored
+		rep.Updated += p.Updated
+		rep.StillRejected += job.still
+		for code, n := range job.byCode {
+			rep.ByCode[code] += n
 		}
-		b := d.job.batch
+		rep.CommittedLine = max(rep.CommittedLine, p.Line)
+		loaded.merge(job.loaded)
+		for _, n := range job.notes {
+			switch {
+			case !n.reject:
+				log.Info(n.ignoreAs, "line", n.line, "code", n.code, "detail", n.detail)
+				continue
+			case n.still:
+				log.Warn("still_rejected", "line", n.line, "code", n.code, "since", before.run, "detail", n.detail)
+			default:
+				log.Warn(words.Rejected, "line", n.line, "code", n.code, "detail", n.detail)
+			}
+			if err := opt.Rejects.Reject(src, f.r.Header(), n.line, n.fields, n.detail); err != nil && loadErr == nil {
+				loadErr = err
+			}
+		}
 		if b.Recovered != "" {
 			log.Warn("reconnected", "line", b.Progress.Line, "first_line", b.Progress.First, "detail", b.Recovered)
 		}
@@ -255,7 +401,12 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			rep.Inserted--
 			rep.Rejected++
 			rep.Count(string(rules.DBRefused))
-			for _, p := range d.job.pending {
+			action := words.Rejected
+			if before.still(r.Row.Line, string(rules.DBRefused)) {
+				rep.StillRejected++
+				action = "still_rejected"
+			}
+			for _, p := range job.pending {
 				if p.row.Line == r.Row.Line {
 					opt.Checker.Forget(e, p.row.Values, p.row.Line)
 					if err := opt.Rejects.Reject(src, f.r.Header(), p.row.Line, p.fields, string(rules.DBRefused)+": "+r.Message); err != nil && loadErr == nil {
@@ -264,10 +415,10 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 					break
 				}
 			}
-			log.Warn(words.Rejected, "line", r.Row.Line, "code", rules.DBRefused, "detail", r.Message)
+			log.Warn(action, "line", r.Row.Line, "code", rules.DBRefused, "detail", r.Message)
 		}
 		for _, u := range b.Updates {
-			old := d.job.batch.Old[u.Line]
+			old := b.Old[u.Line]
 			var changes []string
 			for i, f := range e.Fields {
 				if i < len(old) && old[i] != u.Values[i] {
@@ -278,7 +429,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 		if words.EachRow {
 			key := e.Index(e.Key)
-			for _, p := range d.job.pending {
+			for _, p := range job.pending {
 				if !refusedLine(d.refused, p.row.Line) {
 					log.Info(words.Inserted, "line", p.row.Line, e.Key, p.row.Values[key])
 				}
@@ -292,15 +443,36 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			log.Info(words.Inserted, "line", last, "rows", len(b.Rows)-len(d.refused), "first_line", first, "refused", len(d.refused))
 		}
 	}
+	handle := func(d batchDone) {
+		if d.err != nil {
+			if loadErr == nil {
+				loadErr = d.err
+			}
+			return
+		}
+		committed[d.job.seq] = d
+		for {
+			d, ok := committed[next]
+			if !ok {
+				return
+			}
+			delete(committed, next)
+			next++
+			account(d)
+		}
+	}
 
-	seq := 1
-	cur := &batchJob{batch: newBatch(opt, src, seq)}
+	seq := 0
+	newJob := func() *batchJob {
+		seq++ // batches number from 1 in the journal, from 0 in the order they are counted
+		return &batchJob{seq: seq - 1, batch: newBatch(opt, src, seq), byCode: map[string]int{}}
+	}
+	cur := newJob()
 	send := func() error {
 		for {
 			select {
 			case jobs <- cur:
-				seq++
-				cur = &batchJob{batch: newBatch(opt, src, seq)}
+				cur = newJob()
 				return nil
 			case d := <-done:
 				handle(d)
@@ -317,7 +489,26 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		for d := range done {
 			handle(d)
 		}
+		// Batches committed after one that failed are counted too: they are in the
+		// database and in the journal.
+		for _, s := range slices.Sorted(maps.Keys(committed)) {
+			account(committed[s])
+		}
+		if loaded.n > 0 {
+			log.Info("ignored", "code", rules.AlreadyLoaded, "rows", loaded.n, "first_line", loaded.first, "last_line", loaded.last,
+				"detail", "identical rows already in the database, summarised: one line per file")
+		}
 		return loadErr
+	}
+	stopped := func(err error) error {
+		rep.State = report.StateFailed
+		if ctx.Err() != nil {
+			rep.State = report.StateInterrupted
+		}
+		if ferr := finish(); err == nil {
+			err = ferr
+		}
+		return err
 	}
 
 	size := int64(-1)
@@ -330,8 +521,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
-				finish()
-				return err
+				return stopped(err)
 			}
 			if opt.Progress != nil {
 				opt.Progress(src.Name, f.counter.n, size)
@@ -343,30 +533,27 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 		var pe *csvfile.ParseError
 		if errors.As(err, &pe) {
-			rep.Read++
-			rep.Rejected++
-			rep.Count(string(rules.MalformedRow))
+			code := string(rules.MalformedRow)
 			lastLine = pe.Line
 			detail := pe.Err.Error()
-			cur.batch.Rejections = append(cur.batch.Rejections, mariadb.Rejection{Line: pe.Line, Codes: string(rules.MalformedRow), Detail: detail, Raw: pe.Raw})
+			still := before.still(pe.Line, code)
+			if still {
+				cur.still++
+			}
+			cur.byCode[code]++
+			cur.batch.Rejections = append(cur.batch.Rejections, mariadb.Rejection{Line: pe.Line, Codes: code, Detail: detail, Raw: pe.Raw})
 			cur.batch.Progress.Read++
 			cur.batch.Progress.Rejected++
 			cur.batch.Progress.Line = pe.Line
 			if cur.batch.Progress.First == 0 {
 				cur.batch.Progress.First = pe.Line
 			}
-			log.Warn(words.Rejected, "line", pe.Line, "code", rules.MalformedRow, "detail", detail)
-			if err := opt.Rejects.Reject(src, f.r.Header(), pe.Line, pe.Fields, string(rules.MalformedRow)+": "+detail); err != nil {
-				finish()
-				return err
-			}
+			cur.notes = append(cur.notes, note{line: pe.Line, reject: true, code: code, detail: code + ": " + detail, fields: pe.Fields, still: still})
 			continue
 		}
 		if err != nil {
-			finish()
-			return fmt.Errorf("%s: %w", src.Name, err)
+			return stopped(fmt.Errorf("%s: %w", src.Name, err))
 		}
-		rep.Read++
 		lastLine = rec.Line
 		for i, idx := range fieldIdx {
 			if idx >= 0 && idx < len(rec.Fields) {
@@ -386,7 +573,8 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 		res := opt.Checker.Check(e, rec.Line, row)
 		explain(res.Violations, ambiguous)
-		b := cur.batch
+		job := cur
+		b := job.batch
 		b.Progress.Read++
 		b.Progress.Line = rec.Line
 		if b.Progress.First == 0 {
@@ -394,51 +582,56 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 		switch res.Outcome {
 		case check.Accept:
-			rep.Inserted++
 			b.Progress.Inserted++
 			b.Rows = append(b.Rows, mariadb.Row{Values: res.Canonical, Line: rec.Line})
-			cur.pending = append(cur.pending, pending{row: mariadb.Row{Values: res.Canonical, Line: rec.Line}, fields: rec.Fields})
+			job.pending = append(job.pending, pending{row: mariadb.Row{Values: res.Canonical, Line: rec.Line}, fields: rec.Fields})
 		case check.Replace:
-			rep.Updated++
 			b.Progress.Updated++
 			b.Updates = append(b.Updates, mariadb.Row{Values: res.Canonical, Line: rec.Line})
 		case check.Ignore:
-			rep.Ignored++
 			b.Progress.Ignored++
 			for _, c := range res.Codes() {
-				rep.Count(string(c))
+				job.byCode[string(c)]++
 			}
-			log.Info("ignored", "line", rec.Line, "code", res.Violations[0].Code, "detail", res.Violations[0].Detail)
+			// Rows already loaded are summarised (a weekly rerun has thousands), unless
+			// every row is logged (reprise's few rows each matter).
+			if v := res.Violations[0]; v.Code == rules.AlreadyLoaded && !words.EachRow {
+				job.loaded.add(rec.Line)
+			} else {
+				job.notes = append(job.notes, note{line: rec.Line, ignoreAs: "ignored", code: string(v.Code), detail: v.Detail})
+			}
 		case check.Reject:
-			rep.Rejected++
 			b.Progress.Rejected++
 			codes := res.Codes()
 			codeText := make([]string, len(codes))
 			for i, c := range codes {
-				rep.Count(string(c))
+				job.byCode[string(c)]++
 				codeText[i] = string(c)
 			}
-			errs := violationsText(res.Violations)
-			b.Rejections = append(b.Rejections, mariadb.Rejection{Line: rec.Line, Codes: strings.Join(codeText, ","), Detail: errs, Raw: rec.Raw})
-			log.Warn(words.Rejected, "line", rec.Line, "code", strings.Join(codeText, ","), "detail", errs)
-			if err := opt.Rejects.Reject(src, f.r.Header(), rec.Line, rec.Fields, errs); err != nil {
-				finish()
-				return err
+			joined := strings.Join(codeText, ",")
+			still := before.still(rec.Line, joined)
+			if still {
+				job.still++
 			}
+			errs := violationsText(res.Violations)
+			b.Rejections = append(b.Rejections, mariadb.Rejection{Line: rec.Line, Codes: joined, Detail: errs, Raw: rec.Raw})
+			job.notes = append(job.notes, note{line: rec.Line, reject: true, code: joined, detail: errs, fields: rec.Fields, still: still})
 		}
 		if len(b.Rows)+len(b.Updates) >= opt.BatchSize || len(b.Rejections) >= opt.BatchSize {
 			if err := send(); err != nil {
-				finish()
-				return err
+				return stopped(err)
 			}
 		}
 	}
 	cur.batch.Progress.Line = lastLine
 	if err := send(); err != nil {
-		finish()
-		return err
+		return stopped(err)
 	}
 	if err := finish(); err != nil {
+		rep.State = report.StateFailed
+		if ctx.Err() != nil {
+			rep.State = report.StateInterrupted
+		}
 		return err
 	}
 	rep.SHA256 = hex.EncodeToString(f.hash.Sum(nil))
@@ -447,10 +640,13 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 	}
 	if opt.DB != nil && !opt.DryRun {
 		if err := opt.DB.FinishFile(ctx, opt.RunID, src.Name, rep.SHA256, f.counter.n); err != nil {
+			rep.State = report.StateFailed
 			return err
 		}
 	}
-	log.Info("end", "read", rep.Read, "inserted", rep.Inserted, "rejected", rep.Rejected, "ignored", rep.Ignored, "sha256", rep.SHA256)
+	rep.State = report.StateComplete
+	log.Info("end", "read", rep.Read, "inserted", rep.Inserted, "rejected", rep.Rejected, "still_rejected", rep.StillRejected,
+		"ignored", rep.Ignored, "sha256", rep.SHA256)
 	return nil
 }
 

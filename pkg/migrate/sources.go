@@ -55,7 +55,11 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 	table := func(e *domain.Entity) *Source {
 		r := sqlite.Table(context.Background(), e.SQLiteTable, e.Columns())
 		files = append(files, r)
-		return &Source{Name: sqlite.Name(e.SQLiteTable), Entity: e, R: r}
+		lite := sqlite
+		reread := func() (io.ReadCloser, error) {
+			return lite.Table(context.Background(), e.SQLiteTable, e.Columns()), nil
+		}
+		return &Source{Name: sqlite.Name(e.SQLiteTable), Entity: e, R: r, Reread: reread}
 	}
 	open := func(path string, e *domain.Entity) (*Source, error) {
 		f, err := os.Open(path)
@@ -63,7 +67,12 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 			return nil, fmt.Errorf("input: %w", err)
 		}
 		files = append(files, f)
-		return &Source{Name: filepath.Base(path), Entity: e, R: f}, nil
+		src := &Source{Name: filepath.Base(path), Entity: e, R: f}
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			// A pipe or a device would be consumed by a second reading.
+			src.Reread = func() (io.ReadCloser, error) { return os.Open(path) }
+		}
+		return src, nil
 	}
 	if !st.IsDir() && strings.HasSuffix(strings.ToLower(input), ".sqlite") {
 		if err := openSQLite(input); err != nil {

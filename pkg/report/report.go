@@ -20,7 +20,14 @@ type Counts struct {
 	Rejected int `json:"rejected"`
 	Ignored  int `json:"ignored"`
 	Updated  int `json:"updated,omitempty"` // loaded rows replaced (reprise -update)
+	// StillRejected counts the rejected rows that the latest earlier complete run of the
+	// same file (same SHA-256) rejected at the same line with the same codes: known
+	// problems, not new ones. They are part of Rejected.
+	StillRejected int `json:"still_rejected"`
 }
+
+// NewRejected is the number of rejected rows that are new problems of this run.
+func (c Counts) NewRejected() int { return c.Rejected - c.StillRejected }
 
 // Balanced reports whether every row read is accounted for.
 func (c Counts) Balanced() bool { return c.Read == c.Inserted+c.Updated+c.Rejected+c.Ignored }
@@ -32,14 +39,34 @@ func (c *Counts) Add(d Counts) {
 	c.Rejected += d.Rejected
 	c.Ignored += d.Ignored
 	c.Updated += d.Updated
+	c.StillRejected += d.StillRejected
 }
 
-// File is the accounting of one source file.
+// States of a file and of a run in the report.
+const (
+	StateComplete    = "complete"    // read to its end, every batch committed
+	StateSkipped     = "skipped"     // not read: an earlier run loaded it whole, unchanged
+	StateInterrupted = "interrupted" // stopped by a signal: counts are the committed batches'
+	StateFailed      = "failed"      // stopped by an error: counts are the committed batches'
+	StateNotRead     = "not read"    // the run stopped before this file
+)
+
+// File is the accounting of one source file. Its counts are those of the batches the
+// database committed (or, in a dry run, that were judged whole): a row read after the
+// last committed batch of an interrupted run is not counted at all, so read = inserted
+// + rejected + ignored holds for what is reported, and the journal agrees.
 type File struct {
 	File    string `json:"file"`
 	Entity  string `json:"entity"`
 	Dialect string `json:"dialect,omitempty"`
 	SHA256  string `json:"sha256,omitempty"`
+	State   string `json:"state"`
+	// CommittedLine is the last source line the committed batches account for.
+	CommittedLine int `json:"committed_line,omitempty"`
+	// UnchangedSince is, for a skipped file, the run that loaded it.
+	UnchangedSince string `json:"unchanged_since,omitempty"`
+	// StillRejectedSince is the earlier run whose rejections StillRejected repeats.
+	StillRejectedSince string `json:"still_rejected_since,omitempty"`
 	Counts
 	ByCode   map[string]int `json:"by_code"`
 	Warnings []string       `json:"warnings,omitempty"`
@@ -63,8 +90,11 @@ type Report struct {
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"-"`
 	Seconds  float64       `json:"duration_seconds"`
-	Files    []*File       `json:"files"`
-	Totals   Counts        `json:"totals"`
+	// Status is complete, interrupted (by a signal) or failed (by an error).
+	Status       string  `json:"status"`
+	Files        []*File `json:"files"`
+	FilesSkipped int     `json:"files_skipped"`
+	Totals       Counts  `json:"totals"`
 	// Labels rename the columns for tools whose words differ (reprise re-injects and
 	// isolates); empty means read, inserted, rejected, ignored.
 	Labels [4]string `json:"-"`
@@ -76,9 +106,16 @@ func (r *Report) Finish(duration time.Duration) error {
 	r.Duration = duration
 	r.Seconds = duration.Seconds()
 	r.Totals = Counts{}
+	r.FilesSkipped = 0
+	if r.Status == "" {
+		r.Status = StateComplete
+	}
 	var bad []string
 	for _, f := range r.Files {
 		r.Totals.Add(f.Counts)
+		if f.State == StateSkipped {
+			r.FilesSkipped++
+		}
 		if !f.Balanced() {
 			bad = append(bad, fmt.Sprintf("%s: read %d != %d + %d + %d", f.File, f.Read, f.Inserted, f.Rejected, f.Ignored))
 		}
@@ -87,6 +124,13 @@ func (r *Report) Finish(duration time.Duration) error {
 		return fmt.Errorf("accounting does not balance: %s", strings.Join(bad, "; "))
 	}
 	return nil
+}
+
+func (r *Report) status() string {
+	if r.Status == "" {
+		return StateComplete
+	}
+	return r.Status
 }
 
 func (r *Report) labels() [4]string {
@@ -113,6 +157,14 @@ func (r *Report) WriteText(w io.Writer) error {
 	if r.DryRun {
 		fmt.Fprintf(&b, "mode:       dry run (nothing written to the database)\n")
 	}
+	switch r.Status {
+	case StateInterrupted, StateFailed:
+		fmt.Fprintf(&b, "status:     %s: the counts below are those of the batches committed before it stopped;\n", r.Status)
+		fmt.Fprintf(&b, "            rows read after them are in no count and not in the database.\n")
+		fmt.Fprintf(&b, "            Run the same command again to finish the job.\n")
+	default:
+		fmt.Fprintf(&b, "status:     %s\n", r.status())
+	}
 	fmt.Fprintf(&b, "started:    %s\n", r.Started.UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "duration:   %.2f s\n", r.Duration.Seconds())
 	if s := r.Duration.Seconds(); s > 0 {
@@ -127,7 +179,20 @@ func (r *Report) WriteText(w io.Writer) error {
 		if f.SHA256 != "" {
 			fmt.Fprintf(&b, "  sha256    %s\n", f.SHA256)
 		}
+		switch f.State {
+		case StateSkipped:
+			fmt.Fprintf(&b, "  skipped   unchanged since run %s, all rows loaded (not read again)\n", f.UnchangedSince)
+			continue
+		case StateInterrupted, StateFailed:
+			fmt.Fprintf(&b, "  state     %s: committed up to line %d\n", f.State, f.CommittedLine)
+		case StateNotRead:
+			fmt.Fprintf(&b, "  state     not read (the run stopped before this file)\n")
+		}
 		writeCounts(&b, l, f.Counts)
+		if f.StillRejected > 0 {
+			fmt.Fprintf(&b, "    %-26s %d (rejected the same way by run %s)\n", "still rejected", f.StillRejected, f.StillRejectedSince)
+			fmt.Fprintf(&b, "    %-26s %d\n", "new rejected", f.NewRejected())
+		}
 		for _, code := range slices.Sorted(maps.Keys(f.ByCode)) {
 			fmt.Fprintf(&b, "    %-26s %d\n", code, f.ByCode[code])
 		}
@@ -137,6 +202,13 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "\nTotal\n")
 	writeCounts(&b, l, r.Totals)
+	if r.Totals.StillRejected > 0 {
+		fmt.Fprintf(&b, "    %-26s %d (known: rejected the same way by the latest earlier run of the same file)\n", "still rejected", r.Totals.StillRejected)
+		fmt.Fprintf(&b, "    %-26s %d\n", "new rejected", r.Totals.NewRejected())
+	}
+	if r.FilesSkipped > 0 {
+		fmt.Fprintf(&b, "  files skipped: %d (unchanged since a run that loaded all their rows; not counted above)\n", r.FilesSkipped)
+	}
 	check := "OK"
 	if !r.Totals.Balanced() {
 		check = "FAILED"
