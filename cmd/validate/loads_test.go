@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"dmt"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/progtest"
@@ -188,7 +187,7 @@ func TestEmptyTables(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if err := db.ApplySchema(context.Background(), "clevity", dmt.ClevitySchema); err != nil {
+		if err := db.Migrate(context.Background(), "clevity", "test"); err != nil {
 			t.Fatal(err)
 		}
 		_, rep := runValidate(t, dsn)
