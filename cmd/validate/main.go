@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/validate"
@@ -93,7 +94,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("output folder: %w", err)
 	}
 	path := filepath.Join(*out, validate.FileName(started))
-	if err := cli.WriteFile(path, rep.WriteText); err != nil {
+	if err := atomicfile.WriteFile(path, runID, rep.WriteText); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	switch *jsonTo {
@@ -103,7 +104,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 	default:
-		if err := cli.WriteFile(*jsonTo, rep.WriteJSON); err != nil {
+		if err := atomicfile.WriteFile(*jsonTo, runID, rep.WriteJSON); err != nil {
 			return fmt.Errorf("write JSON: %w", err)
 		}
 	}
