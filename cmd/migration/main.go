@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 
@@ -20,7 +19,8 @@ Usage:
 
 INPUT is a folder with the domain's files, one file, or - (stdin, with -entity);
 for -domain distributech, a folder with distributech.sqlite and commandes/.
-Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out.
+Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out;
+a file replaced is kept as NAME.<run_id>.EXT, so rejected rows may be fed back with the same -out.
 Exit status: 0 all rows inserted or ignored, 1 rows rejected, 2 could not run.
 
 Example:
@@ -77,10 +77,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 
-	rejects, err := newRejectWriter(*out, *rejectsTo, stdout)
-	if err != nil {
-		return err
-	}
+	rejects := newRejectWriter(*out, *rejectsTo, stdout)
 	job := &migrate.Job{Tool: "migration", Domain: d, Schema: dmt.SchemaOf(d.Name), DSN: *dsn, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log.txt", ReportName: "rapport_reprise", ReportTitle: "Rapport de reprise (migration)",
 		Rejects: rejects, BatchSize: *batch, Args: args, Stderr: stderr}
@@ -98,16 +95,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return nil
 }
 
-func newRejectWriter(out, to string, stdout io.Writer) (*migrate.RejectFiles, error) {
+func newRejectWriter(out, to string, stdout io.Writer) *migrate.RejectFiles {
 	switch to {
 	case "":
-		return migrate.NewRejectFiles(filepath.Join(out, "rejets")), nil
+		return migrate.NewRejectFiles(filepath.Join(out, "rejets"))
 	case "-":
-		return migrate.NewRejectStream(stdout, nil), nil
+		return migrate.NewRejectStream(stdout)
 	}
-	f, err := os.Create(to)
-	if err != nil {
-		return nil, fmt.Errorf("rejects: %w", err)
-	}
-	return migrate.NewRejectStream(f, f), nil
+	return migrate.NewRejectFile(to)
 }
