@@ -141,8 +141,8 @@ type origin struct {
 	Line int
 }
 
-// at is the row's position for a log line: the line read, and the first file and line
-// it came from when they differ.
+// at is the row's position for a log line: the line read, and for a row fed back from
+// a file that names them, the first file and line it came from.
 func (o origin) at(line int) []any {
 	if o.Line == 0 {
 		return []any{"line", line}

@@ -175,6 +175,9 @@ func withoutContext(header, fields []string) ([]string, []string) {
 // same way, so that no stale file says rows are still rejected. Call it once the run has
 // read its inputs. It returns the names the replaced files were kept under.
 func (r *RejectFiles) Commit(runID string, sources []*Source) ([]string, error) {
+	if r == nil {
+		return nil, nil
+	}
 	var kept []string
 	var first error
 	for _, dest := range r.order {
@@ -217,6 +220,9 @@ func (r *RejectFiles) Commit(runID string, sources []*Source) ([]string, error) 
 // Abort removes the temporary files of a run that failed: the previous files stay as
 // they were. A stream is flushed (its rows are already out).
 func (r *RejectFiles) Abort() {
+	if r == nil {
+		return
+	}
 	for _, dest := range r.order {
 		rf := r.writers[dest]
 		if rf == nil {
