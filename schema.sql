@@ -7,6 +7,8 @@
 -- Constraints are all named: ck_<table>_<what>, fk_<table>_<column>, uq_<table>_<what>.
 -- Lineage columns (run_id, source_file, source_line) say which run and which line of
 -- which file wrote each row. They have no foreign key to the journal on purpose.
+-- origin_file and origin_line name the first file and line of a row re-injected from a
+-- file the toolkit wrote (rejected rows, quarantine), NULL for a row read from its first file.
 
 -- Every run of every tool, with its counts.
 CREATE TABLE IF NOT EXISTS journal (
@@ -119,6 +121,8 @@ CREATE TABLE IF NOT EXISTS clients (
   run_id         VARCHAR(40)  NOT NULL,
   source_file    VARCHAR(255) NOT NULL,
   source_line    BIGINT       NOT NULL,
+  origin_file    VARCHAR(255) NULL,
+  origin_line    BIGINT       NULL,
   PRIMARY KEY (id_client),
   CONSTRAINT uq_clients_email UNIQUE (email),
   KEY ix_clients_run (run_id),
@@ -138,6 +142,8 @@ CREATE TABLE IF NOT EXISTS intervenants (
   run_id          VARCHAR(40)  NOT NULL,
   source_file     VARCHAR(255) NOT NULL,
   source_line     BIGINT       NOT NULL,
+  origin_file     VARCHAR(255) NULL,
+  origin_line     BIGINT       NULL,
   PRIMARY KEY (id_intervenant),
   CONSTRAINT uq_intervenants_email UNIQUE (email),
   KEY ix_intervenants_run (run_id),
@@ -161,6 +167,8 @@ CREATE TABLE IF NOT EXISTS projets (
   run_id             VARCHAR(40)   NOT NULL,
   source_file        VARCHAR(255)  NOT NULL,
   source_line        BIGINT        NOT NULL,
+  origin_file        VARCHAR(255)  NULL,
+  origin_line        BIGINT        NULL,
   PRIMARY KEY (id_projet),
   KEY ix_projets_client (id_client),
   KEY ix_projets_run (run_id),
@@ -183,6 +191,8 @@ CREATE TABLE IF NOT EXISTS projet_sites (
   run_id       VARCHAR(40)  NOT NULL,
   source_file  VARCHAR(255) NOT NULL,
   source_line  BIGINT       NOT NULL,
+  origin_file  VARCHAR(255) NULL,
+  origin_line  BIGINT       NULL,
   PRIMARY KEY (id_projet, site),
   KEY ix_projet_sites_run (run_id),
   CONSTRAINT fk_projet_sites_id_projet FOREIGN KEY (id_projet) REFERENCES projets (id_projet),
@@ -201,6 +211,8 @@ CREATE TABLE IF NOT EXISTS affectations (
   run_id          VARCHAR(40)  NOT NULL,
   source_file     VARCHAR(255) NOT NULL,
   source_line     BIGINT       NOT NULL,
+  origin_file     VARCHAR(255) NULL,
+  origin_line     BIGINT       NULL,
   PRIMARY KEY (id_affectation),
   CONSTRAINT uq_affectations_key UNIQUE (id_projet, id_intervenant, role, date_debut),
   KEY ix_affectations_intervenant (id_intervenant),

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/cli"
 	"dmt/pkg/csvfile"
 	"dmt/pkg/mariadb"
@@ -118,7 +119,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	msg, err := export(ctx, db, exportJob{at: at, etat: etatPath, evolution: evoPath, chart: *chartTo, html: html,
-		dialect: dialect(*excel), stdout: stdout})
+		dialect: dialect(*excel), stdout: stdout, runID: runID})
 	status := mariadb.StatusOK
 	if err != nil {
 		status, msg = mariadb.StatusFailed, err.Error()
@@ -149,6 +150,7 @@ type exportJob struct {
 	html            bool
 	dialect         csvfile.WriterOptions
 	stdout          io.Writer
+	runID           string // names the kept versions of the files replaced
 }
 
 // export reads the stock from db, writes the files of job and returns the summary line.
@@ -164,18 +166,18 @@ func export(ctx context.Context, db *mariadb.DB, job exportJob) (string, error) 
 		}
 	}
 	wrote := []string{name(job.etat)}
-	if err := output(job.etat, job.stdout, func(w io.Writer) error { return writeEtat(w, job.dialect, states, job.at) }); err != nil {
+	if err := output(job.etat, job.runID, job.stdout, func(w io.Writer) error { return writeEtat(w, job.dialect, states, job.at) }); err != nil {
 		return "", fmt.Errorf("write %s: %w", name(job.etat), err)
 	}
 	if job.evolution != "" {
-		if err := output(job.evolution, job.stdout, func(w io.Writer) error { return writeEvolution(w, job.dialect, weeks) }); err != nil {
+		if err := output(job.evolution, job.runID, job.stdout, func(w io.Writer) error { return writeEvolution(w, job.dialect, weeks) }); err != nil {
 			return "", fmt.Errorf("write %s: %w", name(job.evolution), err)
 		}
 		wrote = append(wrote, name(job.evolution))
 	}
 	if job.chart != "" {
 		c := newChart(job.at, states, weeks)
-		if err := cli.WriteFile(job.chart, func(w io.Writer) error { return writeSVG(w, c, job.html) }); err != nil {
+		if err := atomicfile.WriteFile(job.chart, job.runID, func(w io.Writer) error { return writeSVG(w, c, job.html) }); err != nil {
 			return "", fmt.Errorf("write chart: %w", err)
 		}
 		wrote = append(wrote, job.chart)
@@ -196,12 +198,13 @@ func name(path string) string {
 	return path
 }
 
-// output writes to stdout for "-", else to path through a temporary file.
-func output(path string, stdout io.Writer, write func(io.Writer) error) error {
+// output writes to stdout for "-", else to path through a temporary file, keeping the
+// file it replaces as NAME.<run_id>.EXT.
+func output(path, runID string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "-" {
 		return write(stdout)
 	}
-	return cli.WriteFile(path, write)
+	return atomicfile.WriteFile(path, runID, write)
 }
 
 // status is RUPTURE when nothing is left, SOUS_SEUIL at or below the alert threshold,

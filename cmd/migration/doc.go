@@ -29,11 +29,23 @@
 //	                        read, inserted, rejected (new and still rejected), ignored, by code;
 //	                        the files skipped as unchanged
 //	rapport_reprise.json    the same for scripts
-//	rejets/<file>           rejected rows of each input file as read, plus _line and _errors
-//	                        (a SQLite table's go to rejets/distributech.sqlite_<table>.csv)
+//	rejets/<file>           rejected rows of each input file as read, plus _file, _line,
+//	                        _errors and _raw (a SQLite table's go to
+//	                        rejets/distributech.sqlite_<table>.csv)
 //
-// With -rejects - the rejected rows of a single entity go to standard output instead,
-// ready to be piped into reprise.
+// A rejected row keeps its fields as read; a row that could not be split into the
+// header's columns keeps its text in _raw, its data columns empty. Values a spreadsheet
+// would take for formulas get a leading quote, and so does a value that starts with a
+// quote; reading such a file back (migration or reprise) removes exactly that quote.
+// With -rejects FILE the rejected rows of a single entity go to FILE; with -rejects -
+// to standard output, ready to be piped into reprise.
+//
+// Reports and rejected-row files are written under temporary names and renamed into
+// place at the end of the run, once the inputs were read, so a file of rejected rows
+// can be fixed and fed back with the same -out (or -rejects naming the input). A file
+// replaced is kept as NAME.<run_id>.EXT; a rejected-row file of an input that has no
+// rejected row this time is kept that way too, and none is left in its place. A run
+// that fails leaves the previous files as they were.
 //
 // Files read again: each file (and SQLite table) is hashed first. One that an earlier
 // migration read to its end with the same SHA-256 and without rejecting a row is skipped,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
@@ -22,7 +21,8 @@ Usage:
 
 INPUT is a folder with the domain's files, one file, or - (stdin, with -entity);
 for -domain distributech, a folder with distributech.sqlite and commandes/.
-Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out.
+Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out;
+a file replaced is kept as NAME.<run_id>.EXT, so rejected rows may be fed back with the same -out.
 A file an earlier run loaded whole, unchanged (same SHA-256) and without a rejected row
 is skipped; a file with earlier rejections is judged again, and a row rejected again the
 same way (same line, same codes) is reported as still rejected, not as a new problem.
@@ -85,10 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 
-	rejects, err := newRejectWriter(*out, *rejectsTo, stdout)
-	if err != nil {
-		return err
-	}
+	rejects := newRejectWriter(*out, *rejectsTo, stdout)
 	job := &migrate.Job{Tool: "migration", Domain: d, DSN: *dsn, CreateDB: *createDB, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log.txt", ReportName: "rapport_reprise", ReportTitle: "Rapport de reprise (migration)",
 		Rejects: rejects, BatchSize: *batch, Args: args, Stderr: stderr, Incremental: true}
@@ -134,16 +131,12 @@ func stillSince(rep *report.Report) string {
 	return "runs " + strings.Join(runs, ", ")
 }
 
-func newRejectWriter(out, to string, stdout io.Writer) (*migrate.RejectFiles, error) {
+func newRejectWriter(out, to string, stdout io.Writer) *migrate.RejectFiles {
 	switch to {
 	case "":
-		return migrate.NewRejectFiles(filepath.Join(out, "rejets")), nil
+		return migrate.NewRejectFiles(filepath.Join(out, "rejets"))
 	case "-":
-		return migrate.NewRejectStream(stdout, nil), nil
+		return migrate.NewRejectStream(stdout)
 	}
-	f, err := os.Create(to)
-	if err != nil {
-		return nil, fmt.Errorf("rejects: %w", err)
-	}
-	return migrate.NewRejectStream(f, f), nil
+	return migrate.NewRejectFile(to)
 }

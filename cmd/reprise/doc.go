@@ -18,15 +18,26 @@
 // is ignored; otherwise it is isolated, a conflict with a loaded row included, unless
 // -update is given: then the loaded row is replaced and its old values are logged.
 //
-// The _line and _errors columns of a file migration or reprise wrote are read as
-// context, so a quarantine file fixed by hand can be fed back as it is.
+// A file migration or reprise wrote (it carries _line or _errors) is read back as
+// written: its _file, _line, _errors and _raw columns are context, not data; the one
+// quote its writer put before a value a spreadsheet would take for a formula is
+// removed; a row kept as its _raw text (its data columns empty) is parsed from that
+// text again, so it stays MALFORMED_ROW until its text is fixed; and its rows keep the
+// file and line they first came from (_file, _line) in the quarantine, in the log
+// (origin_file, origin_line) and in the database (origin_file, origin_line beside
+// source_file and source_line, which name the file and line this run read). So a
+// quarantine file fixed by hand can be fed back as it is, with the same -out.
 //
 // Outputs, in -out (default "."): log_reprise.txt (appended: one line per correction
-// with field, before, after and rule, per isolated row with why, per re-injected batch,
+// with field, before, after and rule, per isolated row with why, per re-injected row,
 // per ignored row), the quarantine file (default quarantaine_<entity>.csv: the isolated
-// rows as read, with _line and _errors; removed when nothing is isolated), and
-// rapport_correction.txt and .json (read = re-injected + isolated + ignored). The run
-// is recorded in the journal with its rows' lineage.
+// rows as read, then _file, _line, _errors and _raw), and rapport_correction.txt and
+// .json (read = re-injected + isolated + ignored). The run is recorded in the journal
+// with its rows' lineage. Files are written under temporary names and renamed into
+// place at the end of the run, once the input was read: the input may be the
+// quarantine file itself. A file replaced is kept as NAME.<run_id>.EXT; with no row
+// isolated the previous quarantine file is kept that way and none is left in its place;
+// a run that fails leaves the previous files as they were.
 //
 // Example:
 //

@@ -17,7 +17,8 @@ const manual = `reprise: correct, isolate and re-inject corrupted rows, with a f
 Usage:
   reprise [-dsn DSN] [-create-db] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] [-update] FILE|-
 
-Writes log_reprise.txt (appended), quarantaine_<entity>.csv, rapport_correction.txt and .json in -out.
+Writes log_reprise.txt (appended), quarantaine_<entity>.csv, rapport_correction.txt and .json in -out;
+a file replaced is kept as NAME.<run_id>.EXT, so the quarantine may be fed back with the same -out.
 Exit status: 0 all rows re-injected or ignored, 1 rows isolated, 2 could not run.
 
 Example:
@@ -80,23 +81,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if qpath == "" {
 		qpath = filepath.Join(*out, "quarantaine_"+*entityName+".csv")
 	}
-	if err := os.MkdirAll(filepath.Dir(qpath), 0o755); err != nil {
-		return fmt.Errorf("quarantine: %w", err)
-	}
-	qfile, err := os.Create(qpath)
-	if err != nil {
-		return fmt.Errorf("quarantine: %w", err)
-	}
 	job := &migrate.Job{Tool: "reprise", Domain: d, DSN: *dsn, CreateDB: *createDB, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log_reprise.txt", ReportName: "rapport_correction",
 		ReportTitle: "Rapport de correction (reprise)", Labels: [4]string{"read", "re-injected", "isolated", "ignored"},
-		Rejects: migrate.NewRejectStream(qfile, qfile), BatchSize: *batch, Repair: true, Update: *update,
+		Rejects: migrate.NewRejectFile(qpath), BatchSize: *batch, Repair: true, Update: *update,
 		Words: migrate.Words{Inserted: "re-injected", Rejected: "isolated", EachRow: true}, Args: args, Stderr: stderr}
 	rep, err := job.Execute(ctx)
-	if rep == nil || rep.Totals.Rejected == 0 {
-		qfile.Close()
-		os.Remove(qpath) // nothing isolated: no quarantine file to mislead anyone
-	}
 	if err != nil {
 		return err
 	}

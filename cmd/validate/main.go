@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/redact"
@@ -105,7 +106,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("output folder: %w", err)
 	}
 	path := filepath.Join(*out, validate.FileName(started))
-	if err := cli.WriteFile(path, rep.WriteText); err != nil {
+	if err := atomicfile.WriteFile(path, runID, rep.WriteText); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	switch *jsonTo {
@@ -115,7 +116,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return err
 		}
 	default:
-		if err := cli.WriteFile(*jsonTo, rep.WriteJSON); err != nil {
+		if err := atomicfile.WriteFile(*jsonTo, runID, rep.WriteJSON); err != nil {
 			return fmt.Errorf("write JSON: %w", err)
 		}
 	}

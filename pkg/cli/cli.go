@@ -6,6 +6,7 @@ package cli
 import (
 	"context"
 	"crypto/rand"
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/domain"
 	"dmt/pkg/model"
 	"dmt/pkg/rules"
@@ -164,24 +165,11 @@ func NewRunID(started time.Time) string {
 	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// WriteFile writes path through a temporary file renamed into place, so that a reader
-// (or a cron job's monitor) never sees half a report.
+// WriteFile writes path whole through a temporary file renamed into place, so that a
+// reader (or a cron job's monitor) never sees half a report. It replaces a file already
+// there; a run that has an id keeps it instead, with atomicfile.WriteFile.
 func WriteFile(path string, write func(io.Writer) error) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, "", write)
 }
 
 // Today declares -today, the date taken as today by not-in-the-future checks (tests

@@ -507,3 +507,41 @@ func (p *parser) afterQuote(rest string) (string, int) {
 	}
 	return "", lineBadQuote
 }
+
+// SplitRaw splits raw, the text of one record as a Record or ParseError kept it (line
+// ends inside quotes included), into want fields. Its separator is the one its text
+// uses most, as for a header, since a record fed back inside another file (the _raw
+// column of rejected rows) no longer has its own file around it. It returns a
+// *ParseError (Line 0) when raw is still not a record of want fields, so that a row
+// fed back unchanged is rejected the way it was the first time.
+func SplitRaw(raw string, want int) ([]string, error) {
+	lines := strings.Split(raw, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	p := parser{sep: string(sniffComma(lines[0]))}
+	fail := func(err error) error {
+		return &ParseError{Raw: raw, Fields: strings.Split(lines[0], p.sep), Err: err}
+	}
+	for i, l := range lines {
+		if i > 0 {
+			p.buf.WriteByte('\n')
+		}
+		switch p.line(l) {
+		case lineOpen:
+			if i == len(lines)-1 {
+				return nil, fail(fmt.Errorf("%w: a quote is never closed", ErrQuote))
+			}
+			continue
+		case lineBadQuote:
+			return nil, fail(fmt.Errorf("%w: text after a closing quote", ErrQuote))
+		}
+		if i != len(lines)-1 {
+			return nil, fail(fmt.Errorf("%w: text after the end of the record", ErrQuote))
+		}
+	}
+	if len(p.fields) != want {
+		return nil, fail(fmt.Errorf("%w: %d, want %d", ErrFieldCount, len(p.fields), want))
+	}
+	return p.fields, nil
+}

@@ -385,3 +385,35 @@ func TestOneByteReader(t *testing.T) {
 		t.Errorf("Read(one byte at a time) = %d records, want 3", n)
 	}
 }
+
+func TestSplitRaw(t *testing.T) {
+	cases := []struct {
+		raw  string
+		want int
+		out  []string
+		err  error
+	}{
+		{"1,a,b", 3, []string{"1", "a", "b"}, nil},
+		{"1;a, b;c", 3, []string{"1", "a, b", "c"}, nil},
+		{`1,"a ""q"", b",c`, 3, []string{"1", `a "q", b`, "c"}, nil},
+		{"1,\"two\r\nlines\",c", 3, []string{"1", "two\nlines", "c"}, nil},
+		{"1115,479,Déploiement réseau 2016,deploiement,termine,2016-10-05,2017-01-16,239322.37,2", 10, nil, ErrFieldCount},
+		{`5,"Dupont,x@y.fr,Lyon`, 4, nil, ErrQuote},
+		{`5,"Dupont"x,Lyon`, 3, nil, ErrQuote},
+		{"1,a\n2,b", 2, nil, ErrQuote},
+		{"", 2, nil, ErrFieldCount},
+	}
+	for _, c := range cases {
+		got, err := SplitRaw(c.raw, c.want)
+		var pe *ParseError
+		if c.err != nil {
+			if !errors.As(err, &pe) || !errors.Is(err, c.err) || pe.Raw != c.raw {
+				t.Errorf("SplitRaw(%q, %d) = %q, %v; want a *ParseError wrapping %v", c.raw, c.want, got, err, c.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, c.out) {
+			t.Errorf("SplitRaw(%q, %d) = %q, %v; want %q", c.raw, c.want, got, err, c.out)
+		}
+	}
+}

@@ -110,7 +110,9 @@ func (w *Writer) Close() error {
 // Neutralize defuses a cell that a spreadsheet would run as a formula (OWASP CSV
 // injection): one that begins with '=', '+', '-', '@', tab or carriage return gets a
 // leading single quote, unless it is a plain number such as "-12", "+3.5", "-12,5" or
-// "-1e5", which must stay a number.
+// "-1e5", which must stay a number. A cell that already begins with a single quote gets
+// one more, so that Unneutralize can undo exactly what was added: files the toolkit
+// writes to be fixed and fed back (rejected rows, quarantine) read back as written.
 func Neutralize(s string) string {
 	if s == "" {
 		return s
@@ -121,9 +123,17 @@ func Neutralize(s string) string {
 			return s
 		}
 		return "'" + s
+	case '\'':
+		return "'" + s
 	}
 	return s
 }
+
+// Unneutralize is the inverse of Neutralize: it removes exactly one leading single
+// quote, so Unneutralize(Neutralize(s)) == s for every s. Only a reader of a file the
+// toolkit wrote may apply it (the engine does for a file carrying _line or _errors): in
+// any other file a leading quote is data.
+func Unneutralize(s string) string { return strings.TrimPrefix(s, "'") }
 
 // isPlainNumber reports whether s is a signed decimal number, with '.' or ',' as the
 // decimal mark and an optional exponent: [+-]digits[(.|,)digits][(e|E)[+-]digits].

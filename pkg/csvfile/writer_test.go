@@ -145,3 +145,33 @@ func TestNeutralize(t *testing.T) {
 		}
 	}
 }
+
+// TestNeutralizeRoundTrip: reading back what the writer wrote (Unneutralize) gives every
+// value as it was, whatever it starts with.
+func TestNeutralizeRoundTrip(t *testing.T) {
+	values := []string{"", "x", "'", "''", "'x", "''x", "=1+1", "'=1+1", "+33 6 12 34 56 78", "'+33 6 12 34 56 78",
+		"-", "-12", "'-12", "-x", "@", "@home", "\tx", "\rx", "'\tx", " =x", "a'b", "12", "-1e5", "=", "+", "'@"}
+	for _, v := range values {
+		if got := Unneutralize(Neutralize(v)); got != v {
+			t.Errorf("Unneutralize(Neutralize(%q)) = %q", v, got)
+		}
+	}
+	var b bytes.Buffer
+	w := NewWriter(&b, WriterOptions{})
+	w.Write(make([]string, len(values)))
+	w.Write(values)
+	w.Close()
+	r, err := NewReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range rec.Fields {
+		if got := Unneutralize(f); got != values[i] {
+			t.Errorf("written and read back: %q, want %q", got, values[i])
+		}
+	}
+}

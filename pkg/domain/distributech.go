@@ -12,7 +12,7 @@ func Distributech() *Domain {
 	}
 	price := rules.Field{Name: "prix_unitaire", Kind: rules.Decimal, Required: true, Precision: 10, Scale: 2, Min: rules.AtLeast(0)}
 
-	const movement = "INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line) "
+	const movement = "INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line, origin_file, origin_line) "
 	const batchRows = " WHERE run_id = ? AND source_file = ? AND source_line BETWEEN ? AND ?"
 
 	regions := &Entity{Name: "regions", SQLiteTable: "regions", Key: "id_region",
@@ -29,12 +29,12 @@ func Distributech() *Domain {
 		Fields: []rules.Field{textField("ref_produit", 40, true), count("quantite", rules.AtLeast(0)), dateField(true, "date_inventaire")},
 		Refs:   []Ref{{Column: "ref_produit", Parent: "produits"}},
 		AfterLoad: movement + "SELECT ref_produit, date_inventaire, 'inventaire', DATE_FORMAT(date_inventaire, '%Y-%m-%d'), quantite, " +
-			"run_id, source_file, source_line FROM stock" + batchRows}
+			"run_id, source_file, source_line, origin_file, origin_line FROM stock" + batchRows}
 	receptions := &Entity{Name: "receptions", SQLiteTable: "receptions", Key: "id_reception",
 		Fields: []rules.Field{idField("id_reception"), textField("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), dateField(true, "date_reception")},
 		Refs:   []Ref{{Column: "ref_produit", Parent: "produits"}},
 		AfterLoad: movement + "SELECT ref_produit, date_reception, 'reception', CAST(id_reception AS CHAR), quantite, " +
-			"run_id, source_file, source_line FROM receptions" + batchRows}
+			"run_id, source_file, source_line, origin_file, origin_line FROM receptions" + batchRows}
 	lignes := &Entity{Name: "lignes_commande", Pattern: "commandes/*.csv", Key: "numero_commande+ref_produit",
 		KeyColumns: []string{"numero_commande", "ref_produit"},
 		Fields: []rules.Field{textField("numero_commande", 40, true), refField("id_revendeur"), dateField(true, "date_commande"),
@@ -43,7 +43,7 @@ func Distributech() *Domain {
 		Consistent: []Consistency{{Key: "numero_commande", Columns: []string{"id_revendeur", "date_commande"}}},
 		Headers:    []Header{{Table: "commandes", Columns: []string{"numero_commande", "id_revendeur", "date_commande"}}},
 		AfterLoad: movement + "SELECT ref_produit, date_commande, 'commande', numero_commande, -quantite, " +
-			"run_id, source_file, source_line FROM lignes_commande" + batchRows}
+			"run_id, source_file, source_line, origin_file, origin_line FROM lignes_commande" + batchRows}
 	return &Domain{Name: "distributech", SQLiteFile: "distributech.sqlite",
 		Entities: []*Entity{regions, revendeurs, produits, stock, receptions, lignes}, Checks: stockChecks}
 }

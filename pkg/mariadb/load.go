@@ -19,10 +19,15 @@ import (
 )
 
 // Row is one accepted row to insert: canonical values aligned with the entity's Fields
-// ("" is NULL) and the line of the source file it came from.
+// ("" is NULL) and the line of the source file it came from. A row re-injected from a
+// file the toolkit wrote (rejected rows, quarantine) also names the first file and line
+// it came from (OriginLine 0: it is read from its first file), stored in origin_file and
+// origin_line while source_file and source_line keep the file and line this run read.
 type Row struct {
-	Values []string
-	Line   int
+	Values     []string
+	Line       int
+	OriginFile string
+	OriginLine int
 }
 
 // Rejection is a row kept out of the tables, recorded in the rejections table.
@@ -73,7 +78,16 @@ type Refusal struct {
 var readerSeq atomic.Int64
 
 // lineageColumns are appended to every business row.
-var lineageColumns = []string{"run_id", "source_file", "source_line"}
+var lineageColumns = []string{"run_id", "source_file", "source_line", "origin_file", "origin_line"}
+
+// lineageArgs are the lineage values of r, as bound parameters.
+func lineageArgs(b *Batch, r Row) []any {
+	var line any
+	if r.OriginLine > 0 {
+		line = r.OriginLine
+	}
+	return []any{b.RunID, b.File, r.Line, nullable(r.OriginFile), line}
+}
 
 // defaultReconnectWithin is how long LoadBatch tries to get a lost connection back when
 // DB.ReconnectWithin is zero: long enough for a server restart or a Galera failover.
@@ -362,7 +376,7 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 			first = false
 			writeField(&buf, v)
 		}
-		writeLineage(&buf, b, r.Line)
+		writeLineage(&buf, b, r)
 	}
 	msg, err := loadData(ctx, tx, e.Name, append(cols, lineageColumns...), &buf, len(rows))
 	if err != nil || msg != "" {
@@ -401,7 +415,7 @@ func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 			for _, i := range idx {
 				args = append(args, nullable(r.Values[i]))
 			}
-			args = append(args, b.RunID, b.File, r.Line)
+			args = append(args, lineageArgs(b, r)...)
 			n++
 		}
 		if n == 0 {
@@ -443,7 +457,7 @@ func loadLists(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, e
 				writeField(&lb, r.Values[keyIdx])
 				lb.WriteByte('\t')
 				writeField(&lb, item)
-				writeLineage(&lb, b, r.Line)
+				writeLineage(&lb, b, r)
 				n++
 			}
 		}
@@ -458,12 +472,18 @@ func loadLists(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, e
 	return "", nil
 }
 
-func writeLineage(buf *bytes.Buffer, b *Batch, line int) {
+func writeLineage(buf *bytes.Buffer, b *Batch, r Row) {
 	buf.WriteByte('\t')
 	writeField(buf, b.RunID)
 	buf.WriteByte('\t')
 	writeField(buf, b.File)
-	fmt.Fprintf(buf, "\t%d\n", line)
+	fmt.Fprintf(buf, "\t%d\t", r.Line)
+	writeField(buf, r.OriginFile)
+	if r.OriginLine > 0 {
+		fmt.Fprintf(buf, "\t%d\n", r.OriginLine)
+	} else {
+		buf.WriteString("\t\\N\n")
+	}
 }
 
 func containsInt(s []int, v int) bool {
@@ -650,7 +670,7 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		for _, i := range idx {
 			args = append(args, nullable(r.Values[i]))
 		}
-		args = append(args, b.RunID, b.File, r.Line)
+		args = append(args, lineageArgs(b, r)...)
 	}
 	q := "INSERT INTO " + quoteIdent(e.Name) + " (" + quoteIdents(cols) + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(row+", ", len(b.Updates)), ", ") + " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/check"
 	"dmt/pkg/cli"
 	"dmt/pkg/domain"
@@ -38,7 +39,7 @@ type Job struct {
 	ReportName  string // base name in Out of the .txt and .json reports
 	ReportTitle string
 	Labels      [4]string
-	Rejects     *RejectFiles
+	Rejects     *RejectFiles // committed when the run succeeds, after its inputs were read
 	BatchSize   int
 	Repair      bool
 	Update      bool // replace loaded rows that differ instead of rejecting them as conflicts
@@ -80,6 +81,9 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 		return nil, err
 	}
 	defer logFile.Close()
+	// A run that stops before committing its rejected rows removes their temporary files
+	// and leaves the previous ones as they were.
+	defer j.Rejects.Abort()
 	files, err := Open(j.Sources)
 	if err != nil {
 		log.Error("failed", "detail", err.Error())
@@ -176,8 +180,14 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 		f.rep.State = report.StateNotRead
 		rep.Files = append(rep.Files, f.rep)
 	}
-	if err := j.Rejects.Close(); err != nil && runErr == nil {
-		runErr = err
+	if runErr == nil {
+		kept, err := j.Rejects.Commit(runID, j.Sources)
+		if err != nil {
+			runErr = err
+		}
+		for _, k := range kept {
+			log.Info("kept", "file", k, "detail", "the previous version of a file this run replaced")
+		}
 	}
 	switch {
 	case runErr != nil && ctx.Err() != nil:
@@ -212,7 +222,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 		ext   string
 		write func(io.Writer) error
 	}{{".txt", rep.WriteText}, {".json", rep.WriteJSON}} {
-		if err := cli.WriteFile(filepath.Join(j.Out, j.ReportName+w.ext), w.write); err != nil && runErr == nil {
+		if err := atomicfile.WriteFile(filepath.Join(j.Out, j.ReportName+w.ext), runID, w.write); err != nil && runErr == nil {
 			runErr = err
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +29,7 @@ import (
 )
 
 // Source is one input file of one entity. Name is what logs, reports and lineage call it
-// (the base name of the file, or "-" for stdin).
+// (the base name of the file, or StdinName).
 type Source struct {
 	Name   string
 	Entity *domain.Entity
@@ -37,12 +38,6 @@ type Source struct {
 	// table), so that its SHA-256 is known before it is loaded and an unchanged file can
 	// be skipped; nil for stdin, which can be read only once.
 	Reread func() (io.ReadCloser, error)
-}
-
-// Rejects receives each rejected row of a file as read (header, fields), with its line
-// and reasons; migration writes them to rejets/<input file> or stdout.
-type Rejects interface {
-	Reject(src *Source, header []string, line int, fields []string, errs string) error
 }
 
 // Options configure a run.
@@ -114,6 +109,107 @@ type opened struct {
 	hash    hash.Hash
 	counter *countingReader
 	rep     *report.File
+	back    readBack
+}
+
+// readBack is how a file the toolkit wrote to be fixed and fed back (rejected rows,
+// quarantine) is read: it carries _line or _errors. Its values lose the one leading quote
+// the writer's formula protection added (csvfile.Unneutralize), its rows keep the file
+// and line they first came from (_file, _line), and a row it holds as _raw text with
+// empty data columns is parsed from that text again.
+type readBack struct {
+	on              bool
+	file, line, raw int   // column indexes, -1 when absent
+	data            []int // the data columns, in header order
+}
+
+func newReadBack(header []string) readBack {
+	b := readBack{file: -1, line: -1, raw: -1}
+	errs := -1
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(h)) {
+		case colFile:
+			b.file = i
+		case colLine:
+			b.line = i
+		case colErrors:
+			errs = i
+		case colRaw:
+			b.raw = i
+		default:
+			if !IsContextColumn(h) {
+				b.data = append(b.data, i)
+			}
+		}
+	}
+	b.on = b.line >= 0 || errs >= 0
+	return b
+}
+
+// origin is the file and line a row first came from, when it was fed back from a file
+// the toolkit wrote; the zero value for a row read from its first file.
+type origin struct {
+	File string
+	Line int
+}
+
+// at is the row's position for a log line: the line read, and for a row fed back from
+// a file that names them, the first file and line it came from.
+func (o origin) at(line int) []any {
+	if o.Line == 0 {
+		return []any{"line", line}
+	}
+	return []any{"line", line, "origin_file", o.File, "origin_line", o.Line}
+}
+
+// or is o, or the given file and line for a row read from its first file.
+func (o origin) or(file string, line int) origin {
+	if o.Line == 0 {
+		return origin{File: file, Line: line}
+	}
+	return o
+}
+
+// fields returns the record's fields as the file means them (unneutralised) and where
+// the row first came from. When the row is held as _raw text with empty data columns,
+// the text is parsed again: its fields are returned in the data columns, or the parse
+// error when it still is no record.
+func (b readBack) fields(rec []string) ([]string, origin, error) {
+	if !b.on {
+		return rec, origin{}, nil
+	}
+	f := make([]string, len(rec))
+	for i, v := range rec {
+		f[i] = csvfile.Unneutralize(v)
+	}
+	var o origin
+	if b.line >= 0 && b.line < len(f) {
+		if n, err := strconv.Atoi(strings.TrimSpace(f[b.line])); err == nil && n > 0 {
+			o.Line = n
+			if b.file >= 0 && b.file < len(f) {
+				o.File = f[b.file]
+			}
+		}
+	}
+	if b.raw < 0 || b.raw >= len(f) || f[b.raw] == "" {
+		return f, o, nil
+	}
+	for _, i := range b.data {
+		if i < len(f) && f[i] != "" {
+			return f, o, nil // fixed in its columns: _raw is only a reminder
+		}
+	}
+	split, err := csvfile.SplitRaw(f[b.raw], len(b.data))
+	if err != nil {
+		return nil, o, err
+	}
+	for k, i := range b.data {
+		if i < len(f) {
+			f[i] = split[k]
+		}
+	}
+	f[b.raw] = ""
+	return f, o, nil
 }
 
 // Open reads and maps the header of every source before anything is loaded, so that a
@@ -145,13 +241,13 @@ func Open(sources []*Source) ([]*opened, error) {
 			}
 			rep.Warnings = append(rep.Warnings, fmt.Sprintf("unknown column %q ignored", u))
 		}
-		out = append(out, &opened{src: src, r: r, mapping: m, hash: h, counter: cr, rep: rep})
+		out = append(out, &opened{src: src, r: r, mapping: m, hash: h, counter: cr, rep: rep, back: newReadBack(r.Header())})
 	}
 	return out, nil
 }
 
 // IsContextColumn reports whether a header names a column the toolkit added to a file it
-// wrote (_line, _errors): read back as context, never as data.
+// wrote (_file, _line, _errors, _raw): read back as context, never as data.
 func IsContextColumn(name string) bool { return strings.HasPrefix(strings.TrimSpace(name), "_") }
 
 type countingReader struct {
@@ -192,6 +288,7 @@ func Run(ctx context.Context, opt Options, files []*opened) ([]*report.File, err
 type pending struct {
 	row    mariadb.Row
 	fields []string
+	origin origin
 }
 
 // note is what a judged row has to say once its batch is committed: a rejected row goes
@@ -202,7 +299,9 @@ type note struct {
 	reject   bool
 	code     string
 	detail   string
-	fields   []string // the rejected row as read
+	fields   []string // the rejected row as read; nil when it could not be split
+	raw      string   // its text, for a row that could not be split
+	origin   origin   // where a row fed back first came from
 	still    bool     // rejected the same way by the latest earlier run of the file
 	ignoreAs string   // log action of an ignored row
 }
@@ -381,16 +480,19 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		rep.CommittedLine = max(rep.CommittedLine, p.Line)
 		loaded.merge(job.loaded)
 		for _, n := range job.notes {
+			at := n.origin.at(n.line)
 			switch {
 			case !n.reject:
-				log.Info(n.ignoreAs, "line", n.line, "code", n.code, "detail", n.detail)
+				log.Info(n.ignoreAs, append(at, "code", n.code, "detail", n.detail)...)
 				continue
 			case n.still:
-				log.Warn("still_rejected", "line", n.line, "code", n.code, "since", before.run, "detail", n.detail)
+				log.Warn("still_rejected", append(at, "code", n.code, "since", before.run, "detail", n.detail)...)
 			default:
-				log.Warn(words.Rejected, "line", n.line, "code", n.code, "detail", n.detail)
+				log.Warn(words.Rejected, append(at, "code", n.code, "detail", n.detail)...)
 			}
-			if err := opt.Rejects.Reject(src, f.r.Header(), n.line, n.fields, n.detail); err != nil && loadErr == nil {
+			o := n.origin.or(src.Name, n.line)
+			if err := opt.Rejects.Reject(src, Rejected{Header: f.r.Header(), Fields: n.fields, Raw: n.raw, File: o.File, Line: o.Line,
+				Errors: n.detail}); err != nil && loadErr == nil {
 				loadErr = err
 			}
 		}
@@ -409,13 +511,15 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			for _, p := range job.pending {
 				if p.row.Line == r.Row.Line {
 					opt.Checker.Forget(e, p.row.Values, p.row.Line)
-					if err := opt.Rejects.Reject(src, f.r.Header(), p.row.Line, p.fields, string(rules.DBRefused)+": "+r.Message); err != nil && loadErr == nil {
+					o := p.origin.or(src.Name, p.row.Line)
+					if err := opt.Rejects.Reject(src, Rejected{Header: f.r.Header(), Fields: p.fields, File: o.File, Line: o.Line,
+						Errors: string(rules.DBRefused) + ": " + r.Message}); err != nil && loadErr == nil {
 						loadErr = err
 					}
 					break
 				}
 			}
-			log.Warn(action, "line", r.Row.Line, "code", rules.DBRefused, "detail", r.Message)
+			log.Warn(action, append(origin{File: r.Row.OriginFile, Line: r.Row.OriginLine}.at(r.Row.Line), "code", rules.DBRefused, "detail", r.Message)...)
 		}
 		for _, u := range b.Updates {
 			old := b.Old[u.Line]
@@ -425,13 +529,13 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 					changes = append(changes, fmt.Sprintf("%s %q -> %q", f.Name, old[i], u.Values[i]))
 				}
 			}
-			log.Info("updated", "line", u.Line, e.Key, u.Values[e.Index(e.Key)], "detail", strings.Join(changes, "; "))
+			log.Info("updated", append(origin{File: u.OriginFile, Line: u.OriginLine}.at(u.Line), e.Key, u.Values[e.Index(e.Key)], "detail", strings.Join(changes, "; "))...)
 		}
 		if words.EachRow {
 			key := e.Index(e.Key)
 			for _, p := range job.pending {
 				if !refusedLine(d.refused, p.row.Line) {
-					log.Info(words.Inserted, "line", p.row.Line, e.Key, p.row.Values[key])
+					log.Info(words.Inserted, append(p.origin.at(p.row.Line), e.Key, p.row.Values[key])...)
 				}
 			}
 		}
@@ -518,6 +622,27 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 	fieldIdx := f.mapping.Index
 	raw := make([]string, len(e.Fields))
 	lastLine := 1
+	// malformed rejects a row that could not be split into the header's columns: it is
+	// kept as its text, to be split again when fed back.
+	malformed := func(line int, text string, cause error, o origin) {
+		code := string(rules.MalformedRow)
+		lastLine = line
+		detail := cause.Error()
+		still := before.still(line, code)
+		if still {
+			cur.still++
+		}
+		cur.byCode[code]++
+		b := cur.batch
+		b.Rejections = append(b.Rejections, mariadb.Rejection{Line: line, Codes: code, Detail: detail, Raw: text})
+		b.Progress.Read++
+		b.Progress.Rejected++
+		b.Progress.Line = line
+		if b.Progress.First == 0 {
+			b.Progress.First = line
+		}
+		cur.notes = append(cur.notes, note{line: line, reject: true, code: code, detail: code + ": " + detail, raw: text, origin: o, still: still})
+	}
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -533,31 +658,21 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 		var pe *csvfile.ParseError
 		if errors.As(err, &pe) {
-			code := string(rules.MalformedRow)
-			lastLine = pe.Line
-			detail := pe.Err.Error()
-			still := before.still(pe.Line, code)
-			if still {
-				cur.still++
-			}
-			cur.byCode[code]++
-			cur.batch.Rejections = append(cur.batch.Rejections, mariadb.Rejection{Line: pe.Line, Codes: code, Detail: detail, Raw: pe.Raw})
-			cur.batch.Progress.Read++
-			cur.batch.Progress.Rejected++
-			cur.batch.Progress.Line = pe.Line
-			if cur.batch.Progress.First == 0 {
-				cur.batch.Progress.First = pe.Line
-			}
-			cur.notes = append(cur.notes, note{line: pe.Line, reject: true, code: code, detail: code + ": " + detail, fields: pe.Fields, still: still})
+			malformed(pe.Line, pe.Raw, pe.Err, origin{})
 			continue
 		}
 		if err != nil {
 			return stopped(fmt.Errorf("%s: %w", src.Name, err))
 		}
+		fields, from, err := f.back.fields(rec.Fields)
+		if errors.As(err, &pe) {
+			malformed(rec.Line, pe.Raw, pe.Err, from)
+			continue
+		}
 		lastLine = rec.Line
 		for i, idx := range fieldIdx {
-			if idx >= 0 && idx < len(rec.Fields) {
-				raw[i] = rec.Fields[idx]
+			if idx >= 0 && idx < len(fields) {
+				raw[i] = fields[idx]
 			} else {
 				raw[i] = ""
 			}
@@ -568,7 +683,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			var corrections []rules.Correction
 			row, corrections, ambiguous = opt.Repair(e, raw)
 			for _, c := range corrections {
-				log.Info("corrected", "line", rec.Line, "field", c.Column, "before", c.Before, "after", c.After, "rule", c.Rule)
+				log.Info("corrected", append(from.at(rec.Line), "field", c.Column, "before", c.Before, "after", c.After, "rule", c.Rule)...)
 			}
 		}
 		res := opt.Checker.Check(e, rec.Line, row)
@@ -583,11 +698,12 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		switch res.Outcome {
 		case check.Accept:
 			b.Progress.Inserted++
-			b.Rows = append(b.Rows, mariadb.Row{Values: res.Canonical, Line: rec.Line})
-			job.pending = append(job.pending, pending{row: mariadb.Row{Values: res.Canonical, Line: rec.Line}, fields: rec.Fields})
+			row := mariadb.Row{Values: res.Canonical, Line: rec.Line, OriginFile: from.File, OriginLine: from.Line}
+			b.Rows = append(b.Rows, row)
+			job.pending = append(job.pending, pending{row: row, fields: fields, origin: from})
 		case check.Replace:
 			b.Progress.Updated++
-			b.Updates = append(b.Updates, mariadb.Row{Values: res.Canonical, Line: rec.Line})
+			b.Updates = append(b.Updates, mariadb.Row{Values: res.Canonical, Line: rec.Line, OriginFile: from.File, OriginLine: from.Line})
 		case check.Ignore:
 			b.Progress.Ignored++
 			for _, c := range res.Codes() {
@@ -598,7 +714,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			if v := res.Violations[0]; v.Code == rules.AlreadyLoaded && !words.EachRow {
 				job.loaded.add(rec.Line)
 			} else {
-				job.notes = append(job.notes, note{line: rec.Line, ignoreAs: "ignored", code: string(v.Code), detail: v.Detail})
+				job.notes = append(job.notes, note{line: rec.Line, ignoreAs: "ignored", code: string(v.Code), detail: v.Detail, origin: from})
 			}
 		case check.Reject:
 			b.Progress.Rejected++
@@ -615,7 +731,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			}
 			errs := violationsText(res.Violations)
 			b.Rejections = append(b.Rejections, mariadb.Rejection{Line: rec.Line, Codes: joined, Detail: errs, Raw: rec.Raw})
-			job.notes = append(job.notes, note{line: rec.Line, reject: true, code: joined, detail: errs, fields: rec.Fields, still: still})
+			job.notes = append(job.notes, note{line: rec.Line, reject: true, code: joined, detail: errs, fields: fields, origin: from, still: still})
 		}
 		if len(b.Rows)+len(b.Updates) >= opt.BatchSize || len(b.Rejections) >= opt.BatchSize {
 			if err := send(); err != nil {

@@ -8,83 +8,133 @@ import (
 	"strconv"
 	"strings"
 
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/csvfile"
 )
 
-// RejectFiles writes rejected rows as read, one CSV per input file (the file's own header
-// plus _line and _errors), into a folder, or all of them to one writer. A fixed file can
-// be fed back to reprise as it is.
+// Rejected is one rejected row as the rejected-rows files keep it: exactly as it came in,
+// so that fed back unchanged it is judged (and rejected) the same way again.
+type Rejected struct {
+	Header []string // the header of the file it was read from, as read
+	Fields []string // its fields as read, aligned with Header; nil when it could not be split
+	Raw    string   // its original text, written in _raw when Fields is nil
+	File   string   // the file and line it first came from (_file, _line)
+	Line   int
+	Errors string // _errors: its codes and reasons
+}
+
+// Rejects receives each rejected row of a file; migration writes them to rejets/<input
+// file>, a file or stdout, reprise to its quarantine file.
+type Rejects interface {
+	Reject(src *Source, r Rejected) error
+}
+
+// Columns the toolkit adds to the rows it writes to be fixed and fed back. A file that
+// carries _line or _errors was written by the toolkit: its values are read back with
+// csvfile.Unneutralize, and _file and _line name where its rows first came from.
+const (
+	colFile   = "_file"
+	colLine   = "_line"
+	colErrors = "_errors"
+	colRaw    = "_raw"
+)
+
+// RejectFiles writes rejected rows as read, one CSV per input file (the file's own data
+// columns, then _file, _line, _errors and _raw), into a folder, into one file, or to a
+// stream. Files are written under temporary names and renamed into place by Commit, once
+// the run has read its inputs: a file may be read and rewritten by the same run (fix the
+// rejected rows, feed them back with the same -out), and a failed run leaves the
+// previous files as they were. A fixed file can be fed back as it is.
 type RejectFiles struct {
-	dir     string
-	single  io.Writer
-	closer  io.Closer
+	dir     string    // one file per input file, in dir
+	path    string    // every row to one file
+	stream  io.Writer // every row to a stream
 	writers map[string]*rejectFile
 	order   []string
 }
 
 type rejectFile struct {
 	w      *csvfile.Writer
-	f      *os.File
+	a      *atomicfile.File // nil for a stream
 	header []string
 }
 
-// NewRejectFiles writes to dir/<input file name>; a file is created only when it gets a row.
+// NewRejectFiles writes to dir/<input file name>; a file is written only when it gets a
+// row.
 func NewRejectFiles(dir string) *RejectFiles {
 	return &RejectFiles{dir: dir, writers: map[string]*rejectFile{}}
 }
 
-// NewRejectStream writes every rejected row to w (one entity only, so one header).
-func NewRejectStream(w io.Writer, closer io.Closer) *RejectFiles {
-	return &RejectFiles{single: w, closer: closer, writers: map[string]*rejectFile{}}
+// NewRejectFile writes every rejected row to the file at path (one entity only, so one
+// header); the file is written only when it gets a row.
+func NewRejectFile(path string) *RejectFiles {
+	return &RejectFiles{path: path, writers: map[string]*rejectFile{}}
+}
+
+// NewRejectStream writes every rejected row to w as it comes (one entity only).
+func NewRejectStream(w io.Writer) *RejectFiles {
+	return &RejectFiles{stream: w, writers: map[string]*rejectFile{}}
+}
+
+// destination is where the rows of src go: a path, or "" for the stream.
+func (r *RejectFiles) destination(src *Source) string {
+	switch {
+	case r.stream != nil:
+		return ""
+	case r.path != "":
+		return r.path
+	}
+	return filepath.Join(r.dir, RejectFileName(src))
 }
 
 // Reject implements Rejects.
-func (r *RejectFiles) Reject(src *Source, header []string, line int, fields []string, errs string) error {
-	header, fields = withoutContext(header, fields)
-	name := RejectFileName(src)
-	if r.single != nil {
-		name = src.Entity.Name
-	}
-	rf := r.writers[name]
+func (r *RejectFiles) Reject(src *Source, rej Rejected) error {
+	header, fields := withoutContext(rej.Header, rej.Fields)
+	dest := r.destination(src)
+	rf := r.writers[dest]
 	if rf == nil {
 		rf = &rejectFile{header: header}
-		var out io.Writer = r.single
-		if r.single == nil {
-			if err := os.MkdirAll(r.dir, 0o755); err != nil {
+		out := r.stream
+		if out == nil {
+			if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 				return fmt.Errorf("rejects: %w", err)
 			}
-			f, err := os.Create(filepath.Join(r.dir, name))
+			a, err := atomicfile.Create(dest)
 			if err != nil {
 				return fmt.Errorf("rejects: %w", err)
 			}
-			rf.f, out = f, f
+			rf.a, out = a, a
 		}
 		rf.w = csvfile.NewWriter(out, csvfile.WriterOptions{})
-		if err := rf.w.Write(append(append([]string{}, header...), "_line", "_errors")); err != nil {
+		r.writers[dest] = rf
+		r.order = append(r.order, dest)
+		if err := rf.w.Write(append(append([]string{}, header...), colFile, colLine, colErrors, colRaw)); err != nil {
 			return err
 		}
-		r.writers[name] = rf
-		r.order = append(r.order, name)
 	}
-	row := make([]string, len(rf.header), len(rf.header)+2)
-	copy(row, fields)
-	if len(fields) > len(rf.header) && len(rf.header) > 0 {
-		// A row with too many fields keeps its surplus in the last column, so nothing
-		// read is lost.
-		last := len(rf.header) - 1
-		for _, extra := range fields[len(rf.header):] {
-			row[last] += "," + extra
+	row := make([]string, len(rf.header), len(rf.header)+4)
+	raw := ""
+	if rej.Fields != nil && len(fields) == len(rf.header) {
+		copy(row, fields)
+	} else {
+		// Its fields could not be split (or not into this file's columns): the data
+		// columns stay empty and its text goes whole to _raw, to be parsed again when
+		// fed back, so it stays MALFORMED_ROW until someone fixes it.
+		raw = rej.Raw
+		if rej.Fields != nil && raw == "" {
+			raw = strings.Join(fields, ",")
 		}
 	}
-	return rf.w.Write(append(row, strconv.Itoa(line), errs))
+	return rf.w.Write(append(row, rej.File, strconv.Itoa(rej.Line), rej.Errors, raw))
 }
 
 // RejectFileName is the name of the file of a source's rejected rows: the source's own
 // name (clients.csv, commandes_2026-W07_R012.csv), or for a SQLite table its table
-// (distributech.sqlite:produits gives distributech.sqlite_produits.csv).
+// (distributech.sqlite:produits gives distributech.sqlite_produits.csv), or for stdin
+// its entity's (projets.csv).
 func RejectFileName(src *Source) string {
 	name := strings.NewReplacer(":", "_", "/", "_", "\\", "_").Replace(src.Name)
-	if name == "-" || name == "" {
+	if name == "-" || name == "" || name == StdinName {
 		name = src.Entity.Name
 	}
 	if !strings.HasSuffix(strings.ToLower(name), ".csv") {
@@ -93,8 +143,9 @@ func RejectFileName(src *Source) string {
 	return name
 }
 
-// withoutContext drops the _line and _errors columns of a file the toolkit wrote, so
-// that a quarantined row fed back and isolated again gets fresh ones, not two sets.
+// withoutContext drops the columns the toolkit adds (_file, _line, _errors, _raw) of a
+// file it wrote, so that a quarantined row fed back and isolated again gets fresh ones,
+// not two sets.
 func withoutContext(header, fields []string) ([]string, []string) {
 	keep := -1
 	for i, h := range header {
@@ -119,24 +170,68 @@ func withoutContext(header, fields []string) ([]string, []string) {
 	return h2, f2
 }
 
-// Close flushes and closes every file.
-func (r *RejectFiles) Close() error {
+// Commit flushes every file and renames it into place, keeping a file it replaces as
+// NAME.<runID>.EXT. A destination of sources that got no row this time is set aside the
+// same way, so that no stale file says rows are still rejected. Call it once the run has
+// read its inputs. It returns the names the replaced files were kept under.
+func (r *RejectFiles) Commit(runID string, sources []*Source) ([]string, error) {
+	if r == nil {
+		return nil, nil
+	}
+	var kept []string
 	var first error
-	for _, name := range r.order {
-		rf := r.writers[name]
-		if err := rf.w.Close(); err != nil && first == nil {
-			first = err
-		}
-		if rf.f != nil {
-			if err := rf.f.Close(); err != nil && first == nil {
-				first = err
+	for _, dest := range r.order {
+		rf := r.writers[dest]
+		err := rf.w.Close()
+		if rf.a != nil {
+			if err != nil {
+				rf.a.Abort()
+			} else {
+				var name string
+				if name, err = rf.a.Commit(runID); name != "" {
+					kept = append(kept, name)
+				}
 			}
 		}
-	}
-	if r.closer != nil {
-		if err := r.closer.Close(); err != nil && first == nil {
+		if err != nil && first == nil {
 			first = err
 		}
 	}
-	return first
+	if r.stream != nil || first != nil {
+		return kept, first
+	}
+	for _, src := range sources {
+		dest := r.destination(src)
+		if _, ok := r.writers[dest]; ok {
+			continue
+		}
+		r.writers[dest] = nil // one source per destination is enough
+		name, err := atomicfile.SetAside(dest, runID)
+		if err != nil {
+			return kept, fmt.Errorf("rejects: %w", err)
+		}
+		if name != "" {
+			kept = append(kept, name)
+		}
+	}
+	return kept, nil
+}
+
+// Abort removes the temporary files of a run that failed: the previous files stay as
+// they were. A stream is flushed (its rows are already out).
+func (r *RejectFiles) Abort() {
+	if r == nil {
+		return
+	}
+	for _, dest := range r.order {
+		rf := r.writers[dest]
+		if rf == nil {
+			continue
+		}
+		if rf.a != nil {
+			rf.a.Abort()
+		} else {
+			rf.w.Close()
+		}
+	}
 }

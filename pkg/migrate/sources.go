@@ -13,6 +13,9 @@ import (
 	"dmt/pkg/sqlitesrc"
 )
 
+// StdinName is what logs, reports, the journal and lineage call standard input.
+const StdinName = "stdin"
+
 // Resolve turns a command line INPUT into sources in load order: a folder holding every
 // file of the domain, one file (entity from its name unless entity is given), or "-" for
 // stdin (entity required). The returned func closes the files.
@@ -27,7 +30,7 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 		if forced == nil {
 			return nil, nil, fmt.Errorf("reading stdin needs -entity")
 		}
-		return []*Source{{Name: "-", Entity: forced, R: stdin}}, func() {}, nil
+		return []*Source{{Name: StdinName, Entity: forced, R: stdin}}, func() {}, nil
 	}
 	st, err := os.Stat(input)
 	if err != nil {
