@@ -37,8 +37,9 @@ func TestRejectsFedBackSameOut(t *testing.T) {
 
 	check := func(t *testing.T, res result, path string, before []byte) {
 		t.Helper()
-		if res.code != 1 || !strings.Contains(res.stderr, "rejected "+strconv.Itoa(n)+",") {
-			t.Fatalf("exit %d, want 1 and %d rejected: %s", res.code, n, res.stderr)
+		// Exit 1 the first time these rows are judged, 0 when they are still rejected.
+		if res.code > 1 || !strings.Contains(res.stderr, "rejected "+strconv.Itoa(n)+",") {
+			t.Fatalf("exit %d, want 0 or 1 and %d rejected: %s", res.code, n, res.stderr)
 		}
 		rep := readReport(t, out)
 		if rep.Totals.Read != n {
