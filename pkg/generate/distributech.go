@@ -55,8 +55,8 @@ func OrderFileName(day model.Date, id int) string {
 // SQLite file and previous order files in dir are replaced, so that the folder holds
 // one run. The same cfg gives the same CSV bytes and the same table contents. As Run,
 // it writes in a staging folder and touches dir only once every file is complete: a
-// run stopped by ctx (checked before each order and each row inserted) or by an error
-// leaves dir as it was.
+// run stopped by ctx (checked before each row planned, each order file written and
+// each row inserted into SQLite) or by an error leaves dir as it was.
 func RunDistributech(ctx context.Context, cfg DistributechConfig, dir string) (Summary, error) {
 	if cfg.Today.IsZero() {
 		cfg.Today = model.NewDate(time.Now())
@@ -99,7 +99,11 @@ func RunDistributech(ctx context.Context, cfg DistributechConfig, dir string) (S
 		g.closeAll()
 		return Summary{}, err
 	}
-	if err := removeStale(dir, filepath.Join(dir, OrdersDir), cfg.Defects > 0); err != nil {
+	orders := filepath.Join(dir, OrdersDir)
+	if err := os.MkdirAll(orders, 0o755); err != nil { // there even when no reseller ordered
+		return Summary{}, err
+	}
+	if err := removeStale(dir, orders, cfg.Defects > 0); err != nil {
 		return Summary{}, err
 	}
 	if err := st.commit(); err != nil {
