@@ -28,7 +28,8 @@ type chart struct {
 }
 
 // newChart keeps the products whose stock at the date is at or below their threshold
-// (SOUS_SEUIL and RUPTURE), with their weekly stock from evolution.
+// (SOUS_SEUIL and RUPTURE), with their weekly stock from evolution; a product without
+// a stock snapshot (SANS_INVENTAIRE) has no stock to draw.
 func newChart(at string, states []mariadb.StockState, evolution []mariadb.StockWeek) chart {
 	c := chart{At: at}
 	byRef := map[string][]int64{}
@@ -41,7 +42,7 @@ func newChart(at string, states []mariadb.StockState, evolution []mariadb.StockW
 		}
 	}
 	for _, s := range states {
-		if s.Actuel <= s.Seuil {
+		if st := status(s); st == statusSousSeuil || st == statusRupture {
 			c.Series = append(c.Series, series{Ref: s.Ref, Nom: s.Nom, Seuil: s.Seuil, Points: byRef[s.Ref]})
 		}
 	}

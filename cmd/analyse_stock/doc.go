@@ -19,9 +19,12 @@
 // stock_initial is the sum of the product's inventaire movements, total_receptions the
 // sum of its receptions, total_commandes the quantity ordered (a positive number), and
 // stock_actuel = stock_initial + total_receptions - total_commandes, all counting the
-// movements dated up to date_etat inclusive. statut is RUPTURE when stock_actuel <= 0,
-// else SOUS_SEUIL when stock_actuel <= seuil_alerte, else OK. date_etat is -at
-// (YYYY-MM-DD), by default today (UTC); an earlier -at gives the state at that date.
+// movements dated up to date_etat inclusive. statut is SANS_INVENTAIRE when the product
+// has no stock snapshot (inventaire movement) dated up to date_etat: its snapshot row was
+// rejected, or date_etat is before it, so its stock is unknown, not zero; else RUPTURE
+// when stock_actuel <= 0, else SOUS_SEUIL when stock_actuel <= seuil_alerte, else OK.
+// date_etat is -at (YYYY-MM-DD), by default today (UTC); an earlier -at gives the state
+// at that date.
 //
 // It also writes evolution_stock.csv beside the state file (or at -evolution FILE, - for
 // stdout; nothing when -out is - and -evolution is not given): the stock of every
@@ -38,20 +41,29 @@
 // ends. Every cell that a spreadsheet would run as a formula is neutralised.
 //
 // -chart FILE.svg draws the weekly stock of the products whose stock at date_etat is at
-// or below their seuil_alerte (SOUS_SEUIL and RUPTURE): one line per product, its
+// or below their seuil_alerte (SOUS_SEUIL and RUPTURE; not SANS_INVENTAIRE, whose stock
+// is unknown): one line per product, its
 // threshold dashed in the same colour, a legend of the references. -chart FILE.html
 // writes the same SVG inside a minimal HTML page. Without such products the chart says
 // so.
 //
 // A summary goes to stderr:
 //
-//	analyse_stock: 412 products, 37 SOUS_SEUIL, 5 RUPTURE at 2026-11-15; wrote etat_stock_par_produit.csv, evolution_stock.csv
+//	analyse_stock: 412 products, 37 SOUS_SEUIL, 5 RUPTURE, 3 SANS_INVENTAIRE at 2026-11-15; wrote etat_stock_par_produit.csv, evolution_stock.csv
+//
+// When no product has a stock snapshot at date_etat (-at before the first snapshot, or
+// none loaded), the files are still written, every product SANS_INVENTAIRE, and a second
+// line warns:
+//
+//	analyse_stock: warning: -at 2026-01-01 is before the first stock snapshot (2026-02-01): every product is SANS_INVENTAIRE
 //
 // Example:
 //
 //	analyse_stock -dsn 'root@tcp(127.0.0.1:3306)/distributech' -out exports/ -excel -chart exports/alertes.html
 //	analyse_stock -at 2026-06-30 -out - | grep RUPTURE
 //
-// Exit status: 0 the files were written (products in RUPTURE are not an error), 2 it
-// could not run (bad command line, database down, wrong password, missing tables).
+// Exit status: 0 the files were written (products in RUPTURE or SANS_INVENTAIRE are not
+// an error), 1 they were written but no product had a stock snapshot at date_etat (the
+// warning above), 2 it could not run (bad command line, database down, wrong password,
+// missing tables).
 package main

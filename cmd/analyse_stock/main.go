@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,8 +26,11 @@ Usage:
 Writes etat_stock_par_produit.csv (one row per product: ref_produit, nom, categorie,
 stock_initial, total_receptions, total_commandes, stock_actuel, seuil_alerte, statut,
 date_etat) and evolution_stock.csv beside it (ref_produit, semaine, stock_fin_semaine).
-statut is RUPTURE (stock <= 0), SOUS_SEUIL (stock <= seuil_alerte) or OK.
-Exit status: 0 written (products in RUPTURE included), 2 could not run.
+statut is SANS_INVENTAIRE (no stock snapshot of the product at that date), else
+RUPTURE (stock <= 0), SOUS_SEUIL (stock <= seuil_alerte) or OK.
+Exit status: 0 written (products in RUPTURE or SANS_INVENTAIRE included), 1 written but
+meaningless: the date is before the first stock snapshot (a warning says so), 2 could
+not run.
 
 Example:
   analyse_stock -dsn 'root@tcp(127.0.0.1:3306)/distributech' -out exports/ -chart exports/alertes.html
@@ -42,6 +46,7 @@ const (
 	statusOK        = "OK"
 	statusSousSeuil = "SOUS_SEUIL"
 	statusRupture   = "RUPTURE"
+	statusNoStock   = "SANS_INVENTAIRE"
 )
 
 var (
@@ -118,11 +123,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "analyse_stock", Domain: "distributech", Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
-	msg, err := export(ctx, db, exportJob{at: at, etat: etatPath, evolution: evoPath, chart: *chartTo, html: html,
+	summary, warning, err := export(ctx, db, exportJob{at: at, etat: etatPath, evolution: evoPath, chart: *chartTo, html: html,
 		dialect: dialect(*excel), stdout: stdout, runID: runID})
-	status := mariadb.StatusOK
-	if err != nil {
+	status, msg := mariadb.StatusOK, summary
+	switch {
+	case err != nil:
 		status, msg = mariadb.StatusFailed, err.Error()
+	case warning != "":
+		status, msg = mariadb.StatusDataErrors, summary+"; "+warning
 	}
 	if ferr := db.FinishRun(runID, status, mariadb.FileCounts{}, msg); ferr != nil && err == nil {
 		err = ferr
@@ -130,7 +138,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
-	fmt.Fprintf(stderr, "analyse_stock: %s\n", msg)
+	fmt.Fprintf(stderr, "analyse_stock: %s\n", summary)
+	if warning != "" {
+		return &cli.DataProblems{Msg: "warning: " + warning}
+	}
 	return nil
 }
 
@@ -153,32 +164,45 @@ type exportJob struct {
 	runID           string // names the kept versions of the files replaced
 }
 
-// export reads the stock from db, writes the files of job and returns the summary line.
-func export(ctx context.Context, db *mariadb.DB, job exportJob) (string, error) {
+// export reads the stock from db, writes the files of job and returns the summary line,
+// and a warning when no product had a stock snapshot at the date: the files are
+// written, but say nothing of the stock.
+func export(ctx context.Context, db *mariadb.DB, job exportJob) (summary, warning string, err error) {
 	states, err := db.StockStates(ctx, job.at)
 	if err != nil {
-		return "", err
+		return "", "", err
+	}
+	if len(states) > 0 && !slices.ContainsFunc(states, func(s mariadb.StockState) bool { return s.Inventoried }) {
+		first, ok, err := db.FirstInventory(ctx)
+		switch {
+		case err != nil:
+			return "", "", err
+		case ok:
+			warning = fmt.Sprintf("-at %s is before the first stock snapshot (%s): every product is %s", job.at, first, statusNoStock)
+		default:
+			warning = "the database holds no stock snapshot: every product is " + statusNoStock
+		}
 	}
 	var weeks []mariadb.StockWeek
 	if job.evolution != "" || job.chart != "" {
 		if weeks, err = db.StockEvolution(ctx, job.at); err != nil {
-			return "", err
+			return "", "", err
 		}
 	}
 	wrote := []string{name(job.etat)}
 	if err := output(job.etat, job.runID, job.stdout, func(w io.Writer) error { return writeEtat(w, job.dialect, states, job.at) }); err != nil {
-		return "", fmt.Errorf("write %s: %w", name(job.etat), err)
+		return "", "", fmt.Errorf("write %s: %w", name(job.etat), err)
 	}
 	if job.evolution != "" {
 		if err := output(job.evolution, job.runID, job.stdout, func(w io.Writer) error { return writeEvolution(w, job.dialect, weeks) }); err != nil {
-			return "", fmt.Errorf("write %s: %w", name(job.evolution), err)
+			return "", "", fmt.Errorf("write %s: %w", name(job.evolution), err)
 		}
 		wrote = append(wrote, name(job.evolution))
 	}
 	if job.chart != "" {
 		c := newChart(job.at, states, weeks)
 		if err := atomicfile.WriteFile(job.chart, job.runID, func(w io.Writer) error { return writeSVG(w, c, job.html) }); err != nil {
-			return "", fmt.Errorf("write chart: %w", err)
+			return "", "", fmt.Errorf("write chart: %w", err)
 		}
 		wrote = append(wrote, job.chart)
 	}
@@ -186,8 +210,9 @@ func export(ctx context.Context, db *mariadb.DB, job exportJob) (string, error) 
 	for _, s := range states {
 		counts[status(s)]++
 	}
-	return fmt.Sprintf("%d products, %d %s, %d %s at %s; wrote %s", len(states), counts[statusSousSeuil], statusSousSeuil,
-		counts[statusRupture], statusRupture, job.at, strings.Join(wrote, ", ")), nil
+	summary = fmt.Sprintf("%d products, %d %s, %d %s, %d %s at %s; wrote %s", len(states), counts[statusSousSeuil], statusSousSeuil,
+		counts[statusRupture], statusRupture, counts[statusNoStock], statusNoStock, job.at, strings.Join(wrote, ", "))
+	return summary, warning, nil
 }
 
 // name is how the summary names an output.
@@ -207,10 +232,14 @@ func output(path, runID string, stdout io.Writer, write func(io.Writer) error) e
 	return atomicfile.WriteFile(path, runID, write)
 }
 
-// status is RUPTURE when nothing is left, SOUS_SEUIL at or below the alert threshold,
-// else OK.
+// status is SANS_INVENTAIRE when the product had no stock snapshot at the date (its
+// movements then have no opening balance: a missing inventory is not a stock-out),
+// else RUPTURE when nothing is left, SOUS_SEUIL at or below the alert threshold, else
+// OK.
 func status(s mariadb.StockState) string {
 	switch {
+	case !s.Inventoried:
+		return statusNoStock
 	case s.Actuel <= 0:
 		return statusRupture
 	case s.Actuel <= s.Seuil:

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) { progtest.Main(m, "analyse_stock") }
 //	      commande 40 (Sunday 02-22), reception 5 (Monday 02-23), reception 1000 (03-10)
 //	B-002 seuil 20: inventaire 40 (02-03), commande 25 (02-16)
 //	C-003 seuil 5:  inventaire 10 (02-04), commande 6 (02-11), commande 6 (02-25)
-//	D-004 seuil 3:  nothing
+//	D-004 seuil 3:  nothing (its snapshot row was rejected): SANS_INVENTAIRE
 var (
 	products = [][]any{
 		{"C-003", "Écran 24\"", "Écrans", "149.90", 5},
@@ -88,36 +88,45 @@ func TestStockState(t *testing.T) {
 	cases := []struct {
 		name string
 		at   string
+		code int
 		want [][]string
 	}{
-		{"end of February", "2026-02-28", [][]string{
+		{"end of February", "2026-02-28", 0, [][]string{
 			wantHeader,
 			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "55", "70", "85", "10", "OK", "2026-02-28"},
 			{"B-002", "Clavier", "Claviers", "40", "0", "25", "15", "20", "SOUS_SEUIL", "2026-02-28"},
 			{"C-003", "Écran 24\"", "Écrans", "10", "0", "12", "-2", "5", "RUPTURE", "2026-02-28"},
-			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "RUPTURE", "2026-02-28"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-28"},
 		}},
-		{"a past date, movements of that day included", "2026-02-11", [][]string{
+		{"a past date, movements of that day included", "2026-02-11", 0, [][]string{
 			wantHeader,
 			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "50", "0", "150", "10", "OK", "2026-02-11"},
 			{"B-002", "Clavier", "Claviers", "40", "0", "0", "40", "20", "OK", "2026-02-11"},
 			{"C-003", "Écran 24\"", "Écrans", "10", "0", "6", "4", "5", "SOUS_SEUIL", "2026-02-11"},
-			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "RUPTURE", "2026-02-11"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-11"},
 		}},
-		{"before any movement", "2026-01-01", [][]string{
+		{"the day of the first snapshot, before C-003's", "2026-02-03", 0, [][]string{
 			wantHeader,
-			{"A-001", "Câble HDMI, 2 m", "Câbles", "0", "0", "0", "0", "10", "RUPTURE", "2026-01-01"},
-			{"B-002", "Clavier", "Claviers", "0", "0", "0", "0", "20", "RUPTURE", "2026-01-01"},
-			{"C-003", "Écran 24\"", "Écrans", "0", "0", "0", "0", "5", "RUPTURE", "2026-01-01"},
-			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "RUPTURE", "2026-01-01"},
+			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "0", "0", "100", "10", "OK", "2026-02-03"},
+			{"B-002", "Clavier", "Claviers", "40", "0", "0", "40", "20", "OK", "2026-02-03"},
+			{"C-003", "Écran 24\"", "Écrans", "0", "0", "0", "0", "5", "SANS_INVENTAIRE", "2026-02-03"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-03"},
+		}},
+		// Written, but meaningless: exit 1 and a warning.
+		{"before the first snapshot", "2026-02-02", 1, [][]string{
+			wantHeader,
+			{"A-001", "Câble HDMI, 2 m", "Câbles", "0", "0", "0", "0", "10", "SANS_INVENTAIRE", "2026-02-02"},
+			{"B-002", "Clavier", "Claviers", "0", "0", "0", "0", "20", "SANS_INVENTAIRE", "2026-02-02"},
+			{"C-003", "Écran 24\"", "Écrans", "0", "0", "0", "0", "5", "SANS_INVENTAIRE", "2026-02-02"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-02"},
 		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", c.at, "-out", filepath.Join(dir, "etat_stock_par_produit.csv"))
-			if res.Code != 0 {
-				t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+			if res.Code != c.code {
+				t.Fatalf("exit %d, want %d: %s", res.Code, c.code, res.Stderr)
 			}
 			got := progtest.ReadCSV(t, filepath.Join(dir, "etat_stock_par_produit.csv"))
 			if !slices.EqualFunc(got, c.want, slices.Equal) {
@@ -126,21 +135,74 @@ func TestStockState(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(dir, "evolution_stock.csv")); err != nil {
 				t.Errorf("no evolution_stock.csv beside the state: %v", err)
 			}
-			var sous, rupture int
+			n := map[string]int64{}
 			for _, r := range c.want[1:] {
-				switch r[8] {
-				case "SOUS_SEUIL":
-					sous++
-				case "RUPTURE":
-					rupture++
+				n[r[8]]++
+			}
+			lines := strings.Split(strings.TrimSpace(res.Stderr), "\n")
+			prefix := "analyse_stock: 4 products, " + itoa(n["SOUS_SEUIL"]) + " SOUS_SEUIL, " + itoa(n["RUPTURE"]) + " RUPTURE, " +
+				itoa(n["SANS_INVENTAIRE"]) + " SANS_INVENTAIRE at " + c.at + "; wrote "
+			wantLines := 1
+			if c.code == 1 {
+				wantLines = 2
+				warning := "analyse_stock: warning: -at " + c.at + " is before the first stock snapshot (2026-02-03): every product is SANS_INVENTAIRE"
+				if lines[len(lines)-1] != warning {
+					t.Errorf("last line %q, want %q", lines[len(lines)-1], warning)
 				}
 			}
-			line := strings.TrimSpace(res.Stderr)
-			prefix := "analyse_stock: 4 products, " + itoa(int64(sous)) + " SOUS_SEUIL, " + itoa(int64(rupture)) + " RUPTURE at " + c.at + "; wrote "
-			if !strings.HasPrefix(line, prefix) || strings.Contains(line, "\n") {
-				t.Errorf("stderr %q, want one line starting %q", res.Stderr, prefix)
+			if !strings.HasPrefix(lines[0], prefix) || len(lines) != wantLines {
+				t.Errorf("stderr %q, want %d lines, the first starting %q", res.Stderr, wantLines, prefix)
 			}
 		})
+	}
+}
+
+// TestMissingInventoryIsNotAStockOut: a product with receipts and orders but whose
+// snapshot row was rejected is SANS_INVENTAIRE, not RUPTURE, not drawn; the run is
+// clean (exit 0) as long as some product has its snapshot. Without any snapshot in the
+// database, the files are written with a warning and exit 1.
+func TestMissingInventoryIsNotAStockOut(t *testing.T) {
+	dsn := fixture(t)
+	db, err := mariadb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		"INSERT INTO produits (ref_produit, nom, categorie, prix_unitaire, seuil_alerte, run_id, source_file, source_line) VALUES ('E-005', 'Webcam', 'Webcams', 39.90, 4, 'r1', 'f', 6)",
+		"INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line) VALUES ('E-005', '2026-02-10', 'reception', 'R9', 2, 'r1', 'f', 20)",
+		"INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line) VALUES ('E-005', '2026-02-12', 'commande', 'C9', -5, 'r1', 'f', 21)",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir, "-chart", filepath.Join(dir, "c.svg"))
+	if res.Code != 0 || !strings.Contains(res.Stderr, " 1 RUPTURE, 2 SANS_INVENTAIRE at 2026-02-28") {
+		t.Fatalf("exit %d, stderr %q; want 0, C-003 in RUPTURE, D-004 and E-005 SANS_INVENTAIRE", res.Code, res.Stderr)
+	}
+	rows := progtest.ReadCSV(t, filepath.Join(dir, "etat_stock_par_produit.csv"))
+	if e := rows[len(rows)-1]; e[0] != "E-005" || e[8] != "SANS_INVENTAIRE" || e[6] != "-3" {
+		t.Errorf("E-005: %q, want stock_actuel -3 and SANS_INVENTAIRE", e)
+	}
+	svg, _ := os.ReadFile(filepath.Join(dir, "c.svg"))
+	if bytes.Contains(svg, []byte(`data-ref="E-005"`)) || bytes.Contains(svg, []byte(`data-ref="D-004"`)) {
+		t.Errorf("a product without inventory is drawn")
+	}
+
+	if _, err := db.Exec("DELETE FROM mouvements_stock WHERE type_mouvement = 'inventaire'"); err != nil {
+		t.Fatal(err)
+	}
+	res = progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir)
+	lines := strings.Split(strings.TrimSpace(res.Stderr), "\n")
+	if res.Code != 1 || len(lines) != 2 || lines[1] != "analyse_stock: warning: the database holds no stock snapshot: every product is SANS_INVENTAIRE" {
+		t.Errorf("without snapshot: exit %d, stderr %q; want 1 and a warning", res.Code, res.Stderr)
+	}
+	var status, msg string
+	if err := db.QueryRow("SELECT status, message FROM journal WHERE tool = 'analyse_stock' ORDER BY started_at DESC, run_id DESC LIMIT 1").Scan(&status, &msg); err != nil ||
+		status != "data_errors" || !strings.Contains(msg, "no stock snapshot") {
+		t.Errorf("journal: %q %q %v; want data_errors with the warning", status, msg, err)
 	}
 }
 
@@ -329,8 +391,8 @@ func TestChart(t *testing.T) {
 			t.Errorf("%s: %d points, want one per week (4)", l.Ref, n)
 		}
 	}
-	if want := []string{"B-002", "C-003", "D-004"}; !slices.Equal(refs, want) {
-		t.Errorf("polylines for %q, want the products at or under their threshold %q", refs, want)
+	if want := []string{"B-002", "C-003"}; !slices.Equal(refs, want) {
+		t.Errorf("polylines for %q, want the products at or under their threshold %q (not D-004, without inventory)", refs, want)
 	}
 	for _, l := range doc.Seuils {
 		if l.Ref == "A-001" {
@@ -353,8 +415,8 @@ func TestChart(t *testing.T) {
 	if !bytes.HasPrefix(html, []byte("<!DOCTYPE html>")) || i < 0 || j < i {
 		t.Fatalf("not an HTML page holding an SVG: %s", html)
 	}
-	if page := parseSVG(t, html[i:j+len("</svg>")]); len(page.Lines) != 3 {
-		t.Errorf("HTML chart has %d lines, want 3", len(page.Lines))
+	if page := parseSVG(t, html[i:j+len("</svg>")]); len(page.Lines) != 2 {
+		t.Errorf("HTML chart has %d lines, want 2", len(page.Lines))
 	}
 }
 

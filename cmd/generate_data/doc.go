@@ -18,6 +18,8 @@
 // (';' and Windows-1252 with CRLF, UTF-8 with BOM, French decimals and dates), as the
 // production files arrive. -corrupt N also writes projets_corrompus.csv, N project rows
 // as they arrive after an incident, and its manifest projets_corrompus_manifest.csv.
+// Affectations need distinct keys (projet, intervenant, role, date_debut): asking for
+// more than the parents allow is an error saying how many are possible.
 //
 // With -domain distributech it writes into -out:
 //
@@ -49,8 +51,18 @@
 //
 //	generate_data -seed 42 -out sample -defects 0.04
 //	generate_data -seed 1 -today 2026-11-15 -clients 800 -intervenants 150 -projets 3000 \
-//	    -affectations 12000 -defects 0.04 -corrupt 200 -agencies -out data_1
+//	    -affectations 12000 -defects 0.04 -corrupt 200 -agencies -out out/clevity
 //	generate_data -domain distributech -seed 1 -today 2026-11-15 -defects 0.04 -out distributech_1
 //
-// Exit status: 0 written, 2 could not write (bad flag, unwritable folder).
+// The second command writes data like the provided data_1/ (the way it was first made),
+// elsewhere: data_1/ is the customer's production data and nothing writes into it.
+//
+// The files are written in a hidden folder .generate-* inside -out and moved into
+// place only when all of them are complete, replacing those of an earlier run: a run
+// that fails or is interrupted leaves -out as it was. Ctrl-C (or SIGTERM) stops a run
+// at once, writes nothing and exits 2 ("interrupted"); a second Ctrl-C exits 130 at
+// once, and may leave the hidden folder behind, safe to remove.
+//
+// Exit status: 0 written, 2 could not write (bad flag, unwritable folder, more
+// affectations than the parents allow, interrupted), 130 stopped by a second Ctrl-C.
 package main

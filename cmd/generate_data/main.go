@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,10 +27,13 @@ Usage:
 
 Same seed and flags, same bytes. defects.csv lists every injected defect.
 distributech writes distributech.sqlite and commandes/commandes_<YYYY-Www>_R<id>.csv.
+Files appear in -out only once all are complete; Ctrl-C writes nothing (exit 2).
+Exit status: 0 written, 2 could not write (bad flag, unwritable folder, more
+affectations than the parents allow, interrupted), 130 stopped by a second Ctrl-C.
 
 Example:
   generate_data -seed 42 -out sample -defects 0.04
-  generate_data -seed 1 -today 2026-11-15 -clients 800 -intervenants 150 -projets 3000 -affectations 12000 -defects 0.04 -corrupt 200 -agencies -out data_1
+  generate_data -seed 1 -today 2026-11-15 -clients 800 -intervenants 150 -projets 3000 -affectations 12000 -defects 0.04 -corrupt 200 -agencies -out out/clevity
   generate_data -domain distributech -seed 1 -today 2026-11-15 -defects 0.04 -out distributech_1`
 
 // domainFlags are the flags that only one domain reads.
@@ -97,9 +101,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		cfg := generate.DistributechConfig{Seed: *seed, Regions: *regions, Revendeurs: *revendeurs, Produits: *produits,
 			Weeks: *weeks, Defects: *defects, Today: day}
 		start := time.Now()
-		sum, err := generate.RunDistributech(cfg, *out)
+		sum, err := generate.RunDistributech(ctx, cfg, *out)
 		if err != nil {
-			return fmt.Errorf("generate into %s: %w", *out, err)
+			return generateError(*out, err)
 		}
 		report(stderr, sum, *out, start)
 		return nil
@@ -120,12 +124,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cfg.Today = day
 	start := time.Now()
-	sum, err := generate.Run(cfg, *out)
+	sum, err := generate.Run(ctx, cfg, *out)
 	if err != nil {
-		return fmt.Errorf("generate into %s: %w", *out, err)
+		return generateError(*out, err)
 	}
 	report(stderr, sum, *out, start)
 	return nil
+}
+
+// generateError says why nothing was written into out; the generator writes its files
+// in a staging folder and moves them in only when all are complete.
+func generateError(out string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted; nothing written into %s", out)
+	}
+	return fmt.Errorf("generate into %s: %w", out, err)
 }
 
 // parseToday returns the date -today gives, or the real date when it is empty.

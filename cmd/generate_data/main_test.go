@@ -2,58 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
-	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/progtest"
 )
 
 func TestMain(m *testing.M) { progtest.Main(m, "generate_data") }
-
-// TestData1Regenerates runs the command data_1/README.md gives and wants every file of
-// data_1/ back, byte for byte.
-func TestData1Regenerates(t *testing.T) {
-	root, err := mariadbtest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme, err := os.ReadFile(filepath.Join(root, "data_1", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?m)^\\s*generate_data (.*-out data_1)$").FindSubmatch(readme)
-	if m == nil {
-		t.Fatal("data_1/README.md gives no generate_data command")
-	}
-	out := t.TempDir()
-	args := strings.Fields(strings.Replace(string(m[1]), "-out data_1", "-out "+out, 1))
-	if res := progtest.Run(t, nil, nil, "generate_data", args...); res.Code != 0 {
-		t.Fatalf("generate_data %v: exit %d: %s", args, res.Code, res.Stderr)
-	}
-	entries, err := os.ReadDir(filepath.Join(root, "data_1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range entries {
-		if e.Name() == "README.md" {
-			continue
-		}
-		want, _ := os.ReadFile(filepath.Join(root, "data_1", e.Name()))
-		got, err := os.ReadFile(filepath.Join(out, e.Name()))
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s: regenerated file differs from data_1/ (%v)", e.Name(), err)
-		}
-		n++
-	}
-	if n < 7 {
-		t.Errorf("data_1 holds %d files, want 7", n)
-	}
-}
 
 func TestUsage(t *testing.T) {
 	cases := []struct {
@@ -159,5 +122,79 @@ func TestDistributechWritesSample(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "defects.csv")); err == nil {
 		t.Errorf("second run, without defects, left defects.csv")
+	}
+}
+
+// TestTinyParentsFail: more affectations than the parents allow distinct keys for is a
+// one-line error saying how many are possible, at once (the generator used to search
+// for a free key for ever), and nothing is written.
+func TestTinyParentsFail(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "sample")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, progtest.Path("generate_data"), "-today", "2026-11-15", "-clients", "1", "-intervenants", "1",
+		"-projets", "1", "-affectations", "2000", "-out", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("still searching after %s", time.Since(start).Round(time.Second))
+	}
+	var ee *exec.ExitError
+	line := strings.TrimSpace(stderr.String())
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || strings.Contains(line, "\n") ||
+		!regexp.MustCompile(`^generate_data: generate into \S+: only \d+ distinct affectations possible with these parents`).MatchString(line) {
+		t.Errorf("err %v, stderr %q; want exit 2 and one line saying how many affectations are possible", err, stderr.String())
+	}
+	if entries, _ := os.ReadDir(out); len(entries) != 0 {
+		t.Errorf("%d entries left in the output folder", len(entries))
+	}
+}
+
+// TestInterrupted: Ctrl-C stops a long generation within a couple of seconds, exit 2,
+// and the output folder keeps what it held: no half file, no new file.
+func TestInterrupted(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"clevity", []string{"-clients", "20000", "-intervenants", "5000", "-projets", "100000", "-affectations", "20000000"}},
+		{"distributech", []string{"-domain", "distributech", "-revendeurs", "20000", "-produits", "200000", "-weeks", "200"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := t.TempDir()
+			if err := os.WriteFile(filepath.Join(out, "defects.csv"), []byte("earlier\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(progtest.Path("generate_data"), append(c.args, "-today", "2026-11-15", "-defects", "0.04", "-out", out)...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(700 * time.Millisecond)
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(3 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("still running 3s after SIGINT")
+			}
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "generate_data: interrupted; nothing written into "+out) {
+				t.Errorf("err %v, stderr %q; want exit 2 and interrupted", err, stderr.String())
+			}
+			entries, _ := os.ReadDir(out)
+			if b, _ := os.ReadFile(filepath.Join(out, "defects.csv")); len(entries) != 1 || string(b) != "earlier\n" {
+				t.Errorf("output folder holds %d entries, defects.csv %q: want only the earlier file, untouched", len(entries), b)
+			}
+		})
 	}
 }

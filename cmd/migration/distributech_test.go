@@ -63,7 +63,10 @@ func TestDistributechEndToEnd(t *testing.T) {
 			skip[m[0]+"#"+m[1]] = true
 		}
 	}
-	type totals struct{ initial, receipts, orders int }
+	type totals struct {
+		initial, receipts, orders int
+		inventoried               bool // its snapshot row was accepted
+	}
 	want := map[string]*totals{}
 	get := func(ref string) *totals {
 		if want[ref] == nil {
@@ -94,7 +97,7 @@ func TestDistributechEndToEnd(t *testing.T) {
 		}
 	}
 	sum("produits", "ref_produit, 0", func(ref string, _ int) { get(ref) })
-	sum("stock", "ref_produit, quantite", func(ref string, q int) { get(ref).initial += q })
+	sum("stock", "ref_produit, quantite", func(ref string, q int) { get(ref).initial += q; get(ref).inventoried = true })
 	sum("receptions", "ref_produit, quantite", func(ref string, q int) { get(ref).receipts += q })
 	files, _ := filepath.Glob(filepath.Join(dir, "commandes", "*.csv"))
 	for _, f := range files {
@@ -149,7 +152,9 @@ func TestDistributechEndToEnd(t *testing.T) {
 				w.initial, w.receipts, w.orders, w.initial+w.receipts-w.orders)
 		}
 		status := "OK"
-		if current <= 0 {
+		if !w.inventoried {
+			status = "SANS_INVENTAIRE"
+		} else if current <= 0 {
 			status = "RUPTURE"
 		} else if current <= seuil {
 			status = "SOUS_SEUIL"

@@ -28,7 +28,8 @@
 //
 // With -domain distributech it also holds the stock to its sources: for every product,
 // current stock = snapshot + receipts - orders and the movement history adds up to it;
-// products under their alert threshold or out of stock are warnings.
+// products without a stock snapshot (SANS_INVENTAIRE), under their alert threshold
+// (SOUS_SEUIL) or out of stock (RUPTURE) are warnings, as analyse_stock names them.
 //
 // Example:
 //

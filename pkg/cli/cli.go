@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -30,6 +31,12 @@ const (
 	envDSN        = "MARIADB_DSN"
 	defaultDomain = "clevity"
 )
+
+// ExitInterrupted ends a program stopped at once by a second Ctrl-C or SIGTERM: 128 +
+// SIGINT, as shells report a program killed by Ctrl-C. What it had not committed is
+// rolled back by the server when the connection drops. A first signal alone ends a
+// run with ExitFailure once its current batch is done.
+const ExitInterrupted = 130
 
 // DataProblems is returned by a run that finished its job but found data problems; main
 // exits 1 and prints its message.
@@ -61,13 +68,38 @@ func Code(err error) int {
 // RunFunc is the shape of every program's run.
 type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error
 
-// Main runs run with a context cancelled by Ctrl-C or SIGTERM, prints a returned error as
-// one line on stderr ("name: message", with a hint for usage errors) and exits with
-// the code of Code.
+// Main runs run with a context that the first Ctrl-C or SIGTERM cancels, prints a
+// returned error as one line on stderr ("name: message", with a hint for usage errors)
+// and exits with the code of Code.
+//
+// Two signals: the first says on stderr that the program is finishing its current
+// batch and cancels the context, so that a run stops on a batch boundary (whole batches
+// only) and returns, exiting 2 with "interrupted"; a second one exits at once with
+// ExitInterrupted, for the user who cannot wait for the batch.
 func Main(name string, run RunFunc) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	var interrupted atomic.Bool
+	go func() {
+		<-sigs
+		interrupted.Store(true)
+		fmt.Fprintf(os.Stderr, "%s: interrupted; finishing the current batch (press Ctrl-C again to stop at once)\n", name)
+		cancel()
+		<-sigs
+		fmt.Fprintf(os.Stderr, "%s: stopped at once\n", name)
+		os.Exit(ExitInterrupted)
+	}()
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	signal.Stop(sigs)
+	cancel()
+	if interrupted.Load() && errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "interrupted") {
+		if err.Error() == context.Canceled.Error() {
+			err = errors.New("interrupted")
+		} else {
+			err = fmt.Errorf("interrupted: %w", err)
+		}
+	}
 	os.Exit(Report(os.Stderr, name, err))
 }
 

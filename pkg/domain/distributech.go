@@ -63,9 +63,14 @@ const moves = `(SELECT ref_produit,
   SUM(quantite) AS total
   FROM mouvements_stock GROUP BY ref_produit) m`
 
+// inventoried holds for a product p with a stock snapshot: without one its stock has no
+// opening balance, so it is SANS_INVENTAIRE (as analyse_stock says), not out of stock.
+const inventoried = "EXISTS (SELECT 1 FROM mouvements_stock i WHERE i.ref_produit = p.ref_produit AND i.type_mouvement = 'inventaire')"
+
 // stockChecks hold the stock to its sources: the current stock of every product is
 // its snapshot plus its receipts minus its orders, and the movement history adds up to
-// it type by type; products under their alert threshold or out of stock are warnings.
+// it type by type; products without a snapshot, under their alert threshold or out of
+// stock are warnings, with the statuses of analyse_stock.
 var stockChecks = []Check{
 	{Name: "stock_actuel = snapshot + receipts - orders",
 		Description: "for every product, current stock (stock_actuel) equals stock snapshot + receptions - lignes_commande",
@@ -80,8 +85,11 @@ var stockChecks = []Check{
 	{Name: "products under their alert threshold", Warn: true,
 		Description: "products whose current stock is at or below seuil_alerte but above zero (SOUS_SEUIL)",
 		Query: "SELECT CONCAT(p.ref_produit, ' (', a.quantite, ' <= ', p.seuil_alerte, ')') AS k FROM produits p JOIN stock_actuel a ON a.ref_produit = p.ref_produit" +
-			" WHERE a.quantite > 0 AND a.quantite <= p.seuil_alerte"},
+			" WHERE a.quantite > 0 AND a.quantite <= p.seuil_alerte AND " + inventoried},
 	{Name: "products out of stock", Warn: true,
 		Description: "products whose current stock is zero or less (RUPTURE)",
-		Query:       "SELECT CONCAT(p.ref_produit, ' (', a.quantite, ')') AS k FROM produits p JOIN stock_actuel a ON a.ref_produit = p.ref_produit WHERE a.quantite <= 0"},
+		Query:       "SELECT CONCAT(p.ref_produit, ' (', a.quantite, ')') AS k FROM produits p JOIN stock_actuel a ON a.ref_produit = p.ref_produit WHERE a.quantite <= 0 AND " + inventoried},
+	{Name: "products without a stock snapshot", Warn: true,
+		Description: "products without any inventory in the stock history (SANS_INVENTAIRE): their snapshot row was rejected or never sent, so their stock is unknown",
+		Query:       "SELECT p.ref_produit AS k FROM produits p WHERE NOT " + inventoried},
 }

@@ -1,6 +1,7 @@
 package generate_test
 
 import (
+	"context"
 	"testing"
 
 	"dmt/pkg/generate"
@@ -12,7 +13,7 @@ func BenchmarkGenerate(b *testing.B) {
 	cfg := generate.Config{Seed: 1, Clients: 6000, Intervenants: 1200, Projets: 25000, Affectations: 100000, Defects: 0.04, Today: today}
 	dir := b.TempDir()
 	for range b.N {
-		if _, err := generate.Run(cfg, dir); err != nil {
+		if _, err := generate.Run(context.Background(), cfg, dir); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -121,8 +121,11 @@ func (g *gen) clients() error {
 	taken := map[string]bool{}
 	names := map[string]bool{}
 	for id := 1; id <= g.cfg.Clients; id++ {
+		if err := g.stopped(); err != nil {
+			return err
+		}
 		var nom string
-		for {
+		for tries := 0; ; tries++ {
 			nom = g.pick(companyWords) + " " + g.pick(lastNames)
 			if g.chance(0.7) {
 				nom += " " + g.pick(companyForms)
@@ -130,7 +133,10 @@ func (g *gen) clients() error {
 			if g.chance(0.3) {
 				nom = g.pick(companyWords) + " " + nom
 			}
-			if !names[nom] {
+			if tries == maxNameTries { // the names are running out: the id makes it unique
+				nom += " " + strconv.Itoa(id)
+			}
+			if !names[nom] || tries == maxNameTries {
 				break
 			}
 		}
@@ -196,6 +202,9 @@ func (g *gen) intervenants() error {
 	}
 	taken := map[string]bool{}
 	for id := 1; id <= g.cfg.Intervenants; id++ {
+		if err := g.stopped(); err != nil {
+			return err
+		}
 		nom, prenom := g.pick(lastNames), g.pick(firstNames)
 		email := uniqueEmail(taken, slug(prenom)+"."+slug(nom), "clevity.fr")
 		agency := g.pick(agencies)
@@ -308,6 +317,9 @@ func (g *gen) projets() error {
 		return fmt.Errorf("projets need at least one valid client")
 	}
 	for id := 1; id <= g.cfg.Projets; id++ {
+		if err := g.stopped(); err != nil {
+			return err
+		}
 		p := g.newProject(id)
 		row := g.projectRow(p, f.dl)
 		dl := f.dl
@@ -402,9 +414,19 @@ func (g *gen) affectations() error {
 	for i, s := range g.staff {
 		byAgency[s.agency] = append(byAgency[s.agency], i)
 	}
-	keys := map[uint64]bool{}
+	keys := g.newAffectationKeys()
+	if n := keys.capacity(g); uint64(g.cfg.Affectations) > n {
+		return fmt.Errorf("only %d distinct affectations possible with these parents (%d valid projets, %d valid intervenants; the key is projet, intervenant, role and date_debut): lower -affectations or raise the parents",
+			n, len(g.projects), len(g.staff))
+	}
 	for id := 1; id <= g.cfg.Affectations; id++ {
-		a, p := g.newAffectation(id, byAgency, keys)
+		if err := g.stopped(); err != nil {
+			return err
+		}
+		a, p, err := g.newAffectation(id, byAgency, keys)
+		if err != nil {
+			return err
+		}
 		dl := f.dl
 		row := []string{strconv.Itoa(a.id), strconv.Itoa(a.projet), strconv.Itoa(a.staff), a.role, a.site,
 			g.formatDate(a.debut, dl), g.formatDate(a.fin, dl), formatDecimal(a.jours, dl)}
@@ -453,10 +475,68 @@ func (g *gen) affectations() error {
 	return f.close()
 }
 
+// maxNameTries bounds the search for a name not used yet; past it a number is added.
+const maxNameTries = 50
+
+// maxKeyDraws bounds the random draws of an affectation key; past it (the keys the
+// parents allow are nearly all taken) the next free key is taken in order.
+const maxKeyDraws = 1000
+
+// affectationKeys are the keys (projet, intervenant, role, date_debut) already used,
+// each packed into one number, and the place where the walk through every possible key
+// stopped.
+type affectationKeys struct {
+	taken      map[uint64]bool
+	staffRadix uint64
+	spanRadix  uint64 // more than the days of any project's span
+	cursor     struct{ p, s, r, off int }
+}
+
+func (g *gen) newAffectationKeys() *affectationKeys {
+	span := 0
+	for _, d := range durations {
+		span = max(span, d[1]+1)
+	}
+	return &affectationKeys{taken: map[uint64]bool{}, staffRadix: uint64(g.maxStaff) + 1, spanRadix: uint64(span)}
+}
+
+// key packs an affectation's key: exact (no two keys share a number) since staff ids
+// are at most maxStaff and a start date lies within its project's span.
+func (k *affectationKeys) key(projet, staff int, role string, off int) uint64 {
+	r := uint64(slices.Index(model.Roles, role))
+	return ((uint64(projet)*k.staffRadix+uint64(staff))*uint64(len(model.Roles))+r)*k.spanRadix + uint64(off)
+}
+
+// capacity is the number of distinct keys the valid parents allow: every intervenant,
+// in every role of the project's type, starting on any day of the project's span.
+func (k *affectationKeys) capacity(g *gen) uint64 {
+	var n uint64
+	for _, p := range g.projects {
+		n += uint64(len(g.staff)) * uint64(len(roleFor[p.typ])) * uint64(span(p))
+	}
+	return n
+}
+
+// lastDay is the last day an affectation of p may cover: its end, or for an open
+// project its type's longest duration.
+func lastDay(p project) model.Date {
+	if p.fin.IsZero() {
+		return p.debut.AddDays(durations[p.typ][1])
+	}
+	return p.fin
+}
+
+// span is the number of days an affectation of p may start on.
+func span(p project) int { return daysBetween(p.debut, lastDay(p)) + 1 }
+
+func daysBetween(from, to model.Date) int { return int(to.Time().Sub(from.Time()).Hours() / 24) }
+
 // newAffectation staffs a valid project with someone of one of its sites' agencies
-// when possible, within the project's dates, under a key not used yet.
-func (g *gen) newAffectation(id int, byAgency map[string][]int, keys map[uint64]bool) (affectation, project) {
-	for {
+// when possible, within the project's dates, under a key not used yet. It draws at
+// most maxKeyDraws keys at random, then takes the next free one in order; the caller
+// has checked that there are enough keys.
+func (g *gen) newAffectation(id int, byAgency map[string][]int, keys *affectationKeys) (affectation, project, error) {
+	for draw := 0; draw < maxKeyDraws; draw++ {
 		p := g.projects[g.rnd.IntN(len(g.projects))]
 		a := affectation{id: id, projet: p.id}
 		roles := roleFor[p.typ]
@@ -476,28 +556,68 @@ func (g *gen) newAffectation(id int, byAgency map[string][]int, keys map[uint64]
 			s = g.staff[g.rnd.IntN(len(g.staff))]
 		}
 		a.staff = s.id
-		end := p.fin
-		if end.IsZero() {
-			end = p.debut.AddDays(durations[p.typ][1])
-		}
+		end := lastDay(p)
 		a.debut = g.between(p.debut, end)
 		if !p.fin.IsZero() || g.chance(0.7) {
 			a.fin = g.between(a.debut, end)
 		}
-		key := uint64(p.id)<<36 | uint64(s.id)<<16 | uint64(slices.Index(model.Roles, a.role))<<13 | uint64(a.debut.Time().Unix()/86400%8192)
-		if keys[key] {
+		key := keys.key(p.id, s.id, a.role, daysBetween(p.debut, a.debut))
+		if keys.taken[key] {
 			continue
 		}
-		keys[key] = true
-		days := 1
-		if !a.fin.IsZero() {
-			days = int(a.fin.Time().Sub(a.debut.Time()).Hours()/24) + 1
+		keys.taken[key] = true
+		g.workDays(&a)
+		return a, p, nil
+	}
+	return g.nextFreeAffectation(id, keys)
+}
+
+// nextFreeAffectation takes the first key not used yet in the order projets,
+// intervenants, roles, start dates, resuming where the previous call stopped: every
+// key before that place is taken, so the walk covers each key at most once in a run.
+func (g *gen) nextFreeAffectation(id int, keys *affectationKeys) (affectation, project, error) {
+	c := &keys.cursor
+	for ; c.p < len(g.projects); c.p, c.s = c.p+1, 0 {
+		p := g.projects[c.p]
+		roles := roleFor[p.typ]
+		days := span(p)
+		for ; c.s < len(g.staff); c.s, c.r = c.s+1, 0 {
+			for ; c.r < len(roles); c.r, c.off = c.r+1, 0 {
+				for ; c.off < days; c.off++ {
+					s := g.staff[c.s]
+					key := keys.key(p.id, s.id, roles[c.r], c.off)
+					if keys.taken[key] {
+						continue
+					}
+					keys.taken[key] = true
+					a := affectation{id: id, projet: p.id, staff: s.id, role: roles[c.r], debut: p.debut.AddDays(c.off)}
+					if len(p.sites) > 0 {
+						a.site = p.sites[g.rnd.IntN(len(p.sites))]
+						if slices.Contains(p.sites, s.agency) {
+							a.site = s.agency
+						}
+					}
+					if !p.fin.IsZero() || g.chance(0.7) {
+						a.fin = g.between(a.debut, lastDay(p))
+					}
+					g.workDays(&a)
+					return a, p, nil
+				}
+			}
 		}
-		halfDays := 1 + g.rnd.IntN(min(days*2, 400))
-		a.jours = model.Decimal{Units: int64(halfDays) * 5, Scale: 1}.String()
-		if g.chance(0.05) {
-			a.jours = ""
-		}
-		return a, p
+	}
+	return affectation{}, project{}, fmt.Errorf("affectation %d: every key the parents allow is taken", id)
+}
+
+// workDays sets a's jours: half days within its dates, sometimes left empty.
+func (g *gen) workDays(a *affectation) {
+	days := 1
+	if !a.fin.IsZero() {
+		days = daysBetween(a.debut, a.fin) + 1
+	}
+	halfDays := 1 + g.rnd.IntN(min(days*2, 400))
+	a.jours = model.Decimal{Units: int64(halfDays) * 5, Scale: 1}.String()
+	if g.chance(0.05) {
+		a.jours = ""
 	}
 }

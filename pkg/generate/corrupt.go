@@ -130,6 +130,11 @@ func (g *gen) corrupt() error {
 	}
 	nextID := g.maxProjet + 5000
 	for n := 0; n < g.cfg.Corrupt; n++ {
+		if err := g.stopped(); err != nil {
+			out.Close()
+			man.Close()
+			return err
+		}
 		var row []string
 		var note []string
 		switch k := g.rnd.IntN(20); {

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -52,8 +53,11 @@ func OrderFileName(day model.Date, id int) string {
 // receptions), one order file per reseller and week in dir/commandes, and, when
 // cfg.Defects > 0, defects.csv, the manifest of every injected defect. A previous
 // SQLite file and previous order files in dir are replaced, so that the folder holds
-// one run. The same cfg gives the same CSV bytes and the same table contents.
-func RunDistributech(cfg DistributechConfig, dir string) (Summary, error) {
+// one run. The same cfg gives the same CSV bytes and the same table contents. As Run,
+// it writes in a staging folder and touches dir only once every file is complete: a
+// run stopped by ctx (checked before each row planned, each order file written and
+// each row inserted into SQLite) or by an error leaves dir as it was.
+func RunDistributech(ctx context.Context, cfg DistributechConfig, dir string) (Summary, error) {
 	if cfg.Today.IsZero() {
 		cfg.Today = model.NewDate(time.Now())
 	}
@@ -63,36 +67,54 @@ func RunDistributech(cfg DistributechConfig, dir string) (Summary, error) {
 	case cfg.Revendeurs < 1 || cfg.Produits < 1 || cfg.Weeks < 1:
 		return Summary{}, fmt.Errorf("need at least one reseller, one product and one week")
 	}
-	orders := filepath.Join(dir, OrdersDir)
-	if err := os.MkdirAll(orders, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Summary{}, err
 	}
-	if err := removeStale(dir, orders, cfg.Defects > 0); err != nil {
+	st, err := newStage(dir)
+	if err != nil {
 		return Summary{}, err
 	}
-	g := &gen{cfg: Config{Seed: cfg.Seed, Defects: cfg.Defects, Today: cfg.Today}, dir: dir,
+	defer st.discard()
+	if err := os.Mkdir(filepath.Join(st.dir, OrdersDir), 0o755); err != nil {
+		return Summary{}, err
+	}
+	g := &gen{ctx: ctx, cfg: Config{Seed: cfg.Seed, Defects: cfg.Defects, Today: cfg.Today}, dir: st.dir, stage: st,
 		rnd: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)), sum: Summary{Defects: map[rules.Code]int{}}}
 	if cfg.Defects > 0 {
-		var err error
 		if g.manifest, err = g.create("defects.csv", canonical, ManifestColumns); err != nil {
 			return Summary{}, err
 		}
 	}
 	d := newDistributech(g, cfg)
-	err := d.run()
+	err = d.run()
 	if g.manifest != nil {
 		if cerr := g.manifest.Close(); err == nil {
 			err = cerr
 		}
 	}
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
+		g.closeAll()
+		return Summary{}, err
+	}
+	orders := filepath.Join(dir, OrdersDir)
+	if err := os.MkdirAll(orders, 0o755); err != nil { // there even when no reseller ordered
+		return Summary{}, err
+	}
+	if err := removeStale(dir, orders, cfg.Defects > 0); err != nil {
+		return Summary{}, err
+	}
+	if err := st.commit(); err != nil {
 		return Summary{}, err
 	}
 	return g.sum, nil
 }
 
 // removeStale removes what an earlier run left and this one would not overwrite: the
-// SQLite file (rewritten from scratch), order files, and defects.csv when none is due.
+// SQLite file (replaced whole), order files, and defects.csv when none is due. It runs
+// once the new files are complete, just before they are moved in.
 func removeStale(dir, orders string, manifest bool) error {
 	stale, err := filepath.Glob(filepath.Join(orders, "commandes_*.csv"))
 	if err != nil {
@@ -296,6 +318,9 @@ func (d *distributech) planResellers(t *sqliteTable) error {
 	names := map[string]bool{}
 	var emails []string
 	for id := 1; id <= d.cfg.Revendeurs; id++ {
+		if err := d.stopped(); err != nil {
+			return err
+		}
 		reg := d.regions[len(d.regions)-1]
 		for n, i := d.rnd.IntN(total), 0; i < len(d.regions); i++ {
 			if n -= d.regions[i].weight; n < 0 {
@@ -322,7 +347,7 @@ func (d *distributech) planResellers(t *sqliteTable) error {
 			if d.chance(0.6) {
 				nom += " " + d.pick(resellerForms)
 			}
-			if !names[base] {
+			if !names[base] || tries > maxNameTries { // with its id, the name is unique
 				break
 			}
 		}
@@ -392,6 +417,9 @@ func (d *distributech) planProducts(t *sqliteTable) error {
 	for ci, c := range cats {
 		d.lastRefs = append(d.lastRefs, lastRef{c.prefix, counts[ci]})
 		for n := 1; n <= counts[ci]; n++ {
+			if err := d.stopped(); err != nil {
+				return err
+			}
 			ref := fmt.Sprintf("%s-%04d", c.prefix, n)
 			var nom string
 			var it item
@@ -402,7 +430,10 @@ func (d *distributech) planProducts(t *sqliteTable) error {
 					num = 1000 + n
 				}
 				nom = fmt.Sprintf("%s %s %s %d %s", it.kind, d.pick(brands), d.pick(c.series), num, d.pick(it.specs))
-				if !names[nom] {
+				if tries == maxNameTries { // its reference makes it unique
+					nom += " " + ref
+				}
+				if !names[nom] || tries == maxNameTries {
 					break
 				}
 			}
@@ -479,6 +510,9 @@ func (d *distributech) planOrders() error {
 		monday := d.weekMonday(w)
 		y, wk := monday.Time().ISOWeek()
 		for _, r := range d.resellers {
+			if err := d.stopped(); err != nil {
+				return err
+			}
 			if d.rnd.IntN(100) >= r.activity {
 				continue
 			}
@@ -493,8 +527,16 @@ func (d *distributech) planOrders() error {
 				o := order{numero: fmt.Sprintf("CMD-%04dW%02d-R%03d-%02d", y, wk, r.id, i+1), date: day}
 				nlines := min([]int{1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5, 6, 7, 8}[d.rnd.IntN(14)], len(d.products))
 				var picked []int
-				for len(picked) < nlines {
+				for draws := 0; len(picked) < nlines; draws++ {
 					p := d.popularProduct()
+					if draws >= maxKeyDraws { // the popular ones are taken: the first one left
+						for i := range d.products {
+							if !slices.Contains(picked, i) {
+								p = i
+								break
+							}
+						}
+					}
 					if slices.Contains(picked, p) {
 						continue
 					}
@@ -533,6 +575,9 @@ func (d *distributech) planStock(stock, receptions *sqliteTable) error {
 	var receipts []receipt
 	cols := stock.names
 	for i, p := range d.products {
+		if err := d.stopped(); err != nil {
+			return err
+		}
 		total := 0
 		for _, q := range d.demand[i] {
 			total += q
@@ -571,6 +616,9 @@ func (d *distributech) planStock(stock, receptions *sqliteTable) error {
 	})
 	cols = receptions.names
 	for i, r := range receipts {
+		if err := d.stopped(); err != nil {
+			return err
+		}
 		id := strconv.Itoa(i + 1)
 		row := []string{id, r.ref, strconv.Itoa(r.qty), r.date.String()}
 		d.add(receptions, id, row, func() []defect {
@@ -601,17 +649,21 @@ func (d *distributech) writeSQLite() error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	if err := fillSQLite(db, d.tables); err != nil {
+	if err := fillSQLite(d.ctx, db, d.tables); err != nil {
 		return fmt.Errorf("%s: %w", DistributechSQLite, err)
 	}
 	for _, t := range d.tables {
 		d.sum.Files = append(d.sum.Files, FileSummary{Name: t.file(), Rows: len(t.rows), Defects: t.defects})
 	}
-	return db.Close()
+	if err := db.Close(); err != nil {
+		return err
+	}
+	d.stage.add(DistributechSQLite)
+	return nil
 }
 
-func fillSQLite(db *sql.DB, tables []*sqliteTable) error {
-	tx, err := db.Begin()
+func fillSQLite(ctx context.Context, db *sql.DB, tables []*sqliteTable) error {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -631,7 +683,7 @@ func fillSQLite(db *sql.DB, tables []*sqliteTable) error {
 			for j, v := range row {
 				args[j] = sqliteValue(v, t.types[j])
 			}
-			if _, err := stmt.Exec(args...); err != nil {
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
 				stmt.Close()
 				return fmt.Errorf("insert into %s row %d: %w", t.name, i+1, err)
 			}
@@ -678,6 +730,9 @@ func (d *distributech) writeOrders() error {
 	}
 	total := FileSummary{Name: fmt.Sprintf("%s/*.csv (%d files)", OrdersDir, len(d.files))}
 	for _, f := range d.files {
+		if err := d.stopped(); err != nil {
+			return err
+		}
 		name := OrderFileName(f.monday, f.reseller)
 		out, err := d.create(filepath.Join(OrdersDir, name), canonical, cols)
 		if err != nil {

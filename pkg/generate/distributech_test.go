@@ -30,7 +30,7 @@ func distributech(seed uint64, defects float64) generate.DistributechConfig {
 func mustRunDistributech(tb testing.TB, cfg generate.DistributechConfig) string {
 	tb.Helper()
 	dir := tb.TempDir()
-	if _, err := generate.RunDistributech(cfg, dir); err != nil {
+	if _, err := generate.RunDistributech(context.Background(), cfg, dir); err != nil {
 		tb.Fatalf("RunDistributech: %v", err)
 	}
 	return dir

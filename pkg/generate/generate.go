@@ -6,6 +6,7 @@
 package generate
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -74,17 +75,26 @@ const FormVariant rules.Code = "FORM_VARIANT"
 // ManifestColumns is the header of defects.csv.
 var ManifestColumns = []string{"file", "line", "id", "column", "code", "expect", "detail"}
 
-// Run writes the files of cfg into dir (created when missing).
-func Run(cfg Config, dir string) (Summary, error) {
+// Run writes the files of cfg into dir (created when missing). The files are written
+// in a staging folder inside dir and moved into place only once all of them are
+// complete, so that a run stopped by ctx or by an error leaves dir as it was; ctx is
+// checked before each row, and its error comes back when it is done. A request the
+// parents cannot satisfy (more affectations than distinct keys) is an error saying how
+// many are possible.
+func Run(ctx context.Context, cfg Config, dir string) (Summary, error) {
 	if cfg.Today.IsZero() {
 		cfg.Today = model.NewDate(time.Now())
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Summary{}, err
 	}
-	g := &gen{cfg: cfg, dir: dir, rnd: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+	st, err := newStage(dir)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer st.discard()
+	g := &gen{ctx: ctx, cfg: cfg, dir: st.dir, stage: st, rnd: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		sum: Summary{Defects: map[rules.Code]int{}}}
-	var err error
 	if g.manifest, err = g.create("defects.csv", canonical, ManifestColumns); err != nil {
 		return Summary{}, err
 	}
@@ -94,19 +104,28 @@ func Run(cfg Config, dir string) (Summary, error) {
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
-			g.manifest.Close()
+			g.closeAll()
 			return Summary{}, err
 		}
 	}
 	if err := g.manifest.Close(); err != nil {
 		return Summary{}, err
 	}
+	if err := ctx.Err(); err != nil {
+		return Summary{}, err
+	}
+	if err := st.commit(); err != nil {
+		return Summary{}, err
+	}
 	return g.sum, nil
 }
 
 type gen struct {
+	ctx      context.Context // checked before each row: cancelled, the run stops
 	cfg      Config
-	dir      string
+	dir      string // the staging folder files are written in
+	stage    *stage
+	outputs  []*output // every file created, closed at the end or on failure
 	rnd      *rand.Rand
 	manifest *output
 	sum      Summary
@@ -224,3 +243,6 @@ func (g *gen) record(file string, line int, id, column string, code rules.Code, 
 }
 
 func (g *gen) path(name string) string { return filepath.Join(g.dir, name) }
+
+// stopped returns the context's error once the run has been cancelled.
+func (g *gen) stopped() error { return g.ctx.Err() }

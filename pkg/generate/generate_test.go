@@ -2,6 +2,7 @@ package generate_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -29,7 +30,7 @@ func small(seed uint64, defects float64) generate.Config {
 func mustRun(tb testing.TB, cfg generate.Config) string {
 	tb.Helper()
 	dir := tb.TempDir()
-	if _, err := generate.Run(cfg, dir); err != nil {
+	if _, err := generate.Run(context.Background(), cfg, dir); err != nil {
 		tb.Fatalf("Run: %v", err)
 	}
 	return dir

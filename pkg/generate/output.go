@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/text/encoding/charmap"
 
@@ -13,31 +14,41 @@ import (
 // output is one CSV file being written, counting its physical lines (no field the
 // generator writes holds a line break, so one record is one line).
 type output struct {
-	name string
-	f    *os.File
-	buf  *bufio.Writer
-	w    *csvfile.Writer
-	line int
-	rows int
+	name   string
+	f      *os.File
+	buf    *bufio.Writer
+	w      *csvfile.Writer
+	line   int
+	rows   int
+	closed bool
 }
 
+// create starts file name (a path relative to the output folder) in the staging folder.
 func (g *gen) create(name string, dl Dialect, header []string) (*output, error) {
 	f, err := os.Create(g.path(name))
 	if err != nil {
 		return nil, err
 	}
+	g.stage.add(name)
 	buf := bufio.NewWriterSize(f, 256<<10)
 	var dst io.Writer = buf
 	if dl.Windows1252 {
 		dst = charmap.Windows1252.NewEncoder().Writer(buf)
 	}
 	o := &output{name: name, f: f, buf: buf, w: csvfile.NewWriter(dst, csvfile.WriterOptions{Comma: dl.Comma, CRLF: dl.CRLF, BOM: dl.BOM})}
+	g.outputs = append(g.outputs, o)
 	if err := o.write(header); err != nil {
-		f.Close()
 		return nil, err
 	}
 	o.rows = 0
 	return o, nil
+}
+
+// closeAll closes the files still open, after a run stopped half way.
+func (g *gen) closeAll() {
+	for _, o := range g.outputs {
+		o.Close()
+	}
 }
 
 // write writes one record and returns nothing but an error; o.line is its line number.
@@ -47,7 +58,12 @@ func (o *output) write(fields []string) error {
 	return o.w.Write(fields)
 }
 
+// Close flushes and closes the file; closing it again does nothing.
 func (o *output) Close() error {
+	if o.closed {
+		return nil
+	}
+	o.closed = true
 	err := o.w.Close()
 	if ferr := o.buf.Flush(); err == nil {
 		err = ferr
@@ -57,3 +73,41 @@ func (o *output) Close() error {
 	}
 	return err
 }
+
+// stage is a hidden folder inside the output folder that a run writes its files in;
+// commit moves them into the output folder once all are complete, so that a run
+// stopped half way (Ctrl-C, an error) leaves the output folder as it was. Only a run
+// killed outright leaves the stage behind: a folder named .generate-*, safe to remove.
+type stage struct {
+	dir, final string
+	names      []string // paths relative to the output folder, in the order written
+}
+
+func newStage(final string) (*stage, error) {
+	dir, err := os.MkdirTemp(final, ".generate-")
+	if err != nil {
+		return nil, err
+	}
+	return &stage{dir: dir, final: final}, nil
+}
+
+// add notes that name was written in the stage.
+func (s *stage) add(name string) { s.names = append(s.names, name) }
+
+// commit moves every file written into the output folder, replacing files of the same
+// name, and removes the stage.
+func (s *stage) commit() error {
+	for _, name := range s.names {
+		to := filepath.Join(s.final, name)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(s.dir, name), to); err != nil {
+			return err
+		}
+	}
+	return os.RemoveAll(s.dir)
+}
+
+// discard removes the stage and what is left in it: nothing after a commit.
+func (s *stage) discard() { os.RemoveAll(s.dir) }

@@ -15,6 +15,10 @@ type StockState struct {
 	Commandes           int64 // quantities ordered, positive (the commande movements negated)
 	Actuel              int64 // Initial + Receptions - Commandes
 	Seuil               int64 // the product's seuil_alerte
+	// Inventoried says that an inventaire movement of the product is dated up to the
+	// date: without one, its stock has no opening balance and Actuel means nothing (its
+	// snapshot row was rejected, or the date is before the snapshot).
+	Inventoried bool
 }
 
 // stockStatesQuery sums every product's movements by type in one pass; a product
@@ -23,7 +27,8 @@ type StockState struct {
 const stockStatesQuery = `SELECT p.ref_produit, p.nom, p.categorie, p.seuil_alerte,
   CAST(COALESCE(SUM(CASE WHEN m.type_mouvement = 'inventaire' THEN m.quantite END), 0) AS SIGNED),
   CAST(COALESCE(SUM(CASE WHEN m.type_mouvement = 'reception' THEN m.quantite END), 0) AS SIGNED),
-  CAST(COALESCE(-SUM(CASE WHEN m.type_mouvement = 'commande' THEN m.quantite END), 0) AS SIGNED)
+  CAST(COALESCE(-SUM(CASE WHEN m.type_mouvement = 'commande' THEN m.quantite END), 0) AS SIGNED),
+  COUNT(CASE WHEN m.type_mouvement = 'inventaire' THEN 1 END) > 0
 FROM produits p
 LEFT JOIN mouvements_stock m ON m.ref_produit = p.ref_produit AND m.date_mouvement <= ?
 GROUP BY p.ref_produit, p.nom, p.categorie, p.seuil_alerte
@@ -44,7 +49,7 @@ func (db *DB) StockStates(ctx context.Context, at string) ([]StockState, error) 
 	var out []StockState
 	for rows.Next() {
 		var s StockState
-		if err := rows.Scan(&s.Ref, &s.Nom, &s.Categorie, &s.Seuil, &s.Initial, &s.Receptions, &s.Commandes); err != nil {
+		if err := rows.Scan(&s.Ref, &s.Nom, &s.Categorie, &s.Seuil, &s.Initial, &s.Receptions, &s.Commandes, &s.Inventoried); err != nil {
 			return nil, fmt.Errorf("stock states: %w", err)
 		}
 		s.Actuel = s.Initial + s.Receptions - s.Commandes
@@ -54,6 +59,17 @@ func (db *DB) StockStates(ctx context.Context, at string) ([]StockState, error) 
 		return nil, fmt.Errorf("stock states: %w", FormatError(err))
 	}
 	return out, nil
+}
+
+// FirstInventory returns the date (YYYY-MM-DD) of the earliest stock snapshot of any
+// product, the first date at which a stock means something; ok is false when the
+// database holds none.
+func (db *DB) FirstInventory(ctx context.Context) (date string, ok bool, err error) {
+	var d sql.NullString
+	if err := db.QueryRowContext(ctx, "SELECT DATE_FORMAT(MIN(date_mouvement), '%Y-%m-%d') FROM mouvements_stock WHERE type_mouvement = 'inventaire'").Scan(&d); err != nil {
+		return "", false, fmt.Errorf("first inventory: %w", FormatError(err))
+	}
+	return d.String, d.Valid, nil
 }
 
 // StockWeek is the stock of a product at the end of an ISO week.

@@ -49,11 +49,19 @@ func TestStockStates(t *testing.T) {
 		want []mariadb.StockState
 	}{
 		{"2027-01-04", []mariadb.StockState{
-			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Receptions: 7, Commandes: 24, Actuel: -7, Seuil: 8},
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Receptions: 7, Commandes: 24, Actuel: -7, Seuil: 8, Inventoried: true},
 			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
 		}},
 		{"2027-01-01", []mariadb.StockState{
-			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Receptions: 7, Commandes: 4, Actuel: 13, Seuil: 8},
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Receptions: 7, Commandes: 4, Actuel: 13, Seuil: 8, Inventoried: true},
+			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
+		}},
+		{"2026-12-21", []mariadb.StockState{ // the day of the snapshot counts
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Seuil: 8, Actuel: 10, Inventoried: true},
+			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
+		}},
+		{"2026-12-20", []mariadb.StockState{ // the day before: no snapshot yet
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Seuil: 8},
 			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
 		}},
 	}
@@ -62,6 +70,19 @@ func TestStockStates(t *testing.T) {
 		if err != nil || !slices.Equal(got, c.want) {
 			t.Errorf("StockStates(%s) = %+v, %v; want %+v", c.at, got, err, c.want)
 		}
+	}
+}
+
+func TestFirstInventory(t *testing.T) {
+	db := stockDB(t)
+	if d, ok, err := db.FirstInventory(context.Background()); d != "2026-12-21" || !ok || err != nil {
+		t.Errorf("FirstInventory = %q, %v, %v; want 2026-12-21", d, ok, err)
+	}
+	if _, err := db.Exec("DELETE FROM mouvements_stock WHERE type_mouvement = 'inventaire'"); err != nil {
+		t.Fatal(err)
+	}
+	if d, ok, err := db.FirstInventory(context.Background()); ok || err != nil {
+		t.Errorf("FirstInventory without snapshot = %q, %v, %v; want none", d, ok, err)
 	}
 }
 
