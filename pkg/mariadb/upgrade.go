@@ -216,14 +216,7 @@ func (db *DB) ClaimDomain(ctx context.Context, domain, runID string) error {
 // database or a newer schema, applies the pending steps and records the domain. The
 // caller holds the run lock (tests that own their database need none).
 func (db *DB) Migrate(ctx context.Context, domain, runID string) error {
-	if err := db.CheckDomain(ctx, domain); err != nil {
-		return err
-	}
-	steps, err := schema.Steps(domain)
-	if err != nil {
-		return err
-	}
-	st, err := db.ReadSchemaState(ctx, steps)
+	st, err := db.domainSchema(ctx, domain)
 	if err != nil {
 		return err
 	}
@@ -239,16 +232,21 @@ func (db *DB) Migrate(ctx context.Context, domain, runID string) error {
 // CheckReadable is what a read-only program asks before reading: the database belongs
 // to domain and its schema is exactly the one this program knows. It runs no DDL.
 func (db *DB) CheckReadable(ctx context.Context, domain string) error {
-	if err := db.CheckDomain(ctx, domain); err != nil {
-		return err
-	}
-	steps, err := schema.Steps(domain)
-	if err != nil {
-		return err
-	}
-	st, err := db.ReadSchemaState(ctx, steps)
+	st, err := db.domainSchema(ctx, domain)
 	if err != nil {
 		return err
 	}
 	return st.CheckCurrent(Describe(db.Cfg))
+}
+
+// domainSchema refuses another domain's database and reads the state of domain's steps.
+func (db *DB) domainSchema(ctx context.Context, domain string) (SchemaState, error) {
+	if err := db.CheckDomain(ctx, domain); err != nil {
+		return SchemaState{}, err
+	}
+	steps, err := schema.Steps(domain)
+	if err != nil {
+		return SchemaState{}, err
+	}
+	return db.ReadSchemaState(ctx, steps)
 }
