@@ -391,7 +391,7 @@ func Dot(d Domain, common []string) string {
 	w("digraph %s {\n", d.Name)
 	w("  graph [rankdir=LR, fontname=\"Helvetica\", fontsize=12, nodesep=0.4, ranksep=0.9, label=\"%s database (lineage columns left out)\", labelloc=t];\n", d.Name)
 	w("  node [shape=plain, fontname=\"Helvetica\", fontsize=10];\n")
-	w("  edge [arrowhead=none, arrowtail=crow, dir=both, color=\"#555555\", fontname=\"Helvetica\", fontsize=9];\n")
+	w("  edge [arrowhead=crow, arrowtail=tee, dir=both, color=\"#555555\", fontname=\"Helvetica\", fontsize=9];\n")
 	tables := d.tables(common)
 	for _, t := range tables {
 		keys := columnKeys(t)
@@ -413,8 +413,8 @@ func Dot(d Domain, common []string) string {
 			if slices.Contains(keys[c.Name], "PK") {
 				name = "<u>" + name + "</u>"
 			}
-			w("    <tr><td align=\"left\" port=\"%s\">%s</td><td align=\"left\">%s</td><td align=\"left\">%s</td></tr>\n",
-				c.Name, name, c.Type, strings.Join(keys[c.Name], " "))
+			w("    <tr><td align=\"left\" port=\"w_%s\">%s</td><td align=\"left\">%s</td><td align=\"left\" port=\"e_%s\">%s</td></tr>\n",
+				c.Name, name, c.Type, c.Name, strings.Join(keys[c.Name], " "))
 		}
 		w("  </table>>];\n")
 	}
@@ -422,7 +422,7 @@ func Dot(d Domain, common []string) string {
 		for _, f := range t.Foreign {
 			// The arrow goes from the parent's key to the child's reference, so that
 			// rankdir=LR puts parents on the left.
-			w("  %s:%s -> %s:%s [tooltip=\"%s\"];\n", f.RefTable, f.RefColumns[0], t.Name, f.Columns[0], f.Name)
+			w("  %s:e_%s:e -> %s:w_%s:w [tooltip=\"%s\"];\n", f.RefTable, f.RefColumns[0], t.Name, f.Columns[0], f.Name)
 		}
 	}
 	w("}\n")

@@ -112,7 +112,7 @@ func TestDatabaseDoc(t *testing.T) {
 		t.Fatal(err)
 	}
 	root, _ := mariadbtest.RepoRoot()
-	port := regexp.MustCompile(`port="(\w+)"`)
+	port := regexp.MustCompile(`port="w_(\w+)"`)
 	for _, d := range ds {
 		src := docgen.Dot(d, common)
 		golden(t, "database_"+d.Name+".dot", src)
