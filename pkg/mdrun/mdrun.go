@@ -5,7 +5,9 @@
 // A block runs when its fence's info string starts with sh, bash or shell and does not
 // say norun (```sh norun): such a block shows a command that must not run in a test
 // (crontab -e, editing a file by hand, a placeholder password); the page says beside it
-// which block or test runs its non-interactive equivalent.
+// which block or test runs its non-interactive equivalent. A norun block may name that
+// equivalent (```sh norun=accounts): a test looks the name up with Equivalent and runs
+// its own code at that point of the page.
 package mdrun
 
 import (
@@ -29,9 +31,20 @@ type Block struct {
 func (b Block) Runnable() bool {
 	switch b.Lang {
 	case "sh", "bash", "shell":
-		return !slices.Contains(b.Flags, "norun")
+		return !slices.Contains(b.Flags, "norun") && b.Equivalent() == ""
 	}
 	return false
+}
+
+// Equivalent returns the name a norun block gives its non-interactive equivalent
+// (norun=NAME), or "".
+func (b Block) Equivalent() string {
+	for _, f := range b.Flags {
+		if name, ok := strings.CutPrefix(f, "norun="); ok {
+			return name
+		}
+	}
+	return ""
 }
 
 // Blocks returns the fenced code blocks of md (``` or ~~~ fences, CommonMark style: a
@@ -127,9 +140,21 @@ func Run(ctx context.Context, b Block, dir string, env []string) (string, error)
 
 // RunAll runs the runnable blocks of md in order, each in a shell of its own (so a
 // block stands on its own: variables do not carry over), and stops at the first that
-// fails. done, when not nil, is called after each block that ran.
-func RunAll(ctx context.Context, md, dir string, env []string, done func(b Block, output string)) error {
+// fails. A norun=NAME block calls equivalents[NAME] at its place instead; a name without
+// an entry is an error, so a page cannot promise an equivalent no test runs. done, when
+// not nil, is called after each block that ran.
+func RunAll(ctx context.Context, md, dir string, env []string, equivalents map[string]func() error, done func(b Block, output string)) error {
 	for _, b := range Blocks(md) {
+		if name := b.Equivalent(); name != "" {
+			f := equivalents[name]
+			if f == nil {
+				return fmt.Errorf("shell block at line %d: no equivalent %q to run in its place", b.Line, name)
+			}
+			if err := f(); err != nil {
+				return fmt.Errorf("shell block at line %d: equivalent %q: %w", b.Line, name, err)
+			}
+			continue
+		}
 		if !b.Runnable() {
 			continue
 		}

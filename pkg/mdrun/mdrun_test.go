@@ -20,6 +20,10 @@ const page = "# Title\n" +
 	"crontab -e\n" +
 	"```\n" +
 	"\n" +
+	"```sh norun=append\n" +
+	"vi f.txt\n" +
+	"```\n" +
+	"\n" +
 	"```sql\n" +
 	"SELECT 1;\n" +
 	"```\n" +
@@ -34,9 +38,13 @@ const page = "# Title\n" +
 
 func TestBlocks(t *testing.T) {
 	bs := Blocks(page)
-	if len(bs) != 4 {
-		t.Fatalf("Blocks: %d blocks, want 4: %+v", len(bs), bs)
+	if len(bs) != 5 {
+		t.Fatalf("Blocks: %d blocks, want 5: %+v", len(bs), bs)
 	}
+	if bs[2].Runnable() || bs[2].Equivalent() != "append" {
+		t.Errorf("norun=append block: runnable %v, equivalent %q", bs[2].Runnable(), bs[2].Equivalent())
+	}
+	bs = slices.Delete(bs, 2, 3)
 	want := []struct {
 		line     int
 		lang     string
@@ -45,8 +53,8 @@ func TestBlocks(t *testing.T) {
 	}{
 		{3, "sh", true, "echo one > f.txt\n"},
 		{7, "sh", false, "crontab -e\n"},
-		{11, "sql", false, "SELECT 1;\n"},
-		{17, "bash", true, "cat f.txt\n# ```\necho two >> f.txt\n"},
+		{15, "sql", false, "SELECT 1;\n"},
+		{21, "bash", true, "cat f.txt\n# ```\necho two >> f.txt\n"},
 	}
 	for i, w := range want {
 		b := bs[i]
@@ -62,16 +70,29 @@ func TestBlocks(t *testing.T) {
 func TestRunAll(t *testing.T) {
 	dir := t.TempDir()
 	var ran []int
-	err := RunAll(context.Background(), page, dir, os.Environ(), func(b Block, out string) { ran = append(ran, b.Line) })
+	appendMid := func() error {
+		f, err := os.OpenFile(filepath.Join(dir, "f.txt"), os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = f.WriteString("mid\n")
+		return err
+	}
+	err := RunAll(context.Background(), page, dir, os.Environ(), map[string]func() error{"append": appendMid},
+		func(b Block, out string) { ran = append(ran, b.Line) })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(ran, []int{3, 17}) {
-		t.Errorf("ran blocks at lines %v, want [3 17]", ran)
+	if !slices.Equal(ran, []int{3, 21}) {
+		t.Errorf("ran blocks at lines %v, want [3 21]", ran)
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, "f.txt"))
-	if string(got) != "one\ntwo\n" {
-		t.Errorf("f.txt = %q, want the two blocks' lines in order", got)
+	if string(got) != "one\nmid\ntwo\n" {
+		t.Errorf("f.txt = %q, want the blocks' lines and the equivalent's in page order", got)
+	}
+	if err := RunAll(context.Background(), page, t.TempDir(), os.Environ(), nil, nil); err == nil || !strings.Contains(err.Error(), `"append"`) {
+		t.Errorf("RunAll without the equivalent = %v, want an error naming it", err)
 	}
 }
 
@@ -80,7 +101,7 @@ func TestRunAll(t *testing.T) {
 func TestRunAllStops(t *testing.T) {
 	dir := t.TempDir()
 	md := "```sh\necho before\nfalse | cat\necho after\n```\n\n```sh\ntouch later\n```\n"
-	err := RunAll(context.Background(), md, dir, os.Environ(), nil)
+	err := RunAll(context.Background(), md, dir, os.Environ(), nil, nil)
 	var e *Error
 	if !errors.As(err, &e) {
 		t.Fatalf("RunAll = %v, want an *Error", err)
