@@ -65,8 +65,8 @@ type account struct{ User, Password string }
 
 // accounts are the three accounts of operations.md, for one test database.
 type accounts struct {
-	db               string
-	admin            *mysql.Config // the test server's account: the DBA
+	db                string
+	admin             *mysql.Config // the test server's account: the DBA
 	load, check, dump account
 }
 
@@ -181,7 +181,9 @@ func TestRunbook(t *testing.T) {
 	if out, err := exec.Command("cp", "-r", filepath.Join(root, "data_1"), dir).CombinedOutput(); err != nil {
 		t.Fatalf("copy data_1: %v: %s", err, out)
 	}
-	write := func(name, content string) error { return os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600) }
+	write := func(name, content string) error {
+		return os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600)
+	}
 	equivalents := map[string]func() error{
 		"accounts": func() error {
 			if err := acc.run(t, "accounts"); err != nil {
