@@ -126,7 +126,7 @@ func Rules(ds []Domain) (string, error) {
 
 	w("## Constraints without a rejection code\n\n")
 	w("The database constraints that no row rule above stands for: they guard the journal and the\n")
-	w("tables the programs derive (movements, order headers), which no input row fills directly.\n\n")
+	w("tables the programs derive (movements, order headers, list items), which no input row fills as it is.\n\n")
 	w("| table | constraint | holds when |\n|---|---|---|\n")
 	seen := map[string]bool{}
 	for _, d := range ds {
