@@ -14,6 +14,12 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+# The runbook's test (docs/) runs MariaDB's command-line clients, as the runbook does.
+if ! command -v mariadb-dump >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "test.sh: installing mariadb-client (mariadb, mariadb-dump) for the runbook's test" >&2
+	apt-get install -y -q mariadb-client >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q mariadb-client >/dev/null; }
+fi
+
 if [ -z "${MARIADB_TEST_DSN:-}" ]; then
 	if ! scripts/mariadb-local.sh status >/dev/null 2>&1; then
 		trap 'scripts/mariadb-local.sh stop' EXIT

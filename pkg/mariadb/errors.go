@@ -42,6 +42,10 @@ func FormatError(err error) error {
 			}
 			return &formatted{"missing table: " + me.Message, err}
 		}
+		if privilegeErrors[me.Number] {
+			// The server names the command and the table; say what to do about it.
+			return &formatted{"this account lacks a privilege: " + me.Message + " (grant it as docs/operations.md says)", err}
+		}
 		return err // 1062 and the others: the server's message says it
 	}
 	var oe *net.OpError

@@ -123,7 +123,7 @@ func stepError(step schema.Step, i, n int, stmt string, err error) error {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && privilegeErrors[me.Number] {
 		return &formatted{fmt.Sprintf("schema step %s needs a privilege this account lacks (%s: Error %d: %s); "+
-			"grant CREATE, ALTER, INDEX, REFERENCES and CREATE VIEW on the database, or run it once with an account that has them",
+			"grant CREATE, ALTER, INDEX, REFERENCES, CREATE VIEW and DROP on the database (docs/operations.md), or run it once with an account that has them",
 			step.Name, first, me.Number, me.Message), err}
 	}
 	half := ""

@@ -1,5 +1,5 @@
 // Package model holds the typed records of the toolkit's domains, as the contract
-// (shared/CONTRACT.md) names them. It knows nothing of files or databases: readers and
+// (docs/formats.md) names them. It knows nothing of files or databases: readers and
 // stores turn records into rows, and pkg/rules decides whether a record is valid.
 package model
 
