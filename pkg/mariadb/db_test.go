@@ -19,7 +19,7 @@ import (
 )
 
 func TestParseDSNForcesSessionSettings(t *testing.T) {
-	cfg, err := ParseDSN("bob:pw@tcp(db.example:3307)/clevity?parseTime=true&charset=latin1&multiStatements=true&loc=Local&sql_mode=%27%27")
+	cfg, err := ParseDSN("bob:pw@tcp(db.example:3307)/clevity?parseTime=true&charset=latin1&multiStatements=true&loc=Local&sql_mode=%27%27&autocommit=0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +34,9 @@ func TestParseDSNForcesSessionSettings(t *testing.T) {
 	}
 	if got := cfg.Params["time_zone"]; got != "'+00:00'" {
 		t.Errorf("time_zone = %q", got)
+	}
+	if got := cfg.Params["autocommit"]; got != "1" {
+		t.Errorf("autocommit = %q", got)
 	}
 	if dsn := cfg.FormatDSN(); !strings.Contains(dsn, "charset=utf8mb4") || strings.Contains(dsn, "latin1") {
 		t.Errorf("charset not forced: %s", dsn)
