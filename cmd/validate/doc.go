@@ -25,7 +25,9 @@
 // in plain words, then a summary. -json writes the same results as JSON (- for
 // stdout). -source DIR also checks that the files of DIR were read whole and accounted
 // for (read = inserted + rejected + ignored in the journal). The run is recorded in the
-// journal.
+// journal when the account may write it: an account with SELECT only (or a read-only
+// server) gets the same checks and exit status, and one line on stderr saying that the
+// run is not recorded (none with -quiet).
 //
 // With -domain distributech it also holds the stock to its sources: for every product,
 // current stock = snapshot + receipts - orders and the movement history adds up to it;

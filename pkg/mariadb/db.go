@@ -126,7 +126,9 @@ func open(ctx context.Context, cfg *mysql.Config) (*DB, error) {
 
 // OpenCreate is Open, creating the database first (utf8mb4, utf8mb4_unicode_ci) when it
 // does not exist: what -create-db asks. Without it, a database that does not exist is an
-// error, so that a typo in its name never creates a new one.
+// error, so that a typo in its name never creates a new one. A database that exists is
+// opened without CREATE DATABASE, so an account that may only use it runs with
+// -create-db too.
 func OpenCreate(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := ParseDSN(dsn)
 	if err != nil {
@@ -137,6 +139,11 @@ func OpenCreate(ctx context.Context, dsn string) (*DB, error) {
 	}
 	if strings.Contains(cfg.DBName, "`") {
 		return nil, fmt.Errorf("invalid database name %q: it holds a backtick", cfg.DBName)
+	}
+	db, err := open(ctx, cfg)
+	var me *mysql.MySQLError
+	if err == nil || !errors.As(err, &me) || me.Number != 1049 {
+		return db, err
 	}
 	server := cfg.Clone()
 	server.DBName = ""

@@ -2,7 +2,9 @@ package mariadbtest
 
 import (
 	"bytes"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -183,12 +185,11 @@ func NewAccount(tb testing.TB, adminDSN, dsn, privileges string) string {
 		tb.Fatalf("open test server: %v", err)
 	}
 	defer admin.Close()
-	user := "a_" + strings.TrimPrefix(cfg.DBName, "t_")
-	if len(user) > 32 {
-		user = user[len(user)-32:]
-	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	user := "a_" + hex.EncodeToString(b[:])
 	const password = "Pw-0123456789"
-	// The names are made of the test database's letters, digits and underscores.
+	// The user name is hex digits, the database's name the test's letters and digits.
 	for _, host := range []string{"%", "localhost"} {
 		account := "'" + user + "'@'" + host + "'"
 		for _, q := range []string{"CREATE USER " + account + " IDENTIFIED BY '" + password + "'",
