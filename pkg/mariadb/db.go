@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -41,9 +42,10 @@ var errNoDatabase = errors.New("no database in DSN (add /NAME)")
 // session time zone, autocommit on, and a 5 s connect timeout unless one is given. The
 // session settings are set on every new connection, after the server's init_connect:
 // a server that turns autocommit off for ordinary accounts would otherwise leave every
-// statement outside an explicit transaction (the journal, the lease) uncommitted. The driver's own
-// logging is off: it would print a broken connection on stderr besides returning it,
-// and the toolkit reports that error once, in its one line. Its errors never show the
+// statement outside an explicit transaction (the journal, the lease) uncommitted. The
+// driver's own logging is off: it would print a broken connection on stderr besides
+// returning it, and the toolkit reports that error once, in its one line (Open's
+// DriverLog option sends it to a run's log file instead). Its errors never show the
 // password.
 func ParseDSN(dsn string) (*mysql.Config, error) {
 	cfg, err := mysql.ParseDSN(dsn)
@@ -95,15 +97,36 @@ func Describe(cfg *mysql.Config) string {
 	return cfg.Addr + "/" + cfg.DBName
 }
 
+// Option changes how Open and OpenCreate connect.
+type Option func(*mysql.Config)
+
+// DriverLog sends the driver's own lines (a connection found broken and closed, a
+// packet out of sequence) to log, as WARN lines with action=driver: a run keeps them in
+// its log file, where they explain a reconnection, instead of on stderr, where they
+// would break the one-line rule. Without it they are dropped.
+func DriverLog(log *slog.Logger) Option {
+	return func(cfg *mysql.Config) { cfg.Logger = driverLogger{log} }
+}
+
+// driverLogger is a mysql.Logger writing to a slog.Logger.
+type driverLogger struct{ log *slog.Logger }
+
+func (d driverLogger) Print(v ...any) {
+	d.log.Warn("driver", "detail", strings.Join(strings.Fields(fmt.Sprint(v...)), " "))
+}
+
 // Open connects to the database dsn names and checks that it answers. Its errors went
 // through FormatError.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	cfg, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.DBName == "" {
 		return nil, errNoDatabase
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	return open(ctx, cfg)
 }
@@ -129,13 +152,16 @@ func open(ctx context.Context, cfg *mysql.Config) (*DB, error) {
 // error, so that a typo in its name never creates a new one. A database that exists is
 // opened without CREATE DATABASE, so an account that may only use it runs with
 // -create-db too.
-func OpenCreate(ctx context.Context, dsn string) (*DB, error) {
+func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	cfg, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.DBName == "" {
 		return nil, errNoDatabase
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	if strings.Contains(cfg.DBName, "`") {
 		return nil, fmt.Errorf("invalid database name %q: it holds a backtick", cfg.DBName)

@@ -100,9 +100,9 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	var held *mariadb.Lease // nil for a dry run
 	if j.DSN != "" {
 		if j.CreateDB && !j.DryRun {
-			db, err = mariadb.OpenCreate(ctx, j.DSN)
+			db, err = mariadb.OpenCreate(ctx, j.DSN, mariadb.DriverLog(log))
 		} else {
-			db, err = mariadb.Open(ctx, j.DSN)
+			db, err = mariadb.Open(ctx, j.DSN, mariadb.DriverLog(log))
 		}
 		if err != nil {
 			log.Error("failed", "detail", err.Error())
