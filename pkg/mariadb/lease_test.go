@@ -32,7 +32,7 @@ func TestLeaseTakeTurns(t *testing.T) {
 	ctx := context.Background()
 	dsn := mariadbtest.NewDatabase(t)
 	a, b := openDSN(t, dsn), openDSN(t, dsn)
-	la, err := a.AcquireLease(ctx, lease("run-a", time.Second, nil))
+	la, err := a.AcquireLease(ctx, lease("run-a", 2*time.Second, nil))
 	if err != nil {
 		t.Fatalf("AcquireLease on an empty database: %v", err)
 	}
@@ -41,22 +41,22 @@ func TestLeaseTakeTurns(t *testing.T) {
 	}
 	released := make(chan time.Time, 1)
 	go func() {
-		time.Sleep(2500 * time.Millisecond) // 2.5 times the lease: renewals keep it
+		time.Sleep(5 * time.Second) // 2.5 times the lease: renewals keep it
 		if err := la.Err(); err != nil {
 			t.Errorf("a renewed lease reports %v", err)
 		}
-		la.Release()
 		released <- time.Now()
+		la.Release()
 	}()
 	var told []mariadb.LeaseHolder
-	lb, err := b.AcquireLease(ctx, lease("run-b", time.Second, func(h mariadb.LeaseHolder) { told = append(told, h) }))
+	lb, err := b.AcquireLease(ctx, lease("run-b", 2*time.Second, func(h mariadb.LeaseHolder) { told = append(told, h) }))
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := time.Now()
 	defer lb.Release()
-	at := <-released
-	if time.Now().Before(at) {
-		t.Errorf("run-b took the lease before run-a released it")
+	if releasing := <-released; got.Before(releasing) {
+		t.Errorf("run-b took the lease %s before run-a released it", releasing.Sub(got))
 	}
 	if len(told) != 1 || told[0].RunID != "run-a" || told[0].Tool != "migration" {
 		t.Errorf("Waiting was told %+v, want once run-a", told)
