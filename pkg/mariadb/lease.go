@@ -68,7 +68,8 @@ type Lease struct {
 	lastErr    error     // of the last renewal that failed
 	lost       error
 
-	stop    chan struct{}
+	stop    context.Context // cancelled by Release, with a renewal in flight
+	cancel  context.CancelFunc
 	done    chan struct{}
 	release sync.Once
 }
@@ -123,8 +124,8 @@ func (db *DB) AcquireLease(ctx context.Context, req LeaseRequest) (*Lease, error
 			return nil, fmt.Errorf("run lease: %w", err)
 		}
 		if took {
-			l := &Lease{db: db, req: req, validUntil: start.Add(req.Duration * 3 / 4),
-				stop: make(chan struct{}), done: make(chan struct{})}
+			l := &Lease{db: db, req: req, validUntil: start.Add(req.Duration * 3 / 4), done: make(chan struct{})}
+			l.stop, l.cancel = context.WithCancel(context.Background())
 			if holder != nil && !holder.Released {
 				l.TookOver = holder
 			}
@@ -244,12 +245,12 @@ func (l *Lease) renew() {
 	defer t.Stop()
 	for {
 		select {
-		case <-l.stop:
+		case <-l.stop.Done():
 			return
 		case <-t.C:
 		}
 		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), every)
+		ctx, cancel := context.WithTimeout(l.stop, every)
 		res, err := l.db.ExecContext(ctx, `UPDATE run_lease SET renewed_at = UTC_TIMESTAMP(3), expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND
 			WHERE name = ? AND run_id = ? AND released_at IS NULL AND expires_at > UTC_TIMESTAMP(3)`,
 			l.req.Duration.Microseconds(), l.req.Name, l.req.RunID)
@@ -306,7 +307,7 @@ func (l *Lease) Err() error {
 // signal still releases its lease. Calling it again does nothing.
 func (l *Lease) Release() {
 	l.release.Do(func() {
-		close(l.stop)
+		l.cancel()
 		<-l.done
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
