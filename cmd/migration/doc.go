@@ -11,12 +11,17 @@
 // its name, or from -entity), or - for standard input (with -entity).
 //
 // The database must exist, unless -create-db is given (so a typo in its name never
-// creates one). Its schema is brought up to date, under the run lock, by the embedded
+// creates one). Its schema is brought up to date, under the run lease, by the embedded
 // schema steps it lacks; a database of the other domain, or with a newer schema, is
 // refused. It never drops, truncates or overwrites anything. A row whose key is already in the database is ignored when it is
 // identical (ALREADY_LOADED) and rejected as a conflict when it differs, so running the
 // same migration twice, or again after it was killed, leaves the database as one
-// uninterrupted run does. Two migrations against one database take turns. Each batch
+// uninterrupted run does. Two migrations (or a migration and a reprise) against one
+// database take turns: a run holds the database's run lease, a row of run_lease that it
+// renews every 15 s and releases at its end; the next run waits for it ("waiting for it
+// to finish"), and takes over the lease of a run that died once it expired (60 s after
+// its last renewal). A run that finds its lease lost (cut off from the server for 45 s)
+// stops before its next batch (exit 2). Each batch
 // is one transaction that also records itself in journal_batches: when the connection
 // breaks, even with the COMMIT in flight, the batch is looked up on a new connection and
 // written again only if it is not there; when the server stays away for 30 s, the run

@@ -94,7 +94,8 @@ func TestServerGoneAtCommit(t *testing.T) {
 	proxy, proxyDSN := mariadbtest.NewProxy(t, dsn)
 	proxy.CutAt(2, mariadbtest.AfterCommit, true)
 	args := []string{"-today", "2026-11-15", "-out", t.TempDir(), "-batch", "100", data}
-	res := runProg(t, []string{"DMT_TEST_RECONNECT_WITHIN=2s"}, "migration", append([]string{"-dsn", proxyDSN}, args...)...)
+	// A short lease: the run cannot release its lease, the rerun waits for it to expire.
+	res := runProg(t, []string{"DMT_TEST_RECONNECT_WITHIN=2s", "DMT_TEST_LEASE=2s"}, "migration", append([]string{"-dsn", proxyDSN}, args...)...)
 	if res.code != 2 {
 		t.Fatalf("exit %d, want 2: %s", res.code, res.stderr)
 	}

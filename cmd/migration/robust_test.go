@@ -60,7 +60,8 @@ func TestKillAndRerun(t *testing.T) {
 			dsn := mariadbtest.NewDatabase(t)
 			out := t.TempDir()
 			cmd := exec.Command(progtest.Path("migration"), "-dsn", dsn, "-today", "2026-11-15", "-out", out, "-batch", "500", data)
-			cmd.Env = append(os.Environ(), "DMT_TEST_PAUSE_AFTER_BATCH=150ms")
+			// A short lease: the rerun waits for the killed run's lease to expire.
+			cmd.Env = append(os.Environ(), "DMT_TEST_PAUSE_AFTER_BATCH=150ms", "DMT_TEST_LEASE=2s")
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}

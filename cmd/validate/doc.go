@@ -7,10 +7,11 @@
 // database's constraints, which may be missing.
 //
 // It first reads the journal: the latest migration and the latest reprise must have
-// finished. A failed one, or one still marked running while no load holds the
-// database's load lock (killed, or its server restarted), fails, naming the run: the
-// database may be half-loaded, and running the same command again finishes the job.
-// While a load holds the lock, it is a warning ("a load is in progress"). A journal
+// finished. A failed one, or one still marked running while no run holds a live run
+// lease (killed, or cut off from its server until its lease expired), fails, naming the
+// run: the database may be half-loaded, and running the same command again finishes
+// the job. While a run holds a live lease, it is a warning ("a load is in progress").
+// A journal
 // without any loading run is a warning too. A table without rows is a warning; a
 // database whose tables are all empty fails, since a nightly check must not call an
 // empty database valid.
@@ -24,7 +25,9 @@
 // in plain words, then a summary. -json writes the same results as JSON (- for
 // stdout). -source DIR also checks that the files of DIR were read whole and accounted
 // for (read = inserted + rejected + ignored in the journal). The run is recorded in the
-// journal.
+// journal when the account may write it: an account with SELECT only (or a read-only
+// server) gets the same checks and exit status, and one line on stderr saying that the
+// run is not recorded (none with -quiet).
 //
 // With -domain distributech it also holds the stock to its sources: for every product,
 // current stock = snapshot + receipts - orders and the movement history adds up to it;

@@ -28,14 +28,15 @@ func checkNamed(t *testing.T, rep jsonReport, name string) check {
 }
 
 // TestInterruptedMigrationFails kills a migration between two batches, as a crash or
-// a reboot would, and runs validate as the nightly script does (no -source): the
-// half-loaded database fails, naming the run; the same migration run again finishes
-// the job and validate passes.
+// a reboot would, and runs validate as the nightly script does (no -source): while the
+// killed run's lease lives, validate cannot tell it from a slow run and warns that a
+// load is in progress; once the lease expired, the half-loaded database fails, naming
+// the run; the same migration run again finishes the job and validate passes.
 func TestInterruptedMigrationFails(t *testing.T) {
 	dsn := mariadbtest.NewDatabase(t)
 	out := t.TempDir()
 	cmd := exec.Command(progtest.Path("migration"), "-dsn", dsn, "-out", out, "-batch", "10", sample(t))
-	cmd.Env = append(os.Environ(), "DMT_TEST_PAUSE_AFTER_BATCH=200ms")
+	cmd.Env = append(os.Environ(), "DMT_TEST_PAUSE_AFTER_BATCH=200ms", "DMT_TEST_LEASE=8s")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -53,12 +54,32 @@ func TestInterruptedMigrationFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
+	db := openDB(t, dsn)
 	var runID string
-	if err := openDB(t, dsn).QueryRow("SELECT run_id FROM journal WHERE status = 'running'").Scan(&runID); err != nil {
+	if err := db.QueryRow("SELECT run_id FROM journal WHERE status = 'running'").Scan(&runID); err != nil {
 		t.Fatalf("killed run not in the journal as running: %v", err)
 	}
 
 	res, rep := runValidate(t, dsn)
+	if c := checkNamed(t, rep, "last migration run"); res.Code != 0 || c.Status != "WARN" || len(c.Sample) != 1 ||
+		!strings.Contains(c.Sample[0], "a load is in progress (run "+runID) {
+		t.Errorf("while the killed run's lease lives: exit %d, last migration run %s %v; want 0 and WARN a load is in progress: %s",
+			res.Code, c.Status, c.Sample, res.Stderr)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var live int
+		if err := db.QueryRow("SELECT COUNT(*) FROM run_lease WHERE released_at IS NULL AND expires_at > UTC_TIMESTAMP(3)").Scan(&live); err != nil {
+			t.Fatal(err)
+		}
+		if live == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the killed run's lease never expired")
+		}
+	}
+
+	res, rep = runValidate(t, dsn)
 	if res.Code != 1 || !strings.Contains(res.Stderr, runID) || strings.Count(strings.TrimSpace(res.Stderr), "\n") > 0 {
 		t.Errorf("exit %d, stderr %q; want 1 and one line naming run %s", res.Code, res.Stderr, runID)
 	}
@@ -77,20 +98,28 @@ func TestInterruptedMigrationFails(t *testing.T) {
 }
 
 // TestLatestLoadingRun puts the journal's latest migration run in each state it can be
-// found in at night, with the load lock held by another session or free.
+// found in at night, with the run lease live (held by another session), expired
+// (its holder died without releasing it), or free.
 func TestLatestLoadingRun(t *testing.T) {
+	const (
+		free    = ""
+		live    = "live"
+		expired = "expired"
+	)
 	cases := []struct {
 		name, status, message string
-		locked                bool
+		lease                 string
 		want                  string // status of "last migration run"
 		code                  int
 		sample                string
 	}{
-		{"running, lock held: a load in progress", "running", "", true, "WARN", 0, "a load is in progress (run ghost-run"},
-		{"running, lock free: the run died", "running", "", false, "FAIL", 1, "interrupted run ghost-run (migration, started 2030-01-02 03:04:05 UTC)"},
-		{"failed", "failed", "insert batch 3: connection\nlost", false, "FAIL", 1, "run ghost-run (migration, started 2030-01-02 03:04:05 UTC) failed: insert batch 3: connection lost"},
-		{"failed, lock held: being redone", "failed", "killed", true, "WARN", 0, "a load is in progress"},
-		{"rows rejected", "data_errors", "", false, "PASS", 0, ""},
+		{"running, lease live: a load in progress", "running", "", live, "WARN", 0, "a load is in progress (run ghost-run"},
+		{"running, lease free: the run died", "running", "", free, "FAIL", 1, "interrupted run ghost-run (migration, started 2030-01-02 03:04:05 UTC)"},
+		{"running, lease expired: the run died", "running", "", expired, "FAIL", 1, "interrupted run ghost-run (migration, started 2030-01-02 03:04:05 UTC)"},
+		{"failed", "failed", "insert batch 3: connection\nlost", free, "FAIL", 1, "run ghost-run (migration, started 2030-01-02 03:04:05 UTC) failed: insert batch 3: connection lost"},
+		{"failed, lease live: being redone", "failed", "killed", live, "WARN", 0, "a load is in progress"},
+		{"failed, lease expired", "failed", "killed", expired, "FAIL", 1, "run ghost-run (migration, started 2030-01-02 03:04:05 UTC) failed: killed"},
+		{"rows rejected", "data_errors", "", free, "PASS", 0, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -100,8 +129,17 @@ func TestLatestLoadingRun(t *testing.T) {
 				c.status, c.message); err != nil {
 				t.Fatal(err)
 			}
-			if c.locked {
-				holdLoadLock(t, dsn)
+			switch c.lease {
+			case live:
+				holdLease(t, dsn)
+			case expired:
+				// The lease the migration of migrated() released, now the ghost run's,
+				// left unreleased and expired a minute ago.
+				if _, err := db.Exec(`UPDATE run_lease SET run_id = 'ghost-run', host = 'gone', released_at = NULL,
+					acquired_at = UTC_TIMESTAMP(3) - INTERVAL 2 MINUTE, renewed_at = UTC_TIMESTAMP(3) - INTERVAL 2 MINUTE,
+					expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE WHERE name = 'load'`); err != nil {
+					t.Fatal(err)
+				}
 			}
 			res, rep := runValidate(t, dsn)
 			if res.Code != c.code {
@@ -120,19 +158,20 @@ func TestLatestLoadingRun(t *testing.T) {
 	}
 }
 
-// holdLoadLock takes the database's load lock on a session of its own, as a running
+// holdLease takes the database's run lease on a session of its own, as a running
 // migration does, until the test ends.
-func holdLoadLock(t *testing.T, dsn string) {
+func holdLease(t *testing.T, dsn string) {
 	t.Helper()
 	db, err := mariadb.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lock, err := db.Acquire(context.Background(), mariadb.LoadLock(db.Cfg.DBName), time.Second, nil)
+	lease, err := db.AcquireLease(context.Background(), mariadb.LeaseRequest{Name: mariadb.LoadLease, RunID: "holder", Tool: "migration",
+		Wait: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { lock.Release(); db.Close() })
+	t.Cleanup(func() { lease.Release(); db.Close() })
 }
 
 // TestEmptyTables: a table without rows is a warning that names it; a database whose

@@ -26,6 +26,8 @@ Writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt; -json the same as JSON.
 The latest migration and reprise runs must have finished: a failed or interrupted one
 fails, naming it; one in progress is a warning. An empty table is a warning, a database
 whose tables are all empty fails.
+The run is recorded in the journal; an account that may not write it checks all the
+same and says once that the run is not recorded (nothing with -quiet).
 Exit status: 0 all checks pass (warnings allowed), 1 a check fails, 2 could not check.
 
 Example:
@@ -90,16 +92,26 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	rep.Volumes, rep.Results, rep.Duration = vols, results, time.Since(started)
 	sum := validate.Summarize(results)
 
+	// The run is recorded in the journal when the account may write it. A read-only
+	// account (or server) still checks everything: it says once that the run is not
+	// recorded, and the exit status is the checks'.
 	host, _ := os.Hostname()
-	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
+	err = db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(redact.Args(args), " ")})
+	switch {
+	case mariadb.IsDenied(err):
+		if !*quiet {
+			fmt.Fprintf(stderr, "validate: read-only: this run is not recorded in the journal (%v)\n", err)
+		}
+	case err != nil:
 		return err
-	}
-	status, msg := mariadb.StatusOK, fmt.Sprintf("%d checks, %d failed, %d warnings", sum.Checks, sum.Failed, sum.Warnings)
-	if sum.Failed > 0 {
-		status = mariadb.StatusDataErrors
-	}
-	if err := db.FinishRun(runID, status, mariadb.FileCounts{}, msg); err != nil {
-		return err
+	default:
+		status, msg := mariadb.StatusOK, fmt.Sprintf("%d checks, %d failed, %d warnings", sum.Checks, sum.Failed, sum.Warnings)
+		if sum.Failed > 0 {
+			status = mariadb.StatusDataErrors
+		}
+		if err := db.FinishRun(runID, status, mariadb.FileCounts{}, msg); err != nil {
+			return err
+		}
 	}
 
 	if err := os.MkdirAll(*out, 0o755); err != nil {

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -38,9 +39,13 @@ var errNoDatabase = errors.New("no database in DSN (add /NAME)")
 // ParseDSN parses dsn (go-sql-driver form: user:password@tcp(host:port)/name) and forces
 // what the toolkit relies on whatever the DSN says: dates read as text (ParseTime off,
 // UTC), utf8mb4 with utf8mb4_unicode_ci, one statement per query, strict SQL mode, UTC
-// session time zone, and a 5 s connect timeout unless one is given. The driver's own
-// logging is off: it would print a broken connection on stderr besides returning it,
-// and the toolkit reports that error once, in its one line. Its errors never show the
+// session time zone, autocommit on, and a 5 s connect timeout unless one is given. The
+// session settings are set on every new connection, after the server's init_connect:
+// a server that turns autocommit off for ordinary accounts would otherwise leave every
+// statement outside an explicit transaction (the journal, the lease) uncommitted. The
+// driver's own logging is off: it would print a broken connection on stderr besides
+// returning it, and the toolkit reports that error once, in its one line (Open's
+// DriverLog option sends it to a run's log file instead). Its errors never show the
 // password.
 func ParseDSN(dsn string) (*mysql.Config, error) {
 	cfg, err := mysql.ParseDSN(dsn)
@@ -63,6 +68,7 @@ func ParseDSN(dsn string) (*mysql.Config, error) {
 	}
 	cfg.Params["sql_mode"] = sqlMode
 	cfg.Params["time_zone"] = "'+00:00'"
+	cfg.Params["autocommit"] = "1"
 	cfg.Logger = &mysql.NopLogger{}
 	return cfg, nil
 }
@@ -91,15 +97,36 @@ func Describe(cfg *mysql.Config) string {
 	return cfg.Addr + "/" + cfg.DBName
 }
 
+// Option changes how Open and OpenCreate connect.
+type Option func(*mysql.Config)
+
+// DriverLog sends the driver's own lines (a connection found broken and closed, a
+// packet out of sequence) to log, as WARN lines with action=driver: a run keeps them in
+// its log file, where they explain a reconnection, instead of on stderr, where they
+// would break the one-line rule. Without it they are dropped.
+func DriverLog(log *slog.Logger) Option {
+	return func(cfg *mysql.Config) { cfg.Logger = driverLogger{log} }
+}
+
+// driverLogger is a mysql.Logger writing to a slog.Logger.
+type driverLogger struct{ log *slog.Logger }
+
+func (d driverLogger) Print(v ...any) {
+	d.log.Warn("driver", "detail", strings.Join(strings.Fields(fmt.Sprint(v...)), " "))
+}
+
 // Open connects to the database dsn names and checks that it answers. Its errors went
 // through FormatError.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	cfg, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
 	if cfg.DBName == "" {
 		return nil, errNoDatabase
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	return open(ctx, cfg)
 }
@@ -122,8 +149,10 @@ func open(ctx context.Context, cfg *mysql.Config) (*DB, error) {
 
 // OpenCreate is Open, creating the database first (utf8mb4, utf8mb4_unicode_ci) when it
 // does not exist: what -create-db asks. Without it, a database that does not exist is an
-// error, so that a typo in its name never creates a new one.
-func OpenCreate(ctx context.Context, dsn string) (*DB, error) {
+// error, so that a typo in its name never creates a new one. A database that exists is
+// opened without CREATE DATABASE, so an account that may only use it runs with
+// -create-db too.
+func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	cfg, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
@@ -131,8 +160,16 @@ func OpenCreate(ctx context.Context, dsn string) (*DB, error) {
 	if cfg.DBName == "" {
 		return nil, errNoDatabase
 	}
+	for _, o := range opts {
+		o(cfg)
+	}
 	if strings.Contains(cfg.DBName, "`") {
 		return nil, fmt.Errorf("invalid database name %q: it holds a backtick", cfg.DBName)
+	}
+	db, err := open(ctx, cfg)
+	var me *mysql.MySQLError
+	if err == nil || !errors.As(err, &me) || me.Number != 1049 {
+		return db, err
 	}
 	server := cfg.Clone()
 	server.DBName = ""

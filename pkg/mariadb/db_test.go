@@ -19,7 +19,7 @@ import (
 )
 
 func TestParseDSNForcesSessionSettings(t *testing.T) {
-	cfg, err := ParseDSN("bob:pw@tcp(db.example:3307)/clevity?parseTime=true&charset=latin1&multiStatements=true&loc=Local&sql_mode=%27%27")
+	cfg, err := ParseDSN("bob:pw@tcp(db.example:3307)/clevity?parseTime=true&charset=latin1&multiStatements=true&loc=Local&sql_mode=%27%27&autocommit=0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +34,9 @@ func TestParseDSNForcesSessionSettings(t *testing.T) {
 	}
 	if got := cfg.Params["time_zone"]; got != "'+00:00'" {
 		t.Errorf("time_zone = %q", got)
+	}
+	if got := cfg.Params["autocommit"]; got != "1" {
+		t.Errorf("autocommit = %q", got)
 	}
 	if dsn := cfg.FormatDSN(); !strings.Contains(dsn, "charset=utf8mb4") || strings.Contains(dsn, "latin1") {
 		t.Errorf("charset not forced: %s", dsn)
@@ -99,6 +102,16 @@ func TestFormatErrorMessages(t *testing.T) {
 		{&mysql.MySQLError{Number: 1049, Message: "Unknown database 'clevity'"}, "database clevity does not exist (check its name; migration -create-db creates it)"},
 		{&mysql.MySQLError{Number: 1146, Message: "Table 'clevity.projets' doesn't exist"},
 			"missing table: clevity.projets (apply the schema first)"},
+		{&mysql.MySQLError{Number: 1142, Message: "INSERT command denied to user 'ro'@'localhost' for table `base1`.`journal`"},
+			"the account 'ro'@'localhost' lacks the INSERT privilege on table base1.journal (Error 1142: grant it, or use an account that has it)"},
+		{&mysql.MySQLError{Number: 1142, Message: "CREATE command denied to user 'rw'@'%' for table 'run_lease'"},
+			"the account 'rw'@'%' lacks the CREATE privilege on table run_lease (Error 1142: grant it, or use an account that has it)"},
+		{&mysql.MySQLError{Number: 1143, Message: "SELECT command denied to user 'ro'@'%' for column 'email' in table 'clients'"},
+			"the account 'ro'@'%' lacks the SELECT privilege on column email of table clients (Error 1143: grant it, or use an account that has it)"},
+		{&mysql.MySQLError{Number: 1044, Message: "Access denied for user 'rw'@'%' to database 'base1'"},
+			"the account 'rw'@'%' may not use database base1 (Error 1044: grant it privileges on that database, or check the DSN's database name)"},
+		{&mysql.MySQLError{Number: 1227, Message: "Access denied; you need (at least one of) the SUPER privilege(s) for this operation"},
+			"the account lacks a privilege: you need (at least one of) the SUPER privilege(s) for this operation (Error 1227)"},
 		{dup, dup.Error()},
 		{fmt.Errorf("insert: %w", dup), "insert: " + dup.Error()},
 		{refused, "cannot reach MariaDB at 127.0.0.1:1: connect: connection refused"},

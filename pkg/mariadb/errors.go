@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -41,6 +42,8 @@ func FormatError(err error) error {
 				return &formatted{"missing table: " + t + " (apply the schema first)", err}
 			}
 			return &formatted{"missing table: " + me.Message, err}
+		case 1044, 1142, 1143, 1227:
+			return &formatted{denied(me), err}
 		}
 		if privilegeErrors[me.Number] {
 			// The server names the command and the table; say what to do about it.
@@ -64,6 +67,56 @@ func FormatError(err error) error {
 		return &formatted{"cannot reach MariaDB: " + err.Error(), err}
 	}
 	return err
+}
+
+// IsDenied reports whether err is the server refusing a statement to this account (a
+// privilege it lacks) or to every account (a read-only server): not a fault of the
+// data or of the connection.
+func IsDenied(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (privilegeErrors[me.Number] || me.Number == 1290)
+}
+
+// denied says which privilege an account lacks, and where, from the server's message:
+// "INSERT command denied to user 'ro'@'localhost' for table `base1`.`journal`" (1142;
+// 1143 names a column), "Access denied for user 'u'@'%' to database 'base1'" (1044),
+// "Access denied; you need (at least one of) the SUPER privilege(s) for this
+// operation" (1227).
+func denied(me *mysql.MySQLError) string {
+	msg := me.Message
+	account := ""
+	if i := strings.Index(msg, " user "); i >= 0 {
+		rest := msg[i+len(" user "):]
+		if j := strings.Index(rest, " "); j >= 0 {
+			account = " " + rest[:j]
+		} else {
+			account = " " + rest
+		}
+	}
+	unquote := func(s string) string { return strings.NewReplacer("`", "", "'", "").Replace(strings.TrimSpace(s)) }
+	switch me.Number {
+	case 1142, 1143:
+		command, _, _ := strings.Cut(msg, " command denied")
+		where := ""
+		if _, t, ok := strings.Cut(msg, " for table "); ok {
+			where = " on table " + unquote(t)
+		}
+		if _, c, ok := strings.Cut(msg, " for column "); ok {
+			col, t, _ := strings.Cut(c, " in table ")
+			where = " on column " + unquote(col) + " of table " + unquote(t)
+		}
+		return fmt.Sprintf("the account%s lacks the %s privilege%s (Error %d: grant it, or use an account that has it)",
+			account, command, where, me.Number)
+	case 1044:
+		db := ""
+		if _, d, ok := strings.Cut(msg, " to database "); ok {
+			db = " " + unquote(d)
+		}
+		return fmt.Sprintf("the account%s may not use database%s (Error 1044: grant it privileges on that database, or check the DSN's database name)",
+			account, db)
+	}
+	need := strings.TrimPrefix(msg, "Access denied; ")
+	return fmt.Sprintf("the account lacks a privilege: %s (Error %d)", need, me.Number)
 }
 
 // formatted is an error with a message of its own that keeps the driver's error

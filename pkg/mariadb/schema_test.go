@@ -34,7 +34,7 @@ func MustOpen(tb testing.TB) *mariadb.DB {
 
 // schemaTables are the tables of schema.sql, in their order there.
 var schemaTables = []string{"journal", "journal_files", "journal_batches", "rejections", "schema_version", "database_domain",
-	"clients", "intervenants", "projets", "projet_sites", "affectations"}
+	"run_lease", "clients", "intervenants", "projets", "projet_sites", "affectations"}
 
 // declaredConstraints returns the names after CONSTRAINT in schema.sql.
 func declaredConstraints() []string {
@@ -230,6 +230,8 @@ var baseline = []struct {
 	{"journal", row{"run_id": "r1", "tool": "migration", "domain": "clevity", "started_at": "2024-01-01 10:00:00.000", "status": "ok"}},
 	{"journal_files", row{"run_id": "r1", "file": "clients.csv", "entity": "clients"}},
 	{"database_domain", row{"domain": "clevity", "recorded_at": "2024-01-01 00:00:00.000", "run_id": "r1"}},
+	{"run_lease", row{"name": "load", "run_id": "r1", "tool": "migration", "host": "h", "pid": 1, "acquired_at": "2024-01-01 10:00:00.000",
+		"renewed_at": "2024-01-01 10:00:20.000", "expires_at": "2024-01-01 10:01:20.000", "released_at": "2024-01-01 10:00:30.000"}},
 	{"journal_batches", row{"run_id": "r1", "file": "clients.csv", "batch": 1, "first_line": 2, "last_line": 11,
 		"read": 10, "inserted": 7, "rejected": 1, "ignored": 1, "updated": 1}},
 	{"rejections", row{"id": 1, "run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 3, "codes": "E1", "detail": "d", "raw": "x"}},
@@ -254,6 +256,8 @@ var fresh = map[string]row{
 	"rejections":      {"run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 4, "codes": "E1", "detail": "d", "raw": "x"},
 	"schema_version":  {"name": "other", "sha256": strings.Repeat("a", 64), "applied_at": "2024-01-01 00:00:00.000"},
 	"database_domain": {"domain": "distributech", "recorded_at": "2024-01-02 00:00:00.000", "run_id": "r2"},
+	"run_lease": {"name": "weekly", "run_id": "r2", "tool": "reprise", "host": "h", "pid": 2, "acquired_at": "2024-01-02 10:00:00.000",
+		"renewed_at": "2024-01-02 10:00:00.000", "expires_at": "2024-01-02 10:01:00.000", "released_at": nil},
 	"clients": with(row{"id_client": 2, "nom": "Durand SARL", "secteur": "Industrie", "email": "info@durand.fr",
 		"telephone": "01 02 03 04 05", "ville": "Paris", "date_creation": "2021-05-01"}, lineage("clients.csv")),
 	"intervenants": with(row{"id_intervenant": 2, "nom": "Bernard", "prenom": "Paul", "email": "paul.bernard@clevity.fr",
@@ -311,6 +315,8 @@ var constraintCases = []constraintCase{
 	{name: "PRIMARY rejections", table: "rejections", bad: row{"id": 1}},
 	{name: "PRIMARY schema_version", table: "schema_version", bad: row{"name": "clevity", "sha256": clevitySum()}},
 	{name: "PRIMARY database_domain", table: "database_domain", bad: row{"domain": "clevity"}},
+	{name: "PRIMARY run_lease", table: "run_lease", bad: row{"name": "load"}},
+	{name: "ck_run_lease_expiry", table: "run_lease", bad: row{"expires_at": "2024-01-02 10:00:00.000"}},
 
 	{name: "PRIMARY clients", table: "clients", bad: row{"id_client": 1}},
 	{name: "ck_clients_id", table: "clients", bad: row{"id_client": 0}},

@@ -97,11 +97,12 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	}
 	rep := &report.Report{Title: j.ReportTitle, RunID: runID, Tool: j.Tool, DryRun: j.DryRun, Started: started, Labels: j.Labels}
 	var db *mariadb.DB
+	var held *mariadb.Lease // nil for a dry run
 	if j.DSN != "" {
 		if j.CreateDB && !j.DryRun {
-			db, err = mariadb.OpenCreate(ctx, j.DSN)
+			db, err = mariadb.OpenCreate(ctx, j.DSN, mariadb.DriverLog(log))
 		} else {
-			db, err = mariadb.Open(ctx, j.DSN)
+			db, err = mariadb.Open(ctx, j.DSN, mariadb.DriverLog(log))
 		}
 		if err != nil {
 			log.Error("failed", "detail", err.Error())
@@ -117,16 +118,25 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 				return nil, err
 			}
 		} else {
-			// migration and reprise both write the tables: they take turns. The schema
-			// is brought up to date under the lock, so two runs never run DDL at once.
-			lock, err := db.Acquire(ctx, mariadb.LoadLock(db.Cfg.DBName), 24*time.Hour, func() {
-				fmt.Fprintf(j.Stderr, "%s: another migration or reprise is running on %s; waiting for it to finish\n", j.Tool, rep.Database)
-				log.Info("waiting", "detail", "another run holds the lock")
-			})
+			// migration and reprise both write the tables: they take turns, holding the
+			// run lease. The schema is brought up to date under the lease, so two runs
+			// never run DDL at once (AcquireLease only creates the lease's own table
+			// when it is missing). Every writing run holds the lease while its journal
+			// row says running: once this run holds it, the others so marked are dead
+			// (their lease expired, or they could not record their end).
+			lease, err := db.AcquireLease(ctx, mariadb.LeaseRequest{Name: mariadb.LoadLease, RunID: runID, Tool: j.Tool,
+				Duration: leaseDuration(), Waiting: func(h mariadb.LeaseHolder) {
+					fmt.Fprintf(j.Stderr, "%s: another migration or reprise is running on %s (%s); waiting for it to finish\n", j.Tool, rep.Database, h)
+					log.Info("waiting", "detail", h.String()+" holds the run lease until "+h.Expires+" UTC unless it renews it")
+				}})
 			if err != nil {
 				return nil, err
 			}
-			defer lock.Release()
+			defer lease.Release()
+			held = lease
+			if h := lease.TookOver; h != nil {
+				log.Warn("lease", "detail", "took over the run lease of "+h.String()+": it expired at "+h.Expires+" UTC without being released")
+			}
 			if err := db.Migrate(ctx, d.Name, runID); err != nil {
 				return nil, err
 			}
@@ -135,7 +145,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 				return nil, err
 			}
 			for _, id := range dead {
-				log.Warn("interrupted", "detail", "run "+id+" was found still running; marked failed")
+				log.Warn("interrupted", "detail", "run "+id+" was found still running without a live lease; marked failed")
 			}
 		}
 		if err := Preload(ctx, db, checker); err != nil {
@@ -164,6 +174,16 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 			return nil, err
 		}
 	}
+	// A batch is written only while the run still holds its lease and its log can be
+	// written: a run that lost either stops, its committed batches kept.
+	opt.BeforeBatch = func() error {
+		if held != nil {
+			if err := held.Err(); err != nil {
+				return err
+			}
+		}
+		return logFile.Err()
+	}
 	if pause := os.Getenv("DMT_TEST_PAUSE_AFTER_BATCH"); pause != "" {
 		opt.PauseAfterBatch, _ = time.ParseDuration(pause)
 	}
@@ -175,6 +195,12 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	opt.Progress = bar.Update
 	reps, runErr := Run(ctx, opt, files)
 	bar.Done()
+	if runErr == nil && held != nil {
+		runErr = held.Err() // lost after the last batch was checked
+	}
+	if runErr == nil {
+		runErr = logFile.Err()
+	}
 	rep.Files = reps
 	for _, f := range files[len(reps):] {
 		f.rep.State = report.StateNotRead
@@ -232,7 +258,21 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 		log.Error("failed", "detail", runErr.Error())
 		return rep, runErr
 	}
+	if err := logFile.Err(); err != nil {
+		return rep, err // the last lines could not be written
+	}
 	return rep, balanceErr
+}
+
+// leaseDuration is mariadb.DefaultLeaseDuration, or DMT_TEST_LEASE: tests of
+// expired leases wait seconds, not a minute.
+func leaseDuration() time.Duration {
+	if s := os.Getenv("DMT_TEST_LEASE"); s != "" {
+		if d, err := time.ParseDuration(s); err == nil && d > 0 {
+			return d
+		}
+	}
+	return mariadb.DefaultLeaseDuration
 }
 
 // dryRunSchema lets a dry run read a database whose schema is current, or one with no

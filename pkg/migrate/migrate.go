@@ -56,6 +56,10 @@ type Options struct {
 	Size func(src *Source) int64
 	// PauseAfterBatch makes tests able to kill a run between batches, not by luck.
 	PauseAfterBatch time.Duration
+	// BeforeBatch, when set, is called before each batch is written; an error stops the
+	// run there, as a database error would (a lost run lease, a log that cannot be
+	// written).
+	BeforeBatch func() error
 	// Loaders is how many batches are written at once (default 2).
 	Loaders int
 	// Repair, when set, corrects a row's values before it is checked (reprise).
@@ -436,6 +440,14 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		go func() {
 			defer wg.Done()
 			for job := range jobs {
+				if opt.BeforeBatch != nil {
+					if err := opt.BeforeBatch(); err != nil {
+						done <- batchDone{job: job, err: err}
+						for range jobs {
+						}
+						return
+					}
+				}
 				if opt.DB == nil || opt.DryRun {
 					done <- batchDone{job: job}
 					continue

@@ -10,11 +10,57 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
+// File is an open log file that remembers the first write that failed: slog drops
+// the errors of its handlers, and a run whose log cannot be written must not pass for
+// a logged one (a full disk, log.txt linked to /dev/full).
+type File struct {
+	f    *os.File
+	path string
+	mu   sync.Mutex
+	err  error
+}
+
+// Write writes p to the file; after a failed write it writes nothing more and returns
+// that first error.
+func (f *File) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return 0, f.err
+	}
+	n, err := f.f.Write(p)
+	if err != nil {
+		f.err = fmt.Errorf("log %s: %w", f.path, err)
+	}
+	return n, err
+}
+
+// Err returns the first write error, naming the file, or nil.
+func (f *File) Err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+// Close closes the file and returns the first write error, or the close's.
+func (f *File) Close() error {
+	cerr := f.f.Close()
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if cerr != nil {
+		return fmt.Errorf("log %s: %w", f.path, cerr)
+	}
+	return nil
+}
+
 // Open appends to the log file at path (creating it and its folder) and returns a logger
-// that stamps every line with the run id, and the file to close at the end.
-func Open(path, runID string) (*slog.Logger, io.Closer, error) {
+// that stamps every line with the run id, and the file, whose Err a run checks (before
+// each batch and at its end) and which it closes at the end.
+func Open(path, runID string) (*slog.Logger, *File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("log: %w", err)
 	}
@@ -22,7 +68,8 @@ func Open(path, runID string) (*slog.Logger, io.Closer, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("log: %w", err)
 	}
-	return New(f, runID), f, nil
+	lf := &File{f: f, path: path}
+	return New(lf, runID), lf, nil
 }
 
 // New returns a logger writing operation lines to w.

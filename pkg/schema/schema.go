@@ -98,6 +98,16 @@ func Steps(domain string) ([]Step, error) {
 	return out, nil
 }
 
+// Named returns the step called name ("0010_journal_run_lease"), whatever its scope.
+func Named(name string) (Step, bool) {
+	for _, s := range all {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Step{}, false
+}
+
 // IsStepName reports whether a schema_version name is a step's ("0004_journal_x"), not
 // a record of the single-text schemas used before steps ("clevity").
 func IsStepName(name string) bool {

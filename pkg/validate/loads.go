@@ -29,11 +29,11 @@ type LoadRun struct {
 }
 
 // loadChecks judges the latest run of each loading tool of d. Finished (ok, or with
-// rows rejected) passes. Failed, or still "running" while nobody holds the load lock
-// (the run died: killed, or its server restarted), fails: the database may be
-// half-loaded, and running the same command again finishes the job. Either while a load
-// holds the lock is a load in progress: a warning, since that load is finishing or
-// redoing the job. A journal without any loading run is a warning: the rows came from
+// rows rejected) passes. Failed, or still "running" while no run holds a live run
+// lease (the run died: killed, or cut off from its server until its lease expired),
+// fails: the database may be half-loaded, and running the same command again finishes
+// the job. Either while a live lease is held is a load in progress: a warning, since
+// that load is finishing or redoing the job. A journal without any loading run is a warning: the rows came from
 // elsewhere (the volume checks then say whether any rows are there).
 func loadChecks(ctx context.Context, s Store, d string) ([]Result, error) {
 	runs, busy, err := latestLoads(ctx, s, d)
@@ -64,7 +64,7 @@ func loadChecks(ctx context.Context, s Store, d string) ([]Result, error) {
 			res.Sample = []string{fmt.Sprintf("run %s (%s, started %s UTC) failed: %s", r.RunID, tool, r.Started, oneLine(r.Message))}
 		default:
 			res.Status, res.Count = Fail, 1
-			res.Sample = []string{fmt.Sprintf("interrupted run %s (%s, started %s UTC): still marked running, but no load holds the lock; run the same command again to finish",
+			res.Sample = []string{fmt.Sprintf("interrupted run %s (%s, started %s UTC): still marked running, but no run holds a live run lease; run the same command again to finish",
 				r.RunID, tool, r.Started)}
 		}
 		results = append(results, res)
@@ -73,9 +73,9 @@ func loadChecks(ctx context.Context, s Store, d string) ([]Result, error) {
 }
 
 // latestLoads returns the latest loading runs and, when one of them did not finish,
-// whether a load holds the lock. A run seen running while the lock is free may just have
-// ended: the journal is read again until what it says agrees with the lock (a run
-// records its end before it lets go).
+// whether a run holds a live lease. A run seen running while the lease is free may just
+// have ended: the journal is read again until what it says agrees with the lease (a run
+// records its end before it releases its lease).
 func latestLoads(ctx context.Context, s Store, d string) ([]LoadRun, bool, error) {
 	runs, err := s.LatestRuns(ctx, d, LoadingTools)
 	if err != nil {

@@ -40,7 +40,8 @@ type Store interface {
 	// LatestRuns returns the latest run of each of tools on domain in the journal; a
 	// tool that never ran has none.
 	LatestRuns(ctx context.Context, domain string, tools []string) ([]LoadRun, error)
-	// LoadInProgress reports whether a loading run holds the database's load lock.
+	// LoadInProgress reports whether a loading run holds a live run lease on the
+	// database (not released, not expired).
 	LoadInProgress(ctx context.Context) (bool, error)
 }
 

@@ -80,7 +80,13 @@ func RepoRoot() (string, error) {
 // is dropped when the test ends.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
-	cfg, err := mysql.ParseDSN(ServerDSN(tb))
+	return NewDatabaseOn(tb, ServerDSN(tb))
+}
+
+// NewDatabaseOn is NewDatabase on the server serverDSN names (a Server's).
+func NewDatabaseOn(tb testing.TB, serverDSN string) string {
+	tb.Helper()
+	cfg, err := mysql.ParseDSN(serverDSN)
 	if err != nil {
 		tb.Fatalf("parse test DSN: %v", err)
 	}
