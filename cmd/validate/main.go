@@ -85,7 +85,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		for n < len(results) && results[n].Kind == validate.Journal {
 			n++
 		}
-		results = slices.Concat(results[:n], src, results[n:])
+		var counts, rows []validate.Result // the rows compared with their lines go last, with the lineage checks
+		for _, r := range src {
+			if r.Kind == validate.Lineage {
+				rows = append(rows, r)
+			} else {
+				counts = append(counts, r)
+			}
+		}
+		results = slices.Concat(results[:n], counts, results[n:], rows)
 	}
 	rep.Volumes, rep.Results, rep.Duration = vols, results, time.Since(started)
 	sum := validate.Summarize(results)
