@@ -9,6 +9,10 @@
 -- which file wrote each row. They have no foreign key to the journal on purpose.
 -- origin_file and origin_line name the first file and line of a row re-injected from a
 -- file the toolkit wrote (rejected rows, quarantine), NULL for a row read from its first file.
+-- row_sha is the row's fingerprint: the SHA-256 (hex) of its canonical values, written by
+-- the loader and recomputed by validate, so a row changed or added by other means shows
+-- (pkg/domain/fingerprint.go). NULL for rows loaded before fingerprints existed. A
+-- project's fingerprint covers its projet_sites rows, which carry none of their own.
 
 -- Every run of every tool, with its counts.
 CREATE TABLE IF NOT EXISTS journal (
@@ -145,6 +149,7 @@ CREATE TABLE IF NOT EXISTS clients (
   source_line    BIGINT       NOT NULL,
   origin_file    VARCHAR(255) NULL,
   origin_line    BIGINT       NULL,
+  row_sha        CHAR(64)     NULL,
   PRIMARY KEY (id_client),
   CONSTRAINT uq_clients_email UNIQUE (email),
   KEY ix_clients_run (run_id),
@@ -166,6 +171,7 @@ CREATE TABLE IF NOT EXISTS intervenants (
   source_line     BIGINT       NOT NULL,
   origin_file     VARCHAR(255) NULL,
   origin_line     BIGINT       NULL,
+  row_sha         CHAR(64)     NULL,
   PRIMARY KEY (id_intervenant),
   CONSTRAINT uq_intervenants_email UNIQUE (email),
   KEY ix_intervenants_run (run_id),
@@ -191,6 +197,7 @@ CREATE TABLE IF NOT EXISTS projets (
   source_line        BIGINT        NOT NULL,
   origin_file        VARCHAR(255)  NULL,
   origin_line        BIGINT        NULL,
+  row_sha            CHAR(64)      NULL,
   PRIMARY KEY (id_projet),
   KEY ix_projets_client (id_client),
   KEY ix_projets_run (run_id),
@@ -235,6 +242,7 @@ CREATE TABLE IF NOT EXISTS affectations (
   source_line     BIGINT       NOT NULL,
   origin_file     VARCHAR(255) NULL,
   origin_line     BIGINT       NULL,
+  row_sha         CHAR(64)     NULL,
   PRIMARY KEY (id_affectation),
   CONSTRAINT uq_affectations_key UNIQUE (id_projet, id_intervenant, role, date_debut),
   KEY ix_affectations_intervenant (id_intervenant),

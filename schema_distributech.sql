@@ -3,7 +3,8 @@
 -- journal_files, rejections and schema_version tables are those of schema.sql, applied
 -- first (see schema.go). Stock is kept as movements: the inventory snapshot opens each
 -- product's balance, each receipt adds, each order line subtracts, so the stock of a
--- product at any date is the sum of its movements up to that date.
+-- product at any date is the sum of its movements up to that date. row_sha is each row's
+-- fingerprint (see schema.sql); the movement SQL computes it for mouvements_stock.
 
 CREATE TABLE IF NOT EXISTS regions (
   id_region    INT          NOT NULL,
@@ -13,6 +14,7 @@ CREATE TABLE IF NOT EXISTS regions (
   source_line  BIGINT       NOT NULL,
   origin_file  VARCHAR(255) NULL,
   origin_line  BIGINT       NULL,
+  row_sha      CHAR(64)     NULL,
   PRIMARY KEY (id_region),
   KEY ix_regions_run (run_id),
   CONSTRAINT ck_regions_id CHECK (id_region > 0),
@@ -30,6 +32,7 @@ CREATE TABLE IF NOT EXISTS revendeurs (
   source_line   BIGINT       NOT NULL,
   origin_file   VARCHAR(255) NULL,
   origin_line   BIGINT       NULL,
+  row_sha       CHAR(64)     NULL,
   PRIMARY KEY (id_revendeur),
   CONSTRAINT uq_revendeurs_email UNIQUE (email),
   KEY ix_revendeurs_region (id_region),
@@ -51,6 +54,7 @@ CREATE TABLE IF NOT EXISTS produits (
   source_line    BIGINT        NOT NULL,
   origin_file    VARCHAR(255)  NULL,
   origin_line    BIGINT        NULL,
+  row_sha        CHAR(64)      NULL,
   PRIMARY KEY (ref_produit),
   KEY ix_produits_run (run_id),
   CONSTRAINT ck_produits_ref_filled CHECK (ref_produit <> '' AND CHAR_LENGTH(ref_produit) = CHAR_LENGTH(TRIM(ref_produit))),
@@ -69,6 +73,7 @@ CREATE TABLE IF NOT EXISTS stock (
   source_line      BIGINT       NOT NULL,
   origin_file      VARCHAR(255) NULL,
   origin_line      BIGINT       NULL,
+  row_sha          CHAR(64)     NULL,
   PRIMARY KEY (ref_produit),
   KEY ix_stock_run (run_id),
   CONSTRAINT fk_stock_ref_produit FOREIGN KEY (ref_produit) REFERENCES produits (ref_produit),
@@ -85,6 +90,7 @@ CREATE TABLE IF NOT EXISTS receptions (
   source_line     BIGINT       NOT NULL,
   origin_file     VARCHAR(255) NULL,
   origin_line     BIGINT       NULL,
+  row_sha         CHAR(64)     NULL,
   PRIMARY KEY (id_reception),
   KEY ix_receptions_produit (ref_produit),
   KEY ix_receptions_run (run_id),
@@ -103,6 +109,7 @@ CREATE TABLE IF NOT EXISTS commandes (
   source_line      BIGINT       NOT NULL,
   origin_file      VARCHAR(255) NULL,
   origin_line      BIGINT       NULL,
+  row_sha          CHAR(64)     NULL,
   PRIMARY KEY (numero_commande),
   CONSTRAINT uq_commandes_header UNIQUE (numero_commande, id_revendeur, date_commande),
   KEY ix_commandes_revendeur (id_revendeur),
@@ -125,6 +132,7 @@ CREATE TABLE IF NOT EXISTS lignes_commande (
   source_line      BIGINT        NOT NULL,
   origin_file      VARCHAR(255)  NULL,
   origin_line      BIGINT        NULL,
+  row_sha          CHAR(64)      NULL,
   PRIMARY KEY (numero_commande, ref_produit),
   KEY ix_lignes_commande_header (numero_commande, id_revendeur, date_commande),
   KEY ix_lignes_commande_produit (ref_produit),
@@ -151,6 +159,7 @@ CREATE TABLE IF NOT EXISTS mouvements_stock (
   source_line     BIGINT       NOT NULL,
   origin_file     VARCHAR(255) NULL,
   origin_line     BIGINT       NULL,
+  row_sha         CHAR(64)     NULL,
   PRIMARY KEY (id),
   CONSTRAINT uq_mouvements_stock_source UNIQUE (type_mouvement, reference, ref_produit),
   KEY ix_mouvements_stock_produit (ref_produit, date_mouvement),

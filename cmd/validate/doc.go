@@ -16,6 +16,15 @@
 // database whose tables are all empty fails, since a nightly check must not call an
 // empty database valid.
 //
+// Every row carries a fingerprint written when it was loaded (row_sha: the SHA-256 of
+// its canonical values; a project's covers its sites). validate recomputes it in SQL:
+// a row whose values no longer give its fingerprint, or that has none while its run is
+// younger than fingerprints, was changed or added outside the toolkit and fails ("rows
+// changed outside the toolkit"); rows loaded before fingerprints existed are a warning.
+// Two rows of a table claiming the same run, file and line fail ("source lines claimed
+// twice"). The fingerprint is a checksum, not a signature: it catches changes made by
+// hand or by other tools, not someone who recomputes it on purpose.
+//
 // Usage:
 //
 //	validate [-dsn DSN] [-domain clevity] [-out DIR] [-json FILE|-] [-source DIR] [-quiet]
@@ -24,7 +33,10 @@
 // PASS, FAIL or WARN, the number of offending rows, up to 10 of their keys and the rule
 // in plain words, then a summary. -json writes the same results as JSON (- for
 // stdout). -source DIR also checks that the files of DIR were read whole and accounted
-// for (read = inserted + rejected + ignored in the journal). The run is recorded in the
+// for (read = inserted + rejected + ignored in the journal), and compares, line by line,
+// each file with the rows the runs that read it loaded: read and normalised as migration
+// does, a row that differs from its line, or a valid line whose row is missing (neither
+// in the table nor rejected), fails ("source FILE rows"). The run is recorded in the
 // journal when the account may write it: an account with SELECT only (or a read-only
 // server) gets the same checks and exit status, and one line on stderr saying that the
 // run is not recorded (none with -quiet).

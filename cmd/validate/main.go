@@ -25,7 +25,10 @@ Usage:
 Writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt; -json the same as JSON.
 The latest migration and reprise runs must have finished: a failed or interrupted one
 fails, naming it; one in progress is a warning. An empty table is a warning, a database
-whose tables are all empty fails.
+whose tables are all empty fails. Each row's fingerprint (row_sha, written at load) is
+recomputed: a row changed or added outside the toolkit fails, as do two rows claiming one
+source line; rows loaded before fingerprints existed are a warning. -source DIR also
+compares every row loaded from DIR's files with its line (rows that differ, rows missing).
 The run is recorded in the journal; an account that may not write it checks all the
 same and says once that the run is not recorded (nothing with -quiet).
 Exit status: 0 all checks pass (warnings allowed), 1 a check fails, 2 could not check.
@@ -43,7 +46,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	domainName := cli.Domain(fs)
 	out := cli.Out(fs, ".", "folder for rapport_validation_<timestamp>.txt")
 	jsonTo := fs.String("json", "", "also write the results as JSON to this file, or - for stdout")
-	source := fs.String("source", "", "folder of source files to check against the journal's counts")
+	source := fs.String("source", "", "folder of source files to check against the journal's counts and the rows, line by line")
 	quiet := fs.Bool("quiet", false, "print nothing on success (for cron)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -87,7 +90,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		for n < len(results) && results[n].Kind == validate.Journal {
 			n++
 		}
-		results = slices.Concat(results[:n], src, results[n:])
+		var counts, rows []validate.Result // the rows compared with their lines go last, with the lineage checks
+		for _, r := range src {
+			if r.Kind == validate.Lineage {
+				rows = append(rows, r)
+			} else {
+				counts = append(counts, r)
+			}
+		}
+		results = slices.Concat(results[:n], counts, results[n:], rows)
 	}
 	rep.Volumes, rep.Results, rep.Duration = vols, results, time.Since(started)
 	sum := validate.Summarize(results)

@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"dmt/pkg/domain"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/progtest"
 )
@@ -100,6 +102,31 @@ type breakage struct {
 	status string            // FAIL unless WARN
 }
 
+// reseal recomputes the fingerprint of every row, as a forger who knows the recipe
+// would: so that each breakage of TestEachCheckFindsItsBreakage meets only the check
+// meant for it. TestTamperingFound shows the fingerprints catch the same changes unsealed.
+func reseal(t *testing.T, db *sql.DB, d *domain.Domain) {
+	t.Helper()
+	for _, e := range d.Entities {
+		from := "`" + e.Name + "` c"
+		lists := map[string]string{}
+		for i, l := range e.Lists {
+			alias := fmt.Sprintf("l%d", i)
+			from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + ".`" + e.Key + "` = c.`" + e.Key + "`"
+			lists[l.Column] = alias + ".items"
+		}
+		sha := e.FingerprintSQL(func(col string) string {
+			if x, ok := lists[col]; ok {
+				return x
+			}
+			return "c.`" + col + "`"
+		})
+		if _, err := db.Exec("UPDATE " + from + " SET c.row_sha = " + sha); err != nil {
+			t.Fatalf("reseal %s: %v", e.Name, err)
+		}
+	}
+}
+
 func TestEachCheckFindsItsBreakage(t *testing.T) {
 	cases := []breakage{
 		{name: "row deleted behind the journal's back", sql: []string{
@@ -112,8 +139,9 @@ func TestEachCheckFindsItsBreakage(t *testing.T) {
 			"UPDATE clients c JOIN (SELECT nom, ville FROM clients WHERE id_client = 1) x SET c.nom = x.nom, c.ville = UPPER(x.ville) WHERE c.id_client = 3"},
 			fails: map[string]string{"clients.nom+ville unique": "(id_client 1,3)"}},
 		{name: "duplicate primary key", sql: []string{"ALTER TABLE intervenants DROP PRIMARY KEY",
-			"INSERT INTO intervenants SELECT id_intervenant, nom, prenom, CONCAT('x', email), agence, specialite, date_embauche, run_id, source_file, source_line, origin_file, origin_line FROM intervenants WHERE id_intervenant = 4"},
-			fails: map[string]string{"intervenants.id_intervenant unique": "4 (2 rows)", "intervenants rows vs journal": "table"}},
+			"INSERT INTO intervenants SELECT id_intervenant, nom, prenom, CONCAT('x', email), agence, specialite, date_embauche, run_id, source_file, source_line, origin_file, origin_line, row_sha FROM intervenants WHERE id_intervenant = 4"},
+			fails: map[string]string{"intervenants.id_intervenant unique": "4 (2 rows)", "intervenants rows vs journal": "table",
+				"intervenants source lines claimed twice": "(4, 4)"}},
 		{name: "affectation key taken twice", sql: []string{"ALTER TABLE affectations DROP INDEX uq_affectations_key",
 			"UPDATE affectations b JOIN affectations a ON a.id_affectation = 1 SET b.id_projet = a.id_projet, b.id_intervenant = a.id_intervenant, b.role = a.role, b.date_debut = a.date_debut, b.date_fin = a.date_fin, b.site = a.site WHERE b.id_affectation = 2"},
 			fails: map[string]string{"affectations.id_projet+id_intervenant+role+date_debut unique": "(id_affectation 1,2)"}},
@@ -140,7 +168,7 @@ func TestEachCheckFindsItsBreakage(t *testing.T) {
 		{name: "orphan intervenant", sql: []string{"UPDATE affectations SET id_intervenant = 99999 WHERE id_affectation IN (4, 5)"},
 			fails: map[string]string{"affectations.id_intervenant -> intervenants": "99999"}},
 		{name: "orphan site row", sql: []string{"INSERT INTO projet_sites SELECT 77777, site, run_id, source_file, source_line, origin_file, origin_line FROM projet_sites LIMIT 1"},
-			fails: map[string]string{"projet_sites.id_projet -> projets": "77777"}},
+			fails: map[string]string{"projet_sites.id_projet -> projets": "77777", "projet_sites source lines claimed twice": "(1, 77777)"}},
 		{name: "affectation before its project", sql: []string{"UPDATE affectations a JOIN projets p ON p.id_projet = a.id_projet SET a.date_debut = p.date_debut - INTERVAL 1 DAY WHERE a.id_affectation = 6"},
 			fails: map[string]string{"affectations within_parent_dates": "6"}},
 		{name: "site not among the project's", sql: []string{"UPDATE affectations SET site = 'Nulle-Part' WHERE id_affectation = (SELECT MIN(id_affectation) FROM (SELECT a.id_affectation FROM affectations a JOIN projet_sites s ON s.id_projet = a.id_projet) x)"},
@@ -168,6 +196,7 @@ func TestEachCheckFindsItsBreakage(t *testing.T) {
 					t.Fatalf("%s changed nothing", stmt)
 				}
 			}
+			reseal(t, db, domain.Clevity())
 			res, rep := runValidate(t, dsn)
 			want := "FAIL"
 			wantCode := 1

@@ -1,6 +1,10 @@
 package domain
 
-import "dmt/pkg/rules"
+import (
+	"strings"
+
+	"dmt/pkg/rules"
+)
 
 // Distributech returns the distributech domain of the contract: regions, resellers,
 // products, the stock snapshot and receipts from the wholesaler's SQLite file, then the
@@ -12,8 +16,16 @@ func Distributech() *Domain {
 	}
 	price := rules.Field{Name: "prix_unitaire", Kind: rules.Decimal, Required: true, Precision: 10, Scale: 2, Min: rules.AtLeast(0)}
 
-	const movement = "INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line, origin_file, origin_line) "
-	const batchRows = " WHERE run_id = ? AND source_file = ? AND source_line BETWEEN ? AND ?"
+	// movement is the AfterLoad SQL that writes the stock movement of each row of a
+	// batch: from is the entity's table, the expressions give the movement's columns
+	// (those of movementColumns), and its row fingerprint is computed from the same
+	// expressions, as validate recomputes it from the stored columns.
+	movement := func(from string, exprs ...string) string {
+		return "INSERT INTO mouvements_stock (" + strings.Join(movementColumns, ", ") +
+			", run_id, source_file, source_line, origin_file, origin_line, " + FingerprintColumn + ") SELECT " + strings.Join(exprs, ", ") +
+			", run_id, source_file, source_line, origin_file, origin_line, " + FingerprintSQL(exprs) +
+			" FROM " + from + " WHERE run_id = ? AND source_file = ? AND source_line BETWEEN ? AND ?"
+	}
 
 	regions := &Entity{Name: "regions", SQLiteTable: "regions", Key: "id_region",
 		Fields: []rules.Field{idField("id_region"), textField("nom", 80, true)}}
@@ -26,15 +38,13 @@ func Distributech() *Domain {
 		Fields: []rules.Field{textField("ref_produit", 40, true), textField("nom", 200, true), textField("categorie", 80, true), price,
 			count("seuil_alerte", rules.AtLeast(0))}}
 	stock := &Entity{Name: "stock", SQLiteTable: "stock", Key: "ref_produit",
-		Fields: []rules.Field{textField("ref_produit", 40, true), count("quantite", rules.AtLeast(0)), dateField(true, "date_inventaire")},
-		Refs:   []Ref{{Column: "ref_produit", Parent: "produits"}},
-		AfterLoad: movement + "SELECT ref_produit, date_inventaire, 'inventaire', DATE_FORMAT(date_inventaire, '%Y-%m-%d'), quantite, " +
-			"run_id, source_file, source_line, origin_file, origin_line FROM stock" + batchRows}
+		Fields:    []rules.Field{textField("ref_produit", 40, true), count("quantite", rules.AtLeast(0)), dateField(true, "date_inventaire")},
+		Refs:      []Ref{{Column: "ref_produit", Parent: "produits"}},
+		AfterLoad: movement("stock", "ref_produit", "date_inventaire", "'inventaire'", "DATE_FORMAT(date_inventaire, '%Y-%m-%d')", "quantite")}
 	receptions := &Entity{Name: "receptions", SQLiteTable: "receptions", Key: "id_reception",
-		Fields: []rules.Field{idField("id_reception"), textField("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), dateField(true, "date_reception")},
-		Refs:   []Ref{{Column: "ref_produit", Parent: "produits"}},
-		AfterLoad: movement + "SELECT ref_produit, date_reception, 'reception', CAST(id_reception AS CHAR), quantite, " +
-			"run_id, source_file, source_line, origin_file, origin_line FROM receptions" + batchRows}
+		Fields:    []rules.Field{idField("id_reception"), textField("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), dateField(true, "date_reception")},
+		Refs:      []Ref{{Column: "ref_produit", Parent: "produits"}},
+		AfterLoad: movement("receptions", "ref_produit", "date_reception", "'reception'", "CAST(id_reception AS CHAR)", "quantite")}
 	lignes := &Entity{Name: "lignes_commande", Pattern: "commandes/*.csv", Key: "numero_commande+ref_produit",
 		KeyColumns: []string{"numero_commande", "ref_produit"},
 		Fields: []rules.Field{textField("numero_commande", 40, true), refField("id_revendeur"), dateField(true, "date_commande"),
@@ -42,11 +52,15 @@ func Distributech() *Domain {
 		Refs:       []Ref{{Column: "id_revendeur", Parent: "revendeurs"}, {Column: "ref_produit", Parent: "produits"}},
 		Consistent: []Consistency{{Key: "numero_commande", Columns: []string{"id_revendeur", "date_commande"}}},
 		Headers:    []Header{{Table: "commandes", Columns: []string{"numero_commande", "id_revendeur", "date_commande"}}},
-		AfterLoad: movement + "SELECT ref_produit, date_commande, 'commande', numero_commande, -quantite, " +
-			"run_id, source_file, source_line, origin_file, origin_line FROM lignes_commande" + batchRows}
+		AfterLoad:  movement("lignes_commande", "ref_produit", "date_commande", "'commande'", "numero_commande", "-quantite")}
 	return &Domain{Name: "distributech", SQLiteFile: "distributech.sqlite",
-		Entities: []*Entity{regions, revendeurs, produits, stock, receptions, lignes}, Checks: stockChecks}
+		Entities: []*Entity{regions, revendeurs, produits, stock, receptions, lignes}, Checks: stockChecks,
+		Derived: []Derived{{Table: "mouvements_stock", Key: []string{"type_mouvement", "reference", "ref_produit"}, Columns: movementColumns}}}
 }
+
+// movementColumns are the columns of a stock movement that its sources give, in the
+// order its fingerprint covers them.
+var movementColumns = []string{"ref_produit", "date_mouvement", "type_mouvement", "reference", "quantite"}
 
 // sources sums, per product, what the stock tables say: snapshot, receipts, orders.
 const sources = `(SELECT p.ref_produit,

@@ -22,6 +22,9 @@ type Domain struct {
 	// Checks are the domain's own whole-database checks for validate, beyond those its
 	// entities imply (distributech's stock coherence).
 	Checks []Check
+	// Derived are the tables the entities' AfterLoad SQL writes, with what their row
+	// fingerprints cover, so that validate can recompute them.
+	Derived []Derived
 }
 
 // Check is a whole-database rule as one query selecting one column, k: a key per

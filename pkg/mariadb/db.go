@@ -39,13 +39,13 @@ var errNoDatabase = errors.New("no database in DSN (add /NAME)")
 // ParseDSN parses dsn (go-sql-driver form: user:password@tcp(host:port)/name) and forces
 // what the toolkit relies on whatever the DSN says: dates read as text (ParseTime off,
 // UTC), utf8mb4 with utf8mb4_unicode_ci, one statement per query, strict SQL mode, UTC
-// session time zone, autocommit on, and a 5 s connect timeout unless one is given. The
-// session settings are set on every new connection, after the server's init_connect:
-// a server that turns autocommit off for ordinary accounts would otherwise leave every
-// statement outside an explicit transaction (the journal, the lease) uncommitted. The
-// driver's own logging is off: it would print a broken connection on stderr besides
-// returning it, and the toolkit reports that error once, in its one line (Open's
-// DriverLog option sends it to a run's log file instead). Its errors never show the
+// session time zone, autocommit on, GROUP_CONCAT up to 1 MiB, and a 5 s connect timeout
+// unless one is given. The session settings are set on every new connection, after the
+// server's init_connect: a server that turns autocommit off for ordinary accounts would
+// otherwise leave every statement outside an explicit transaction (the journal, the
+// lease) uncommitted. The driver's own logging is off: it would print a broken
+// connection on stderr besides returning it, and the toolkit reports that error once, in
+// its one line (Open's DriverLog option sends it to a run's log file instead). Its errors never show the
 // password.
 func ParseDSN(dsn string) (*mysql.Config, error) {
 	cfg, err := mysql.ParseDSN(dsn)
@@ -69,6 +69,9 @@ func ParseDSN(dsn string) (*mysql.Config, error) {
 	cfg.Params["sql_mode"] = sqlMode
 	cfg.Params["time_zone"] = "'+00:00'"
 	cfg.Params["autocommit"] = "1"
+	// validate rebuilds a project's site list with GROUP_CONCAT to recompute its
+	// fingerprint: MySQL's default of 1024 bytes would cut a long list.
+	cfg.Params["group_concat_max_len"] = "1048576"
 	cfg.Logger = &mysql.NopLogger{}
 	return cfg, nil
 }

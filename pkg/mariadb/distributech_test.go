@@ -23,14 +23,14 @@ func TestDistributechSchema(t *testing.T) {
 			t.Fatalf("apply: %v", err)
 		}
 	}
-	lin := " 'r1', 'f', 2, NULL, NULL"
+	lin := " 'r1', 'f', 2, NULL, NULL, NULL"
 	for _, q := range []string{
 		"INSERT INTO regions VALUES (1, 'Bretagne'," + lin + ")",
 		"INSERT INTO revendeurs VALUES (1, 'Breizh Info', 1, 'contact@breizh.fr', 'Rennes'," + lin + ")",
 		"INSERT INTO produits VALUES ('SMA-0001', 'Phone', 'Smartphones', 199.90, 5," + lin + ")",
 		"INSERT INTO commandes VALUES ('C1', 1, '2026-02-10'," + lin + ")",
 		"INSERT INTO lignes_commande VALUES ('C1', 1, '2026-02-10', 'SMA-0001', 3, 199.90," + lin + ")",
-		"INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line, origin_file, origin_line) VALUES ('SMA-0001', '2026-02-10', 'commande', 'C1', -3," + lin + ")",
+		"INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line, origin_file, origin_line, row_sha) VALUES ('SMA-0001', '2026-02-10', 'commande', 'C1', -3," + lin + ")",
 	} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)

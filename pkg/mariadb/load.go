@@ -345,6 +345,8 @@ func loadRows(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row, depth int) 
 
 // loadOnce sends rows (and their list items) with LOAD DATA LOCAL INFILE and returns the
 // first warning's message, or "" when the server took every row without a warning.
+// Each row goes with its fingerprint (row_sha, see domain.Fingerprint), which covers its
+// list items too: those rows (projet_sites) carry none of their own.
 func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, error) {
 	e := b.Entity
 	var cols []string
@@ -356,6 +358,7 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 		}
 		cols = append(cols, f.Name)
 	}
+	cols = append(cols, domain.FingerprintColumn)
 	if err := writeHeaders(ctx, tx, b, rows); err != nil {
 		var me *mysql.MySQLError
 		if errors.As(err, &me) && dataErrors[me.Number] {
@@ -376,6 +379,8 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 			first = false
 			writeField(&buf, v)
 		}
+		buf.WriteByte('\t')
+		buf.WriteString(e.Fingerprint(r.Values))
 		writeLineage(&buf, b, r)
 	}
 	msg, err := loadData(ctx, tx, e.Name, append(cols, lineageColumns...), &buf, len(rows))
@@ -394,7 +399,7 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 }
 
 // writeHeaders writes the header rows derived from rows (an order from its lines)
-// that are not there yet, before the rows that refer to them. An existing header is
+// that are not there yet, with their fingerprints, before the rows that refer to them. An existing header is
 // left as it is: a line that disagrees with it is then refused by the foreign key.
 func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 	e := b.Entity
@@ -405,6 +410,7 @@ func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 		}
 		seen := map[string]bool{}
 		var args []any
+		vals := make([]string, len(idx))
 		n := 0
 		for _, r := range rows {
 			k := r.Values[idx[0]]
@@ -412,16 +418,18 @@ func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 				continue
 			}
 			seen[k] = true
-			for _, i := range idx {
+			for j, i := range idx {
+				vals[j] = r.Values[i]
 				args = append(args, nullable(r.Values[i]))
 			}
+			args = append(args, domain.Fingerprint(vals))
 			args = append(args, lineageArgs(b, r)...)
 			n++
 		}
 		if n == 0 {
 			continue
 		}
-		cols := append(append([]string{}, h.Columns...), lineageColumns...)
+		cols := append(append(append([]string{}, h.Columns...), domain.FingerprintColumn), lineageColumns...)
 		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 		first := quoteIdent(h.Columns[0])
 		q := "INSERT INTO " + quoteIdent(h.Table) + " (" + quoteIdents(cols) + ") VALUES " +
@@ -627,7 +635,7 @@ func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string,
 }
 
 // updateRows replaces the loaded rows of b.Updates, in b's transaction: it keeps their
-// old values in b.Old for the log, writes the new values and lineage with one
+// old values in b.Old for the log, writes the new values, fingerprint and lineage with one
 // multi-row INSERT ... ON DUPLICATE KEY UPDATE, and replaces their list items.
 func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 	if len(b.Updates) == 0 {
@@ -660,7 +668,7 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		}
 		cols, idx = append(cols, f.Name), append(idx, i)
 	}
-	cols = append(cols, lineageColumns...)
+	cols = append(append(cols, domain.FingerprintColumn), lineageColumns...)
 	for _, c := range cols {
 		sets = append(sets, quoteIdent(c)+" = VALUES("+quoteIdent(c)+")")
 	}
@@ -670,6 +678,7 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		for _, i := range idx {
 			args = append(args, nullable(r.Values[i]))
 		}
+		args = append(args, e.Fingerprint(r.Values))
 		args = append(args, lineageArgs(b, r)...)
 	}
 	q := "INSERT INTO " + quoteIdent(e.Name) + " (" + quoteIdents(cols) + ") VALUES " +

@@ -24,7 +24,7 @@ func stockDB(t *testing.T) *mariadb.DB {
 		t.Fatal(err)
 	}
 	for i, p := range [][]any{{"P2", 5}, {"P1", 8}} {
-		if _, err := db.Exec("INSERT INTO produits VALUES (?, 'Produit', 'Cat', 1.50, ?, 'r1', 'f', ?, NULL, NULL)", append(p, i+2)...); err != nil {
+		if _, err := db.Exec("INSERT INTO produits VALUES (?, 'Produit', 'Cat', 1.50, ?, 'r1', 'f', ?, NULL, NULL, NULL)", append(p, i+2)...); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
+	"dmt/pkg/domain"
 	"dmt/pkg/validate"
 )
 
@@ -102,3 +105,147 @@ func (db *DB) LatestRuns(ctx context.Context, domain string, tools []string) ([]
 	}
 	return runs, nil
 }
+
+// SourceRows calls fn, in source_line order, with each row of e's table that one of
+// runs loaded from file: its line and its canonical values aligned with e.Fields (as
+// ScanEntity gives them; a list column holds its items in byte order). One streaming
+// query, whatever the size of the table.
+func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, runs []string, fn func(line int, vals []string) error) error {
+	if len(runs) == 0 {
+		return nil
+	}
+	from := quoteIdent(e.Name) + " c"
+	var cols []string
+	for i, l := range e.Lists {
+		alias := fmt.Sprintf("l%d", i)
+		from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + quoteIdent(e.Key) + " = c." + quoteIdent(e.Key)
+	}
+	for _, f := range e.Fields {
+		if i := slices.IndexFunc(e.Lists, func(l domain.List) bool { return l.Column == f.Name }); i >= 0 {
+			cols = append(cols, fmt.Sprintf("l%d.items", i))
+			continue
+		}
+		cols = append(cols, "c."+quoteIdent(f.Name))
+	}
+	args := []any{file}
+	for _, r := range runs {
+		args = append(args, r)
+	}
+	q := "SELECT c.source_line, " + strings.Join(cols, ", ") + " FROM " + from + " WHERE c.source_file = ? AND c.run_id IN (" +
+		strings.TrimSuffix(strings.Repeat("?, ", len(runs)), ", ") + ") ORDER BY c.source_line"
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
+	}
+	defer rows.Close()
+	var line int
+	raw := make([]sql.NullString, len(cols))
+	ptrs := []any{&line}
+	for i := range raw {
+		ptrs = append(ptrs, &raw[i])
+	}
+	vals := make([]string, len(cols))
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("read %s: %w", e.Name, err)
+		}
+		for i := range raw {
+			vals[i] = raw[i].String
+		}
+		if err := fn(line, vals); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
+	}
+	return nil
+}
+
+// AbsentKeys returns those of keys (as e.KeyOf gives them) that no row of e's table holds.
+func (db *DB) AbsentKeys(ctx context.Context, e *domain.Entity, keys []string) ([]string, error) {
+	key := "c." + quoteIdent(e.Key)
+	if len(e.KeyColumns) > 0 {
+		parts := make([]string, len(e.KeyColumns))
+		for i, c := range e.KeyColumns {
+			parts[i] = "c." + quoteIdent(c)
+		}
+		key = "CONCAT_WS('/', " + strings.Join(parts, ", ") + ")"
+	}
+	present := map[string]bool{}
+	err := inChunks(keys, func(chunk []any) error {
+		rows, err := db.QueryContext(ctx, "SELECT CAST("+key+" AS CHAR) FROM "+quoteIdent(e.Name)+" c WHERE "+key+" IN ("+marks(len(chunk))+")", chunk...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return err
+			}
+			present[k] = true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", e.Name, FormatError(err))
+	}
+	var absent []string
+	for _, k := range keys {
+		if !present[k] {
+			absent = append(absent, k)
+		}
+	}
+	return absent, nil
+}
+
+// RejectedAmong returns those of lines of file that the rejections of runs record.
+func (db *DB) RejectedAmong(ctx context.Context, file string, runs []string, lines []int) (map[int]bool, error) {
+	out := map[int]bool{}
+	if len(runs) == 0 {
+		return out, nil
+	}
+	runArgs := make([]any, len(runs))
+	for i, r := range runs {
+		runArgs[i] = r
+	}
+	err := inChunks(lines, func(chunk []any) error {
+		args := append(append([]any{file}, runArgs...), chunk...)
+		rows, err := db.QueryContext(ctx, "SELECT DISTINCT line FROM rejections WHERE file = ? AND run_id IN ("+marks(len(runs))+
+			") AND line IN ("+marks(len(chunk))+")", args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var l int
+			if err := rows.Scan(&l); err != nil {
+				return err
+			}
+			out[l] = true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read rejections: %w", FormatError(err))
+	}
+	return out, nil
+}
+
+// inChunks calls fn with the values of vals as bound parameters, 1000 at a time.
+func inChunks[T any](vals []T, fn func(chunk []any) error) error {
+	const per = 1000
+	for start := 0; start < len(vals); start += per {
+		chunk := make([]any, 0, per)
+		for _, v := range vals[start:min(start+per, len(vals))] {
+			chunk = append(chunk, v)
+		}
+		if err := fn(chunk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

@@ -104,6 +104,7 @@ func Checks(d *domain.Domain) []Check {
 	for _, dc := range d.Checks {
 		cs = append(cs, Check{Name: dc.Name, Kind: Consistency, Description: dc.Description, Query: dc.Query, Warn: dc.Warn})
 	}
+	cs = append(cs, fingerprintChecks(d)...)
 	for _, t := range tables(d) {
 		cs = append(cs, Check{Name: t.name + " lineage", Kind: Lineage,
 			Description: "every row of " + t.name + " records its run, source file and line",

@@ -43,6 +43,14 @@ type Store interface {
 	// LoadInProgress reports whether a loading run holds a live run lease on the
 	// database (not released, not expired).
 	LoadInProgress(ctx context.Context) (bool, error)
+	// SourceRows calls fn, in line order, with each row of e that one of runs loaded
+	// from file: its source line and canonical values aligned with e.Fields (a list's
+	// items in byte order). fn must not keep the slice.
+	SourceRows(ctx context.Context, e *domain.Entity, file string, runs []string, fn func(line int, vals []string) error) error
+	// AbsentKeys returns those of keys (as e.KeyOf gives them) no row of e holds.
+	AbsentKeys(ctx context.Context, e *domain.Entity, keys []string) ([]string, error)
+	// RejectedAmong returns those of lines of file that a rejection of runs records.
+	RejectedAmong(ctx context.Context, file string, runs []string, lines []int) (map[int]bool, error)
 }
 
 // FileRun is one run's accounting of one source file.
@@ -117,7 +125,9 @@ func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volu
 
 // SourceChecks compares the files of d found in dir with what the journal recorded of
 // them: the latest run that read each file (by content) read as many records as the
-// file holds, and accounted for each (read = inserted + rejected + ignored).
+// file holds, and accounted for each (read = inserted + rejected + ignored). Then each
+// row those runs loaded from the file is compared with its line (kind Lineage, see
+// sourceRowsCheck).
 func SourceChecks(ctx context.Context, s Store, d *domain.Domain, dir string) ([]Result, error) {
 	var results []Result
 	for _, e := range d.Entities {
@@ -149,6 +159,17 @@ func SourceChecks(ctx context.Context, s Store, d *domain.Domain, dir string) ([
 			}
 		}
 		results = append(results, r)
+		if len(runs) > 0 {
+			ids := make([]string, len(runs))
+			for i, f := range runs {
+				ids[i] = f.RunID
+			}
+			rr, err := sourceRowsCheck(ctx, s, e, path, ids)
+			if err != nil {
+				return nil, err
+			}
+			results = append(results, rr)
+		}
 	}
 	return results, nil
 }

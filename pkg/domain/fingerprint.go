@@ -1,0 +1,113 @@
+package domain
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+
+	"dmt/pkg/rules"
+)
+
+// A row fingerprint is the SHA-256, in lower-case hex, of a row's canonical values in a
+// fixed column order: each value as the loader sends it ("" for NULL is written as the
+// byte 0), values separated by the byte 31 (unit separator). Neither byte can occur in
+// a canonical value (control characters are refused at load), so two different rows
+// never share an encoding. The loader stores it in row_sha beside the row's lineage;
+// validate recomputes it in SQL from the stored columns, so a row changed or added by
+// other means than the toolkit no longer matches its fingerprint. It is a checksum, not
+// a signature: someone who knows the recipe can forge it. It catches the hand-made
+// UPDATE, the careless script and the restored backup of another table, not an
+// attacker with write access who reads this comment.
+//
+// The SQL form reads each column as CAST(col AS CHAR CHARACTER SET utf8mb4), which gives
+// exactly the canonical text of the Go side for the column types of the schemas: INT
+// "12", DECIMAL(12,2) "12500.50" (the scale of the column is the scale of the field),
+// DATE "2023-01-10", text as stored.
+
+// FingerprintNull and FingerprintSep are the bytes that stand for NULL and separate
+// values in the encoding a fingerprint hashes.
+const (
+	FingerprintNull = "\x00"
+	FingerprintSep  = "\x1f"
+)
+
+// FingerprintColumn is the column of every fingerprinted table that holds the row's
+// fingerprint.
+const FingerprintColumn = "row_sha"
+
+// Fingerprint returns the fingerprint of canonical values ("" is NULL), in order.
+func Fingerprint(vals []string) string {
+	h := sha256.New()
+	for i, v := range vals {
+		if i > 0 {
+			h.Write([]byte(FingerprintSep))
+		}
+		if v == "" {
+			v = FingerprintNull
+		}
+		h.Write([]byte(v))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// FingerprintSQL returns the SQL expression that computes Fingerprint of the values of
+// exprs (column references or expressions; NULL is NULL), in order.
+func FingerprintSQL(exprs []string) string {
+	parts := make([]string, len(exprs))
+	for i, x := range exprs {
+		parts[i] = "COALESCE(CAST(" + x + " AS CHAR CHARACTER SET utf8mb4), CHAR(0))"
+	}
+	return "SHA2(CONCAT_WS(CHAR(31), " + strings.Join(parts, ", ") + "), 256)"
+}
+
+// Fingerprint returns the fingerprint of a row of e (canonical values aligned with
+// e.Fields). A list column counts as its items sorted by their bytes and joined with
+// "|", so the order the file listed them in does not matter, and the fingerprint of a
+// project covers its projet_sites rows: one deleted or added changes it.
+func (e *Entity) Fingerprint(vals []string) string {
+	out := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		v := ""
+		if i < len(vals) {
+			v = vals[i]
+		}
+		if f.Kind == rules.List && v != "" {
+			items := strings.Split(v, rules.ListSeparator)
+			slices.Sort(items)
+			v = strings.Join(items, rules.ListSeparator)
+		}
+		out[i] = v
+	}
+	return Fingerprint(out)
+}
+
+// FingerprintSQL returns the SQL form of e.Fingerprint: column gives the SQL of each
+// field (for a list column, its items sorted by their bytes and joined with "|", as
+// ListItemsSQL builds them; NULL or "" when there are none).
+func (e *Entity) FingerprintSQL(column func(field string) string) string {
+	exprs := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		exprs[i] = column(f.Name)
+	}
+	return FingerprintSQL(exprs)
+}
+
+// ListItemsSQL is the SQL of the items of list l per key, as Entity.Fingerprint joins
+// them: a derived table (key column, items) to LEFT JOIN on the key. The server must
+// allow GROUP_CONCAT results of the list's length (group_concat_max_len, set for every
+// session the toolkit opens).
+func (e *Entity) ListItemsSQL(l List) string {
+	item := "`" + l.ItemColumn + "`"
+	return "(SELECT `" + e.Key + "`, GROUP_CONCAT(" + item + " ORDER BY CAST(" + item + " AS BINARY) SEPARATOR '" +
+		rules.ListSeparator + "') AS items FROM `" + l.Table + "` GROUP BY `" + e.Key + "`)"
+}
+
+// Derived is a table whose rows SQL derives from an entity's rows as they load
+// (distributech's stock movements): Columns are those its fingerprint covers, in order;
+// Key names a row in reports.
+type Derived struct {
+	Table   string
+	Key     []string
+	Columns []string
+}
