@@ -103,7 +103,12 @@ func TestFormatErrorMessages(t *testing.T) {
 		{fmt.Errorf("insert: %w", dup), "insert: " + dup.Error()},
 		{refused, "cannot reach MariaDB at 127.0.0.1:1: connect: connection refused"},
 		{timeout, "cannot reach MariaDB: i/o timeout"},
-		{mysql.ErrInvalidConn, "cannot reach MariaDB: invalid connection"},
+		{mysql.ErrInvalidConn, "connection to MariaDB lost (killed, cut, or the server restarted: invalid connection); " +
+			"what was committed is kept: run the same command again to finish the job"},
+		{&mysql.MySQLError{Number: 1927, Message: "Connection was killed"}, "connection to MariaDB lost (killed, cut, or the server restarted: " +
+			"Error 1927: Connection was killed); what was committed is kept: run the same command again to finish the job"},
+		{&net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}, "connection to MariaDB lost (killed, cut, " +
+			"or the server restarted: write: broken pipe); what was committed is kept: run the same command again to finish the job"},
 		{other, "something else"},
 	}
 	for _, c := range cases {

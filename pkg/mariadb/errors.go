@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -41,6 +42,8 @@ func FormatError(err error) error {
 				return &formatted{"missing table: " + t + " (apply the schema first)", err}
 			}
 			return &formatted{"missing table: " + me.Message, err}
+		case 1927, 1053, 2006, 2013:
+			return &formatted{lostMessage(err), err}
 		}
 		return err // 1062 and the others: the server's message says it
 	}
@@ -50,16 +53,45 @@ func FormatError(err error) error {
 		if oe.Err != nil {
 			cause = oe.Err.Error()
 		}
+		if oe.Op != "dial" {
+			// The connection was there and broke: not a server out of reach.
+			return &formatted{lostMessage(err), err}
+		}
 		if oe.Addr != nil {
 			return &formatted{"cannot reach MariaDB at " + oe.Addr.String() + ": " + cause, err}
 		}
 		return &formatted{"cannot reach MariaDB: " + cause, err}
 	}
 	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) {
+	if errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &formatted{lostMessage(err), err}
+	}
+	if errors.As(err, &ne) {
 		return &formatted{"cannot reach MariaDB: " + err.Error(), err}
 	}
 	return err
+}
+
+// lostMessage is the line for a connection that broke while in use: the driver then
+// says only "invalid connection", which reads as a server out of reach, when the usual
+// cause is a connection killed (KILL, a proxy, wait_timeout) or a server restarted.
+func lostMessage(err error) string {
+	return "connection to MariaDB lost (killed, cut, or the server restarted: " + lostCause(err) +
+		"); what was committed is kept: run the same command again to finish the job"
+}
+
+// lostCause is the driver's or the system's word for a lost connection, without the
+// addresses a net.OpError repeats.
+func lostCause(err error) string {
+	var me *mysql.MySQLError
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &me):
+		return "Error " + strconv.Itoa(int(me.Number)) + ": " + me.Message
+	case errors.As(err, &oe) && oe.Err != nil:
+		return oe.Err.Error()
+	}
+	return err.Error()
 }
 
 // formatted is an error with a message of its own that keeps the driver's error
