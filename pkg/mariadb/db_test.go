@@ -366,3 +366,36 @@ CREATE TABLE IF NOT EXISTS bad (
 		t.Errorf("applied_at = %q (not UTC now?), %v", applied, err)
 	}
 }
+
+// A connection killed on a live server (KILL, a proxy, wait_timeout) is said to be lost,
+// with what to do, not "cannot reach MariaDB: invalid connection", which sent people
+// looking for a server that was there all along.
+func TestKilledConnectionIsSaidLost(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var id int64
+	if err := conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("KILL %d", id)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.ExecContext(ctx, "SELECT 1")
+	if err == nil {
+		t.Fatal("a killed connection answered")
+	}
+	msg := FormatError(err).Error()
+	if !strings.Contains(msg, "connection to MariaDB lost") || !strings.Contains(msg, "run the same command again") ||
+		strings.Contains(msg, "cannot reach") {
+		t.Errorf("FormatError(%v) = %q, want it said lost, and what to do", err, msg)
+	}
+}
