@@ -413,6 +413,10 @@ func TestRejectionsLatest(t *testing.T) {
 	if n := count(t, db, "SELECT COUNT(*) FROM rejections_latest WHERE run_id <> ?", last); n != 0 {
 		t.Errorf("rejections_latest holds %d rows of earlier runs", n)
 	}
+	// The README's query: still rejected, per file.
+	if n := count(t, db, "SELECT COUNT(*) FROM (SELECT file, COUNT(*) FROM rejections_latest GROUP BY file) f"); n == 0 {
+		t.Errorf("the README's query over rejections_latest gives no file")
+	}
 	if n := count(t, db, "SELECT COUNT(*) FROM rejections_latest WHERE sha256 IS NULL"); n != 0 {
 		t.Errorf("%d rows of rejections_latest without the file's SHA-256", n)
 	}

@@ -156,6 +156,14 @@ func TestSchemaInDatabase(t *testing.T) {
 	if !slices.Equal(tables, want) {
 		t.Errorf("tables %v, want %v", tables, want)
 	}
+	var views []string
+	if err := db.Select(&views, `SELECT CONCAT_WS(':', table_name, security_type) FROM information_schema.views
+		WHERE table_schema = DATABASE() ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"rejections_latest:INVOKER"}; !slices.Equal(views, want) {
+		t.Errorf("views %v, want %v (SQL SECURITY INVOKER, so that any account can restore them)", views, want)
+	}
 	var got []string
 	if err := db.Select(&got, `SELECT constraint_name FROM information_schema.table_constraints
 		WHERE constraint_schema = DATABASE() AND constraint_type <> 'PRIMARY KEY'`); err != nil {
