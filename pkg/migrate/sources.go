@@ -177,7 +177,7 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 // hasFileExtension reports whether a path's name ends like the files migration reads.
 func hasFileExtension(path string) bool {
 	switch strings.ToLower(filepath.Ext(filepath.Clean(path))) {
-	case ".csv", ".txt", ".sqlite":
+	case ".csv", ".sqlite":
 		return true
 	}
 	return false
@@ -226,7 +226,7 @@ func findPattern(dir, pattern string) ([]string, error) {
 	byFold := map[string]string{}
 	for _, e := range entries {
 		name := e.Name()
-		if ok, _ := filepath.Match(glob, strings.ToLower(name)); !ok || strings.HasPrefix(name, ".") || IsKeptCopy(name) {
+		if ok, _ := filepath.Match(glob, strings.ToLower(name)); !ok || strings.HasPrefix(name, ".") || isKeptCopy(name) {
 			continue
 		}
 		fold := strings.ToLower(name)
@@ -249,9 +249,9 @@ func findPattern(dir, pattern string) ([]string, error) {
 // -2, -3... when that name was taken.
 var keptCopy = regexp.MustCompile(`\.\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?(\.[^.]*)?$`)
 
-// IsKeptCopy reports whether a file name is that of a version a run kept of a file it
+// isKeptCopy reports whether a file name is that of a version a run kept of a file it
 // replaced (commandes_2026-W07_R012.20261115T100000Z-3fa2c1.csv).
-func IsKeptCopy(name string) bool { return keptCopy.MatchString(name) }
+func isKeptCopy(name string) bool { return keptCopy.MatchString(name) }
 
 func quoteAll(s []string) []string {
 	out := make([]string, len(s))
