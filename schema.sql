@@ -80,22 +80,44 @@ CREATE TABLE IF NOT EXISTS journal_batches (
   CONSTRAINT ck_journal_batches_balanced CHECK (`read` = inserted + rejected + ignored + updated)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- Rows kept out of the tables, with their original text and reasons.
+-- Rows kept out of the tables, with their original text and reasons. Every run records
+-- its own: a file judged again adds a full set (see rejections_latest for today's).
+-- A text too large for its column or for the server's max_allowed_packet (a 50 MB line)
+-- is stored cut, and detail_bytes or raw_bytes keep the size of the whole text (NULL when
+-- it is stored whole). The whole text is in the rejected-rows file.
 CREATE TABLE IF NOT EXISTS rejections (
-  id          BIGINT       NOT NULL AUTO_INCREMENT,
-  run_id      VARCHAR(40)  NOT NULL,
-  tool        VARCHAR(40)  NOT NULL,
-  file        VARCHAR(255) NOT NULL,
-  entity      VARCHAR(40)  NOT NULL,
-  line        BIGINT       NOT NULL,
-  codes       VARCHAR(500) NOT NULL,
-  detail      TEXT         NULL,
-  raw         MEDIUMTEXT   NULL,
-  created_at  DATETIME(3)  NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+  id            BIGINT       NOT NULL AUTO_INCREMENT,
+  run_id        VARCHAR(40)  NOT NULL,
+  tool          VARCHAR(40)  NOT NULL,
+  file          VARCHAR(255) NOT NULL,
+  entity        VARCHAR(40)  NOT NULL,
+  line          BIGINT       NOT NULL,
+  codes         VARCHAR(500) NOT NULL,
+  detail        TEXT         NULL,
+  raw           MEDIUMTEXT   NULL,
+  detail_bytes  BIGINT       NULL,
+  raw_bytes     BIGINT       NULL,
+  created_at    DATETIME(3)  NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
   PRIMARY KEY (id),
   KEY ix_rejections_run (run_id),
   KEY ix_rejections_entity (entity, line)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- The rows still rejected: for each tool and file name, the rejections of the latest run
+-- that read the file to its end (its journal_files row has its SHA-256). A rerun that
+-- loads a row drops it from here, and history stays in rejections. A run interrupted inside
+-- a file leaves the previous complete run's verdicts, and a file skipped as unchanged keeps
+-- those of the run that loaded it.
+CREATE OR REPLACE SQL SECURITY INVOKER VIEW rejections_latest AS
+  SELECT r.id, r.run_id, r.tool, r.file, f.sha256, r.entity, r.line, r.codes, r.detail, r.raw,
+    r.detail_bytes, r.raw_bytes, r.created_at
+  FROM rejections r
+  JOIN journal j ON j.run_id = r.run_id
+  JOIN journal_files f ON f.run_id = r.run_id AND f.file = r.file
+  WHERE f.sha256 IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM journal_files f2 JOIN journal j2 ON j2.run_id = f2.run_id
+    WHERE f2.file = r.file AND j2.tool = j.tool AND f2.sha256 IS NOT NULL
+      AND (j2.started_at > j.started_at OR (j2.started_at = j.started_at AND j2.run_id > j.run_id)));
 
 -- Which schema texts were applied, when.
 CREATE TABLE IF NOT EXISTS schema_version (

@@ -8,7 +8,15 @@
 //
 // INPUT is a folder holding the domain's files (clients.csv, intervenants.csv,
 // projets.csv, affectations.csv, loaded in that order), one file (its entity taken from
-// its name, or from -entity), or - for standard input (with -entity).
+// its name, or from -entity), or - for standard input (with -entity). In a folder, names
+// match without regard to case (Clients.CSV is clients.csv); two names that differ only
+// by case are refused. Only regular files are read: a named pipe, a device, a folder
+// named like a file (clients.csv/), a symbolic link that loops are refused with one line
+// saying what they are (a stream goes through -). A file name that is not UTF-8 (Latin-1)
+// is recorded in the journal and the lineage with its odd bytes escaped (\xe9). What a
+// run writes is never read as input: the kept versions NAME.<run_id>.EXT and hidden
+// temporary files are left out of the weekly files' pattern, and a folder input is read
+// whole before any output replaces a file in it.
 //
 // The database must exist, unless -create-db is given (so a typo in its name never
 // creates one). Its schema is brought up to date, under the run lease, by the embedded
@@ -36,19 +44,26 @@
 //	rapport_reprise.json    the same for scripts
 //	rejets/<file>           rejected rows of each input file as read, plus _file, _line,
 //	                        _errors and _raw (a SQLite table's go to
-//	                        rejets/distributech.sqlite_<table>.csv)
+//	                        rejets/distributech.sqlite_<table>.csv), in the input's
+//	                        separator and line ends, UTF-8 with a BOM when the input had
+//	                        one or was Windows-1252 (so French Excel opens it right)
 //
 // A rejected row keeps its fields as read; a row that could not be split into the
 // header's columns keeps its text in _raw, its data columns empty. Values a spreadsheet
 // would take for formulas get a leading quote, and so does a value that starts with a
 // quote; reading such a file back (migration or reprise) removes exactly that quote.
 // With -rejects FILE the rejected rows of a single entity go to FILE; with -rejects -
-// to standard output, ready to be piped into reprise.
+// to standard output (plain UTF-8, ',' and LF), ready to be piped into reprise. The
+// rejections table keeps each row's text too, cut to what its columns and the server's
+// max_allowed_packet allow (raw_bytes and detail_bytes then give the whole size): a
+// 50 MB line is one rejected row, never a batch the server refuses.
 //
 // Reports and rejected-row files are written under temporary names and renamed into
 // place at the end of the run, once the inputs were read, so a file of rejected rows
 // can be fixed and fed back with the same -out (or -rejects naming the input). A file
-// replaced is kept as NAME.<run_id>.EXT; a rejected-row file of an input that has no
+// replaced is kept as NAME.<run_id>.EXT: a report under the id of the run that wrote
+// it (read from the JSON report), a rejected-row file under the id of the run that
+// replaced it; a rejected-row file of an input that has no
 // rejected row this time is kept that way too, and none is left in its place. A run
 // that fails leaves the previous files as they were.
 //

@@ -21,8 +21,11 @@ Usage:
 
 INPUT is a folder with the domain's files, one file, or - (stdin, with -entity);
 for -domain distributech, a folder with distributech.sqlite and commandes/.
-Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out;
-a file replaced is kept as NAME.<run_id>.EXT, so rejected rows may be fed back with the same -out.
+Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out
+(rejected rows in their input's separator and line ends, with a BOM for Excel's files);
+a file replaced is kept as NAME.<run_id>.EXT (a report under the id of the run that wrote it),
+so rejected rows may be fed back with the same -out. Only regular files are read (a pipe goes
+through -); names in a folder match without regard to case.
 A file an earlier run loaded whole, unchanged (same SHA-256) and without a rejected row
 is skipped; a file with earlier rejections is judged again, and a row rejected again the
 same way (same line, same codes) is reported as still rejected, not as a new problem.

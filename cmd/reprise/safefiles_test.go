@@ -29,7 +29,17 @@ func editCSV(t *testing.T, path string, edit func(header, row []string) bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	// Like a script that edits a file in place, it keeps the file's dialect: rejected
+	// rows come in their input's (a French Excel file's are ';', CRLF, with a BOM).
+	bom := []byte("\uFEFF")
+	hasBOM := bytes.HasPrefix(data, bom)
+	data = bytes.TrimPrefix(data, bom)
+	header, _, _ := bytes.Cut(data, []byte("\n"))
+	r := csv.NewReader(bytes.NewReader(data))
+	if bytes.Count(header, []byte(";")) > bytes.Count(header, []byte(",")) {
+		r.Comma = ';'
+	}
+	rows, err := r.ReadAll()
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
@@ -40,7 +50,11 @@ func editCSV(t *testing.T, path string, edit func(header, row []string) bool) {
 		}
 	}
 	var b bytes.Buffer
+	if hasBOM {
+		b.Write(bom)
+	}
 	w := csv.NewWriter(&b)
+	w.Comma, w.UseCRLF = r.Comma, bytes.HasSuffix(header, []byte("\r"))
 	w.WriteAll(kept)
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)

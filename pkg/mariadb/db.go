@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -28,6 +29,8 @@ type DB struct {
 	// ReconnectWithin bounds how long LoadBatch tries to get a lost connection back
 	// before it gives up (30 s when zero).
 	ReconnectWithin time.Duration
+	// packet is the server's max_allowed_packet, read once by packetLimit.
+	packet atomic.Int64
 }
 
 // sqlMode makes MariaDB refuse what it would otherwise coerce with a warning.

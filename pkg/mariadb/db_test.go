@@ -116,7 +116,12 @@ func TestFormatErrorMessages(t *testing.T) {
 		{fmt.Errorf("insert: %w", dup), "insert: " + dup.Error()},
 		{refused, "cannot reach MariaDB at 127.0.0.1:1: connect: connection refused"},
 		{timeout, "cannot reach MariaDB: i/o timeout"},
-		{mysql.ErrInvalidConn, "cannot reach MariaDB: invalid connection"},
+		{mysql.ErrInvalidConn, "connection to MariaDB lost (killed, cut, or the server restarted: invalid connection); " +
+			"what was committed is kept: run the same command again to finish the job"},
+		{&mysql.MySQLError{Number: 1927, Message: "Connection was killed"}, "connection to MariaDB lost (killed, cut, or the server restarted: " +
+			"Error 1927: Connection was killed); what was committed is kept: run the same command again to finish the job"},
+		{&net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}, "connection to MariaDB lost (killed, cut, " +
+			"or the server restarted: write: broken pipe); what was committed is kept: run the same command again to finish the job"},
 		{other, "something else"},
 	}
 	for _, c := range cases {
@@ -372,5 +377,38 @@ CREATE TABLE IF NOT EXISTS bad (
 	}
 	if at, err := time.Parse("2006-01-02 15:04:05.000", applied); err != nil || time.Since(at).Abs() > time.Hour {
 		t.Errorf("applied_at = %q (not UTC now?), %v", applied, err)
+	}
+}
+
+// A connection killed on a live server (KILL, a proxy, wait_timeout) is said to be lost,
+// with what to do, not "cannot reach MariaDB: invalid connection", which sent people
+// looking for a server that was there all along.
+func TestKilledConnectionIsSaidLost(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var id int64
+	if err := conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("KILL %d", id)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = conn.ExecContext(ctx, "SELECT 1")
+	if err == nil {
+		t.Fatal("a killed connection answered")
+	}
+	msg := FormatError(err).Error()
+	if !strings.Contains(msg, "connection to MariaDB lost") || !strings.Contains(msg, "run the same command again") ||
+		strings.Contains(msg, "cannot reach") {
+		t.Errorf("FormatError(%v) = %q, want it said lost, and what to do", err, msg)
 	}
 }

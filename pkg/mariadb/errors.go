@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -44,6 +45,8 @@ func FormatError(err error) error {
 			return &formatted{"missing table: " + me.Message, err}
 		case 1044, 1142, 1143, 1227:
 			return &formatted{denied(me), err}
+		case 1927, 1053, 2006, 2013:
+			return &formatted{lostMessage(err), err}
 		}
 		if privilegeErrors[me.Number] {
 			// The server names the command and the table; say what to do about it.
@@ -57,13 +60,20 @@ func FormatError(err error) error {
 		if oe.Err != nil {
 			cause = oe.Err.Error()
 		}
+		if oe.Op != "dial" {
+			// The connection was there and broke: not a server out of reach.
+			return &formatted{lostMessage(err), err}
+		}
 		if oe.Addr != nil {
 			return &formatted{"cannot reach MariaDB at " + oe.Addr.String() + ": " + cause, err}
 		}
 		return &formatted{"cannot reach MariaDB: " + cause, err}
 	}
 	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) {
+	if errors.Is(err, mysql.ErrInvalidConn) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &formatted{lostMessage(err), err}
+	}
+	if errors.As(err, &ne) {
 		return &formatted{"cannot reach MariaDB: " + err.Error(), err}
 	}
 	return err
@@ -105,18 +115,40 @@ func denied(me *mysql.MySQLError) string {
 			col, t, _ := strings.Cut(c, " in table ")
 			where = " on column " + unquote(col) + " of table " + unquote(t)
 		}
-		return fmt.Sprintf("the account%s lacks the %s privilege%s (Error %d: grant it, or use an account that has it)",
+		return fmt.Sprintf("the account%s lacks the %s privilege%s (Error %d: grant it as docs/operations.md says, or use an account that has it)",
 			account, command, where, me.Number)
 	case 1044:
 		db := ""
 		if _, d, ok := strings.Cut(msg, " to database "); ok {
 			db = " " + unquote(d)
 		}
-		return fmt.Sprintf("the account%s may not use database%s (Error 1044: grant it privileges on that database, or check the DSN's database name)",
+		return fmt.Sprintf("the account%s may not use database%s (Error 1044: grant it privileges on that database as docs/operations.md says, or check the DSN's database name)",
 			account, db)
 	}
 	need := strings.TrimPrefix(msg, "Access denied; ")
 	return fmt.Sprintf("the account lacks a privilege: %s (Error %d)", need, me.Number)
+}
+
+// lostMessage is the line for a connection that broke while in use: the driver then
+// says only "invalid connection", which reads as a server out of reach, when the usual
+// cause is a connection killed (KILL, a proxy, wait_timeout) or a server restarted.
+func lostMessage(err error) string {
+	return "connection to MariaDB lost (killed, cut, or the server restarted: " + lostCause(err) +
+		"); what was committed is kept: run the same command again to finish the job"
+}
+
+// lostCause is the driver's or the system's word for a lost connection, without the
+// addresses a net.OpError repeats.
+func lostCause(err error) string {
+	var me *mysql.MySQLError
+	var oe *net.OpError
+	switch {
+	case errors.As(err, &me):
+		return "Error " + strconv.Itoa(int(me.Number)) + ": " + me.Message
+	case errors.As(err, &oe) && oe.Err != nil:
+		return oe.Err.Error()
+	}
+	return err.Error()
 }
 
 // formatted is an error with a message of its own that keeps the driver's error

@@ -30,8 +30,10 @@ type FileCounts struct {
 	Read, Inserted, Rejected, Ignored, Updated int
 }
 
-// StartRun records r as running.
+// StartRun records r as running. Its host and command line are stored with SafeText:
+// a file name in another encoding than UTF-8 must not stop the run.
 func (db *DB) StartRun(ctx context.Context, r Run) error {
+	r.Host, r.Args = SafeText(r.Host), SafeText(r.Args)
 	_, err := db.ExecContext(ctx, `INSERT INTO journal (run_id, tool, domain, started_at, status, host, args)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Tool, r.Domain, time.Now().UTC(), StatusRunning, r.Host, r.Args)
 	if err != nil {

@@ -66,6 +66,8 @@ type Batch struct {
 	// Recovered says, after LoadBatch, what became of the batch when its connection
 	// broke ("" when none did), for the log.
 	Recovered string
+	// packet is the server's max_allowed_packet while LoadBatch writes the batch.
+	packet int
 }
 
 // Refusal is an accepted row that the database refused (a rule the Go checks missed):
@@ -117,8 +119,12 @@ func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 	if b.Seq <= 0 {
 		return nil, fmt.Errorf("%s: batch %d: batches are numbered from 1", b.File, b.Seq)
 	}
+	b.packet = db.packetLimit(ctx)
 	b.Recovered = ""
-	until := time.Now().Add(db.reconnectWithin())
+	// The time to get the connection back counts from its loss, not from the batch's
+	// start: a killed LOAD DATA may hang in the kernel for a minute before it fails, on a
+	// server that answers at once.
+	var until time.Time
 	for attempt := 0; ; attempt++ {
 		var refused []Refusal
 		err := db.retry(ctx, func() error {
@@ -132,6 +138,9 @@ func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 		if !errors.Is(err, errBatchCommitted) && Recover(err) != LookUp {
 			return nil, FormatError(err)
 		}
+		if until.IsZero() {
+			until = time.Now().Add(db.reconnectWithin())
+		}
 		committed, refused, lerr := db.lookUpBatch(ctx, b, until)
 		switch {
 		case lerr != nil && Recover(lerr) == Stop:
@@ -142,7 +151,7 @@ func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 			b.Recovered = "connection lost at commit; the batch was found committed"
 			return refused, nil
 		case time.Now().After(until):
-			return nil, db.lostError(b, err)
+			return nil, db.cutError(b, err)
 		}
 		b.Recovered = "connection lost; the batch was not committed and was written again"
 		if err := pause(ctx, attempt); err != nil {
@@ -165,6 +174,14 @@ func (db *DB) lostError(b *Batch, err error) error {
 	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) left unconfirmed: connection to MariaDB lost and not regained within %s (%v); "+
 		"the batches committed are kept: run the same command again to finish the job",
 		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.reconnectWithin(), FormatError(err)), err}
+}
+
+// cutError is the one line for a batch whose connection broke at every attempt while
+// the server kept answering: it was killed or cut each time.
+func (db *DB) cutError(b *Batch, err error) error {
+	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) not written: its connection to MariaDB was killed or cut at every attempt for %s (%v), "+
+		"while the server answers; the batches committed are kept: run the same command again to finish the job",
+		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.reconnectWithin(), lostCause(err)), err}
 }
 
 // pause waits before attempt+1 of a reconnection: 100 ms, doubling, at most 2 s.
@@ -213,7 +230,7 @@ func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 	}
 	prog.Inserted -= len(refused)
 	prog.Rejected += len(refused)
-	if err := insertRejections(ctx, tx, b, rej); err != nil {
+	if err := insertRejections(ctx, tx, b, rej, b.packet); err != nil {
 		return nil, err
 	}
 	if len(refused) > 0 {
@@ -366,25 +383,44 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 		}
 		return "", err
 	}
-	var buf bytes.Buffer
+	// The rows go in statements of at most a quarter of the packet limit each, so that
+	// no statement of the batch comes near max_allowed_packet, whatever the batch size.
+	var buf, row bytes.Buffer
+	n := 0
+	flush := func() (string, error) {
+		if n == 0 {
+			return "", nil
+		}
+		msg, err := loadData(ctx, tx, e.Name, append(cols, lineageColumns...), bytes.NewReader(buf.Bytes()), n)
+		buf.Reset()
+		n = 0
+		return msg, err
+	}
 	for _, r := range rows {
+		row.Reset()
 		first := true
 		for i, v := range r.Values {
 			if containsInt(listIdx, i) {
 				continue
 			}
 			if !first {
-				buf.WriteByte('\t')
+				row.WriteByte('\t')
 			}
 			first = false
-			writeField(&buf, v)
+			writeField(&row, v)
 		}
-		buf.WriteByte('\t')
-		buf.WriteString(e.Fingerprint(r.Values))
-		writeLineage(&buf, b, r)
+		row.WriteByte('\t')
+		row.WriteString(e.Fingerprint(r.Values))
+		writeLineage(&row, b, r)
+		if n > 0 && buf.Len()+row.Len() > statementBytes(b.packet) {
+			if msg, err := flush(); err != nil || msg != "" {
+				return msg, err
+			}
+		}
+		buf.Write(row.Bytes())
+		n++
 	}
-	msg, err := loadData(ctx, tx, e.Name, append(cols, lineageColumns...), &buf, len(rows))
-	if err != nil || msg != "" {
+	if msg, err := flush(); err != nil || msg != "" {
 		return msg, err
 	}
 	if msg, err := loadLists(ctx, tx, b, rows); err != nil || msg != "" {
@@ -399,8 +435,9 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 }
 
 // writeHeaders writes the header rows derived from rows (an order from its lines)
-// that are not there yet, with their fingerprints, before the rows that refer to them. An existing header is
-// left as it is: a line that disagrees with it is then refused by the foreign key.
+// that are not there yet, with their fingerprints, before the rows that refer to them.
+// An existing header is left as it is: a line that disagrees with it is then refused by
+// the foreign key. The rows go in statements kept under the packet limit.
 func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 	e := b.Entity
 	for _, h := range e.Headers {
@@ -408,37 +445,80 @@ func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 		for i, c := range h.Columns {
 			idx[i] = e.Index(c)
 		}
+		cols := append(append(append([]string{}, h.Columns...), domain.FingerprintColumn), lineageColumns...)
+		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+		first := quoteIdent(h.Columns[0])
 		seen := map[string]bool{}
 		var args []any
 		vals := make([]string, len(idx))
-		n := 0
+		n, size := 0, 0
+		flush := func() error {
+			if n == 0 {
+				return nil
+			}
+			q := "INSERT INTO " + quoteIdent(h.Table) + " (" + quoteIdents(cols) + ") VALUES " +
+				strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON DUPLICATE KEY UPDATE " + first + " = " + first
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("write %s: %w", h.Table, err)
+			}
+			args, n, size = args[:0], 0, 0
+			return nil
+		}
 		for _, r := range rows {
 			k := r.Values[idx[0]]
 			if seen[k] {
 				continue
 			}
 			seen[k] = true
+			rowArgs := make([]any, 0, len(cols))
 			for j, i := range idx {
 				vals[j] = r.Values[i]
-				args = append(args, nullable(r.Values[i]))
+				rowArgs = append(rowArgs, nullable(r.Values[i]))
 			}
-			args = append(args, domain.Fingerprint(vals))
-			args = append(args, lineageArgs(b, r)...)
+			rowArgs = append(rowArgs, domain.Fingerprint(vals))
+			rowArgs = append(rowArgs, lineageArgs(b, r)...)
+			rs := argsBytes(rowArgs) + len(row)
+			if n > 0 && (size+rs > statementBytes(b.packet) || n >= rowsPerInsert) {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+			args = append(args, rowArgs...)
 			n++
+			size += rs
 		}
-		if n == 0 {
-			continue
-		}
-		cols := append(append(append([]string{}, h.Columns...), domain.FingerprintColumn), lineageColumns...)
-		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		first := quoteIdent(h.Columns[0])
-		q := "INSERT INTO " + quoteIdent(h.Table) + " (" + quoteIdents(cols) + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON DUPLICATE KEY UPDATE " + first + " = " + first
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("write %s: %w", h.Table, err)
+		if err := flush(); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// rowsPerInsert bounds the rows of one multi-row INSERT (and so its placeholders).
+const rowsPerInsert = 200
+
+// statementBytes is how many bytes of data one statement may carry under a server whose
+// max_allowed_packet is packet: a quarter of it, leaving room for the statement's text
+// and the protocol's overhead (0: the server's default of 16 MiB is assumed).
+func statementBytes(packet int) int {
+	if packet <= 0 {
+		packet = 16 << 20
+	}
+	return packet / 4
+}
+
+// argsBytes is about how many bytes args take in a statement.
+func argsBytes(args []any) int {
+	n := 0
+	for _, a := range args {
+		switch v := a.(type) {
+		case string:
+			n += len(v) + 9
+		default:
+			n += 9
+		}
+	}
+	return n
 }
 
 // nullable is a canonical value as a bound parameter: "" is NULL.
@@ -449,31 +529,45 @@ func nullable(v string) any {
 	return v
 }
 
-// loadLists sends the list items of rows (a project's sites) to their tables.
+// loadLists sends the list items of rows (a project's sites) to their tables, in
+// statements kept under the packet limit.
 func loadLists(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, error) {
 	e := b.Entity
 	keyIdx := e.Index(e.Key)
 	for _, l := range e.Lists {
 		li := e.Index(l.Column)
-		var lb bytes.Buffer
+		cols := append([]string{e.Key, l.ItemColumn}, lineageColumns...)
+		var lb, item bytes.Buffer
 		n := 0
+		flush := func() (string, error) {
+			if n == 0 {
+				return "", nil
+			}
+			msg, err := loadData(ctx, tx, l.Table, cols, bytes.NewReader(lb.Bytes()), n)
+			lb.Reset()
+			n = 0
+			return msg, err
+		}
 		for _, r := range rows {
 			if r.Values[li] == "" {
 				continue
 			}
-			for _, item := range strings.Split(r.Values[li], "|") {
-				writeField(&lb, r.Values[keyIdx])
-				lb.WriteByte('\t')
-				writeField(&lb, item)
-				writeLineage(&lb, b, r)
+			for _, it := range strings.Split(r.Values[li], "|") {
+				item.Reset()
+				writeField(&item, r.Values[keyIdx])
+				item.WriteByte('\t')
+				writeField(&item, it)
+				writeLineage(&item, b, r)
+				if n > 0 && lb.Len()+item.Len() > statementBytes(b.packet) {
+					if msg, err := flush(); err != nil || msg != "" {
+						return msg, err
+					}
+				}
+				lb.Write(item.Bytes())
 				n++
 			}
 		}
-		if n == 0 {
-			continue
-		}
-		msg, err := loadData(ctx, tx, l.Table, append([]string{e.Key, l.ItemColumn}, lineageColumns...), &lb, n)
-		if err != nil || msg != "" {
+		if msg, err := flush(); err != nil || msg != "" {
 			return msg, err
 		}
 	}
@@ -597,23 +691,94 @@ func quoteIdents(cols []string) string {
 	return strings.Join(q, ", ")
 }
 
-// insertRejections records rejected rows in the rejections table, a few hundred per
-// statement.
-func insertRejections(ctx context.Context, tx *sql.Tx, b *Batch, rej []Rejection) error {
-	const per = 200
-	for start := 0; start < len(rej); start += per {
-		chunk := rej[start:min(start+per, len(rej))]
-		q := "INSERT INTO rejections (run_id, tool, file, entity, line, codes, detail, raw) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
-		args := make([]any, 0, 8*len(chunk))
-		for _, r := range chunk {
-			args = append(args, b.RunID, b.Tool, b.File, b.Entity.Name, r.Line, truncate(r.Codes, 255), r.Detail, r.Raw)
+// Limits of the rejections table's text columns, in bytes (utf8mb4 TEXT and
+// MEDIUMTEXT).
+const (
+	detailColumnBytes = 1<<16 - 1
+	rawColumnBytes    = 1<<24 - 1
+)
+
+// truncatedMark ends a detail cut to fit its column or the packet limit.
+const truncatedMark = " [truncated; the whole text is in the rejected-rows file]"
+
+// storedRejection is a rejection as the table can hold it: its raw text and detail cut
+// to what the columns and the server's packet limit allow (the whole text stays in the
+// rejected-rows file), with the size of each text that was cut (0 when whole). A row of
+// 50 MB, or a detail quoting a 70,000-character value, is then one rejection, not a
+// batch the server refuses (Error 1153, 1406, or a connection reset) on every rerun.
+func storedRejection(r Rejection, packet int) (detail, raw string, detailBytes, rawBytes int) {
+	if packet <= 0 {
+		packet = 16 << 20
+	}
+	detail, raw = r.Detail, r.Raw
+	// One rejection must fit a statement alone (see statementBytes): raw takes at most
+	// a sixth of the packet, the detail a sixteenth.
+	if limit := min(rawColumnBytes, packet/6); len(raw) > limit {
+		raw, rawBytes = cutUTF8(raw, limit), len(r.Raw)
+	}
+	if limit := min(detailColumnBytes, packet/16); len(detail) > limit {
+		detail, detailBytes = cutUTF8(detail, limit-len(truncatedMark))+truncatedMark, len(r.Detail)
+	}
+	return detail, raw, detailBytes, rawBytes
+}
+
+// insertRejections records rejected rows in the rejections table, up to rowsPerInsert
+// per statement and each statement under the packet limit.
+func insertRejections(ctx context.Context, tx *sql.Tx, b *Batch, rej []Rejection, packet int) error {
+	const cols = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+	var args []any
+	n, size := 0, 0
+	flush := func() error {
+		if n == 0 {
+			return nil
 		}
+		q := "INSERT INTO rejections (run_id, tool, file, entity, line, codes, detail, raw, detail_bytes, raw_bytes) VALUES " +
+			strings.TrimSuffix(strings.Repeat(cols+", ", n), ", ")
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("record rejections: %w", err)
 		}
+		args, n, size = args[:0], 0, 0
+		return nil
 	}
-	return nil
+	for _, r := range rej {
+		detail, raw, detailBytes, rawBytes := storedRejection(r, packet)
+		row := []any{b.RunID, b.Tool, b.File, b.Entity.Name, r.Line, truncate(r.Codes, 255), detail, raw,
+			nullableInt(detailBytes), nullableInt(rawBytes)}
+		rs := argsBytes(row) + len(cols)
+		if n > 0 && (size+rs > statementBytes(packet) || n >= rowsPerInsert) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		args = append(args, row...)
+		n++
+		size += rs
+	}
+	return flush()
+}
+
+// nullableInt is n as a bound parameter, NULL for 0.
+func nullableInt(n int) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// packetLimit returns the server's max_allowed_packet, read once for the pool: the
+// statements a batch sends are sized by it. Should it not be read, 1 MiB is assumed (a
+// low setting: statements are then only smaller than they could be), and it is read
+// again for the next batch.
+func (db *DB) packetLimit(ctx context.Context) int {
+	if n := db.packet.Load(); n > 0 {
+		return int(n)
+	}
+	var n int64
+	if err := db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&n); err != nil || n <= 0 {
+		return 1 << 20
+	}
+	db.packet.Store(n)
+	return int(n)
 }
 
 func truncate(s string, n int) string {

@@ -145,7 +145,7 @@ func TestSchemaInDatabase(t *testing.T) {
 	db := MustOpen(t)
 	var tables []string
 	if err := db.Select(&tables, `SELECT CONCAT_WS(':', table_name, engine, table_collation) FROM information_schema.tables
-		WHERE table_schema = DATABASE()`); err != nil {
+		WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`); err != nil {
 		t.Fatal(err)
 	}
 	slices.Sort(tables)
@@ -155,6 +155,14 @@ func TestSchemaInDatabase(t *testing.T) {
 	}
 	if !slices.Equal(tables, want) {
 		t.Errorf("tables %v, want %v", tables, want)
+	}
+	var views []string
+	if err := db.Select(&views, `SELECT CONCAT_WS(':', table_name, security_type) FROM information_schema.views
+		WHERE table_schema = DATABASE() ORDER BY 1`); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"rejections_latest:INVOKER"}; !slices.Equal(views, want) {
+		t.Errorf("views %v, want %v (SQL SECURITY INVOKER, so that any account can restore them)", views, want)
 	}
 	var got []string
 	if err := db.Select(&got, `SELECT constraint_name FROM information_schema.table_constraints
@@ -400,9 +408,10 @@ func notNullCases(t *testing.T, db *mariadb.DB) []constraintCase {
 		Table  string `db:"table_name"`
 		Column string `db:"column_name"`
 	}
-	if err := db.Select(&cols, `SELECT table_name AS table_name, column_name AS column_name FROM information_schema.columns
-		WHERE table_schema = DATABASE() AND is_nullable = 'NO' AND extra NOT LIKE '%auto_increment%'
-		ORDER BY table_name, ordinal_position`); err != nil {
+	if err := db.Select(&cols, `SELECT c.table_name AS table_name, c.column_name AS column_name FROM information_schema.columns c
+		JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
+		WHERE c.table_schema = DATABASE() AND c.is_nullable = 'NO' AND c.extra NOT LIKE '%auto_increment%'
+		ORDER BY c.table_name, c.ordinal_position`); err != nil {
 		t.Fatal(err)
 	}
 	var cases []constraintCase

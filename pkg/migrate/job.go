@@ -2,10 +2,12 @@ package migrate
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -244,11 +246,14 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 			runErr = err
 		}
 	}
+	// The reports replaced are kept under the id of the run that wrote them, read from
+	// the JSON one: each run's report stays findable by its run id.
+	keptAs := previousReportRun(filepath.Join(j.Out, j.ReportName+".json"), runID)
 	for _, w := range []struct {
 		ext   string
 		write func(io.Writer) error
 	}{{".txt", rep.WriteText}, {".json", rep.WriteJSON}} {
-		if err := atomicfile.WriteFile(filepath.Join(j.Out, j.ReportName+w.ext), runID, w.write); err != nil && runErr == nil {
+		if err := atomicfile.WriteFile(filepath.Join(j.Out, j.ReportName+w.ext), keptAs, w.write); err != nil && runErr == nil {
 			runErr = err
 		}
 	}
@@ -274,6 +279,27 @@ func leaseDuration() time.Duration {
 	}
 	return mariadb.DefaultLeaseDuration
 }
+
+// previousReportRun returns the run id recorded in the JSON report at path, the name
+// under which the reports it replaces are kept (NAME.<run_id>.EXT). When there is no
+// such report, or it names no run id of the toolkit's form, it returns runID, the id of
+// the run replacing it.
+func previousReportRun(path, runID string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return runID
+	}
+	var old struct {
+		RunID string `json:"run_id"`
+	}
+	if json.Unmarshal(data, &old) != nil || !runIDForm.MatchString(old.RunID) {
+		return runID
+	}
+	return old.RunID
+}
+
+// runIDForm is the form of cli.NewRunID's ids (20261115T100000Z-3fa2c1).
+var runIDForm = regexp.MustCompile(`^\d{8}T\d{6}Z-[0-9a-f]{6}$`)
 
 // dryRunSchema lets a dry run read a database whose schema is current, or one with no
 // schema yet (the files are then checked without the database's rows). A dry run writes

@@ -38,6 +38,8 @@ type Source struct {
 	// table), so that its SHA-256 is known before it is loaded and an unchanged file can
 	// be skipped; nil for stdin, which can be read only once.
 	Reread func() (io.ReadCloser, error)
+	// Dialect is the one Open detected: its rejected rows are written in it.
+	Dialect csvfile.Dialect
 }
 
 // Options configure a run.
@@ -238,6 +240,7 @@ func Open(sources []*Source) ([]*opened, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", src.Name, err)
 		}
+		src.Dialect = r.Dialect()
 		rep := &report.File{File: src.Name, Entity: src.Entity.Name, Dialect: r.Dialect().String(), ByCode: map[string]int{}}
 		for _, u := range m.Unknown {
 			if IsContextColumn(u) {

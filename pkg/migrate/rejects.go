@@ -41,7 +41,7 @@ const (
 
 // RejectFiles writes rejected rows as read, one CSV per input file (the file's own data
 // columns, then _file, _line, _errors and _raw), into a folder, into one file, or to a
-// stream. Files are written under temporary names and renamed into place by Commit, once
+// stream, files in their input's dialect (see dialect). Files are written under temporary names and renamed into place by Commit, once
 // the run has read its inputs: a file may be read and rewritten by the same run (fix the
 // rejected rows, feed them back with the same -out), and a failed run leaves the
 // previous files as they were. A fixed file can be fed back as it is.
@@ -76,6 +76,21 @@ func NewRejectStream(w io.Writer) *RejectFiles {
 	return &RejectFiles{stream: w, writers: map[string]*rejectFile{}}
 }
 
+// dialect is how the rows of src are written. A file is written in its input's dialect
+// (separator and line ends), so that the spreadsheet that made the input opens it the
+// same way: a French Excel export (';', CRLF) gets ';' and CRLF back. Its text is UTF-8,
+// with a BOM when the input had one or was Windows-1252: the BOM is what makes Excel
+// read UTF-8 right, and UTF-8 holds every character a rejected row or its reasons may
+// carry, where Windows-1252 would have to drop some. A stream (-rejects -) is read by
+// programs: it stays plain UTF-8, ',' and LF.
+func (r *RejectFiles) dialect(src *Source) csvfile.WriterOptions {
+	if r.stream != nil {
+		return csvfile.WriterOptions{}
+	}
+	d := src.Dialect
+	return csvfile.WriterOptions{Comma: d.Comma, CRLF: d.CRLF, BOM: d.Encoding != csvfile.UTF8}
+}
+
 // destination is where the rows of src go: a path, or "" for the stream.
 func (r *RejectFiles) destination(src *Source) string {
 	switch {
@@ -105,7 +120,7 @@ func (r *RejectFiles) Reject(src *Source, rej Rejected) error {
 			}
 			rf.a, out = a, a
 		}
-		rf.w = csvfile.NewWriter(out, csvfile.WriterOptions{})
+		rf.w = csvfile.NewWriter(out, r.dialect(src))
 		r.writers[dest] = rf
 		r.order = append(r.order, dest)
 		if err := rf.w.Write(append(append([]string{}, header...), colFile, colLine, colErrors, colRaw)); err != nil {

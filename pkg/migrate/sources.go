@@ -2,14 +2,19 @@ package migrate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"syscall"
 
 	"dmt/pkg/domain"
+	"dmt/pkg/mariadb"
 	"dmt/pkg/sqlitesrc"
 )
 
@@ -19,6 +24,14 @@ const StdinName = "stdin"
 // Resolve turns a command line INPUT into sources in load order: a folder holding every
 // file of the domain, one file (entity from its name unless entity is given), or "-" for
 // stdin (entity required). The returned func closes the files.
+//
+// Opening an input never blocks: a named pipe, a device or a socket is refused with one
+// line naming it (a FIFO without a writer would hang in open(2) for ever; feed such a
+// stream through "-" instead), and so is a folder given where a file is meant. In a
+// folder, file names match without regard to case (Clients.CSV is clients.csv, as in
+// single-file mode) and two names that differ only by case are refused. A pattern
+// (commandes/*.csv) never picks up what a run writes: hidden files (temporary ones) and
+// the kept versions NAME.<run_id>.EXT of files a run replaced.
 func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source, func(), error) {
 	var forced *domain.Entity
 	if entity != "" {
@@ -34,7 +47,7 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 	}
 	st, err := os.Stat(input)
 	if err != nil {
-		return nil, nil, fmt.Errorf("input: %w", err)
+		return nil, nil, fmt.Errorf("input %s", describeOpenError(input, err))
 	}
 	var files []io.Closer
 	closeAll := func() {
@@ -42,10 +55,17 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 			files[i].Close()
 		}
 	}
+	fail := func(err error) ([]*Source, func(), error) {
+		closeAll()
+		return nil, nil, err
+	}
 	var sqlite *sqlitesrc.File
 	openSQLite := func(path string) error {
 		if sqlite != nil {
 			return nil
+		}
+		if err := checkRegular(path); err != nil {
+			return fmt.Errorf("input %w", err)
 		}
 		f, err := sqlitesrc.Open(path)
 		if err != nil {
@@ -62,19 +82,19 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 		reread := func() (io.ReadCloser, error) {
 			return lite.Table(context.Background(), e.SQLiteTable, e.Columns()), nil
 		}
-		return &Source{Name: sqlite.Name(e.SQLiteTable), Entity: e, R: r, Reread: reread}
+		return &Source{Name: mariadb.SafeText(sqlite.Name(e.SQLiteTable)), Entity: e, R: r, Reread: reread}
 	}
 	open := func(path string, e *domain.Entity) (*Source, error) {
-		f, err := os.Open(path)
+		f, err := openRegular(path)
 		if err != nil {
-			return nil, fmt.Errorf("input: %w", err)
+			return nil, fmt.Errorf("input %w", err)
 		}
 		files = append(files, f)
-		src := &Source{Name: filepath.Base(path), Entity: e, R: f}
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			// A pipe or a device would be consumed by a second reading.
-			src.Reread = func() (io.ReadCloser, error) { return os.Open(path) }
-		}
+		// The name lineage, the journal and the reports record: a name that is not
+		// UTF-8 (a Latin-1 file name) is kept with its odd bytes escaped (\xe9), so that
+		// it can be stored as text and the file loads without being renamed.
+		src := &Source{Name: mariadb.SafeText(filepath.Base(path)), Entity: e, R: f}
+		src.Reread = func() (io.ReadCloser, error) { return openRegular(path) }
 		return src, nil
 	}
 	if !st.IsDir() && strings.HasSuffix(strings.ToLower(input), ".sqlite") {
@@ -88,10 +108,14 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 			}
 		}
 		if len(sources) == 0 {
-			closeAll()
-			return nil, nil, fmt.Errorf("%s: domain %s reads no table from SQLite", input, d.Name)
+			return fail(fmt.Errorf("%s: domain %s reads no table from SQLite", input, d.Name))
 		}
 		return sources, closeAll, nil
+	}
+	if st.IsDir() && hasFileExtension(input) {
+		// A folder named like a file was meant as one: reading it as an input folder
+		// would only say that it lacks the domain's files.
+		return nil, nil, fmt.Errorf("input %s is a directory, not a file (give a file, or the folder that holds the domain's files)", input)
 	}
 	if !st.IsDir() {
 		e := forced
@@ -102,7 +126,7 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 		}
 		src, err := open(input, e)
 		if err != nil {
-			return nil, nil, err
+			return fail(err)
 		}
 		return []*Source{src}, closeAll, nil
 	}
@@ -113,44 +137,216 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 		}
 		switch {
 		case e.SQLiteTable != "":
-			if err := openSQLite(filepath.Join(input, d.SQLiteFile)); err != nil {
-				closeAll()
-				return nil, nil, err
+			path, err := findFile(input, d.SQLiteFile)
+			if err != nil {
+				return fail(err)
+			}
+			if err := openSQLite(path); err != nil {
+				return fail(err)
 			}
 			sources = append(sources, table(e))
 			continue
 		case e.Pattern != "":
 			// Every file of the pattern, in name order: weekly files load oldest first.
-			paths, err := filepath.Glob(filepath.Join(input, e.Pattern))
+			paths, err := findPattern(input, e.Pattern)
 			if err != nil {
-				closeAll()
-				return nil, nil, err
+				return fail(err)
 			}
-			sort.Strings(paths)
 			for _, path := range paths {
 				src, err := open(path, e)
 				if err != nil {
-					closeAll()
-					return nil, nil, err
+					return fail(err)
 				}
 				sources = append(sources, src)
 			}
 			continue
 		}
-		path := filepath.Join(input, e.File)
-		if _, err := os.Stat(path); err != nil {
-			closeAll()
-			return nil, nil, fmt.Errorf("input folder %s: missing %s", input, e.File)
+		path, err := findFile(input, e.File)
+		if err != nil {
+			return fail(err)
 		}
 		src, err := open(path, e)
 		if err != nil {
-			closeAll()
-			return nil, nil, err
+			return fail(err)
 		}
 		sources = append(sources, src)
 	}
 	return sources, closeAll, nil
 }
+
+// hasFileExtension reports whether a path's name ends like the files migration reads.
+func hasFileExtension(path string) bool {
+	switch strings.ToLower(filepath.Ext(filepath.Clean(path))) {
+	case ".csv", ".sqlite":
+		return true
+	}
+	return false
+}
+
+// findFile returns the path of the entry of dir named name without regard to case. It
+// errs when there is none, or when two entries differ only by case: which one is meant
+// cannot be told.
+func findFile(dir, name string) (string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", fmt.Errorf("input folder %w", describeOpenError(dir, err))
+	}
+	var found []string
+	for _, e := range entries {
+		if strings.EqualFold(e.Name(), name) {
+			found = append(found, e.Name())
+		}
+	}
+	switch len(found) {
+	case 0:
+		return "", fmt.Errorf("input folder %s: missing %s", dir, name)
+	case 1:
+		return filepath.Join(dir, found[0]), nil
+	}
+	sort.Strings(found)
+	return "", fmt.Errorf("input folder %s: %s differ only by case; keep one of them", dir, strings.Join(quoteAll(found), " and "))
+}
+
+// findPattern returns the files of dir that pattern (a glob, with an optional folder:
+// commandes/*.csv) matches without regard to case, in name order, leaving out hidden
+// files and the versions a run kept of the files it replaced (NAME.<run_id>.EXT): what
+// a run writes is never read as input.
+func findPattern(dir, pattern string) ([]string, error) {
+	sub, glob := filepath.Split(pattern)
+	folder := filepath.Join(dir, sub)
+	entries, err := os.ReadDir(folder)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("input folder %w", describeOpenError(folder, err))
+	}
+	glob = strings.ToLower(glob)
+	var names []string
+	byFold := map[string]string{}
+	for _, e := range entries {
+		name := e.Name()
+		if ok, _ := filepath.Match(glob, strings.ToLower(name)); !ok || strings.HasPrefix(name, ".") || isKeptCopy(name) {
+			continue
+		}
+		fold := strings.ToLower(name)
+		if other, dup := byFold[fold]; dup {
+			return nil, fmt.Errorf("input folder %s: %q and %q differ only by case; keep one of them", folder, other, name)
+		}
+		byFold[fold] = name
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	paths := make([]string, len(names))
+	for i, n := range names {
+		paths[i] = filepath.Join(folder, n)
+	}
+	return paths, nil
+}
+
+// keptCopy matches the name atomicfile gives the version of a file a run replaced:
+// NAME.<run_id>.EXT, the run id being cli.NewRunID's (20261115T100000Z-3fa2c1), with
+// -2, -3... when that name was taken.
+var keptCopy = regexp.MustCompile(`\.\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?(\.[^.]*)?$`)
+
+// isKeptCopy reports whether a file name is that of a version a run kept of a file it
+// replaced (commandes_2026-W07_R012.20261115T100000Z-3fa2c1.csv).
+func isKeptCopy(name string) bool { return keptCopy.MatchString(name) }
+
+func quoteAll(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
+// openRegular opens path for reading without ever blocking, and only when it is a
+// regular file. The open is non-blocking (a FIFO without a writer opens at once instead
+// of hanging), and the file's type is then checked on the open descriptor.
+func openRegular(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, describeOpenError(path, err)
+	}
+	st, err := f.Stat()
+	if err == nil {
+		err = notRegular(path, st)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// checkRegular is openRegular's check without opening, for a file another library opens
+// (SQLite): stat never blocks.
+func checkRegular(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return describeOpenError(path, err)
+	}
+	return notRegular(path, st)
+}
+
+// notRegular refuses what is not a regular file, saying what it is.
+func notRegular(path string, st fs.FileInfo) error {
+	m := st.Mode()
+	var what string
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		what = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	case m&fs.ModeDevice != 0:
+		what = "a device"
+	default:
+		what = "a special file"
+	}
+	hint := "give a regular file, or feed the stream through - (stdin) with -entity"
+	if m.IsDir() {
+		hint = "give a file, or the folder that holds the domain's files"
+	}
+	return fmt.Errorf("%s is %s, not a regular file: not read (%s)", path, what, hint)
+}
+
+// describeOpenError says what stopped a path from being opened, naming it, in words a
+// person acts on: a symbolic link that loops is not a missing file. The error it wraps
+// stays reachable with errors.Is.
+func describeOpenError(path string, err error) error {
+	var pe *fs.PathError
+	cause := err
+	if errors.As(err, &pe) {
+		cause = pe.Err
+	}
+	what := cause.Error()
+	switch {
+	case errors.Is(cause, syscall.ELOOP):
+		what = "a symbolic link loop (too many levels of symbolic links)"
+	case errors.Is(cause, fs.ErrNotExist):
+		what = "no such file or directory"
+		if _, lerr := os.Lstat(path); lerr == nil {
+			what = "a symbolic link to a missing file"
+		}
+	case errors.Is(cause, fs.ErrPermission):
+		what = "permission denied"
+	}
+	return &openError{msg: path + ": " + what, err: err}
+}
+
+// openError is an input that could not be opened: its own message, the cause kept.
+type openError struct {
+	msg string
+	err error
+}
+
+func (e *openError) Error() string { return e.msg }
+func (e *openError) Unwrap() error { return e.err }
 
 // Size returns the size of a source read from a file, or -1.
 func Size(src *Source) int64 {
