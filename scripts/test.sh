@@ -14,6 +14,16 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
+# export_sql runs the real mariadb-dump and mariadb client (Debian's mariadb-client).
+if ! command -v mariadb-dump >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ]; then
+		apt-get install -y mariadb-client >&2
+	else
+		echo "test.sh: mariadb-dump is missing: sudo apt-get install mariadb-client" >&2
+		exit 1
+	fi
+fi
+
 if [ -z "${MARIADB_TEST_DSN:-}" ]; then
 	if ! scripts/mariadb-local.sh status >/dev/null 2>&1; then
 		trap 'scripts/mariadb-local.sh stop' EXIT
