@@ -22,9 +22,11 @@
 // It writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt (UTC): one line per check with
 // PASS, FAIL or WARN, the number of offending rows, up to 10 of their keys and the rule
 // in plain words, then a summary. -json writes the same results as JSON (- for
-// stdout). -source DIR also checks that the files of DIR were read whole and accounted
-// for (read = inserted + rejected + ignored in the journal). The run is recorded in the
-// journal.
+// stdout). -source DIR also checks the sources of DIR, listed as migration lists them
+// (the domain's files; for distributech every table of distributech.sqlite and every
+// weekly file of commandes/): each was read whole by a run of the journal and
+// accounted for (read = inserted + rejected + ignored). A file the domain expects that
+// DIR lacks fails, so a wrong folder never passes. The run is recorded in the journal.
 //
 // With -domain distributech it also holds the stock to its sources: for every product,
 // current stock = snapshot + receipts - orders and the movement history adds up to it;

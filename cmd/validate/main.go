@@ -13,6 +13,7 @@ import (
 	"dmt/pkg/atomicfile"
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
+	"dmt/pkg/migrate"
 	"dmt/pkg/redact"
 	"dmt/pkg/validate"
 )
@@ -41,7 +42,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	domainName := cli.Domain(fs)
 	out := cli.Out(fs, ".", "folder for rapport_validation_<timestamp>.txt")
 	jsonTo := fs.String("json", "", "also write the results as JSON to this file, or - for stdout")
-	source := fs.String("source", "", "folder of source files to check against the journal's counts")
+	source := fs.String("source", "", "folder of source files (as migration reads it) to check against the journal's counts; a missing file fails")
 	quiet := fs.Bool("quiet", false, "print nothing on success (for cron)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -77,7 +78,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("%s: %w", rep.Database, err)
 	}
 	if *source != "" {
-		src, err := validate.SourceChecks(ctx, db, d, *source)
+		// The same list of sources as migration's: files, SQLite tables, weekly files.
+		sources, missing, closeAll, err := migrate.ResolveFolder(d, *source)
+		if err != nil {
+			return err
+		}
+		files := make([]validate.SourceFile, len(sources))
+		for i, s := range sources {
+			files[i] = validate.SourceFile{Name: s.Name, R: s.R}
+		}
+		src, err := validate.SourceChecks(ctx, db, *source, files, missing)
+		closeAll()
 		if err != nil {
 			return err
 		}

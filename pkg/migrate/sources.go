@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,62 +37,22 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 	if err != nil {
 		return nil, nil, fmt.Errorf("input: %w", err)
 	}
-	var files []io.Closer
-	closeAll := func() {
-		for i := len(files) - 1; i >= 0; i-- {
-			files[i].Close()
-		}
-	}
-	var sqlite *sqlitesrc.File
-	openSQLite := func(path string) error {
-		if sqlite != nil {
-			return nil
-		}
-		f, err := sqlitesrc.Open(path)
-		if err != nil {
-			return fmt.Errorf("input: %w", err)
-		}
-		sqlite = f
-		files = append(files, f)
-		return nil
-	}
-	table := func(e *domain.Entity) *Source {
-		r := sqlite.Table(context.Background(), e.SQLiteTable, e.Columns())
-		files = append(files, r)
-		lite := sqlite
-		reread := func() (io.ReadCloser, error) {
-			return lite.Table(context.Background(), e.SQLiteTable, e.Columns()), nil
-		}
-		return &Source{Name: sqlite.Name(e.SQLiteTable), Entity: e, R: r, Reread: reread}
-	}
-	open := func(path string, e *domain.Entity) (*Source, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, fmt.Errorf("input: %w", err)
-		}
-		files = append(files, f)
-		src := &Source{Name: filepath.Base(path), Entity: e, R: f}
-		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-			// A pipe or a device would be consumed by a second reading.
-			src.Reread = func() (io.ReadCloser, error) { return os.Open(path) }
-		}
-		return src, nil
-	}
+	o := &opener{}
 	if !st.IsDir() && strings.HasSuffix(strings.ToLower(input), ".sqlite") {
-		if err := openSQLite(input); err != nil {
+		if err := o.openSQLite(input); err != nil {
 			return nil, nil, err
 		}
 		var sources []*Source
 		for _, e := range d.Entities {
 			if e.SQLiteTable != "" && (forced == nil || e == forced) {
-				sources = append(sources, table(e))
+				sources = append(sources, o.table(e))
 			}
 		}
 		if len(sources) == 0 {
-			closeAll()
+			o.closeAll()
 			return nil, nil, fmt.Errorf("%s: domain %s reads no table from SQLite", input, d.Name)
 		}
-		return sources, closeAll, nil
+		return sources, o.closeAll, nil
 	}
 	if !st.IsDir() {
 		e := forced
@@ -100,37 +61,137 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 				return nil, nil, fmt.Errorf("%s: cannot tell its entity from its name; give -entity", input)
 			}
 		}
-		src, err := open(input, e)
+		src, err := o.open(input, e)
 		if err != nil {
 			return nil, nil, err
 		}
-		return []*Source{src}, closeAll, nil
+		return []*Source{src}, o.closeAll, nil
 	}
+	sources, missing, err := o.folder(d, input, forced)
+	for _, m := range missing {
+		// A folder of weekly files may be absent: there is no week to load.
+		if err == nil && !strings.HasSuffix(m, "/") {
+			err = fmt.Errorf("input folder %s: missing %s", input, m)
+		}
+	}
+	if err != nil {
+		o.closeAll()
+		return nil, nil, err
+	}
+	return sources, o.closeAll, nil
+}
+
+// ResolveFolder lists the sources of a domain's folder as Resolve does (the same
+// files, SQLite tables and weekly files, in load order), but names what is missing
+// instead of stopping at it: a file of the domain, its SQLite file, or the folder of
+// its weekly files ("commandes/"; a folder without any weekly file is not missing).
+// validate -source checks these, so that it judges exactly what migration reads.
+func ResolveFolder(d *domain.Domain, dir string) (sources []*Source, missing []string, closeAll func(), err error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("input: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, nil, nil, fmt.Errorf("input %s: not a folder", dir)
+	}
+	o := &opener{}
+	sources, missing, err = o.folder(d, dir, nil)
+	if err != nil {
+		o.closeAll()
+		return nil, nil, nil, err
+	}
+	return sources, missing, o.closeAll, nil
+}
+
+// opener opens the sources of one INPUT and closes them all at the end.
+type opener struct {
+	files  []io.Closer
+	sqlite *sqlitesrc.File
+}
+
+func (o *opener) closeAll() {
+	for i := len(o.files) - 1; i >= 0; i-- {
+		o.files[i].Close()
+	}
+}
+
+func (o *opener) openSQLite(path string) error {
+	if o.sqlite != nil {
+		return nil
+	}
+	f, err := sqlitesrc.Open(path)
+	if err != nil {
+		return fmt.Errorf("input: %w", err)
+	}
+	o.sqlite = f
+	o.files = append(o.files, f)
+	return nil
+}
+
+func (o *opener) table(e *domain.Entity) *Source {
+	r := o.sqlite.Table(context.Background(), e.SQLiteTable, e.Columns())
+	o.files = append(o.files, r)
+	lite := o.sqlite
+	reread := func() (io.ReadCloser, error) {
+		return lite.Table(context.Background(), e.SQLiteTable, e.Columns()), nil
+	}
+	return &Source{Name: o.sqlite.Name(e.SQLiteTable), Entity: e, R: r, Reread: reread}
+}
+
+func (o *opener) open(path string, e *domain.Entity) (*Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("input: %w", err)
+	}
+	o.files = append(o.files, f)
+	src := &Source{Name: filepath.Base(path), Entity: e, R: f}
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		// A pipe or a device would be consumed by a second reading.
+		src.Reread = func() (io.ReadCloser, error) { return os.Open(path) }
+	}
+	return src, nil
+}
+
+// folder lists the sources of a domain's folder in load order (only forced's when
+// set), and names those missing from it: a file, the SQLite file, or the folder of a
+// pattern's files (ending in "/").
+func (o *opener) folder(d *domain.Domain, input string, forced *domain.Entity) ([]*Source, []string, error) {
 	var sources []*Source
+	var missing []string
 	for _, e := range d.Entities {
 		if forced != nil && e != forced {
 			continue
 		}
 		switch {
 		case e.SQLiteTable != "":
-			if err := openSQLite(filepath.Join(input, d.SQLiteFile)); err != nil {
-				closeAll()
+			path := filepath.Join(input, d.SQLiteFile)
+			if _, err := os.Stat(path); err != nil {
+				if !slices.Contains(missing, d.SQLiteFile) {
+					missing = append(missing, d.SQLiteFile)
+				}
+				continue
+			}
+			if err := o.openSQLite(path); err != nil {
 				return nil, nil, err
 			}
-			sources = append(sources, table(e))
+			sources = append(sources, o.table(e))
 			continue
 		case e.Pattern != "":
+			if sub := filepath.Dir(e.Pattern); sub != "." {
+				if st, err := os.Stat(filepath.Join(input, sub)); err != nil || !st.IsDir() {
+					missing = append(missing, sub+"/")
+					continue
+				}
+			}
 			// Every file of the pattern, in name order: weekly files load oldest first.
 			paths, err := filepath.Glob(filepath.Join(input, e.Pattern))
 			if err != nil {
-				closeAll()
 				return nil, nil, err
 			}
 			sort.Strings(paths)
 			for _, path := range paths {
-				src, err := open(path, e)
+				src, err := o.open(path, e)
 				if err != nil {
-					closeAll()
 					return nil, nil, err
 				}
 				sources = append(sources, src)
@@ -139,17 +200,16 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 		}
 		path := filepath.Join(input, e.File)
 		if _, err := os.Stat(path); err != nil {
-			closeAll()
-			return nil, nil, fmt.Errorf("input folder %s: missing %s", input, e.File)
+			missing = append(missing, e.File)
+			continue
 		}
-		src, err := open(path, e)
+		src, err := o.open(path, e)
 		if err != nil {
-			closeAll()
 			return nil, nil, err
 		}
 		sources = append(sources, src)
 	}
-	return sources, closeAll, nil
+	return sources, missing, nil
 }
 
 // Size returns the size of a source read from a file, or -1.
