@@ -144,7 +144,8 @@ func tableDigest(t *testing.T, dsn string) string {
 	return b.String()
 }
 
-// Export, restore by hand, compare: on both domains the restored database holds the
+// Export, restore by hand, compare: on both domains (the README's export_sql -out
+// backup -verify and its sha256sum -c), the restored database holds the
 // same tables, views and rows; -verify says so, drops its scratch database and the
 // journal records the run with the file and its SHA-256.
 func TestRoundTrip(t *testing.T) {
@@ -158,6 +159,12 @@ func TestRoundTrip(t *testing.T) {
 				t.Fatalf("export_sql -verify: exit %d: %s", res.Code, res.Stderr)
 			}
 			dump := exported(t, out)
+			// The README's check of a dump, as written there.
+			check := exec.Command("bash", "-c", "sha256sum -c export_*.sql.gz.sha256")
+			check.Dir = out
+			if msg, err := check.CombinedOutput(); err != nil || !strings.HasSuffix(string(msg), ": OK\n") {
+				t.Errorf("sha256sum -c: %v: %s", err, msg)
+			}
 			cfg, _ := mysql.ParseDSN(dsn)
 			if want := "export_" + cfg.DBName + "_"; !strings.HasPrefix(filepath.Base(dump), want) {
 				t.Errorf("dump %s, want a name starting %s", dump, want)
@@ -187,6 +194,21 @@ func TestRoundTrip(t *testing.T) {
 			}
 			if sum, _ := os.ReadFile(dump + ".sha256"); status != "ok" || !strings.Contains(msg, strings.Fields(string(sum))[0]) {
 				t.Errorf("journal: %s %q, want ok with the SHA-256", status, msg)
+			}
+			if domain == "distributech" {
+				// The README's -tables produits,stock: those two, verified, and no other.
+				some := t.TempDir()
+				res := progtest.Run(t, nil, nil, "export_sql", "-dsn", dsn, "-tables", "produits,stock", "-out", some, "-verify")
+				if res.Code != 0 || !strings.Contains(res.Stderr, "verified: 2 tables") {
+					t.Errorf("-tables produits,stock: exit %d: %s", res.Code, res.Stderr)
+				}
+				text := gunzip(t, exported(t, some))
+				if strings.Count(text, "CREATE TABLE") != 2 || !strings.Contains(text, "CREATE TABLE `stock`") {
+					t.Errorf("-tables produits,stock: the dump creates %d tables", strings.Count(text, "CREATE TABLE"))
+				}
+				if res := progtest.Run(t, nil, nil, "export_sql", "-dsn", dsn, "-tables", "produits,nope", "-out", some); res.Code != 2 || !strings.Contains(res.Stderr, "no table or view nope") {
+					t.Errorf("-tables with an unknown table: exit %d: %s", res.Code, res.Stderr)
+				}
 			}
 			var scratch int
 			db.QueryRow("SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name LIKE ?", cfg.DBName+"\\_verify\\_%").Scan(&scratch)
