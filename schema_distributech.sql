@@ -169,8 +169,10 @@ CREATE TABLE IF NOT EXISTS mouvements_stock (
   CONSTRAINT ck_mouvements_stock_sign CHECK ((type_mouvement = 'commande' AND quantite < 0) OR (type_mouvement <> 'commande' AND quantite >= 0))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
--- Current stock of every product, readily available.
-CREATE OR REPLACE VIEW stock_actuel AS
+-- Current stock of every product, readily available. SQL SECURITY INVOKER: the view
+-- runs with the rights of whoever queries it, so a dump restores under any account
+-- that may read the tables (export_sql -verify).
+CREATE OR REPLACE SQL SECURITY INVOKER VIEW stock_actuel AS
   SELECT p.ref_produit, COALESCE(SUM(m.quantite), 0) AS quantite, MAX(m.date_mouvement) AS date_dernier_mouvement
   FROM produits p LEFT JOIN mouvements_stock m ON m.ref_produit = p.ref_produit
   GROUP BY p.ref_produit;

@@ -14,10 +14,16 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 
-# The runbook's test (docs/) runs MariaDB's command-line clients, as the runbook does.
-if ! command -v mariadb-dump >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-	echo "test.sh: installing mariadb-client (mariadb, mariadb-dump) for the runbook's test" >&2
-	apt-get install -y -q mariadb-client >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q mariadb-client >/dev/null; }
+# The runbook's test (docs/) and export_sql run MariaDB's command-line clients
+# (mariadb, mariadb-dump: Debian's mariadb-client).
+if ! command -v mariadb-dump >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+		echo "test.sh: installing mariadb-client (mariadb, mariadb-dump)" >&2
+		apt-get install -y -q mariadb-client >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q mariadb-client >/dev/null; }
+	else
+		echo "test.sh: mariadb-dump is missing: sudo apt-get install mariadb-client" >&2
+		exit 1
+	fi
 fi
 
 if [ -z "${MARIADB_TEST_DSN:-}" ]; then

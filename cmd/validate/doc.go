@@ -32,14 +32,17 @@
 // It writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt (UTC): one line per check with
 // PASS, FAIL or WARN, the number of offending rows, up to 10 of their keys and the rule
 // in plain words, then a summary. -json writes the same results as JSON (- for
-// stdout). -source DIR also checks that the files of DIR were read whole and accounted
-// for (read = inserted + rejected + ignored in the journal), and compares, line by line,
-// each file with the rows the runs that read it loaded: read and normalised as migration
+// stdout). -source DIR also checks the sources of DIR, listed as migration lists them
+// (the domain's files; for distributech every table of distributech.sqlite and every
+// weekly file of commandes/): each was read whole by a run of the journal and
+// accounted for (read = inserted + rejected + ignored), and each is compared, line by
+// line, with the rows the runs that read it loaded: read and normalised as migration
 // does, a row that differs from its line, or a valid line whose row is missing (neither
-// in the table nor rejected), fails ("source FILE rows"). The run is recorded in the
-// journal when the account may write it: an account with SELECT only (or a read-only
-// server) gets the same checks and exit status, and one line on stderr saying that the
-// run is not recorded (none with -quiet).
+// in the table nor rejected), fails ("source FILE rows"). A file the domain expects that
+// DIR lacks fails, so a wrong folder never passes. The run is recorded in the journal
+// when the account may write it: an account with SELECT only (or a read-only server)
+// gets the same checks and exit status, and one line on stderr saying that the run is
+// not recorded (none with -quiet).
 //
 // With -domain distributech it also holds the stock to its sources: for every product,
 // current stock = snapshot + receipts - orders and the movement history adds up to it;

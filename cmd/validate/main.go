@@ -13,6 +13,7 @@ import (
 	"dmt/pkg/atomicfile"
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
+	"dmt/pkg/migrate"
 	"dmt/pkg/redact"
 	"dmt/pkg/validate"
 )
@@ -46,7 +47,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	domainName := cli.Domain(fs)
 	out := cli.Out(fs, ".", "folder for rapport_validation_<timestamp>.txt")
 	jsonTo := fs.String("json", "", "also write the results as JSON to this file, or - for stdout")
-	source := fs.String("source", "", "folder of source files to check against the journal's counts and the rows, line by line")
+	source := fs.String("source", "", "folder of source files (as migration reads it) to check against the journal's counts and the rows, line by line; a missing file fails")
 	quiet := fs.Bool("quiet", false, "print nothing on success (for cron)")
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -82,7 +83,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("%s: %w", rep.Database, err)
 	}
 	if *source != "" {
-		src, err := validate.SourceChecks(ctx, db, d, *source)
+		// The same list of sources as migration's: files, SQLite tables, weekly files.
+		sources, missing, closeAll, err := migrate.ResolveFolder(d, *source)
+		if err != nil {
+			return err
+		}
+		files := make([]validate.SourceFile, len(sources))
+		for i, s := range sources {
+			files[i] = validate.SourceFile{Name: s.Name, Entity: s.Entity, R: s.R, Reread: s.Reread}
+		}
+		src, err := validate.SourceChecks(ctx, db, *source, files, missing)
+		closeAll()
 		if err != nil {
 			return err
 		}

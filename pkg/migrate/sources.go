@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -49,68 +50,21 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 	if err != nil {
 		return nil, nil, fmt.Errorf("input %s", describeOpenError(input, err))
 	}
-	var files []io.Closer
-	closeAll := func() {
-		for i := len(files) - 1; i >= 0; i-- {
-			files[i].Close()
-		}
-	}
-	fail := func(err error) ([]*Source, func(), error) {
-		closeAll()
-		return nil, nil, err
-	}
-	var sqlite *sqlitesrc.File
-	openSQLite := func(path string) error {
-		if sqlite != nil {
-			return nil
-		}
-		if err := checkRegular(path); err != nil {
-			return fmt.Errorf("input %w", err)
-		}
-		f, err := sqlitesrc.Open(path)
-		if err != nil {
-			return fmt.Errorf("input: %w", err)
-		}
-		sqlite = f
-		files = append(files, f)
-		return nil
-	}
-	table := func(e *domain.Entity) *Source {
-		r := sqlite.Table(context.Background(), e.SQLiteTable, e.Columns())
-		files = append(files, r)
-		lite := sqlite
-		reread := func() (io.ReadCloser, error) {
-			return lite.Table(context.Background(), e.SQLiteTable, e.Columns()), nil
-		}
-		return &Source{Name: mariadb.SafeText(sqlite.Name(e.SQLiteTable)), Entity: e, R: r, Reread: reread}
-	}
-	open := func(path string, e *domain.Entity) (*Source, error) {
-		f, err := openRegular(path)
-		if err != nil {
-			return nil, fmt.Errorf("input %w", err)
-		}
-		files = append(files, f)
-		// The name lineage, the journal and the reports record: a name that is not
-		// UTF-8 (a Latin-1 file name) is kept with its odd bytes escaped (\xe9), so that
-		// it can be stored as text and the file loads without being renamed.
-		src := &Source{Name: mariadb.SafeText(filepath.Base(path)), Entity: e, R: f}
-		src.Reread = func() (io.ReadCloser, error) { return openRegular(path) }
-		return src, nil
-	}
+	o := &opener{}
 	if !st.IsDir() && strings.HasSuffix(strings.ToLower(input), ".sqlite") {
-		if err := openSQLite(input); err != nil {
+		if err := o.openSQLite(input); err != nil {
 			return nil, nil, err
 		}
 		var sources []*Source
 		for _, e := range d.Entities {
 			if e.SQLiteTable != "" && (forced == nil || e == forced) {
-				sources = append(sources, table(e))
+				sources = append(sources, o.table(e))
 			}
 		}
 		if len(sources) == 0 {
-			return fail(fmt.Errorf("%s: domain %s reads no table from SQLite", input, d.Name))
+			return o.fail(fmt.Errorf("%s: domain %s reads no table from SQLite", input, d.Name))
 		}
-		return sources, closeAll, nil
+		return sources, o.closeAll, nil
 	}
 	if st.IsDir() && hasFileExtension(input) {
 		// A folder named like a file was meant as one: reading it as an input folder
@@ -124,13 +78,111 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 				return nil, nil, fmt.Errorf("%s: cannot tell its entity from its name; give -entity", input)
 			}
 		}
-		src, err := open(input, e)
+		src, err := o.open(input, e)
 		if err != nil {
-			return fail(err)
+			return o.fail(err)
 		}
-		return []*Source{src}, closeAll, nil
+		return []*Source{src}, o.closeAll, nil
 	}
+	sources, missing, err := o.folder(d, input, forced)
+	for _, m := range missing {
+		// A folder of weekly files may be absent: there is no week to load.
+		if err == nil && !strings.HasSuffix(m, "/") {
+			err = fmt.Errorf("input folder %s: missing %s", input, m)
+		}
+	}
+	if err != nil {
+		return o.fail(err)
+	}
+	return sources, o.closeAll, nil
+}
+
+// ResolveFolder lists the sources of a domain's folder as Resolve does (the same
+// files, SQLite tables and weekly files, in load order), but names what is missing
+// instead of stopping at it: a file of the domain, its SQLite file, or the folder of
+// its weekly files ("commandes/"; a folder without any weekly file is not missing).
+// validate -source checks these, so that it judges exactly what migration reads.
+func ResolveFolder(d *domain.Domain, dir string) (sources []*Source, missing []string, closeAll func(), err error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("input %s", describeOpenError(dir, err))
+	}
+	if !st.IsDir() {
+		return nil, nil, nil, fmt.Errorf("input %s: not a folder", dir)
+	}
+	o := &opener{}
+	sources, missing, err = o.folder(d, dir, nil)
+	if err != nil {
+		o.closeAll()
+		return nil, nil, nil, err
+	}
+	return sources, missing, o.closeAll, nil
+}
+
+// opener opens the sources of one INPUT and closes them all at the end.
+type opener struct {
+	files  []io.Closer
+	sqlite *sqlitesrc.File
+}
+
+func (o *opener) closeAll() {
+	for i := len(o.files) - 1; i >= 0; i-- {
+		o.files[i].Close()
+	}
+}
+
+func (o *opener) fail(err error) ([]*Source, func(), error) {
+	o.closeAll()
+	return nil, nil, err
+}
+
+func (o *opener) openSQLite(path string) error {
+	if o.sqlite != nil {
+		return nil
+	}
+	if err := checkRegular(path); err != nil {
+		return fmt.Errorf("input %w", err)
+	}
+	f, err := sqlitesrc.Open(path)
+	if err != nil {
+		return fmt.Errorf("input: %w", err)
+	}
+	o.sqlite = f
+	o.files = append(o.files, f)
+	return nil
+}
+
+func (o *opener) table(e *domain.Entity) *Source {
+	r := o.sqlite.Table(context.Background(), e.SQLiteTable, e.Columns())
+	o.files = append(o.files, r)
+	lite := o.sqlite
+	reread := func() (io.ReadCloser, error) {
+		return lite.Table(context.Background(), e.SQLiteTable, e.Columns()), nil
+	}
+	return &Source{Name: mariadb.SafeText(o.sqlite.Name(e.SQLiteTable)), Entity: e, R: r, Reread: reread}
+}
+
+func (o *opener) open(path string, e *domain.Entity) (*Source, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, fmt.Errorf("input %w", err)
+	}
+	o.files = append(o.files, f)
+	// The name lineage, the journal and the reports record: a name that is not UTF-8 (a
+	// Latin-1 file name) is kept with its odd bytes escaped (\xe9), so that it can be
+	// stored as text and the file loads without being renamed.
+	src := &Source{Name: mariadb.SafeText(filepath.Base(path)), Entity: e, R: f}
+	src.Reread = func() (io.ReadCloser, error) { return openRegular(path) }
+	return src, nil
+}
+
+// folder lists the sources of a domain's folder in load order (only forced's when
+// set), and names those missing from it: a file, the SQLite file, or the folder of a
+// pattern's files (ending in "/").
+func (o *opener) folder(d *domain.Domain, input string, forced *domain.Entity) ([]*Source, []string, error) {
 	var sources []*Source
+	var missing []string
+	var absent *missingError
 	for _, e := range d.Entities {
 		if forced != nil && e != forced {
 			continue
@@ -138,40 +190,56 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 		switch {
 		case e.SQLiteTable != "":
 			path, err := findFile(input, d.SQLiteFile)
+			if errors.As(err, &absent) {
+				if !slices.Contains(missing, d.SQLiteFile) {
+					missing = append(missing, d.SQLiteFile)
+				}
+				continue
+			}
 			if err != nil {
-				return fail(err)
+				return nil, nil, err
 			}
-			if err := openSQLite(path); err != nil {
-				return fail(err)
+			if err := o.openSQLite(path); err != nil {
+				return nil, nil, err
 			}
-			sources = append(sources, table(e))
+			sources = append(sources, o.table(e))
 			continue
 		case e.Pattern != "":
+			if sub := filepath.Dir(e.Pattern); sub != "." {
+				if _, err := findFile(input, sub); errors.As(err, &absent) {
+					missing = append(missing, sub+"/")
+					continue
+				}
+			}
 			// Every file of the pattern, in name order: weekly files load oldest first.
 			paths, err := findPattern(input, e.Pattern)
 			if err != nil {
-				return fail(err)
+				return nil, nil, err
 			}
 			for _, path := range paths {
-				src, err := open(path, e)
+				src, err := o.open(path, e)
 				if err != nil {
-					return fail(err)
+					return nil, nil, err
 				}
 				sources = append(sources, src)
 			}
 			continue
 		}
 		path, err := findFile(input, e.File)
-		if err != nil {
-			return fail(err)
+		if errors.As(err, &absent) {
+			missing = append(missing, e.File)
+			continue
 		}
-		src, err := open(path, e)
 		if err != nil {
-			return fail(err)
+			return nil, nil, err
+		}
+		src, err := o.open(path, e)
+		if err != nil {
+			return nil, nil, err
 		}
 		sources = append(sources, src)
 	}
-	return sources, closeAll, nil
+	return sources, missing, nil
 }
 
 // hasFileExtension reports whether a path's name ends like the files migration reads.
@@ -199,7 +267,7 @@ func findFile(dir, name string) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		return "", fmt.Errorf("input folder %s: missing %s", dir, name)
+		return "", &missingError{dir: dir, name: name}
 	case 1:
 		return filepath.Join(dir, found[0]), nil
 	}
@@ -252,6 +320,13 @@ var keptCopy = regexp.MustCompile(`\.\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?(\.[^.]*)?$`
 // isKeptCopy reports whether a file name is that of a version a run kept of a file it
 // replaced (commandes_2026-W07_R012.20261115T100000Z-3fa2c1.csv).
 func isKeptCopy(name string) bool { return keptCopy.MatchString(name) }
+
+// missingError is a file of the domain that its input folder lacks.
+type missingError struct{ dir, name string }
+
+func (e *missingError) Error() string {
+	return fmt.Sprintf("input folder %s: missing %s", e.dir, e.name)
+}
 
 func quoteAll(s []string) []string {
 	out := make([]string, len(s))

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"time"
 
 	"dmt/pkg/csvfile"
@@ -123,24 +121,37 @@ func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volu
 	return vols, results, nil
 }
 
-// SourceChecks compares the files of d found in dir with what the journal recorded of
-// them: the latest run that read each file (by content) read as many records as the
-// file holds, and accounted for each (read = inserted + rejected + ignored). Then each
-// row those runs loaded from the file is compared with its line (kind Lineage, see
-// sourceRowsCheck).
-func SourceChecks(ctx context.Context, s Store, d *domain.Domain, dir string) ([]Result, error) {
+// SourceFile is one source of a folder as migration reads it: a CSV file, a SQLite
+// table streamed as CSV, or one of the weekly files, under the name the journal gives it.
+// Reread opens it again from its start, for the comparison of its lines with the rows.
+type SourceFile struct {
+	Name   string
+	Entity *domain.Entity
+	R      io.Reader
+	Reread func() (io.ReadCloser, error)
+}
+
+// SourceChecks compares the sources of a folder, listed as migration lists them
+// (migrate.ResolveFolder), with what the journal recorded of them: the latest run that
+// read each source (by content) read as many records as it holds, and accounted for
+// each (read = inserted + rejected + ignored). Each name in missing (a file the domain
+// expects that the folder lacks) is a failure: a folder without the files cannot pass.
+// Then each row those runs loaded from a source is compared with its line (kind
+// Lineage, see sourceRowsCheck).
+func SourceChecks(ctx context.Context, s Store, dir string, files []SourceFile, missing []string) ([]Result, error) {
 	var results []Result
-	for _, e := range d.Entities {
-		path := filepath.Join(dir, e.File)
-		if _, err := os.Stat(path); err != nil {
-			continue
-		}
-		records, sha, err := countRecords(path)
+	for _, m := range missing {
+		results = append(results, Result{Check: Check{Name: "source " + m, Kind: Volumes,
+			Description: m + ": present in the source folder, as migration expects it"},
+			Status: Fail, Count: 1, Sample: []string{"missing from " + dir}})
+	}
+	for _, f := range files {
+		records, sha, err := countRecords(f.R)
 		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", path, err)
+			return nil, fmt.Errorf("source %s: %w", f.Name, err)
 		}
-		r := Result{Check: Check{Name: "source " + e.File, Kind: Volumes,
-			Description: e.File + ": its " + fmt.Sprint(records) + " rows were read and accounted for (read = inserted + rejected + ignored)"}}
+		r := Result{Check: Check{Name: "source " + f.Name, Kind: Volumes,
+			Description: f.Name + ": its " + fmt.Sprint(records) + " rows were read and accounted for (read = inserted + rejected + ignored)"}}
 		runs, err := s.FileRuns(ctx, sha)
 		if err != nil {
 			return nil, err
@@ -161,10 +172,10 @@ func SourceChecks(ctx context.Context, s Store, d *domain.Domain, dir string) ([
 		results = append(results, r)
 		if len(runs) > 0 {
 			ids := make([]string, len(runs))
-			for i, f := range runs {
-				ids[i] = f.RunID
+			for i, run := range runs {
+				ids[i] = run.RunID
 			}
-			rr, err := sourceRowsCheck(ctx, s, e, path, ids)
+			rr, err := sourceRowsCheck(ctx, s, f.Entity, f.Name, f.Reread, ids)
 			if err != nil {
 				return nil, err
 			}
@@ -181,14 +192,9 @@ func abs(n int) int {
 	return n
 }
 
-// countRecords counts the records of a CSV file as migration reads them (malformed
+// countRecords counts the records of a CSV stream as migration reads them (malformed
 // records included) and hashes its bytes.
-func countRecords(path string) (int, string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, "", err
-	}
-	defer f.Close()
+func countRecords(f io.Reader) (int, string, error) {
 	h := sha256.New()
 	r, err := csvfile.NewReader(io.TeeReader(f, h))
 	if errors.Is(err, csvfile.ErrEmpty) {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -28,19 +26,18 @@ import (
 // Both sides stream in line order; memory holds only the lines no row claims (the
 // rejected and ignored ones), whose keys are then looked up a thousand at a time.
 // The future-date rule is not applied: it judges a row's load, not its values.
-func sourceRowsCheck(ctx context.Context, s Store, e *domain.Entity, path string, runs []string) (Result, error) {
-	file := filepath.Base(path)
+func sourceRowsCheck(ctx context.Context, s Store, e *domain.Entity, file string, reread func() (io.ReadCloser, error), runs []string) (Result, error) {
 	res := Result{Check: Check{Name: "source " + file + " rows", Kind: Lineage,
 		Description: "every row loaded from " + file + " holds the values of its line, and every valid line of it is loaded or rejected " +
 			"(rows that differ from their source line, lines whose row is missing)"}}
-	f, err := os.Open(path)
+	f, err := reread()
 	if err != nil {
-		return res, fmt.Errorf("source %s: %w", path, err)
+		return res, fmt.Errorf("source %s: %w", file, err)
 	}
 	defer f.Close()
 	src, err := newSourceLines(f, e)
 	if err != nil {
-		return res, fmt.Errorf("source %s: %w", path, err)
+		return res, fmt.Errorf("source %s: %w", file, err)
 	}
 	var bad []string
 	report := func(key string, line int, what string) {
