@@ -613,7 +613,7 @@ func (r *Reader) record(want int) (*Record, error) {
 		if !ok {
 			return nil, io.EOF
 		}
-		if strings.HasPrefix(l.text, "\uFEFF") {
+		for strings.HasPrefix(l.text, "\uFEFF") {
 			l.text = l.text[len("\uFEFF"):]
 			bomRemoved = true
 		}
