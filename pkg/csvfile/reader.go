@@ -303,22 +303,34 @@ func utf16Pattern(head []byte) bool {
 	return odd*2 >= pairs && even*8 < pairs || even*2 >= pairs && odd*8 < pairs
 }
 
-// bareCR reports whether the lines at the start of a file end in bare CRs (not
-// followed by LF) more often than in LFs: a classic Mac OS export. A CR ending a
-// full sniff window is not judged.
+// bareCR reports whether the header line (the first that is not blank) ends in a bare
+// CR, not followed by LF: a classic Mac OS export. The header alone decides, since
+// values further on may hold CRs inside their quotes; a CR ending a full sniff window
+// cannot be judged.
 func bareCR(head []byte, full bool) bool {
-	cr, lf := 0, 0
-	for i, c := range head {
-		switch c {
+	i := 0
+	for i < len(head) && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n') {
+		i++
+	}
+	quoted := false
+	for ; i < len(head); i++ {
+		switch head[i] {
+		case '"':
+			quoted = !quoted
 		case '\n':
-			lf++
+			if !quoted {
+				return false
+			}
 		case '\r':
-			if i+1 < len(head) && head[i+1] != '\n' || i+1 == len(head) && !full {
-				cr++
+			if !quoted {
+				if i+1 < len(head) {
+					return head[i+1] != '\n'
+				}
+				return !full
 			}
 		}
 	}
-	return cr > lf
+	return false
 }
 
 // mostlyWindows1252 reports whether, among the lines at the start of a file that are

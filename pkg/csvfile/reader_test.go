@@ -121,6 +121,7 @@ func TestRead(t *testing.T) {
 		{"cr line ends, some crlf", "a,b\r1,2\r\n3,4\r", "utf-8, ',' separated, CR", []string{"a", "b"}, [][]string{{"1", "2"}, {"3", "4"}}, []int{2, 3}},
 		{"cr in quotes of a cr file becomes lf", "a,b,c\r1,\"x\ry\",z\r2,w,v\r", "utf-8, ',' separated, CR", []string{"a", "b", "c"},
 			[][]string{{"1", "x\ny", "z"}, {"2", "w", "v"}}, []int{2, 4}},
+		{"crs in the quotes of an lf file", "a,b\n1,\"x\ry\"\n2,\"p\rq\r\"\n", lf, []string{"a", "b"}, [][]string{{"1", "x\ry"}, {"2", "p\rq\r"}}, []int{2, 3}},
 		{"a lone cr in an lf file is text", "a,b\n1,x\ry\n2,z\n", lf, []string{"a", "b"}, [][]string{{"1", "x\ry"}, {"2", "z"}}, []int{2, 3}},
 		{"utf-8 file with a windows-1252 line", "nom,ville\nL\xc3\xa9a,Orl\xc3\xa9ans\nL\xe9o,Besan\xe7on \x80\nZo\xc3\xab,\xe5\x8c\x97\xe4\xba\xac \xf0\x9f\x98\x80\n", lf,
 			[]string{"nom", "ville"}, [][]string{{"Léa", "Orléans"}, {"Léo", "Besançon €"}, {"Zoë", "北京 😀"}}, []int{2, 3, 4}},
