@@ -448,7 +448,6 @@ func (r *Reader) next() (physLine, bool, error) {
 // longer line is read and dropped, so that its cost is the time to scan it.
 func (r *Reader) readLine() (physLine, bool, error) {
 	r.buf = r.buf[:0]
-	var l physLine
 	var term, prev byte // the byte that ended the line, and the one before it
 	total := 0
 	for {
@@ -460,6 +459,10 @@ func (r *Reader) readLine() (physLine, bool, error) {
 			chunk, err = r.br.ReadSlice('\n')
 		}
 		total += len(chunk)
+		if err == nil && total == len(chunk) && !r.dialect.CR {
+			// The common case: the whole line is in the buffer, decode it from there.
+			return r.endLine(chunk, total, chunk[len(chunk)-1], prevByte(chunk, 0)), true, nil
+		}
 		if room := MaxLineBytes + 2 - len(r.buf); room > 0 {
 			add := chunk[:min(room, len(chunk))]
 			if len(r.buf)+len(add) > cap(r.buf) {
@@ -468,14 +471,8 @@ func (r *Reader) readLine() (physLine, bool, error) {
 			}
 			r.buf = append(r.buf, add...)
 		}
-		switch n := len(chunk); {
-		case n >= 2:
-			prev = chunk[n-2]
-		case n == 1:
-			prev = term
-		}
 		if len(chunk) > 0 {
-			term = chunk[len(chunk)-1]
+			prev, term = prevByte(chunk, term), chunk[len(chunk)-1]
 		}
 		if err == bufio.ErrBufferFull {
 			continue
@@ -494,6 +491,22 @@ func (r *Reader) readLine() (physLine, bool, error) {
 		}
 		break
 	}
+	return r.endLine(r.buf, total, term, prev), true, nil
+}
+
+// prevByte is the byte before the last of a non-empty chunk: its own, or for a chunk
+// of one byte, last, the last byte of the chunk before it.
+func prevByte(chunk []byte, last byte) byte {
+	if len(chunk) >= 2 {
+		return chunk[len(chunk)-2]
+	}
+	return last
+}
+
+// endLine makes the physical line of buf (at most MaxLineBytes+2 bytes of a line of
+// total bytes, line end included), given the byte that ended it and the one before.
+func (r *Reader) endLine(buf []byte, total int, term, prev byte) physLine {
+	var l physLine
 	eol := 0
 	switch {
 	case term == '\n' && prev == '\r' && total >= 2:
@@ -510,7 +523,7 @@ func (r *Reader) readLine() (physLine, bool, error) {
 		eol = 1
 	}
 	l.size = total - eol
-	text := r.buf[:min(l.size, MaxLineBytes)]
+	text := buf[:min(l.size, MaxLineBytes)]
 	if l.cut = l.size > MaxLineBytes; l.cut {
 		// Do not leave a rune cut in two at the end of the kept text.
 		for i := 0; i < utf8.UTFMax-1 && len(text) > 0 && !utf8.Valid(text); i++ {
@@ -525,7 +538,7 @@ func (r *Reader) readLine() (physLine, bool, error) {
 	if cap(r.buf) > sniffSize {
 		r.buf = nil // a long line's buffer is not kept for the short ones after it
 	}
-	return l, true, nil
+	return l
 }
 
 // sliceCR is bufio.Reader.ReadSlice for files whose lines end in CR: it stops after
