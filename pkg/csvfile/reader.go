@@ -108,8 +108,8 @@ type Note struct {
 }
 
 // ParseError is a record that could not be read. Fields is a best-effort split of it
-// (its count may be wrong, and it holds at most one field more than the header), so
-// that the row can still be shown in its columns. Reading goes on with the next Read
+// (its count may be wrong; for a record with too many fields it holds one more than the
+// header, never more than MaxColumns), so that the row can still be shown in its columns. Reading goes on with the next Read
 // after it. Truncated says that Raw holds only the first MaxLineBytes bytes of the
 // record (ErrTooLarge).
 type ParseError struct {
