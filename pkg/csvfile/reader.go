@@ -430,7 +430,8 @@ func (r *Reader) next() (physLine, bool, error) {
 	if r.eof {
 		return physLine{}, false, r.err
 	}
-	l, ok, err := r.readLine()
+	var l physLine
+	ok, err := r.readLine(&l)
 	if err != nil {
 		r.eof = true
 		r.err = fmt.Errorf("read line %d: %w", r.line+1, err)
@@ -444,9 +445,9 @@ func (r *Reader) next() (physLine, bool, error) {
 	return l, true, nil
 }
 
-// readLine reads one physical line, holding at most MaxLineBytes of it: the rest of a
-// longer line is read and dropped, so that its cost is the time to scan it.
-func (r *Reader) readLine() (physLine, bool, error) {
+// readLine reads one physical line into l, holding at most MaxLineBytes of it: the rest
+// of a longer line is read and dropped, so that its cost is the time to scan it.
+func (r *Reader) readLine(l *physLine) (bool, error) {
 	r.buf = r.buf[:0]
 	var term, prev byte // the byte that ended the line, and the one before it
 	total := 0
@@ -461,7 +462,8 @@ func (r *Reader) readLine() (physLine, bool, error) {
 		total += len(chunk)
 		if err == nil && total == len(chunk) && !r.dialect.CR {
 			// The common case: the whole line is in the buffer, decode it from there.
-			return r.endLine(chunk, total, chunk[len(chunk)-1], prevByte(chunk, 0)), true, nil
+			r.endLine(l, chunk, total, chunk[len(chunk)-1], prevByte(chunk, 0))
+			return true, nil
 		}
 		if room := MaxLineBytes + 2 - len(r.buf); room > 0 {
 			add := chunk[:min(room, len(chunk))]
@@ -479,7 +481,7 @@ func (r *Reader) readLine() (physLine, bool, error) {
 		}
 		if err == io.EOF {
 			if total == 0 {
-				return physLine{}, false, nil
+				return false, nil
 			}
 			err = nil
 			if term != '\n' && term != '\r' {
@@ -487,11 +489,12 @@ func (r *Reader) readLine() (physLine, bool, error) {
 			}
 		}
 		if err != nil {
-			return physLine{}, false, err
+			return false, err
 		}
 		break
 	}
-	return r.endLine(r.buf, total, term, prev), true, nil
+	r.endLine(l, r.buf, total, term, prev)
+	return true, nil
 }
 
 // prevByte is the byte before the last of a non-empty chunk: its own, or for a chunk
@@ -503,10 +506,9 @@ func prevByte(chunk []byte, last byte) byte {
 	return last
 }
 
-// endLine makes the physical line of buf (at most MaxLineBytes+2 bytes of a line of
+// endLine makes l the physical line of buf (at most MaxLineBytes+2 bytes of a line of
 // total bytes, line end included), given the byte that ended it and the one before.
-func (r *Reader) endLine(buf []byte, total int, term, prev byte) physLine {
-	var l physLine
+func (r *Reader) endLine(l *physLine, buf []byte, total int, term, prev byte) {
 	eol := 0
 	switch {
 	case term == '\n' && prev == '\r' && total >= 2:
@@ -538,7 +540,6 @@ func (r *Reader) endLine(buf []byte, total int, term, prev byte) physLine {
 	if cap(r.buf) > sniffSize {
 		r.buf = nil // a long line's buffer is not kept for the short ones after it
 	}
-	return l
 }
 
 // sliceCR is bufio.Reader.ReadSlice for files whose lines end in CR: it stops after
@@ -607,6 +608,9 @@ func (r *Reader) unread(lines []physLine) {
 
 // notes lists what was done to the lines of a record starting at line start.
 func (r *Reader) notes(start int, bomRemoved bool, lines ...physLine) []Note {
+	if !bomRemoved && len(lines) == 1 && !lines[0].recoded {
+		return nil // the common case, kept cheap
+	}
 	var ns []Note
 	if bomRemoved {
 		ns = append(ns, Note{Line: start, Code: rules.StrayBOM,
