@@ -18,6 +18,20 @@
 // temporary files are left out of the weekly files' pattern, and a folder input is read
 // whole before any output replaces a file in it.
 //
+// Input files are ',', ';' or tab separated, in UTF-8 (with or without BOM) or
+// Windows-1252, with LF, CRLF or CR (classic Mac OS) line ends and RFC 4180 quoting. Each
+// line is decoded on its own: a line in the other encoding than its file's is read right
+// and logged (MIXED_ENCODING), and so is a BOM removed from the start of a row (STRAY_BOM,
+// two exports pasted together). A quoted value may span lines, unless one of its later
+// lines is by itself a whole row of the file: two rows merged by stray quotes, rejected
+// together as MALFORMED_ROW with their text (no column of the contract expects
+// multi-line text). A line longer than 4 MiB is MALFORMED_ROW with its first 4 MiB kept
+// (in _raw and in the database); fields beyond the header's count are counted, not
+// kept. A file whose header names a column twice, has more than twice the entity's
+// columns, or breaks a column name over two lines, and a file that is no CSV text
+// (gzip, an Excel workbook, UTF-16 "Texte Unicode"), stop the run before anything is
+// loaded, with one line saying which.
+//
 // The database must exist, unless -create-db is given (so a typo in its name never
 // creates one). Its schema is brought up to date, under the run lease, by the embedded
 // schema steps it lacks; a database of the other domain, or with a newer schema, is
@@ -83,8 +97,8 @@
 //
 // Exit status: 0 every row inserted or ignored, or rejected only as before (still
 // rejected); 1 new rows rejected; 2 could not run (usage, missing file or column, empty
-// file, database unreachable or refusing, accounting that does not balance) or was
-// interrupted.
+// file, a header that cannot be the entity's, a file that is no CSV text, database
+// unreachable or refusing, accounting that does not balance) or was interrupted.
 //
 // With -domain distributech, INPUT is a folder holding distributech.sqlite (regions,
 // revendeurs, produits, stock, receptions, read with a pure-Go driver) and commandes/

@@ -1,6 +1,8 @@
 package csvfile
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -12,7 +14,30 @@ import (
 type Mapping struct {
 	Index   []int    // Index[i]: position of wanted[i] in the header, -1 when absent
 	Unknown []string // header names matching no wanted column: reported, ignored
-	Extra   []string // header names repeating an already matched column: ignored
+}
+
+// ErrWideHeader is returned (wrapped) by MapHeader for a header with more than twice as
+// many columns as wanted: that is no header of the file, but most often a whole file
+// read as one line (line ends not recognised) or the wrong file, and reading it as a
+// header would make a file "with no rows" of it.
+var ErrWideHeader = errors.New("header too wide")
+
+// DuplicateColumnError is a header naming one wanted column twice (`email` and
+// `Email`): which of the two holds the value cannot be guessed, and ignoring either
+// would lose values, so the file is not read.
+type DuplicateColumnError struct {
+	Column        string // the wanted column
+	First, Second int    // 1-based positions in the header
+	Names         [2]string
+}
+
+var _ error = (*DuplicateColumnError)(nil)
+
+// Error names the column and both positions, e.g.
+// `column email named twice in the header: column 4 ("email") and column 8 ("Email")`.
+func (e *DuplicateColumnError) Error() string {
+	return fmt.Sprintf("column %s named twice in the header: column %d (%q) and column %d (%q)",
+		e.Column, e.First, e.Names[0], e.Second, e.Names[1])
 }
 
 // MissingColumnError names the required columns a header lacks, all at once, so that
@@ -35,11 +60,23 @@ func (e *MissingColumnError) Error() string {
 // surrounding spaces and '-', '_', '.' or spaces ("E-mail" is email, "Id Client" is
 // id_client), because every agency spells its headers its own way. A name that matches
 // no wanted column that way is tried again without the French link words de, du, des,
-// d', la, le, les and l' ("date de début" is date_debut). The first header column
-// matching a wanted name wins; later ones are listed in Extra. It returns the mapping
-// and a *MissingColumnError when a required column is absent.
+// d', la, le, les and l' ("date de début" is date_debut). It returns an error wrapping
+// ErrWideHeader when the header has more than twice as many columns as wanted (names
+// starting with '_', the columns the toolkit adds to the files it writes, aside), a
+// *DuplicateColumnError when two header columns name the same wanted one, and a
+// *MissingColumnError when a required column is absent.
 func MapHeader(header, wanted, required []string) (Mapping, error) {
 	m := Mapping{Index: make([]int, len(wanted))}
+	width := 0
+	for _, h := range header {
+		if !strings.HasPrefix(h, "_") {
+			width++
+		}
+	}
+	if len(wanted) > 0 && width > 2*len(wanted) {
+		return m, fmt.Errorf("%w: %d columns, more than twice the %d expected (a whole file read as one line? "+
+			"line ends not recognised, or the wrong file)", ErrWideHeader, width, len(wanted))
+	}
 	exact := make(map[string]int, len(wanted))
 	loose := make(map[string]int, len(wanted))
 	for i, w := range wanted {
@@ -69,7 +106,8 @@ func MapHeader(header, wanted, required []string) (Mapping, error) {
 		case !ok:
 			m.Unknown = append(m.Unknown, h)
 		case m.Index[i] >= 0:
-			m.Extra = append(m.Extra, h)
+			first := m.Index[i]
+			return m, &DuplicateColumnError{Column: wanted[i], First: first + 1, Second: j + 1, Names: [2]string{header[first], h}}
 		default:
 			m.Index[i] = j
 		}

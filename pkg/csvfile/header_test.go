@@ -3,6 +3,7 @@ package csvfile
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -55,26 +56,27 @@ func TestMapHeader(t *testing.T) {
 		required []string
 		index    []int
 		unknown  []string
-		extra    []string
 		missing  []string
 	}{
-		{"exact", []string{"id_client", "email", "date_debut", "nom"}, wanted, []int{0, 1, 2, 3}, nil, nil, nil},
-		{"spelling variants and order", []string{" E-Mail ", "Id Client", "Date de Début", "NOM"}, wanted, []int{1, 0, 2, 3}, nil, nil, nil},
-		{"unknown and repeated", []string{"nom", "remarque", "ID_CLIENT", "Nom", "email"}, []string{"id_client"},
-			[]int{2, 4, -1, 0}, []string{"remarque"}, []string{"Nom"}, nil},
-		{"link words", []string{"Id du Client", "E-mail", "date de début", "nom"}, wanted, []int{0, 1, 2, 3}, nil, nil, nil},
-		{"exact spelling and phrase of the same column", []string{"date_debut", "date de début", "x"}, nil,
-			[]int{-1, -1, 0, -1}, []string{"x"}, []string{"date de début"}, nil},
-		{"optional column absent", []string{"id_client", "email"}, []string{"id_client"}, []int{0, 1, -1, -1}, nil, nil, nil},
-		{"one required missing", []string{"id_client", "nom"}, []string{"id_client", "email"}, []int{0, -1, -1, 1}, nil, nil, []string{"email"}},
-		{"two required missing", []string{"nom"}, []string{"id_client", "email"}, []int{-1, -1, -1, 0}, nil, nil, []string{"id_client", "email"}},
-		{"empty header", nil, nil, []int{-1, -1, -1, -1}, nil, nil, nil},
+		{"exact", []string{"id_client", "email", "date_debut", "nom"}, wanted, []int{0, 1, 2, 3}, nil, nil},
+		{"spelling variants and order", []string{" E-Mail ", "Id Client", "Date de Début", "NOM"}, wanted, []int{1, 0, 2, 3}, nil, nil},
+		{"unknown", []string{"nom", "remarque", "ID_CLIENT", "email"}, []string{"id_client"},
+			[]int{2, 3, -1, 0}, []string{"remarque"}, nil},
+		{"link words", []string{"Id du Client", "E-mail", "date de début", "nom"}, wanted, []int{0, 1, 2, 3}, nil, nil},
+		{"optional column absent", []string{"id_client", "email"}, []string{"id_client"}, []int{0, 1, -1, -1}, nil, nil},
+		{"one required missing", []string{"id_client", "nom"}, []string{"id_client", "email"}, []int{0, -1, -1, 1}, nil, []string{"email"}},
+		{"two required missing", []string{"nom"}, []string{"id_client", "email"}, []int{-1, -1, -1, 0}, nil, []string{"id_client", "email"}},
+		{"empty header", nil, nil, []int{-1, -1, -1, -1}, nil, nil},
+		{"twice as wide", []string{"id_client", "email", "date_debut", "nom", "a", "b", "c", "d"}, nil,
+			[]int{0, 1, 2, 3}, []string{"a", "b", "c", "d"}, nil},
+		{"context columns not counted", []string{"id_client", "email", "date_debut", "nom", "a", "b", "c", "d", "_file", "_line", "_errors", "_raw"}, nil,
+			[]int{0, 1, 2, 3}, []string{"a", "b", "c", "d", "_file", "_line", "_errors", "_raw"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := MapHeader(c.header, wanted, c.required)
-			if !reflect.DeepEqual(m.Index, c.index) || !reflect.DeepEqual(m.Unknown, c.unknown) || !reflect.DeepEqual(m.Extra, c.extra) {
-				t.Errorf("MapHeader(%q) = %+v, want Index %v Unknown %q Extra %q", c.header, m, c.index, c.unknown, c.extra)
+			if !reflect.DeepEqual(m.Index, c.index) || !reflect.DeepEqual(m.Unknown, c.unknown) {
+				t.Errorf("MapHeader(%q) = %+v, want Index %v Unknown %q", c.header, m, c.index, c.unknown)
 			}
 			var mc *MissingColumnError
 			switch {
@@ -90,6 +92,42 @@ func TestMapHeader(t *testing.T) {
 		if err != nil || m.Index[0] != 1 {
 			t.Errorf("MapHeader(%q) = %+v, %v, want email at 1", h, m, err)
 		}
+	}
+}
+
+// A header naming one column twice is an error naming both positions: ignoring either
+// column loses the values of the rows that fill only it (issue 12, item 4).
+func TestMapHeaderDuplicate(t *testing.T) {
+	wanted := []string{"id_client", "nom", "email", "ville"}
+	cases := []struct {
+		header []string
+		want   DuplicateColumnError
+	}{
+		{[]string{"id_client", "nom", "email", "ville", "Email"}, DuplicateColumnError{"email", 3, 5, [2]string{"email", "Email"}}},
+		{[]string{"Nom", "id_client", "nom", "email"}, DuplicateColumnError{"nom", 1, 3, [2]string{"Nom", "nom"}}},
+		{[]string{"id_client", "date_debut", "email", "nom", "E-mail"}, DuplicateColumnError{"email", 3, 5, [2]string{"email", "E-mail"}}},
+	}
+	for _, c := range cases {
+		_, err := MapHeader(c.header, wanted, []string{"id_client"})
+		var de *DuplicateColumnError
+		if !errors.As(err, &de) || *de != c.want {
+			t.Errorf("MapHeader(%q) = %v, want %v", c.header, err, &c.want)
+		}
+	}
+	err := (&DuplicateColumnError{"email", 4, 8, [2]string{"email", "Email"}}).Error()
+	if want := `column email named twice in the header: column 4 ("email") and column 8 ("Email")`; err != want {
+		t.Errorf("Error() = %q, want %q", err, want)
+	}
+}
+
+// A header more than twice as wide as the entity is no header: a whole CR-only file
+// read as one line must not pass for a file with no rows (issue 12, item 1).
+func TestMapHeaderWide(t *testing.T) {
+	wanted := []string{"id_client", "nom", "email"}
+	header := []string{"id_client", "nom", "email", "1", "A", "a@x.fr", "2"}
+	if _, err := MapHeader(header, wanted, wanted); !errors.Is(err, ErrWideHeader) ||
+		!strings.Contains(err.Error(), "7 columns, more than twice the 3 expected") {
+		t.Errorf("MapHeader(%q) = %v, want ErrWideHeader", header, err)
 	}
 }
 

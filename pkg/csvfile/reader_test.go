@@ -3,13 +3,18 @@ package csvfile
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"dmt/pkg/rules"
 )
 
 // readAll reads every record and parse error of input.
@@ -111,6 +116,23 @@ func TestRead(t *testing.T) {
 			[][]string{{"Société", "10 €"}, {"Œuvre", "“x”"}}, []int{2, 3}},
 		{"windows-1252 header", "pr\xe9nom,nom\nL\xe9a,Dupont\n", "windows-1252, ',' separated, LF", []string{"prénom", "nom"},
 			[][]string{{"Léa", "Dupont"}}, []int{2}},
+		{"cr line ends", "a,b\r1,2\r3,4\r", "utf-8, ',' separated, CR", []string{"a", "b"}, [][]string{{"1", "2"}, {"3", "4"}}, []int{2, 3}},
+		{"cr line ends, no final one", "a;b\r1;2\r\r3;4", "utf-8, ';' separated, CR", []string{"a", "b"}, [][]string{{"1", "2"}, {"3", "4"}}, []int{2, 4}},
+		{"cr line ends, some crlf", "a,b\r1,2\r\n3,4\r", "utf-8, ',' separated, CR", []string{"a", "b"}, [][]string{{"1", "2"}, {"3", "4"}}, []int{2, 3}},
+		{"cr in quotes of a cr file becomes lf", "a,b,c\r1,\"x\ry\",z\r2,w,v\r", "utf-8, ',' separated, CR", []string{"a", "b", "c"},
+			[][]string{{"1", "x\ny", "z"}, {"2", "w", "v"}}, []int{2, 4}},
+		{"crs in the quotes of an lf file", "a,b\n1,\"x\ry\"\n2,\"p\rq\r\"\n", lf, []string{"a", "b"}, [][]string{{"1", "x\ry"}, {"2", "p\rq\r"}}, []int{2, 3}},
+		{"a lone cr in an lf file is text", "a,b\n1,x\ry\n2,z\n", lf, []string{"a", "b"}, [][]string{{"1", "x\ry"}, {"2", "z"}}, []int{2, 3}},
+		{"utf-8 file with a windows-1252 line", "nom,ville\nL\xc3\xa9a,Orl\xc3\xa9ans\nL\xe9o,Besan\xe7on \x80\nZo\xc3\xab,\xe5\x8c\x97\xe4\xba\xac \xf0\x9f\x98\x80\n", lf,
+			[]string{"nom", "ville"}, [][]string{{"Léa", "Orléans"}, {"Léo", "Besançon €"}, {"Zoë", "北京 😀"}}, []int{2, 3, 4}},
+		{"windows-1252 file with a utf-8 line", "nom;ville\r\nL\xe9o;Besan\xe7on\r\nL\xe9a;Cr\xe9teil\r\nZo\xc3\xab;\xe5\x8c\x97\xe4\xba\xac\r\n", "windows-1252, ';' separated, CRLF",
+			[]string{"nom", "ville"}, [][]string{{"Léo", "Besançon"}, {"Léa", "Créteil"}, {"Zoë", "北京"}}, []int{2, 3, 4}},
+		{"bom at the start of a data line", "id,nom\n1,a\n\xef\xbb\xbf2,b\n\xef\xbb\xbf\n3,c\n", lf, []string{"id", "nom"},
+			[][]string{{"1", "a"}, {"2", "b"}, {"3", "c"}}, []int{2, 3, 5}},
+		{"bom then windows-1252", "id,nom\n1,a\n\xef\xbb\xbf2,\xe9t\xe9\n", "windows-1252, ',' separated, LF", []string{"id", "nom"},
+			[][]string{{"1", "a"}, {"2", "été"}}, []int{2, 3}},
+		{"multi-line value whose lines are no records", "a,b,c\n1,\"x, y\nz\",w\n", lf, []string{"a", "b", "c"},
+			[][]string{{"1", "x, y\nz", "w"}}, []int{2}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -155,6 +177,17 @@ func TestTestdata(t *testing.T) {
 			[][]string{{"1", "A", "a@x.fr"}, {"2", "B", "b@x.fr"}, {"3", "C", "c@x.fr"}, {"4", "D", "d@x.fr"},
 				{"6", "F", "f@x.fr"}, {"7", "G", "g@x.fr"}, {"8", "H", "h@x.fr"}, {"9", "I", "i@x.fr"}, {"10", "J", "j@x.fr"}},
 			[]int{2, 3, 4, 5, 7, 8, 9, 10, 11}, []int{6}},
+		{"mac_cr_cp1252.csv", "windows-1252, ';' separated, CR",
+			[]string{"id_client", "nom", "secteur", "email", "telephone", "ville", "date_creation"},
+			[][]string{{"1", "Société Martin", "Alimentaire", "contact@martin.fr", "", "Lyon", "2019-03-01"},
+				{"2", "Café ; Bar", "Restauration", "cafe@bar.fr", "", "Paris", "2020-01-01"},
+				{"3", "Deux\nlignes", "Conseil", "deux@lignes.fr", "", "Lille", "2021-05-04"}}, []int{2, 3, 4}, nil},
+		{"utf8_one_latin1_line.csv", "utf-8, ',' separated, LF", []string{"id", "nom", "ville"},
+			[][]string{{"1", "Zoë Ĉiŝ", "北京 😀"}, {"2", "Société Générale", "Besançon"}, {"3", "Café Noël", "Orléans €"}}, []int{2, 3, 4}, nil},
+		{"stray_quotes.csv", "utf-8, ',' separated, LF", []string{"id_client", "nom", "secteur", "email", "telephone", "ville", "date_creation"},
+			[][]string{{"3", "Gamma", "IT", "c@y.fr", "", "Nice", "2020-01-03"}}, []int{4}, []int{2}},
+		{"bom_midfile.csv", "utf-8 with BOM, ',' separated, CRLF", []string{"id", "nom", "email"},
+			[][]string{{"1", "A", "a@x.fr"}, {"2", "B", "b@x.fr"}, {"3", "C", "c@x.fr"}}, []int{2, 3, 4}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
@@ -321,6 +354,12 @@ func TestLateWindows1252(t *testing.T) {
 	if got := recs[20001].Fields[1]; got != "déjà" {
 		t.Errorf("Read late utf-8 = %q, want %q", got, "déjà")
 	}
+	if n := recs[20000].Notes; len(n) != 1 || n[0].Code != rules.MixedEncoding || n[0].Line != 20002 {
+		t.Errorf("Read late cp1252 notes = %+v, want one MIXED_ENCODING on line 20002", n)
+	}
+	if n := recs[20001].Notes; n != nil {
+		t.Errorf("Read late utf-8 notes = %+v, want none", n)
+	}
 }
 
 // A rune cut by the end of the sniff window must not make a UTF-8 file Windows-1252.
@@ -414,6 +453,198 @@ func TestSplitRaw(t *testing.T) {
 		}
 		if err != nil || !reflect.DeepEqual(got, c.out) {
 			t.Errorf("SplitRaw(%q, %d) = %q, %v; want %q", c.raw, c.want, got, err, c.out)
+		}
+	}
+}
+
+// notesOf lists the notes of the records and parse errors read, as "line CODE".
+func notesOf(recs []*Record, bad []*ParseError) []string {
+	var out []string
+	add := func(ns []Note) {
+		for _, n := range ns {
+			out = append(out, fmt.Sprintf("%d %s", n.Line, n.Code))
+		}
+	}
+	for _, r := range recs {
+		add(r.Notes)
+	}
+	for _, pe := range bad {
+		add(pe.Notes)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Each line decoded in the other encoding than the file's, and each BOM removed from a
+// data line, is noted for the log; a wholly Windows-1252 file has no note (issue 12,
+// items 2 and 5).
+func TestNotes(t *testing.T) {
+	cases := []struct {
+		name  string
+		input string
+		notes []string
+	}{
+		{"utf-8 file, one windows-1252 line", testFile(t, "utf8_one_latin1_line.csv"), []string{"3 MIXED_ENCODING"}},
+		{"windows-1252 file", testFile(t, "excel_fr_cp1252_crlf.csv"), nil},
+		{"windows-1252 file, cr line ends", testFile(t, "mac_cr_cp1252.csv"), nil},
+		{"windows-1252 file, one utf-8 line", "nom;ville\r\nL\xe9o;Besan\xe7on\r\nL\xe9a;Cr\xe9teil\r\nZo\xc3\xab;x\r\n", []string{"4 MIXED_ENCODING"}},
+		{"bom in the middle", testFile(t, "bom_midfile.csv"), []string{"3 STRAY_BOM"}},
+		{"bom on a malformed line", "a,b\n\xef\xbb\xbf1,2,3\n", []string{"2 STRAY_BOM"}},
+		{"windows-1252 line inside a quoted value", "a,b,c\n1,\"d\xc3\xa9j\xc3\xa0\ncaf\xe9\",x\n", []string{"3 MIXED_ENCODING"}},
+		{"plain", "a,b\n1,2\n", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, recs, bad := readAll(t, c.input)
+			if got := notesOf(recs, bad); !reflect.DeepEqual(got, c.notes) {
+				t.Errorf("notes of %q = %q, want %q", c.input, got, c.notes)
+			}
+		})
+	}
+}
+
+// Two stray quotes must not merge two records into one (client 2 hidden in client 1's
+// name): the lines are rejected together, their text kept (issue 12, item 3).
+func TestStrayQuotes(t *testing.T) {
+	_, recs, bad := readAll(t, testFile(t, "stray_quotes.csv"))
+	if len(recs) != 1 || len(bad) != 1 {
+		t.Fatalf("Read(stray_quotes.csv) = %d records, errors %v; want 1 record and 1 error", len(recs), bad)
+	}
+	pe := bad[0]
+	wantRaw := "1,\"Acme,IT,a@y.fr,,Paris,2020-01-01\n2,Beta Corp\",IT,b@y.fr,,Lyon,2020-01-02"
+	if pe.Line != 2 || pe.Raw != wantRaw || !errors.Is(pe, ErrQuote) || !strings.Contains(pe.Error(), "line 3 is a whole record by itself") {
+		t.Errorf("Read(stray_quotes.csv) error = line %d %v raw %q; want line 2, ErrQuote, raw %q", pe.Line, pe.Err, pe.Raw, wantRaw)
+	}
+	// Fed back unchanged (the _raw column of the rejected rows), it is rejected again.
+	if f, err := SplitRaw(pe.Raw, 7); !errors.Is(err, ErrQuote) {
+		t.Errorf("SplitRaw(%q) = %q, %v; want ErrQuote", pe.Raw, f, err)
+	}
+	// Over three lines, with a whole record in the middle.
+	in := "a,b,c\n1,\"x,y\n2,z,w\n3,q\",r\n4,s,t\n"
+	_, recs, bad = readAll(t, in)
+	if len(bad) != 1 || bad[0].Line != 2 || strings.Count(bad[0].Raw, "\n") != 2 || len(recs) != 1 || recs[0].Line != 5 {
+		t.Errorf("Read(%q) = records at %v, errors %v; want one error for lines 2-4 and a record at 5", in, linesOf(recs), bad)
+	}
+}
+
+// A header is one line of at most MaxColumns columns; anything else is an error, not a
+// file with no rows (issue 12, item 1).
+func TestBadHeaders(t *testing.T) {
+	cases := []struct {
+		name, input string
+		err         error
+	}{
+		{"line break inside a column name", "id,\"nom\nclient\",email\n1,A,a@x.fr\n", ErrQuote},
+		{"too many columns", "a" + strings.Repeat(",", MaxColumns) + "\n1\n", ErrTooLarge},
+		{"too long", "a" + strings.Repeat("b", MaxLineBytes) + "\n1\n", ErrTooLarge},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewReader(strings.NewReader(c.input))
+			var pe *ParseError
+			if !errors.As(err, &pe) || !errors.Is(err, c.err) || pe.Line != 1 {
+				t.Errorf("NewReader = %v, want a ParseError at line 1 wrapping %v", err, c.err)
+			}
+		})
+	}
+	in := "a" + strings.Repeat(",", MaxColumns-1) + "\n"
+	if r, err := NewReader(strings.NewReader(in)); err != nil || len(r.Header()) != MaxColumns {
+		t.Errorf("NewReader(%d columns) = %v", MaxColumns, err)
+	}
+}
+
+// What is not CSV text is said to be what it is, in one line, instead of a misleading
+// "missing required columns" (issue 12, item 18).
+func TestNotText(t *testing.T) {
+	utf16be := []byte{0, 'i', 0, 'd', 0, ',', 0, 'n', 0, 'o', 0, 'm', 0, '\n', 0, '1', 0, ',', 0, 'A', 0, '\n'}
+	cases := []struct {
+		name  string
+		input string
+		want  string
+	}{
+		{"gzip", testFile(t, "clients.csv.gz"), "gzip-compressed"},
+		{"excel unicode text", testFile(t, "excel_unicode_text.txt"), "UTF-16"},
+		{"utf-16 without bom", string(utf16be), "UTF-16"},
+		{"xlsx", "PK\x03\x04\x14\x00\x06\x00", ".xlsx"},
+		{"xls", "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", ".xls"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewReader(strings.NewReader(c.input))
+			if !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("NewReader(%q) = %v, want ErrNotText saying %q", c.input, err, c.want)
+			}
+		})
+	}
+	// A NUL in a value is a bad value (BAD_TEXT), not a file in another format.
+	if _, err := NewReader(strings.NewReader("id,nom\n1,a\x00b\n2,\x00\x00\n")); err != nil {
+		t.Errorf("NewReader(NUL in values) = %v", err)
+	}
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Surplus fields are counted, not kept: a line of 100,000 trailing commas, and a file
+// of rows padded to Excel's 16,384 columns, cost the memory of their text, not of a
+// string per field, and the time of one scan (issue 12, item 12).
+func TestSurplusFields(t *testing.T) {
+	const header = "id_client,nom,secteur,email,telephone,ville,date_creation\n"
+	row := "1,A,,a@x.fr,,Lyon,2020-01-01"
+	in := header + row + strings.Repeat(",", 100000) + "\n2,B,,b@x.fr,,Lyon,2020-01-02\n"
+	var recs []*Record
+	var bad []*ParseError
+	n := allocated(func() { _, recs, bad = readAll(t, in) })
+	if len(recs) != 1 || len(bad) != 1 || !errors.Is(bad[0], ErrFieldCount) || !strings.Contains(bad[0].Error(), "100007, want 7") ||
+		len(bad[0].Fields) > 8 || bad[0].Raw != row+strings.Repeat(",", 100000) {
+		t.Fatalf("Read(100,000 commas) = %d records, errors %v", len(recs), bad)
+	}
+	// The line is 100 KB; a string per field would be 1.6 MB more.
+	if n > 1<<20 {
+		t.Errorf("Read(100,000 commas) allocated %d bytes, want under 1 MiB", n)
+	}
+
+	var b strings.Builder
+	b.WriteString(header)
+	for i := range 200 {
+		fmt.Fprintf(&b, "%d,A,,a@x.fr,,Lyon,2020-01-01%s\n", i+1, strings.Repeat(",", MaxColumns-7))
+	}
+	in = b.String()
+	n = allocated(func() { _, recs, bad = readAll(t, in) })
+	if len(recs) != 0 || len(bad) != 200 || !strings.Contains(bad[0].Error(), "16384, want 7") {
+		t.Fatalf("Read(200 rows of %d columns) = %d records, %d errors", MaxColumns, len(recs), len(bad))
+	}
+	if n > uint64(4*len(in)) {
+		t.Errorf("Read(200 rows of %d columns, %d bytes) allocated %d bytes, want under %d", MaxColumns, len(in), n, 4*len(in))
+	}
+}
+
+// A line longer than MaxLineBytes is one record too large, its text kept cut, read in
+// bounded memory; the lines after it are read normally (issue 12, item 12).
+func TestHugeLine(t *testing.T) {
+	for _, fill := range []string{",", "é", "x\"y"} {
+		huge := "1,A," + strings.Repeat(fill, 8*MaxLineBytes/len(fill))
+		in := "id,nom,email\n" + huge + "\n2,B,b@x.fr\n"
+		var recs []*Record
+		var bad []*ParseError
+		n := allocated(func() { _, recs, bad = readAll(t, in) })
+		if len(bad) != 1 || len(recs) != 1 || recs[0].Line != 3 {
+			t.Fatalf("Read(line of %d bytes) = records %v, errors %v", len(huge), linesOf(recs), bad)
+		}
+		pe := bad[0]
+		if !errors.Is(pe, ErrTooLarge) || !pe.Truncated || len(pe.Raw) > MaxLineBytes || len(pe.Raw) < MaxLineBytes-4 ||
+			!strings.HasPrefix(huge, pe.Raw) || !strings.Contains(pe.Error(), fmt.Sprint(len(huge))) {
+			t.Errorf("Read(line of %d bytes of %q) error = %v, truncated %v, raw of %d bytes", len(huge), fill, pe, pe.Truncated, len(pe.Raw))
+		}
+		if n > 5*MaxLineBytes { // the line is 8*MaxLineBytes
+			t.Errorf("Read(line of %d bytes of %q) allocated %d bytes, want under %d", len(huge), fill, n, 5*MaxLineBytes)
 		}
 	}
 }

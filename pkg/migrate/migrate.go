@@ -310,7 +310,8 @@ type note struct {
 	raw      string   // its text, for a row that could not be split
 	origin   origin   // where a row fed back first came from
 	still    bool     // rejected the same way by the latest earlier run of the file
-	ignoreAs string   // log action of an ignored row
+	ignoreAs string   // log action of an ignored row, or of a line the reader mended
+	warn     bool     // a line the reader mended (csvfile.Note): logged as a warning, counted in the report
 }
 
 // lineSpan counts rows of one kind and the first and last of their lines, for a log
@@ -478,6 +479,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 	// those the journal's file row holds, whatever stops the run.
 	var loadErr error
 	var loaded lineSpan
+	mended := map[string]int{} // lines the reader mended, by code, in committed batches
 	committed := map[int]batchDone{}
 	next := 0
 	account := func(d batchDone) {
@@ -497,6 +499,10 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		for _, n := range job.notes {
 			at := n.origin.at(n.line)
 			switch {
+			case n.warn:
+				log.Warn(n.ignoreAs, append(at, "code", n.code, "detail", n.detail)...)
+				mended[n.code]++
+				continue
 			case !n.reject:
 				log.Info(n.ignoreAs, append(at, "code", n.code, "detail", n.detail)...)
 				continue
@@ -613,6 +619,13 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		for _, s := range slices.Sorted(maps.Keys(committed)) {
 			account(committed[s])
 		}
+		for _, code := range slices.Sorted(maps.Keys(mended)) {
+			lines := "lines"
+			if mended[code] == 1 {
+				lines = "line"
+			}
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d %s %s (%s, see the log)", mended[code], lines, mendedWhat[code], code))
+		}
 		if loaded.n > 0 {
 			log.Info("ignored", "code", rules.AlreadyLoaded, "rows", loaded.n, "first_line", loaded.first, "last_line", loaded.last,
 				"detail", "identical rows already in the database, summarised: one line per file")
@@ -658,6 +671,17 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 		cur.notes = append(cur.notes, note{line: line, reject: true, code: code, detail: code + ": " + detail, raw: text, origin: o, still: still})
 	}
+	// readNotes logs what the reader did to a record's lines to read them (decoded one
+	// in the other encoding, removed a BOM): nothing is mended silently.
+	readNotes := func(ns []csvfile.Note) {
+		for _, n := range ns {
+			action := "decoded"
+			if n.Code == rules.StrayBOM {
+				action = "stripped"
+			}
+			cur.notes = append(cur.notes, note{line: n.Line, warn: true, ignoreAs: action, code: string(n.Code), detail: n.Detail})
+		}
+	}
 	for n := 0; ; n++ {
 		if n%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -673,12 +697,14 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 		var pe *csvfile.ParseError
 		if errors.As(err, &pe) {
+			readNotes(pe.Notes)
 			malformed(pe.Line, pe.Raw, pe.Err, origin{})
 			continue
 		}
 		if err != nil {
 			return stopped(fmt.Errorf("%s: %w", src.Name, err))
 		}
+		readNotes(rec.Notes)
 		fields, from, err := f.back.fields(rec.Fields)
 		if errors.As(err, &pe) {
 			malformed(rec.Line, pe.Raw, pe.Err, from)
@@ -779,6 +805,12 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 	log.Info("end", "read", rep.Read, "inserted", rep.Inserted, "rejected", rep.Rejected, "still_rejected", rep.StillRejected,
 		"ignored", rep.Ignored, "sha256", rep.SHA256)
 	return nil
+}
+
+// mendedWhat says, for the report, what the reader did to the lines it noted.
+var mendedWhat = map[string]string{
+	string(rules.MixedEncoding): "decoded in another encoding than the file's",
+	string(rules.StrayBOM):      "starting with a byte-order mark, removed",
 }
 
 func newBatch(opt Options, src *Source, seq int) *mariadb.Batch {

@@ -34,6 +34,8 @@ const (
 	UnknownColumn Code = "UNKNOWN_COLUMN" // a header names no column of the entity: reported, ignored
 	MissingColumn Code = "MISSING_COLUMN" // a required column is absent: the file is not loaded
 	DBRefused     Code = "DB_REFUSED"     // the database refused a row the checks accepted
+	MixedEncoding Code = "MIXED_ENCODING" // a line in another encoding than its file's: decoded in its own, logged
+	StrayBOM      Code = "STRAY_BOM"      // a BOM at the start of a data line (files pasted together): removed, logged
 )
 
 // Catalogue describes every code in plain language, for reports and -h texts.
@@ -63,6 +65,8 @@ var Catalogue = map[Code]string{
 	UnknownColumn:          "a column the entity does not have: ignored",
 	MissingColumn:          "a required column is missing from the file",
 	DBRefused:              "the database refused the row",
+	MixedEncoding:          "a line in another encoding than the rest of its file (UTF-8 or Windows-1252): read in its own",
+	StrayBOM:               "a byte-order mark at the start of a data line (two files pasted together?): removed",
 }
 
 // Describe returns the plain-language meaning of code, or "" for an unknown code.

@@ -231,7 +231,8 @@ func TestFold(t *testing.T) {
 func TestCodesDescribed(t *testing.T) {
 	for _, c := range []Code{MalformedRow, MissingRequired, TooLong, BadInteger, BadDecimal, BadDate, DateInFuture, BadEmail,
 		BadEnum, OutOfRange, DateOrder, EndDateRequired, SatisfactionNotAllowed, UnknownReference, EmailTaken, DuplicateRow,
-		DuplicateKeyConflict, SiteNotInProject, OutsideProjectDates, AlreadyLoaded, BadList, BadText, UnknownColumn, MissingColumn, DBRefused} {
+		DuplicateKeyConflict, SiteNotInProject, OutsideProjectDates, AlreadyLoaded, BadList, BadText, UnknownColumn, MissingColumn, DBRefused,
+		MixedEncoding, StrayBOM} {
 		if Describe(c) == "" {
 			t.Errorf("Describe(%s) is empty", c)
 		}
