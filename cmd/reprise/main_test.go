@@ -19,6 +19,9 @@ import (
 
 func TestMain(m *testing.M) { progtest.Main(m, "reprise", "migration", "generate_data", "validate") }
 
+// TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
+func TestManual(t *testing.T) { progtest.CheckManual(t, "reprise", run) }
+
 const today = "2026-11-15"
 
 func repoFile(t *testing.T, parts ...string) string {

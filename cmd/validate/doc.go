@@ -1,10 +1,29 @@
-// Validate checks a clevity database after the fact, and every night after that: row
-// counts against the journal, uniqueness of every key (e-mails case- and space-
-// insensitively), required columns, allowed values and ranges, date order, orphans of
-// every reference, affectations within their project's dates and sites, and the lineage
-// of every row. Each check is one set-based query built from the SQL forms of
-// pkg/rules, so validate and migration judge alike; it does not rely on the
-// database's constraints, which may be missing.
+// Validate checks a database after the fact, and every night after that: row counts
+// against the journal, uniqueness of every key (e-mails case- and space-insensitively),
+// required columns, allowed values and ranges, dates not in the future, date order,
+// orphans of every reference, affectations within their project's dates and sites, and
+// the lineage of every row. Each check is one set-based query built from the SQL forms
+// of pkg/rules, so validate and migration judge alike; it does not rely on the
+// database's constraints, which may be missing. It never writes business rows; its run
+// is recorded in the journal.
+//
+// Usage:
+//
+//	validate [flags]
+//
+// Flags:
+//
+//	-dsn DSN          the database, user:password@tcp(host:port)/name (default $MARIADB_DSN)
+//	-domain NAME      clevity (default) or distributech
+//	-out DIR          folder for the report (default ".")
+//	-json FILE|-      also write the results as JSON to FILE, or - for stdout
+//	-source DIR       also check that the files of DIR were read whole and accounted for
+//	                  (read = inserted + rejected + ignored in the journal)
+//	-today DATE       the date beyond which a date is in the future, YYYY-MM-DD (default:
+//	                  the local date of this machine, as migration and reprise judge; the
+//	                  database server's CURRENT_DATE is not used)
+//	-quiet            print nothing when every check passes (for cron)
+//	-h                print this manual
 //
 // It first reads the journal: the latest migration and the latest reprise must have
 // finished. A failed one, or one still marked running while no load holds the
@@ -15,27 +34,34 @@
 // database whose tables are all empty fails, since a nightly check must not call an
 // empty database valid.
 //
-// Usage:
+// Outputs:
 //
-//	validate [-dsn DSN] [-domain clevity] [-out DIR] [-json FILE|-] [-source DIR] [-quiet]
+//	DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt   the report, named by its start time (UTC);
+//	                  a second run in the same second gets _2, _3... before .txt, so
+//	                  reports never overwrite each other and their names sort by time.
+//	                  Per check: PASS, FAIL or WARN, the number of offending rows, up to
+//	                  10 samples (an orphan names its row's key, file and line, then the
+//	                  missing key) and the rule as what was expected; then a summary.
+//	-json FILE|-      the same results for scripts: snake_case keys, "status" (PASS, WARN
+//	                  or FAIL), "run_id", "domain", "database", "started", "today",
+//	                  "duration_seconds", "volumes" (rows per table), "checks" (each with
+//	                  "name", "kind", "status", "count", "sample", "description") and
+//	                  "summary" ("checks", "passed", "failed", "warnings").
 //
-// It writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt (UTC): one line per check with
-// PASS, FAIL or WARN, the number of offending rows, up to 10 of their keys and the rule
-// in plain words, then a summary. -json writes the same results as JSON (- for
-// stdout). -source DIR also checks that the files of DIR were read whole and accounted
-// for (read = inserted + rejected + ignored in the journal). The run is recorded in the
-// journal.
+// A summary line goes to stderr (none with -quiet when every check passes).
 //
 // With -domain distributech it also holds the stock to its sources: for every product,
 // current stock = snapshot + receipts - orders and the movement history adds up to it;
 // products without a stock snapshot (SANS_INVENTAIRE), under their alert threshold
 // (SOUS_SEUIL) or out of stock (RUPTURE) are warnings, as analyse_stock names them.
 //
+// Exit status: 0 every check passes (warnings allowed), 1 a check fails, 2 it could not
+// check (database down, wrong password, missing tables, interrupted).
+//
 // Example:
 //
-//	validate -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out reports
-//	validate -out reports -source data_1 -json - | jq '.summary'
-//
-// Exit status: 0 every check passes (warnings allowed), 1 a check fails, 2 it could not
-// check (database down, wrong password, missing tables).
+//	export MARIADB_DSN='root@tcp(127.0.0.1:3306)/clevity'
+//	validate -out out/reports
+//	validate -out out/reports -source data_1 -json - | jq .summary.failed
+//	validate -domain distributech -dsn 'root@tcp(127.0.0.1:3306)/distributech' -out out/reports
 package main

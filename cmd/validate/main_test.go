@@ -17,6 +17,9 @@ import (
 
 func TestMain(m *testing.M) { progtest.Main(m, "validate", "migration", "generate_data") }
 
+// TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
+func TestManual(t *testing.T) { progtest.CheckManual(t, "validate", run) }
+
 // sample writes a small clean clevity folder once per test binary.
 var sampleDir string
 
