@@ -49,7 +49,7 @@
 //	rapport_reprise.txt     the run's status (complete, interrupted, failed); per file and in total:
 //	                        read, inserted, rejected (new and still rejected), ignored, by code;
 //	                        the files skipped as unchanged
-//	rapport_reprise.json    the same for scripts (snake_case keys, "status" first)
+//	rapport_reprise.json    the same for scripts (snake_case keys, with the run's "status")
 //	rejets/<file>           rejected rows of each input file as read, plus _file, _line,
 //	                        _errors and _raw (a SQLite table's go to
 //	                        rejets/distributech.sqlite_<table>.csv)

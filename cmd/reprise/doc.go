@@ -60,7 +60,7 @@
 //	quarantaine_<entity>.csv   the isolated rows as read, then _file, _line, _errors and _raw
 //	                           (or -quarantine FILE)
 //	rapport_correction.txt     per file and in total: read = re-injected + isolated + ignored, by code
-//	rapport_correction.json    the same for scripts (snake_case keys, "status" first)
+//	rapport_correction.json    the same for scripts (snake_case keys, with the run's "status")
 //
 // A summary line goes to stderr (none with -quiet when the run is clean). The run is
 // recorded in the journal with its rows' lineage. Files are written under temporary
