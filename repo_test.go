@@ -16,9 +16,17 @@ func TestModTidy(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command")
 	}
-	cmd := exec.Command(goBin, "mod", "tidy", "-diff")
-	if out, err := cmd.CombinedOutput(); err != nil {
+	out, err := exec.Command(goBin, "mod", "tidy", "-diff").CombinedOutput()
+	switch {
+	case err == nil:
+	case strings.Contains(string(out), "diff "):
 		t.Errorf("go mod tidy would change go.mod or go.sum (run: go mod tidy):\n%s", out)
+	case os.Getenv("CI") == "":
+		// Tidying reads the modules of the dependencies' tests too: offline, with a
+		// module cache that lacks them, it cannot tell.
+		t.Skipf("go mod tidy -diff could not run: %v\n%s", err, out)
+	default:
+		t.Errorf("go mod tidy -diff could not run: %v\n%s", err, out)
 	}
 }
 
