@@ -2,13 +2,22 @@
 # bench.sh: the speed and memory figures of the toolkit, on the private MariaDB server.
 # Generates 1,000,000 affectations with their parents (4 % defects), migrates them into
 # a fresh database, and prints time, throughput and peak memory of each step; then runs
-# the Go benchmarks. BENCH_AFFECTATIONS sets the size (default 1000000).
+# the Go benchmarks. BENCH_AFFECTATIONS sets the size (default 1000000). The private
+# server is stopped at the end when this script started it (stopping deletes its data).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 n=${BENCH_AFFECTATIONS:-1000000}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+started=0
+scripts/mariadb-local.sh status >/dev/null 2>&1 || started=1
+cleanup() {
+	rm -rf "$work"
+	if [ "$started" = 1 ]; then
+		scripts/mariadb-local.sh stop
+	fi
+}
+trap cleanup EXIT
 go build -o "$work/bin/" ./cmd/...
 server=$(scripts/mariadb-local.sh start)
 db="bench_$(date +%s)"
@@ -32,7 +41,9 @@ rows=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -l)
 bytes=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -c)
 echo "   $((rows - 4)) rows, $((bytes / 1024 / 1024)) MB of CSV"
 measure "migration (empty database)" "$work/bin/migration" -dsn "$dsn" -create-db -today 2026-11-15 -out "$work/m1" "$work/data"
-grep -E '^(throughput|  read|  inserted|  rejected|  ignored)' "$work/m1/rapport_reprise.txt" | tail -5 | sed 's/^/   /'
+# The throughput line and the Total block of the report, whole.
+awk '/^throughput:/ { print } /^Total$/ { total = 1; next } total && /^$/ { exit } total { print }' \
+	"$work/m1/rapport_reprise.txt" | sed 's/^/   /'
 measure "migration again (all loaded)" "$work/bin/migration" -dsn "$dsn" -today 2026-11-15 -out "$work/m2" "$work/data"
 measure "migration -dry-run" "$work/bin/migration" -dsn "$dsn" -dry-run -today 2026-11-15 -out "$work/m3" "$work/data"
 if [ -x "$work/bin/validate" ]; then

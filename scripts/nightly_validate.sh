@@ -2,11 +2,17 @@
 # nightly_validate.sh: run validate from cron. Works in cron's bare environment (no HOME,
 # PATH=/usr/bin:/bin): everything is found from the script's own place.
 #
-#   nightly_validate.sh [DSN_FILE]
+#   nightly_validate.sh [DSN_FILE [VALIDATE_FLAGS...]]
+#   nightly_validate.sh /opt/dmt/distributech.dsn -domain distributech
 #
 # DSN_FILE (default: validate.dsn at the project root) holds the DSN on its first line
-# and must be readable by its owner only (chmod 600): the password stays out of the
-# crontab, the process list and the logs. Reports go to $DMT_REPORTS (default:
+# (spaces around it and a Windows CRLF line end are ignored) and must be readable by its
+# owner only (chmod 600): the password stays out of the crontab, the process list and
+# the logs. Write it without leaving it readable by others even for a moment, nor the
+# password in the shell's history: (umask 077; cat > validate.dsn), type the DSN, Enter,
+# Ctrl-D. Flags after DSN_FILE go to validate (-domain distributech, -source DIR); give
+# each database its own $DMT_REPORTS, since retention counts the reports of the folder.
+# Reports go to $DMT_REPORTS (default:
 # reports/ at the project root); the last $DMT_KEEP (default 30) are kept. The exit
 # status is validate's (0 pass, 1 a check failed, 2 could not check); a check fails too
 # when the latest migration or reprise failed or was interrupted (the line names the
@@ -17,6 +23,7 @@ set -u
 PATH=/usr/bin:/bin
 root=$(cd "$(dirname "$0")/.." && pwd)
 dsn_file=${1:-$root/validate.dsn}
+[ $# -gt 0 ] && shift
 reports=${DMT_REPORTS:-$root/reports}
 keep=${DMT_KEEP:-30}
 validate=${DMT_VALIDATE:-$root/bin/validate}
@@ -28,11 +35,15 @@ case $(stat -c %a "$dsn_file") in
 ?00) ;;
 *) fail "$dsn_file is readable by others; run: chmod 600 $dsn_file" ;;
 esac
-MARIADB_DSN=$(head -n 1 "$dsn_file")
+# The first line, without a CR (a file written on Windows) or spaces around it.
+MARIADB_DSN=$(head -n 1 "$dsn_file" | tr -d '\r')
+MARIADB_DSN=${MARIADB_DSN#"${MARIADB_DSN%%[![:space:]]*}"}
+MARIADB_DSN=${MARIADB_DSN%"${MARIADB_DSN##*[![:space:]]}"}
+[ -n "$MARIADB_DSN" ] || fail "$dsn_file is empty: write the DSN (user:password@tcp(host:port)/database) on its first line"
 export MARIADB_DSN
 mkdir -p "$reports" || fail "cannot create $reports"
 
-"$validate" -out "$reports" -quiet
+"$validate" -out "$reports" -quiet "$@"
 status=$?
 
 # Keep the newest $keep reports: their names sort by time.

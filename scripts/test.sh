@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test.sh: the one test command. gofmt, go vet, then every test (race detector on)
+# test.sh: the one test command. gofmt, go vet, go mod tidy -diff (go.mod and go.sum
+# must be tidy), then every test (race detector on)
 # against a real MariaDB: MARIADB_TEST_DSN when set, else the private server of
 # scripts/mariadb-local.sh, started here and stopped on exit if this script started it.
 set -euo pipefail
@@ -13,6 +14,11 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 go vet ./...
+if ! tidy=$(go mod tidy -diff 2>&1); then
+	echo "test.sh: go mod tidy would change go.mod or go.sum (run: go mod tidy):" >&2
+	echo "$tidy" >&2
+	exit 1
+fi
 
 # The runbook's test (docs/) and export_sql run MariaDB's command-line clients
 # (mariadb, mariadb-dump: Debian's mariadb-client).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"os"
@@ -18,27 +19,15 @@ import (
 	"dmt/pkg/redact"
 )
 
-const manual = `analyse_stock: export the stock of every distributech product at a date, its weekly evolution, and a chart of the products under their alert threshold.
-
-Usage:
-  analyse_stock [-dsn DSN] [-out FILE|-] [-at DATE] [-excel] [-evolution FILE] [-chart FILE.svg|FILE.html]
-
-Writes etat_stock_par_produit.csv (one row per product: ref_produit, nom, categorie,
-stock_initial, total_receptions, total_commandes, stock_actuel, seuil_alerte, statut,
-date_etat) and evolution_stock.csv beside it (ref_produit, semaine, stock_fin_semaine).
-statut is SANS_INVENTAIRE (no stock snapshot of the product at that date), else
-RUPTURE (stock <= 0), SOUS_SEUIL (stock <= seuil_alerte) or OK.
-Exit status: 0 written (products in RUPTURE or SANS_INVENTAIRE included), 1 written but
-meaningless: the date is before the first stock snapshot (a warning says so), 2 could
-not run.
-
-Example:
-  analyse_stock -dsn 'root@tcp(127.0.0.1:3306)/distributech' -out exports/ -chart exports/alertes.html
-  analyse_stock -at 2026-06-30 -out - | grep RUPTURE`
+// doc is doc.go, whose comment is the manual -h prints.
+//
+//go:embed doc.go
+var doc string
 
 const (
 	etatFile      = "etat_stock_par_produit.csv"
 	evolutionFile = "evolution_stock.csv"
+	chartBase     = "alertes_stock" // .svg or .html
 )
 
 // Statuses of a product's stock.
@@ -57,20 +46,22 @@ var (
 func main() { cli.Main("analyse_stock", run) }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("analyse_stock", manual, stderr)
+	fs := cli.NewFlagSet("analyse_stock", doc, stdout)
 	dsn := cli.DSN(fs)
-	out := cli.Out(fs, etatFile, "file for the stock state, a folder (existing, or ending in /) to write "+etatFile+" in, or - for stdout")
-	atFlag := fs.String("at", "", "state at the end of this date, YYYY-MM-DD (default: today, UTC)")
+	out := cli.Out(fs, ".", "folder for "+etatFile+", "+evolutionFile+" and the chart (created when missing)")
+	atFlag := fs.String("at", "", "state at the end of this date, YYYY-MM-DD (default: today, the local date)")
 	excel := fs.Bool("excel", false, "write the CSV files for French Excel: ';', UTF-8 with BOM, CRLF")
-	evolution := fs.String("evolution", "", "file for the weekly stock, or - for stdout (default: "+evolutionFile+" beside -out; none when -out is -)")
-	chartTo := fs.String("chart", "", "also draw the weekly stock of the products under their threshold: FILE.svg, or FILE.html for a page")
+	etatTo := fs.String("etat", "", "- to write only the stock state, to stdout")
+	evolutionTo := fs.String("evolution", "", "- to write only the weekly evolution, to stdout")
+	chartAs := fs.String("chart", "", "also draw the products under their threshold: svg or html ("+chartBase+".svg|.html in -out)")
+	quiet := cli.Quiet(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	}
-	at := time.Now().UTC().Format(time.DateOnly)
+	at := cli.Today().String()
 	if *atFlag != "" {
 		d, err := time.Parse(time.DateOnly, *atFlag)
 		if err != nil {
@@ -78,30 +69,34 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 		at = d.Format(time.DateOnly)
 	}
-	etatPath := *out
-	if etatPath != "-" {
-		if st, err := os.Stat(etatPath); (err == nil && st.IsDir()) || strings.HasSuffix(etatPath, string(filepath.Separator)) {
-			if err := os.MkdirAll(etatPath, 0o755); err != nil {
-				return fmt.Errorf("output folder: %w", err)
-			}
-			etatPath = filepath.Join(etatPath, etatFile)
+	for flag, v := range map[string]string{"etat": *etatTo, "evolution": *evolutionTo} {
+		if v != "" && v != "-" {
+			return cli.Usagef("-%s %s: only - (stdout) is allowed; the files are named in -out", flag, v)
 		}
 	}
-	evoPath := *evolution
-	if evoPath == "" && etatPath != "-" {
-		evoPath = filepath.Join(filepath.Dir(etatPath), evolutionFile)
+	// The files go into -out, unless one of them goes to stdout: then only that one.
+	etatPath, evoPath := filepath.Join(*out, etatFile), filepath.Join(*out, evolutionFile)
+	switch {
+	case *etatTo == "-" && *evolutionTo == "-":
+		return cli.Usagef("-etat - and -evolution -: only one of them can go to stdout")
+	case *etatTo == "-":
+		etatPath, evoPath = "-", ""
+	case *evolutionTo == "-":
+		etatPath, evoPath = "", "-"
 	}
-	if etatPath == "-" && evoPath == "-" {
-		return cli.Usagef("-out - and -evolution -: only one of them can go to stdout")
+	chartPath, html := "", false
+	switch strings.ToLower(*chartAs) {
+	case "":
+	case "svg":
+		chartPath = filepath.Join(*out, chartBase+".svg")
+	case "html":
+		chartPath, html = filepath.Join(*out, chartBase+".html"), true
+	default:
+		return cli.Usagef("-chart %s: want svg or html", *chartAs)
 	}
-	html := false
-	if *chartTo != "" {
-		switch strings.ToLower(filepath.Ext(*chartTo)) {
-		case ".svg":
-		case ".html", ".htm":
-			html = true
-		default:
-			return cli.Usagef("-chart %s: want a .svg or .html file", *chartTo)
+	if etatPath != "-" && evoPath != "-" || chartPath != "" {
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			return fmt.Errorf("output folder: %w", err)
 		}
 	}
 	if err := cli.RequireDSN(*dsn); err != nil {
@@ -123,7 +118,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "analyse_stock", Domain: "distributech", Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
-	summary, warning, err := export(ctx, db, exportJob{at: at, etat: etatPath, evolution: evoPath, chart: *chartTo, html: html,
+	summary, warning, err := export(ctx, db, exportJob{at: at, etat: etatPath, evolution: evoPath, chart: chartPath, html: html,
 		dialect: dialect(*excel), stdout: stdout, runID: runID})
 	status, msg := mariadb.StatusOK, summary
 	switch {
@@ -137,6 +132,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
+	}
+	if warning == "" && *quiet {
+		return nil
 	}
 	fmt.Fprintf(stderr, "analyse_stock: %s\n", summary)
 	if warning != "" {
@@ -189,9 +187,12 @@ func export(ctx context.Context, db *mariadb.DB, job exportJob) (summary, warnin
 			return "", "", err
 		}
 	}
-	wrote := []string{name(job.etat)}
-	if err := output(job.etat, job.runID, job.stdout, func(w io.Writer) error { return writeEtat(w, job.dialect, states, job.at) }); err != nil {
-		return "", "", fmt.Errorf("write %s: %w", name(job.etat), err)
+	var wrote []string
+	if job.etat != "" {
+		if err := output(job.etat, job.runID, job.stdout, func(w io.Writer) error { return writeEtat(w, job.dialect, states, job.at) }); err != nil {
+			return "", "", fmt.Errorf("write %s: %w", name(job.etat), err)
+		}
+		wrote = append(wrote, name(job.etat))
 	}
 	if job.evolution != "" {
 		if err := output(job.evolution, job.runID, job.stdout, func(w io.Writer) error { return writeEvolution(w, job.dialect, weeks) }); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -124,7 +125,7 @@ func TestStockState(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", c.at, "-out", filepath.Join(dir, "etat_stock_par_produit.csv"))
+			res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", c.at, "-out", dir)
 			if res.Code != c.code {
 				t.Fatalf("exit %d, want %d: %s", res.Code, c.code, res.Stderr)
 			}
@@ -178,7 +179,7 @@ func TestMissingInventoryIsNotAStockOut(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir, "-chart", filepath.Join(dir, "c.svg"))
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir, "-chart", "svg")
 	if res.Code != 0 || !strings.Contains(res.Stderr, " 1 RUPTURE, 2 SANS_INVENTAIRE at 2026-02-28") {
 		t.Fatalf("exit %d, stderr %q; want 0, C-003 in RUPTURE, D-004 and E-005 SANS_INVENTAIRE", res.Code, res.Stderr)
 	}
@@ -186,7 +187,7 @@ func TestMissingInventoryIsNotAStockOut(t *testing.T) {
 	if e := rows[len(rows)-1]; e[0] != "E-005" || e[8] != "SANS_INVENTAIRE" || e[6] != "-3" {
 		t.Errorf("E-005: %q, want stock_actuel -3 and SANS_INVENTAIRE", e)
 	}
-	svg, _ := os.ReadFile(filepath.Join(dir, "c.svg"))
+	svg, _ := os.ReadFile(filepath.Join(dir, "alertes_stock.svg"))
 	if bytes.Contains(svg, []byte(`data-ref="E-005"`)) || bytes.Contains(svg, []byte(`data-ref="D-004"`)) {
 		t.Errorf("a product without inventory is drawn")
 	}
@@ -209,9 +210,9 @@ func TestMissingInventoryIsNotAStockOut(t *testing.T) {
 func TestDefaultDateIsTodayAndCountsEverything(t *testing.T) {
 	dsn := fixture(t)
 	dir := t.TempDir()
-	before := time.Now().UTC().Format(time.DateOnly)
+	before := time.Now().Format(time.DateOnly)
 	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-out", dir)
-	after := time.Now().UTC().Format(time.DateOnly)
+	after := time.Now().Format(time.DateOnly)
 	if res.Code != 0 {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
@@ -228,7 +229,7 @@ func TestDefaultDateIsTodayAndCountsEverything(t *testing.T) {
 	}
 	// The last week of the evolution is today's, and its stock is the state's.
 	evo := progtest.ReadCSV(t, filepath.Join(dir, "evolution_stock.csv"))
-	y, w := time.Now().UTC().ISOWeek()
+	y, w := time.Now().ISOWeek()
 	thisWeek := fmt.Sprintf("%04d-W%02d", y, w)
 	var last []string
 	for _, r := range evo[1:] {
@@ -241,17 +242,37 @@ func TestDefaultDateIsTodayAndCountsEverything(t *testing.T) {
 	}
 }
 
+// TestTodayIsTheLocalDate: without -at, the state is at today's end, today being the
+// local date of the machine (its TZ), as for every program of the toolkit: two zones 26
+// hours apart never share a date, whatever the hour.
+func TestTodayIsTheLocalDate(t *testing.T) {
+	dsn := fixture(t)
+	for _, zone := range []string{"Etc/GMT-14", "Etc/GMT+12"} {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Skipf("no time zone data: %v", err)
+		}
+		before := time.Now().In(loc).Format(time.DateOnly)
+		res := progtest.Run(t, []string{"TZ=" + zone}, nil, "analyse_stock", "-dsn", dsn, "-etat", "-")
+		after := time.Now().In(loc).Format(time.DateOnly)
+		if res.Code != 0 {
+			t.Fatalf("TZ=%s: exit %d: %s", zone, res.Code, res.Stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
+		f := strings.Split(lines[1], ",")
+		if got := f[len(f)-1]; got != before && got != after {
+			t.Errorf("TZ=%s: date_etat %s, want the local date %s", zone, got, before)
+		}
+	}
+}
+
 func TestEvolution(t *testing.T) {
 	dsn := fixture(t)
 	dir := t.TempDir()
-	evoPath := filepath.Join(dir, "sub", "evo.csv")
-	os.MkdirAll(filepath.Dir(evoPath), 0o755)
-	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", filepath.Join(dir, "etat.csv"), "-evolution", evoPath)
+	evoPath := filepath.Join(dir, "sub", "evolution_stock.csv")
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", filepath.Join(dir, "sub"))
 	if res.Code != 0 {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "evolution_stock.csv")); err == nil {
-		t.Errorf("evolution_stock.csv written beside the state despite -evolution")
 	}
 	// Week 06 opens on Monday 2026-02-02; Sunday 02-22 closes W08; 2026-02-28 is in W09.
 	want := [][]string{
@@ -315,19 +336,28 @@ func TestExcel(t *testing.T) {
 func TestStdout(t *testing.T) {
 	dsn := fixture(t)
 	dir := t.TempDir()
-	file := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", filepath.Join(dir, "e.csv"))
-	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", "-")
-	if res.Code != 0 || file.Code != 0 {
-		t.Fatalf("exit %d, %d: %s %s", res.Code, file.Code, res.Stderr, file.Stderr)
+	file := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir)
+	cwd := t.TempDir()
+	cmd := exec.Command(progtest.Path("analyse_stock"), "-dsn", dsn, "-at", "2026-02-28", "-etat", "-")
+	cmd.Dir = cwd // -etat - writes nothing in the current folder
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	res := progtest.Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	if err != nil || file.Code != 0 {
+		t.Fatalf("%v, exit %d: %s %s", err, file.Code, res.Stderr, file.Stderr)
 	}
-	want, _ := os.ReadFile(filepath.Join(dir, "e.csv"))
+	if entries, _ := os.ReadDir(cwd); len(entries) != 0 {
+		t.Errorf("-etat - wrote %v in the current folder", entries)
+	}
+	want, _ := os.ReadFile(filepath.Join(dir, "etat_stock_par_produit.csv"))
 	if res.Stdout != string(want) || !strings.HasPrefix(res.Stdout, strings.Join(wantHeader, ",")+"\n") {
 		t.Errorf("stdout %q, want the file %q", res.Stdout, want)
 	}
 	if !strings.Contains(res.Stderr, "wrote stdout") || strings.Contains(res.Stderr, "evolution") {
 		t.Errorf("stderr %q: want stdout written and no evolution file", res.Stderr)
 	}
-	res = progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", filepath.Join(dir, "e.csv"), "-evolution", "-")
+	res = progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-evolution", "-")
 	if res.Code != 0 || !strings.HasPrefix(res.Stdout, "ref_produit,semaine,stock_fin_semaine\nA-001,2026-W06,100\n") {
 		t.Errorf("-evolution -: exit %d, stdout %q", res.Code, res.Stdout)
 	}
@@ -371,8 +401,8 @@ func parseSVG(t *testing.T, data []byte) svgDoc {
 func TestChart(t *testing.T) {
 	dsn := fixture(t)
 	dir := t.TempDir()
-	svg := filepath.Join(dir, "alertes.svg")
-	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir, "-chart", svg)
+	svg := filepath.Join(dir, "alertes_stock.svg")
+	res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir, "-chart", "svg")
 	if res.Code != 0 || !strings.Contains(res.Stderr, svg) {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
@@ -406,8 +436,8 @@ func TestChart(t *testing.T) {
 		t.Errorf("no week label or legend entry in the chart")
 	}
 
-	page := filepath.Join(dir, "alertes.html")
-	if res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir, "-chart", page); res.Code != 0 {
+	page := filepath.Join(dir, "alertes_stock.html")
+	if res := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir, "-chart", "html"); res.Code != 0 {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
 	html, _ := os.ReadFile(page)
@@ -494,28 +524,25 @@ func TestCannotRun(t *testing.T) {
 		{"wrong password", []string{"-dsn", wrong.FormatDSN()}, "access denied for user nobody"},
 		{"empty database", []string{"-dsn", mariadbtest.NewDatabase(t)}, "no dmt schema in this database (run migration first)"},
 		{"bad date", []string{"-dsn", down.FormatDSN(), "-at", "28/02/2026"}, "-at: want YYYY-MM-DD"},
-		{"bad chart", []string{"-dsn", down.FormatDSN(), "-chart", "x.png"}, "want a .svg or .html file"},
-		{"two outputs on stdout", []string{"-dsn", down.FormatDSN(), "-out", "-", "-evolution", "-"}, "only one of them"},
+		{"bad chart", []string{"-dsn", down.FormatDSN(), "-chart", "x.png"}, "want svg or html"},
+		{"two outputs on stdout", []string{"-dsn", down.FormatDSN(), "-etat", "-", "-evolution", "-"}, "only one of them"},
+		{"a file for -etat", []string{"-dsn", down.FormatDSN(), "-etat", "e.csv"}, "only - (stdout)"},
 		{"no database", []string{"-dsn", ""}, "no database"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			res := progtest.Run(t, []string{"MARIADB_DSN="}, nil, "analyse_stock", append([]string{"-out", filepath.Join(dir, "e.csv")}, c.args...)...)
+			res := progtest.Run(t, []string{"MARIADB_DSN="}, nil, "analyse_stock", append([]string{"-out", dir}, c.args...)...)
 			line := strings.TrimSpace(res.Stderr)
 			if res.Code != 2 || !strings.Contains(line, c.want) || strings.Contains(line, "\n") || strings.Contains(line, "pw-secret") {
 				t.Errorf("exit %d, stderr %q; want exit 2 and one line with %q", res.Code, res.Stderr, c.want)
 			}
-			if _, err := os.Stat(filepath.Join(dir, "e.csv")); err == nil {
-				t.Errorf("e.csv written though the run failed")
+			if _, err := os.Stat(filepath.Join(dir, "etat_stock_par_produit.csv")); err == nil {
+				t.Errorf("etat_stock_par_produit.csv written though the run failed")
 			}
 		})
 	}
 }
 
-func TestHelp(t *testing.T) {
-	res := progtest.Run(t, nil, nil, "analyse_stock", "-h")
-	if res.Code != 0 || !strings.Contains(res.Stderr, "Usage:") || !strings.Contains(res.Stderr, "-chart") {
-		t.Errorf("-h: exit %d, stderr %q", res.Code, res.Stderr)
-	}
-}
+// TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
+func TestManual(t *testing.T) { progtest.CheckManual(t, "analyse_stock", run) }

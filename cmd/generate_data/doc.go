@@ -7,10 +7,35 @@
 //
 // Usage:
 //
-//	generate_data [-seed N] [-out DIR] [-clients N] [-intervenants N] [-projets N]
-//	              [-affectations N] [-defects RATE] [-corrupt N] [-agencies] [-today DATE]
-//	generate_data -domain distributech [-seed N] [-out DIR] [-regions N] [-revendeurs N]
-//	              [-produits N] [-weeks N] [-defects RATE] [-today DATE]
+//	generate_data [flags]
+//	generate_data -domain distributech [flags]
+//
+// Flags:
+//
+//	-domain NAME      clevity (default) or distributech
+//	-seed N           random seed: the same seed and flags give the same files (default 1)
+//	-out DIR          folder to write the files into, created when missing (default ".")
+//	-defects RATE     share of rows with a defect, 0 to 1 (0.04: about 4 %; default 0)
+//	-today DATE       the date the data is generated around, YYYY-MM-DD (default: the
+//	                  local date of this machine)
+//	-quiet            print nothing when the run is clean
+//	-h                print this manual
+//
+// clevity only:
+//
+//	-clients N        number of clients (default 200)
+//	-intervenants N   number of intervenants (default 50)
+//	-projets N        number of projets (default 600)
+//	-affectations N   number of affectations (default 2400)
+//	-corrupt N        also write projets_corrompus.csv with N rows (default 0)
+//	-agencies         write each file in another agency's dialect
+//
+// distributech only:
+//
+//	-regions N        number of regions, 1 to 18 (default 5)
+//	-revendeurs N     number of resellers (default 60)
+//	-produits N       number of products (default 400)
+//	-weeks N          number of weekly order periods, the last one holding -today (default 8)
 //
 // The same seed and flags give byte-identical files on any machine; -today fixes the
 // date the data is generated around (default: the real date), so pass it to reproduce
@@ -47,12 +72,19 @@
 //     date, a missing field, and a line of an earlier week sent again, identical
 //     (ignored) or changed (rejected).
 //
+// Outputs, in -out: for clevity clients.csv, intervenants.csv, projets.csv,
+// affectations.csv, and with -corrupt projets_corrompus.csv and
+// projets_corrompus_manifest.csv; for distributech distributech.sqlite and
+// commandes/commandes_<YYYY-Www>_R<id>.csv; for both, defects.csv when -defects > 0. A
+// summary (rows and defects per file, defects per code) goes to stderr, none with
+// -quiet.
+//
 // Example:
 //
-//	generate_data -seed 42 -out sample -defects 0.04
+//	generate_data -seed 42 -out out/sample -defects 0.04
 //	generate_data -seed 1 -today 2026-11-15 -clients 800 -intervenants 150 -projets 3000 \
 //	    -affectations 12000 -defects 0.04 -corrupt 200 -agencies -out out/clevity
-//	generate_data -domain distributech -seed 1 -today 2026-11-15 -defects 0.04 -out distributech_1
+//	generate_data -domain distributech -seed 1 -today 2026-11-15 -defects 0.04 -out out/dt
 //
 // The second command writes data like the provided data_1/ (the way it was first made),
 // elsewhere: data_1/ is the customer's production data and nothing writes into it.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,29 +13,13 @@ import (
 
 	"dmt/pkg/cli"
 	"dmt/pkg/generate"
-	"dmt/pkg/model"
 	"dmt/pkg/rules"
 )
 
-const manual = `generate_data: write realistic test data, clean or with defects and their manifest:
-the four clevity CSVs, or distributech's SQLite file and weekly order files.
-
-Usage:
-  generate_data [-seed N] [-out DIR] [-clients N] [-intervenants N] [-projets N]
-                [-affectations N] [-defects RATE] [-corrupt N] [-agencies] [-today DATE]
-  generate_data -domain distributech [-seed N] [-out DIR] [-regions N] [-revendeurs N]
-                [-produits N] [-weeks N] [-defects RATE] [-today DATE]
-
-Same seed and flags, same bytes. defects.csv lists every injected defect.
-distributech writes distributech.sqlite and commandes/commandes_<YYYY-Www>_R<id>.csv.
-Files appear in -out only once all are complete; Ctrl-C writes nothing (exit 2).
-Exit status: 0 written, 2 could not write (bad flag, unwritable folder, more
-affectations than the parents allow, interrupted), 130 stopped by a second Ctrl-C.
-
-Example:
-  generate_data -seed 42 -out sample -defects 0.04
-  generate_data -seed 1 -today 2026-11-15 -clients 800 -intervenants 150 -projets 3000 -affectations 12000 -defects 0.04 -corrupt 200 -agencies -out out/clevity
-  generate_data -domain distributech -seed 1 -today 2026-11-15 -defects 0.04 -out distributech_1`
+// doc is doc.go, whose comment is the manual -h prints.
+//
+//go:embed doc.go
+var doc string
 
 // domainFlags are the flags that only one domain reads.
 var domainFlags = map[string][]string{
@@ -45,7 +30,7 @@ var domainFlags = map[string][]string{
 func main() { cli.Main("generate_data", run) }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("generate_data", manual, stderr)
+	fs := cli.NewFlagSet("generate_data", doc, stdout)
 	dom := cli.Domain(fs)
 	seed := fs.Uint64("seed", 1, "random seed: the same seed and flags give the same files")
 	out := cli.Out(fs, ".", "folder to write the files into (created when missing)")
@@ -60,7 +45,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	produits := fs.Int("produits", 400, "distributech: number of products")
 	weeks := fs.Int("weeks", 8, "distributech: number of weekly order periods, the last one holding -today")
 	defects := fs.Float64("defects", 0, "share of rows with a defect, 0 to 1 (0.04: about 4 %)")
-	today := fs.String("today", "", "date the data is generated around, YYYY-MM-DD (default: today)")
+	today := cli.TodayFlag(fs, "date the data is generated around")
+	quiet := cli.Quiet(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -94,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if *regions < 1 || *regions > generate.MaxRegions() {
 			return cli.Usagef("-regions %d: want 1 to %d", *regions, generate.MaxRegions())
 		}
-		day, err := parseToday(*today)
+		day, err := today()
 		if err != nil {
 			return err
 		}
@@ -105,7 +91,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if err != nil {
 			return generateError(*out, err)
 		}
-		report(stderr, sum, *out, start)
+		if !*quiet {
+			report(stderr, sum, *out, start)
+		}
 		return nil
 	}
 	for name, n := range map[string]int{"clients": *clients, "intervenants": *intervenants, "projets": *projets, "affectations": *affectations, "corrupt": *corrupt} {
@@ -118,7 +106,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	cfg := generate.Config{Seed: *seed, Clients: *clients, Intervenants: *intervenants, Projets: *projets,
 		Affectations: *affectations, Defects: *defects, Corrupt: *corrupt, Agencies: *agencies}
-	day, err := parseToday(*today)
+	day, err := today()
 	if err != nil {
 		return err
 	}
@@ -128,7 +116,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return generateError(*out, err)
 	}
-	report(stderr, sum, *out, start)
+	if !*quiet {
+		report(stderr, sum, *out, start)
+	}
 	return nil
 }
 
@@ -139,18 +129,6 @@ func generateError(out string, err error) error {
 		return fmt.Errorf("interrupted; nothing written into %s", out)
 	}
 	return fmt.Errorf("generate into %s: %w", out, err)
-}
-
-// parseToday returns the date -today gives, or the real date when it is empty.
-func parseToday(s string) (model.Date, error) {
-	if s == "" {
-		return model.NewDate(time.Now()), nil
-	}
-	d, err := rules.ParseDate(s)
-	if err != nil {
-		return model.Date{}, cli.Usagef("-today %q: not a date", s)
-	}
-	return d, nil
 }
 
 // report prints what a run wrote: rows and defects per file, then defects per code.

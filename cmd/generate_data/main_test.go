@@ -18,16 +18,18 @@ import (
 
 func TestMain(m *testing.M) { progtest.Main(m, "generate_data") }
 
+// TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
+func TestManual(t *testing.T) { progtest.CheckManual(t, "generate_data", run) }
+
 func TestUsage(t *testing.T) {
 	cases := []struct {
 		args []string
 		code int
 		want string
 	}{
-		{[]string{"-h"}, 0, "generate_data -seed 42"},
 		{[]string{"-defects", "2"}, 2, "want a share between 0 and 1"},
 		{[]string{"-clients", "-1"}, 2, "want a count >= 0"},
-		{[]string{"-today", "demain"}, 2, "not a date"},
+		{[]string{"-today", "demain"}, 2, "-today: want YYYY-MM-DD"},
 		{[]string{"-clients", "0"}, 2, "projets need clients"},
 		{[]string{"extra"}, 2, "unexpected argument"},
 		{[]string{"-out", "/proc/nope/x"}, 2, "generate into /proc/nope/x"},
@@ -62,14 +64,13 @@ func TestDistributechUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"-h"}, 0, "generate_data -domain distributech"},
 		{[]string{"-domain", "erp"}, 2, "want clevity or distributech"},
 		{[]string{"-domain", "distributech", "-regions", "0"}, 2, "-regions 0: want 1 to 18"},
 		{[]string{"-domain", "distributech", "-regions", "19"}, 2, "-regions 19: want 1 to 18"},
 		{[]string{"-domain", "distributech", "-weeks", "0"}, 2, "-weeks 0: want a count >= 1"},
 		{[]string{"-domain", "distributech", "-revendeurs", "-2"}, 2, "want a count >= 1"},
 		{[]string{"-domain", "distributech", "-defects", "1.5"}, 2, "want a share between 0 and 1"},
-		{[]string{"-domain", "distributech", "-today", "demain"}, 2, "not a date"},
+		{[]string{"-domain", "distributech", "-today", "demain"}, 2, "-today: want YYYY-MM-DD"},
 		{[]string{"-domain", "distributech", "-clients", "5"}, 2, "-clients is a clevity flag"},
 		{[]string{"-regions", "3"}, 2, "-regions is a distributech flag"},
 		{[]string{"-domain", "distributech", "-out", "/proc/nope/x"}, 2, "generate into /proc/nope/x"},

@@ -43,7 +43,7 @@ func TestMissingDatabaseIsAnError(t *testing.T) {
 		{"migration", []string{"-out", out, "testdata/small"}},
 		{"reprise", []string{"-out", out, "../../data_1/projets_corrompus.csv"}},
 		{"validate", []string{"-out", out}},
-		{"analyse_stock", []string{"-out", out + "/etat.csv"}},
+		{"analyse_stock", []string{"-out", out}},
 	} {
 		res := runProg(t, nil, c.prog, append([]string{"-dsn", typo}, c.args...)...)
 		oneLine(t, c.prog, res, "database "+cfg.DBName+" does not exist", "-create-db")
@@ -78,7 +78,7 @@ func TestDomainsDoNotMix(t *testing.T) {
 	oneLine(t, "validate -domain distributech on clevity",
 		runProg(t, nil, "validate", "-dsn", clevity, "-domain", "distributech", "-out", t.TempDir()), "is a clevity database")
 	oneLine(t, "analyse_stock on clevity",
-		runProg(t, nil, "analyse_stock", "-dsn", clevity, "-out", t.TempDir()+"/etat.csv"), "is a clevity database")
+		runProg(t, nil, "analyse_stock", "-dsn", clevity, "-out", t.TempDir()), "is a clevity database")
 	db := openDB(t, clevity)
 	if n := count(t, db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'produits'"); n != 0 {
 		t.Errorf("the refused distributech run created its tables in the clevity database")

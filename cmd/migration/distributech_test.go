@@ -125,8 +125,9 @@ func TestDistributechEndToEnd(t *testing.T) {
 		in.Close()
 	}
 
-	csvPath := filepath.Join(t.TempDir(), "etat_stock_par_produit.csv")
-	if a := runProg(t, nil, "analyse_stock", "-dsn", dsn, "-at", dtToday, "-out", csvPath); a.code != 0 {
+	exportDir := t.TempDir()
+	csvPath := filepath.Join(exportDir, "etat_stock_par_produit.csv")
+	if a := runProg(t, nil, "analyse_stock", "-dsn", dsn, "-at", dtToday, "-out", exportDir); a.code != 0 {
 		t.Fatalf("analyse_stock: exit %d: %s", a.code, a.stderr)
 	}
 	export := readCSV(t, csvPath)

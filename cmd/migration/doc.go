@@ -4,7 +4,7 @@
 //
 // Usage:
 //
-//	migration [-dsn DSN] [-create-db] [-domain clevity] [-out DIR] [-entity NAME] [-rejects FILE|-] [-dry-run] INPUT
+//	migration [flags] INPUT
 //
 // INPUT is a folder holding the domain's files (clients.csv, intervenants.csv,
 // projets.csv, affectations.csv, loaded in that order), one file (its entity taken from
@@ -17,6 +17,26 @@
 // run writes is never read as input: the kept versions NAME.<run_id>.EXT and hidden
 // temporary files are left out of the weekly files' pattern, and a folder input is read
 // whole before any output replaces a file in it.
+//
+// Flags:
+//
+//	-dsn DSN          the database, user:password@tcp(host:port)/name (default $MARIADB_DSN);
+//	                  not needed with -dry-run
+//	-create-db        create the database when it does not exist (utf8mb4)
+//	-domain NAME      clevity (default) or distributech
+//	-out DIR          folder for log.txt, the reports and rejets/ (default ".")
+//	-entity NAME      entity of a single file or of stdin: clients, intervenants, projets,
+//	                  affectations (distributech: regions, revendeurs, produits, stock,
+//	                  receptions, commandes); default: taken from the file's name
+//	-rejects FILE|-   write the rejected rows of a single entity to FILE, or - for stdout,
+//	                  instead of rejets/<file>
+//	-dry-run          check everything and write the reports, but write nothing to the
+//	                  database; without a database, check the files alone
+//	-batch N          rows per transaction (default 20000, as reprise)
+//	-today DATE       the date taken as today by the not-in-the-future checks, YYYY-MM-DD
+//	                  (default: the local date of this machine)
+//	-quiet            print nothing when the run is clean
+//	-h                print this manual
 //
 // Input files are ',', ';' or tab separated, in UTF-8 (with or without BOM) or
 // Windows-1252, with LF, CRLF or CR (classic Mac OS) line ends and RFC 4180 quoting. Each
@@ -49,18 +69,20 @@
 // written again only if it is not there; when the server stays away for 30 s, the run
 // stops (exit 2) and running the same command again finishes the job.
 //
-// Outputs, in -out (default "."):
+// Outputs, in -out:
 //
 //	log.txt                 one line per operation, appended (time, level, action, run, file, line, code, detail)
 //	rapport_reprise.txt     the run's status (complete, interrupted, failed); per file and in total:
 //	                        read, inserted, rejected (new and still rejected), ignored, by code;
 //	                        the files skipped as unchanged
-//	rapport_reprise.json    the same for scripts
+//	rapport_reprise.json    the same for scripts (snake_case keys, with the run's "status")
 //	rejets/<file>           rejected rows of each input file as read, plus _file, _line,
 //	                        _errors and _raw (a SQLite table's go to
 //	                        rejets/distributech.sqlite_<table>.csv), in the input's
 //	                        separator and line ends, UTF-8 with a BOM when the input had
 //	                        one or was Windows-1252 (so French Excel opens it right)
+//
+// A summary line goes to stderr (none with -quiet when the run is clean).
 //
 // A rejected row keeps its fields as read; a row that could not be split into the
 // header's columns keeps its text in _raw, its data columns empty. Values a spreadsheet
@@ -88,17 +110,13 @@
 // the same codes at the same line as in the latest earlier complete run of the same
 // content is "still rejected", counted apart in the report and on the console, and is
 // not a new problem. Rows already loaded are one log line per file (ALREADY_LOADED,
-// with their count), not one line each. Standard input is never skipped.
+// with their count), not one line each. Standard input is never skipped; reports, logs
+// and the journal call it stdin.
 //
 // Interrupted (Ctrl-C, SIGTERM), a run keeps the batches already committed and stops;
 // the report, the journal and the console count exactly those rows (rows read after
 // them are in no count), say that the run was interrupted, and running the same command
-// again finishes the job.
-//
-// Exit status: 0 every row inserted or ignored, or rejected only as before (still
-// rejected); 1 new rows rejected; 2 could not run (usage, missing file or column, empty
-// file, a header that cannot be the entity's, a file that is no CSV text, database
-// unreachable or refusing, accounting that does not balance) or was interrupted.
+// again finishes the job. A second Ctrl-C stops it at once (exit 130).
 //
 // With -domain distributech, INPUT is a folder holding distributech.sqlite (regions,
 // revendeurs, produits, stock, receptions, read with a pure-Go driver) and commandes/
@@ -107,10 +125,17 @@
 // loads only what is new: the weeks loaded cleanly are skipped, and the exit status of a
 // weekly job is 1 only when the new files bring rejected rows.
 //
+// Exit status: 0 every row inserted or ignored, or rejected only as before (still
+// rejected); 1 new rows rejected; 2 could not run (usage, missing file or column, empty
+// file, database unreachable or refusing, accounting that does not balance) or was
+// interrupted; 130 stopped at once by a second Ctrl-C. A header that cannot be the
+// entity's or a file that is no CSV text is a 2 too.
+//
 // Example:
 //
 //	export MARIADB_DSN='root@tcp(127.0.0.1:3306)/clevity'
-//	migration -out out data_1
-//	migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -
-//	migration -dsn 'root@tcp(127.0.0.1:3306)/distributech' -domain distributech -out out dt
+//	migration -create-db -out out data_1
+//	migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -out out -
+//	migration -dry-run -out out/check data_1
+//	migration -dsn 'root@tcp(127.0.0.1:3306)/distributech' -domain distributech -out out/dt dt
 package main

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -14,29 +15,10 @@ import (
 	"dmt/pkg/report"
 )
 
-const manual = `migration: load a domain's CSV files into MariaDB, every row checked and accounted for.
-
-Usage:
-  migration [-dsn DSN] [-create-db] [-domain clevity] [-out DIR] [-entity NAME] [-rejects FILE|-] [-dry-run] INPUT
-
-INPUT is a folder with the domain's files, one file, or - (stdin, with -entity);
-for -domain distributech, a folder with distributech.sqlite and commandes/.
-Writes log.txt (appended), rapport_reprise.txt, rapport_reprise.json and rejets/<file> in -out
-(rejected rows in their input's separator and line ends, with a BOM for Excel's files);
-a file replaced is kept as NAME.<run_id>.EXT (a report under the id of the run that wrote it),
-so rejected rows may be fed back with the same -out. Only regular files are read (a pipe goes
-through -); names in a folder match without regard to case.
-A file an earlier run loaded whole, unchanged (same SHA-256) and without a rejected row
-is skipped; a file with earlier rejections is judged again, and a row rejected again the
-same way (same line, same codes) is reported as still rejected, not as a new problem.
-Exit status: 0 all rows inserted or ignored, or rejected only as before (still rejected);
-1 new rows rejected; 2 could not run, or interrupted (Ctrl-C: what was committed stays,
-and running the same command again finishes the job).
-
-Example:
-  migration -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out out data_1
-  migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -
-  migration -dsn 'root@tcp(127.0.0.1:3306)/distributech' -domain distributech -out out dt`
+// doc is doc.go, whose comment is the manual -h prints.
+//
+//go:embed doc.go
+var doc string
 
 func main() {
 	// The checker's key sets are most of the heap and live to the end: collecting at
@@ -46,7 +28,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("migration", manual, stderr)
+	fs := cli.NewFlagSet("migration", doc, stdout)
 	dsn := cli.DSN(fs)
 	domainName := cli.Domain(fs)
 	createDB := cli.CreateDB(fs)
@@ -54,8 +36,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	entityName := fs.String("entity", "", "entity of a single file or of stdin (clients, intervenants, projets, affectations)")
 	rejectsTo := fs.String("rejects", "", "write the rejected rows of a single entity to this file, or - for stdout")
 	dryRun := fs.Bool("dry-run", false, "check everything and write the reports, but write nothing to the database")
-	batch := fs.Int("batch", 20000, "rows per transaction")
-	today := cli.Today(fs)
+	batch := cli.Batch(fs)
+	today := cli.TodayFlag(fs, "date taken as today by the not-in-the-future checks")
+	quiet := cli.Quiet(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -66,8 +49,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	if *batch <= 0 {
-		return cli.Usagef("-batch must be positive")
+	batchSize, err := batch()
+	if err != nil {
+		return err
 	}
 	day, err := today()
 	if err != nil {
@@ -91,7 +75,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	rejects := newRejectWriter(*out, *rejectsTo, stdout)
 	job := &migrate.Job{Tool: "migration", Domain: d, DSN: *dsn, CreateDB: *createDB, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log.txt", ReportName: "rapport_reprise", ReportTitle: "Rapport de reprise (migration)",
-		Rejects: rejects, BatchSize: *batch, Args: args, Stderr: stderr, Incremental: true}
+		Rejects: rejects, BatchSize: batchSize, Args: args, Stderr: stderr, Incremental: true}
 	rep, err := job.Execute(ctx)
 	if err != nil {
 		return err
@@ -101,6 +85,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	skipped := ""
 	if rep.FilesSkipped > 0 {
 		skipped = fmt.Sprintf(", %d files skipped (unchanged, loaded before)", rep.FilesSkipped)
+	}
+	if *quiet && t.NewRejected() == 0 {
+		return nil
 	}
 	fmt.Fprintf(stderr, "migration: run %s: read %d, inserted %d, rejected %d, ignored %d%s in %.1f s; report in %s\n",
 		runID, t.Read, t.Inserted, t.Rejected, t.Ignored, skipped, rep.Seconds, filepath.Join(*out, "rapport_reprise.txt"))
@@ -114,7 +101,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		if t.StillRejected > 0 {
 			what = "new rows rejected"
 		}
-		return &cli.DataProblems{Msg: fmt.Sprintf("%d %s (see %s)", n, what, filepath.Join(*out, "rejets"))}
+		return &cli.DataProblems{Msg: fmt.Sprintf("%d %s (%s)", n, what, rejectsWhere(*out, *rejectsTo))}
 	}
 	return nil
 }
@@ -132,6 +119,17 @@ func stillSince(rep *report.Report) string {
 	}
 	slices.Sort(runs)
 	return "runs " + strings.Join(runs, ", ")
+}
+
+// rejectsWhere says where the rejected rows went, for the closing line.
+func rejectsWhere(out, to string) string {
+	switch to {
+	case "":
+		return "see " + filepath.Join(out, "rejets")
+	case "-":
+		return "written to stdout"
+	}
+	return "see " + to
 }
 
 func newRejectWriter(out, to string, stdout io.Writer) *migrate.RejectFiles {

@@ -20,6 +20,9 @@ func TestMain(m *testing.M) {
 	progtest.Main(m, "migration", "generate_data", "validate", "analyse_stock", "reprise")
 }
 
+// TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
+func TestManual(t *testing.T) { progtest.CheckManual(t, "migration", run) }
+
 type result struct {
 	code           int
 	stdout, stderr string

@@ -4,7 +4,31 @@
 //
 // Usage:
 //
-//	reprise [-dsn DSN] [-create-db] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] [-update] FILE|-
+//	reprise [flags] FILE|-
+//
+// FILE holds rows of one entity, taken from its name as migration does
+// (projets_corrompus.csv and rejets/projets.csv are projets, quarantaine_clients.csv is
+// clients), or from -entity; - reads standard input (with -entity).
+//
+// Flags:
+//
+//	-dsn DSN          the database, user:password@tcp(host:port)/name (default $MARIADB_DSN);
+//	                  not needed with -dry-run
+//	-create-db        create the database when it does not exist (utf8mb4)
+//	-domain NAME      clevity (default) or distributech
+//	-entity NAME      entity of the rows (clevity: clients, intervenants, projets,
+//	                  affectations); default: taken from the file's name
+//	-out DIR          folder for log_reprise.txt, the quarantine file and the reports (default ".")
+//	-quarantine FILE  file for the isolated rows (default DIR/quarantaine_<entity>.csv)
+//	-dry-run          correct, check, log and isolate, but write nothing to the database;
+//	                  without a database, references to rows outside the file are not judged
+//	-update           replace rows already in the database that differ (old values logged),
+//	                  instead of isolating them as conflicts
+//	-batch N          rows per transaction (default 20000, as migration)
+//	-today DATE       the date taken as today by the not-in-the-future checks, YYYY-MM-DD
+//	                  (default: the local date of this machine)
+//	-quiet            print nothing when the run is clean
+//	-h                print this manual
 //
 // Each row is normalised as migration does, then its refused values are corrected
 // when they have exactly one reading: dates month/day/year when the day is over 12,
@@ -25,26 +49,37 @@
 // text again, so it stays MALFORMED_ROW until its text is fixed; and its rows keep the
 // file and line they first came from (_file, _line) in the quarantine, in the log
 // (origin_file, origin_line) and in the database (origin_file, origin_line beside
-// source_file and source_line, which name the file and line this run read). So a
-// quarantine file fixed by hand can be fed back as it is, with the same -out.
+// source_file and source_line, which name the file and line this run read, stdin for
+// standard input). So a quarantine file fixed by hand can be fed back as it is, with
+// the same -out.
 //
-// Outputs, in -out (default "."): log_reprise.txt (appended: one line per correction
-// with field, before, after and rule, per isolated row with why, per re-injected row,
-// per ignored row), the quarantine file (default quarantaine_<entity>.csv: the isolated
-// rows as read, then _file, _line, _errors and _raw), and rapport_correction.txt and
-// .json (read = re-injected + isolated + ignored). The run is recorded in the journal
-// with its rows' lineage. Files are written under temporary names and renamed into
-// place at the end of the run, once the input was read: the input may be the
-// quarantine file itself. A file replaced is kept as NAME.<run_id>.EXT; with no row
-// isolated the previous quarantine file is kept that way and none is left in its place;
-// a run that fails leaves the previous files as they were.
+// Outputs, in -out:
+//
+//	log_reprise.txt            appended: one line per correction (field, before, after, rule),
+//	                           per isolated row (why), per re-injected row, per ignored row
+//	quarantaine_<entity>.csv   the isolated rows as read, then _file, _line, _errors and _raw
+//	                           (or -quarantine FILE)
+//	rapport_correction.txt     per file and in total: read = re-injected + isolated + ignored, by code
+//	rapport_correction.json    the same for scripts (snake_case keys, with the run's "status")
+//
+// A summary line goes to stderr (none with -quiet when the run is clean). The run is
+// recorded in the journal with its rows' lineage. Files are written under temporary
+// names and renamed into place at the end of the run, once the input was read: the
+// input may be the quarantine file itself. A file replaced is kept as
+// NAME.<run_id>.EXT; with no row isolated the previous quarantine file is kept that way
+// and none is left in its place; a run that fails leaves the previous files as they
+// were.
+//
+// Exit status: 0 every row re-injected or ignored, 1 rows isolated, 2 could not run
+// (unreadable input, a header that matches nothing, database error, interrupted); the
+// database is unchanged when the input cannot be read.
 //
 // Example:
 //
-//	reprise -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out out data_1/projets_corrompus.csv
-//	migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -
-//
-// Exit status: 0 every row re-injected or ignored, 1 rows isolated, 2 could not run
-// (unreadable input, a header that matches nothing, database error); the database is
-// unchanged when the input cannot be read.
+//	export MARIADB_DSN='root@tcp(127.0.0.1:3306)/clevity'
+//	reprise -out out data_1/projets_corrompus.csv
+//	reprise -out out out/quarantaine_projets.csv
+//	reprise -out out out/rejets/clients.csv
+//	migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -out out -
+//	reprise -dry-run -out out/check data_1/projets_corrompus.csv
 package main

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"os"
@@ -12,18 +13,10 @@ import (
 	"dmt/pkg/migrate"
 )
 
-const manual = `reprise: correct, isolate and re-inject corrupted rows, with a full log.
-
-Usage:
-  reprise [-dsn DSN] [-create-db] [-domain clevity] [-entity projets] [-out DIR] [-quarantine FILE] [-dry-run] [-update] FILE|-
-
-Writes log_reprise.txt (appended), quarantaine_<entity>.csv, rapport_correction.txt and .json in -out;
-a file replaced is kept as NAME.<run_id>.EXT, so the quarantine may be fed back with the same -out.
-Exit status: 0 all rows re-injected or ignored, 1 rows isolated, 2 could not run.
-
-Example:
-  reprise -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out out data_1/projets_corrompus.csv
-  migration -entity projets -rejects - data_1/projets.csv | reprise -entity projets -`
+// doc is doc.go, whose comment is the manual -h prints.
+//
+//go:embed doc.go
+var doc string
 
 func main() {
 	// The checker's key sets are most of the heap and live to the end: collecting at
@@ -33,17 +26,18 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("reprise", manual, stderr)
+	fs := cli.NewFlagSet("reprise", doc, stdout)
 	dsn := cli.DSN(fs)
 	domainName := cli.Domain(fs)
 	createDB := cli.CreateDB(fs)
 	out := cli.Out(fs, ".", "folder for log_reprise.txt, the quarantine file and the report")
-	entityName := fs.String("entity", "projets", "entity of the input rows")
+	entityName := fs.String("entity", "", "entity of the input rows (default: taken from the file's name)")
 	quarantine := fs.String("quarantine", "", "file for the isolated rows (default DIR/quarantaine_<entity>.csv)")
 	dryRun := fs.Bool("dry-run", false, "correct, check, log and isolate, but write nothing to the database")
 	update := fs.Bool("update", false, "replace rows already in the database that differ (old values logged), instead of isolating them as conflicts")
-	batch := fs.Int("batch", 5000, "rows per transaction")
-	today := cli.Today(fs)
+	batch := cli.Batch(fs)
+	today := cli.TodayFlag(fs, "date taken as today by the not-in-the-future checks")
+	quiet := cli.Quiet(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -54,11 +48,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	if d.Entity(*entityName) == nil {
-		return cli.Usagef("unknown entity %q for domain %s", *entityName, d.Name)
-	}
-	if *batch <= 0 {
-		return cli.Usagef("-batch must be positive")
+	batchSize, err := batch()
+	if err != nil {
+		return err
 	}
 	day, err := today()
 	if err != nil {
@@ -68,29 +60,37 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if st, err := os.Stat(fs.Arg(0)); fs.Arg(0) != "-" && err == nil && st.IsDir() {
 		return cli.Usagef("%s is a folder: reprise reads one file of one entity", fs.Arg(0))
 	}
-	if err := cli.RequireDSN(*dsn); err != nil {
-		return err
+	if !*dryRun {
+		if err := cli.RequireDSN(*dsn); err != nil {
+			return err
+		}
 	}
 	sources, closeAll, err := migrate.Resolve(d, fs.Arg(0), *entityName, stdin)
 	if err != nil {
 		return err
 	}
 	defer closeAll()
+	if len(sources) != 1 {
+		return cli.Usagef("%s holds %d tables: reprise reads one file of one entity (give -entity)", fs.Arg(0), len(sources))
+	}
 
 	qpath := *quarantine
 	if qpath == "" {
-		qpath = filepath.Join(*out, "quarantaine_"+*entityName+".csv")
+		qpath = filepath.Join(*out, "quarantaine_"+sources[0].Entity.Name+".csv")
 	}
 	job := &migrate.Job{Tool: "reprise", Domain: d, DSN: *dsn, CreateDB: *createDB, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log_reprise.txt", ReportName: "rapport_correction",
 		ReportTitle: "Rapport de correction (reprise)", Labels: [4]string{"read", "re-injected", "isolated", "ignored"},
-		Rejects: migrate.NewRejectFile(qpath), BatchSize: *batch, Repair: true, Update: *update,
+		Rejects: migrate.NewRejectFile(qpath), BatchSize: batchSize, Repair: true, Update: *update,
 		Words: migrate.Words{Inserted: "re-injected", Rejected: "isolated", EachRow: true}, Args: args, Stderr: stderr}
 	rep, err := job.Execute(ctx)
 	if err != nil {
 		return err
 	}
 	t := rep.Totals
+	if *quiet && t.Rejected == 0 {
+		return nil
+	}
 	updated := ""
 	if *update {
 		updated = fmt.Sprintf(" updated %d,", t.Updated)

@@ -19,6 +19,9 @@ import (
 
 func TestMain(m *testing.M) { progtest.Main(m, "reprise", "migration", "generate_data", "validate") }
 
+// TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
+func TestManual(t *testing.T) { progtest.CheckManual(t, "reprise", run) }
+
 const today = "2026-11-15"
 
 func repoFile(t *testing.T, parts ...string) string {
@@ -215,7 +218,8 @@ func TestQuarantineRoundTrip(t *testing.T) {
 	fixedFile := filepath.Join(t.TempDir(), "quarantaine_corrigee.csv")
 	os.WriteFile(fixedFile, []byte(b.String()), 0o644)
 	out2 := t.TempDir()
-	res := progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-out", out2, fixedFile)
+	// A name of one's own tells no entity: -entity says it.
+	res := progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-entity", "projets", "-out", out2, fixedFile)
 	if res.Code != 1 || !strings.Contains(res.Stderr, "re-injected "+strconv.Itoa(len(fixed))+",") {
 		t.Fatalf("exit %d: %s; want %d re-injected", res.Code, res.Stderr, len(fixed))
 	}
@@ -347,7 +351,7 @@ func TestUpdate(t *testing.T) {
 	before := snapshot(t, dsn)
 
 	out2 := t.TempDir()
-	res := progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-update", "-out", out2, in)
+	res := progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-update", "-entity", "projets", "-out", out2, in)
 	if res.Code != 0 || !strings.Contains(res.Stderr, "updated "+strconv.Itoa(len(conflicts)-1)+",") {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}

@@ -1,20 +1,38 @@
-// Validate checks a clevity database after the fact, and every night after that: row
-// counts against the journal, uniqueness of every key (e-mails case- and space-
-// insensitively), required columns, allowed values and ranges, date order, orphans of
-// every reference, affectations within their project's dates and sites, and the lineage
-// of every row. Each check is one set-based query built from the SQL forms of
-// pkg/rules, so validate and migration judge alike; it does not rely on the
-// database's constraints, which may be missing.
+// Validate checks a database after the fact, and every night after that: row counts
+// against the journal, uniqueness of every key (e-mails case- and space-insensitively),
+// required columns, allowed values and ranges, dates not in the future, date order,
+// orphans of every reference, affectations within their project's dates and sites, and
+// the lineage and fingerprint of every row. Each check is one set-based query built from
+// the SQL forms of pkg/rules, so validate and migration judge alike; it does not rely on
+// the database's constraints, which may be missing. It never writes business rows and
+// never changes the schema: a database whose schema is older or newer than it knows is
+// refused, naming both versions.
+//
+// Usage:
+//
+//	validate [flags]
+//
+// Flags:
+//
+//	-dsn DSN          the database, user:password@tcp(host:port)/name (default $MARIADB_DSN)
+//	-domain NAME      clevity (default) or distributech
+//	-out DIR          folder for the report (default ".")
+//	-json FILE|-      also write the results as JSON to FILE, or - for stdout
+//	-source DIR       also check the sources of DIR against the journal and the rows
+//	                  (see below)
+//	-today DATE       the date beyond which a date is in the future, YYYY-MM-DD (default:
+//	                  the local date of this machine, as migration and reprise judge; the
+//	                  database server's CURRENT_DATE is not used)
+//	-quiet            print nothing when every check passes (for cron)
+//	-h                print this manual
 //
 // It first reads the journal: the latest migration and the latest reprise must have
-// finished. A failed one, or one still marked running while no run holds a live run
-// lease (killed, or cut off from its server until its lease expired), fails, naming the
-// run: the database may be half-loaded, and running the same command again finishes
-// the job. While a run holds a live lease, it is a warning ("a load is in progress").
-// A journal
-// without any loading run is a warning too. A table without rows is a warning; a
-// database whose tables are all empty fails, since a nightly check must not call an
-// empty database valid.
+// finished. A failed one, or one still marked running whose run lease expired (killed,
+// or its server restarted), fails, naming the run: the database may be half-loaded, and
+// running the same command again finishes the job. While a load holds a live lease, it
+// is a warning ("a load is in progress"). A journal without any loading run is a warning
+// too. A table without rows is a warning; a database whose tables are all empty fails,
+// since a nightly check must not call an empty database valid.
 //
 // Every row carries a fingerprint written when it was loaded (row_sha: the SHA-256 of
 // its canonical values; a project's covers its sites). validate recomputes it in SQL:
@@ -25,35 +43,47 @@
 // twice"). The fingerprint is a checksum, not a signature: it catches changes made by
 // hand or by other tools, not someone who recomputes it on purpose.
 //
-// Usage:
+// -source DIR checks the sources of DIR, listed as migration lists them (the domain's
+// files; for distributech every table of distributech.sqlite and every weekly file of
+// commandes/): each was read whole by a run of the journal and accounted for (read =
+// inserted + rejected + ignored), and each is compared, line by line, with the rows the
+// runs that read it loaded: read and normalised as migration does, a row that differs
+// from its line, or a valid line whose row is missing (neither in the table nor
+// rejected), fails ("source FILE rows"). A file the domain expects that DIR lacks
+// fails, so a wrong folder never passes.
 //
-//	validate [-dsn DSN] [-domain clevity] [-out DIR] [-json FILE|-] [-source DIR] [-quiet]
+// Outputs:
 //
-// It writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt (UTC): one line per check with
-// PASS, FAIL or WARN, the number of offending rows, up to 10 of their keys and the rule
-// in plain words, then a summary. -json writes the same results as JSON (- for
-// stdout). -source DIR also checks the sources of DIR, listed as migration lists them
-// (the domain's files; for distributech every table of distributech.sqlite and every
-// weekly file of commandes/): each was read whole by a run of the journal and
-// accounted for (read = inserted + rejected + ignored), and each is compared, line by
-// line, with the rows the runs that read it loaded: read and normalised as migration
-// does, a row that differs from its line, or a valid line whose row is missing (neither
-// in the table nor rejected), fails ("source FILE rows"). A file the domain expects that
-// DIR lacks fails, so a wrong folder never passes. The run is recorded in the journal
-// when the account may write it: an account with SELECT only (or a read-only server)
-// gets the same checks and exit status, and one line on stderr saying that the run is
-// not recorded (none with -quiet).
+//	DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt   the report, named by its start time (UTC);
+//	                  a second run in the same second gets _2, _3... before .txt, so
+//	                  reports never overwrite each other and their names sort by time.
+//	                  Per check: PASS, FAIL or WARN, the number of offending rows, up to
+//	                  10 samples (an orphan names its row's key, file and line, then the
+//	                  missing key) and the rule as what was expected; then a summary.
+//	-json FILE|-      the same results for scripts: snake_case keys, "status" (PASS, WARN
+//	                  or FAIL), "run_id", "domain", "database", "started", "today",
+//	                  "duration_seconds", "volumes" (rows per table), "checks" (each with
+//	                  "name", "kind", "status", "count", "sample", "description") and
+//	                  "summary" ("checks", "passed", "failed", "warnings").
+//
+// A summary line goes to stderr (none with -quiet when every check passes). The run is
+// recorded in the journal when the account may write it: an account with SELECT only
+// (or a read-only server) gets the same checks and exit status, and one line on stderr
+// saying that the run is not recorded (none with -quiet).
 //
 // With -domain distributech it also holds the stock to its sources: for every product,
 // current stock = snapshot + receipts - orders and the movement history adds up to it;
 // products without a stock snapshot (SANS_INVENTAIRE), under their alert threshold
 // (SOUS_SEUIL) or out of stock (RUPTURE) are warnings, as analyse_stock names them.
 //
+// Exit status: 0 every check passes (warnings allowed), 1 a check fails, 2 it could not
+// check (database down, wrong password, missing tables, another domain's database, a
+// schema older or newer than it knows, interrupted).
+//
 // Example:
 //
-//	validate -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out reports
-//	validate -out reports -source data_1 -json - | jq '.summary'
-//
-// Exit status: 0 every check passes (warnings allowed), 1 a check fails, 2 it could not
-// check (database down, wrong password, missing tables).
+//	export MARIADB_DSN='root@tcp(127.0.0.1:3306)/clevity'
+//	validate -out out/reports
+//	validate -out out/reports -source data_1 -json - | jq .summary.failed
+//	validate -domain distributech -dsn 'root@tcp(127.0.0.1:3306)/distributech' -out out/reports
 package main

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -18,37 +18,22 @@ import (
 	"dmt/pkg/validate"
 )
 
-const manual = `validate: check a database against every rule of its domain; timestamped report.
-
-Usage:
-  validate [-dsn DSN] [-domain clevity] [-out DIR] [-json FILE|-] [-source DIR] [-quiet]
-
-Writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt; -json the same as JSON.
-The latest migration and reprise runs must have finished: a failed or interrupted one
-fails, naming it; one in progress is a warning. An empty table is a warning, a database
-whose tables are all empty fails. Each row's fingerprint (row_sha, written at load) is
-recomputed: a row changed or added outside the toolkit fails, as do two rows claiming one
-source line; rows loaded before fingerprints existed are a warning. -source DIR also
-compares every row loaded from DIR's files with its line (rows that differ, rows missing).
-The run is recorded in the journal; an account that may not write it checks all the
-same and says once that the run is not recorded (nothing with -quiet).
-Exit status: 0 all checks pass (warnings allowed), 1 a check fails, 2 could not check.
-
-Example:
-  validate -dsn 'root@tcp(127.0.0.1:3306)/clevity' -out reports
-  validate -out reports -source data_1 -json -
-  validate -dsn 'root@tcp(127.0.0.1:3306)/distributech' -domain distributech -out reports`
+// doc is doc.go, whose comment is the manual -h prints.
+//
+//go:embed doc.go
+var doc string
 
 func main() { cli.Main("validate", run) }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := cli.NewFlagSet("validate", manual, stderr)
+	fs := cli.NewFlagSet("validate", doc, stdout)
 	dsn := cli.DSN(fs)
 	domainName := cli.Domain(fs)
 	out := cli.Out(fs, ".", "folder for rapport_validation_<timestamp>.txt")
 	jsonTo := fs.String("json", "", "also write the results as JSON to this file, or - for stdout")
 	source := fs.String("source", "", "folder of source files (as migration reads it) to check against the journal's counts and the rows, line by line; a missing file fails")
-	quiet := fs.Bool("quiet", false, "print nothing on success (for cron)")
+	today := cli.TodayFlag(fs, "date beyond which a date is in the future")
+	quiet := cli.Quiet(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
@@ -56,6 +41,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	}
 	d, err := cli.LookupDomain(*domainName)
+	if err != nil {
+		return err
+	}
+	day, err := today()
 	if err != nil {
 		return err
 	}
@@ -77,8 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := db.CheckReadable(ctx, d.Name); err != nil {
 		return err
 	}
-	rep := &validate.Report{RunID: runID, Domain: d.Name, Database: mariadb.Describe(db.Cfg), Started: started}
-	vols, results, err := validate.Run(ctx, db, d, validate.Checks(d))
+	rep := &validate.Report{RunID: runID, Domain: d.Name, Database: mariadb.Describe(db.Cfg), Started: started, Today: day}
+	vols, results, err := validate.Run(ctx, db, d, validate.Checks(d, day))
 	if err != nil {
 		return fmt.Errorf("%s: %w", rep.Database, err)
 	}
@@ -139,8 +128,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}
-	path := filepath.Join(*out, validate.FileName(started))
-	if err := atomicfile.WriteFile(path, runID, rep.WriteText); err != nil {
+	path, err := validate.ReserveReport(*out, started)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := cli.WriteFile(path, rep.WriteText); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	switch *jsonTo {

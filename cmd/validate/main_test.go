@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,6 +19,9 @@ import (
 )
 
 func TestMain(m *testing.M) { progtest.Main(m, "validate", "migration", "generate_data") }
+
+// TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
+func TestManual(t *testing.T) { progtest.CheckManual(t, "validate", run) }
 
 // sample writes a small clean clevity folder once per test binary.
 var sampleDir string
@@ -325,5 +329,45 @@ func TestNightlyScript(t *testing.T) {
 	os.Chmod(dsnFile, 0o644)
 	if res := cron(dsnFile); res.Code != 2 || !strings.Contains(res.Stderr, "chmod 600") {
 		t.Errorf("DSN file readable by all: exit %d, stderr %q; want 2", res.Code, res.Stderr)
+	}
+}
+
+// TestNightlyScriptDSNFile: the DSN file as people write it. The README's
+// `(umask 077; cat > validate.dsn)` is interactive (the DSN is typed, then Ctrl-D); its
+// non-interactive equivalent here feeds cat from stdin: the file is born owner-only, and
+// a CRLF line end or spaces around the DSN are ignored. An empty file says so, and flags
+// after the file go to validate (-domain distributech).
+func TestNightlyScriptDSNFile(t *testing.T) {
+	root, err := mariadbtest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(root, "scripts", "nightly_validate.sh")
+	dsn := migrated(t)
+	dir := t.TempDir()
+	reports := filepath.Join(dir, "reports")
+	cron := func(args ...string) progtest.Result {
+		cmd := append([]string{"-i", "PATH=/usr/bin:/bin", "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script}, args...)
+		return progtest.RunPath(t, "/usr/bin/env", cmd...)
+	}
+	dsnFile := filepath.Join(dir, "validate.dsn")
+	write := exec.Command("/bin/bash", "-c", `(umask 077; cat > "$1")`, "_", dsnFile)
+	write.Stdin = strings.NewReader("  " + dsn + " \r\n")
+	if out, err := write.CombinedOutput(); err != nil {
+		t.Fatalf("(umask 077; cat > validate.dsn): %v %s", err, out)
+	}
+	if st, err := os.Stat(dsnFile); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("validate.dsn: %v %v, want mode 600", st.Mode(), err)
+	}
+	if res := cron(dsnFile); res.Code != 0 || res.Stdout != "" || res.Stderr != "" {
+		t.Errorf("DSN with CRLF and spaces: exit %d, stdout %q, stderr %q; want a silent success", res.Code, res.Stdout, res.Stderr)
+	}
+	if res := cron(dsnFile, "-domain", "distributech"); res.Code != 2 || !strings.Contains(res.Stderr, "distributech") {
+		t.Errorf("-domain distributech on a clevity database: exit %d, stderr %q; want 2, the domain refused", res.Code, res.Stderr)
+	}
+	empty := filepath.Join(dir, "empty.dsn")
+	os.WriteFile(empty, []byte(" \r\n"), 0o600)
+	if res := cron(empty); res.Code != 2 || !strings.Contains(res.Stderr, "is empty") {
+		t.Errorf("empty DSN file: exit %d, stderr %q; want 2 and that it is empty", res.Code, res.Stderr)
 	}
 }

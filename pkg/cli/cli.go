@@ -14,6 +14,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"os"
 	"os/signal"
@@ -119,24 +121,46 @@ func Report(stderr io.Writer, name string, err error) int {
 	return code
 }
 
-// NewFlagSet returns a flag set that reports errors instead of exiting, prints to stderr,
-// and whose -h shows doc (the program's manual) followed by every flag.
-func NewFlagSet(name, doc string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	help := func() {
-		fmt.Fprintln(stderr, strings.TrimSpace(doc))
-		fmt.Fprintln(stderr, "\nFlags:")
-		fs.SetOutput(stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+// Manual returns the package comment of a program's doc.go source, the text go doc
+// shows: each program embeds its doc.go so that -h prints that same text, and the manual
+// has one source that cannot drift from what go doc says. Code blocks (tab-indented in
+// the comment) are indented by four spaces, as go doc prints them.
+func Manual(docSource string) string {
+	f, err := parser.ParseFile(token.NewFileSet(), "doc.go", docSource, parser.PackageClauseOnly|parser.ParseComments)
+	if err != nil || f.Doc == nil {
+		return ""
 	}
-	fs.Usage = help
+	lines := strings.Split(f.Doc.Text(), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "\t") {
+			lines[i] = "    " + l[1:]
+		}
+	}
+	return strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n"
+}
+
+// HelpShown is what Parse returns after -h printed the manual: it is flag.ErrHelp (exit
+// 0), and carries the flag set so that a test can hold the manual to every flag.
+type HelpShown struct{ FlagSet *flag.FlagSet }
+
+func (*HelpShown) Error() string { return flag.ErrHelp.Error() }
+
+// Is makes errors.Is(err, flag.ErrHelp) true.
+func (*HelpShown) Is(target error) bool { return target == flag.ErrHelp }
+
+// NewFlagSet returns a flag set that reports errors instead of exiting and whose -h
+// prints the program's manual (Manual of its doc.go source) on stdout: `prog -h | less`
+// and `prog -h | grep dsn` work. A bad flag is a usage error, printed on stderr by
+// Report.
+func NewFlagSet(name, docSource string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() { io.WriteString(stdout, Manual(docSource)) }
 	return fs
 }
 
-// Parse parses args; a bad flag becomes a *UsageError (the flag package has already
-// printed the details), -h becomes flag.ErrHelp.
+// Parse parses args; a bad flag becomes a *UsageError, -h prints the manual and returns
+// a *HelpShown.
 func Parse(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
 	help := fs.Usage
@@ -145,7 +169,7 @@ func Parse(fs *flag.FlagSet, args []string) error {
 	fs.Usage = help
 	if errors.Is(err, flag.ErrHelp) {
 		help()
-		return err
+		return &HelpShown{FlagSet: fs}
 	}
 	if err != nil {
 		return &UsageError{Msg: err.Error()}
@@ -204,20 +228,51 @@ func WriteFile(path string, write func(io.Writer) error) error {
 	return atomicfile.WriteFile(path, "", write)
 }
 
-// Today declares -today, the date taken as today by not-in-the-future checks (tests
-// and reproducible runs fix it). The returned func gives that date, or the real one.
-func Today(fs *flag.FlagSet) func() (model.Date, error) {
-	s := fs.String("today", "", "date taken as today for not-in-the-future checks, YYYY-MM-DD (default: the real date)")
+// Today returns the date every program takes as today: the local date of the machine
+// running it (its TZ). Migration and reprise judge "not in the future" against it,
+// validate passes it to its SQL instead of the server's CURRENT_DATE (a UTC session
+// would disagree between midnight and the offset), analyse_stock states the stock at
+// its end, generate_data builds data around it. This is its only definition.
+func Today() model.Date { return model.NewDate(time.Now()) }
+
+// TodayFlag declares -today, the date taken as today (tests and reproducible runs fix
+// it); usage says what the program uses it for. The returned func gives that date, or
+// Today.
+func TodayFlag(fs *flag.FlagSet, usage string) func() (model.Date, error) {
+	s := fs.String("today", "", usage+", YYYY-MM-DD (default: the local date)")
 	return func() (model.Date, error) {
 		if *s == "" {
-			return model.NewDate(time.Now()), nil
+			return Today(), nil
 		}
 		d, err := rules.ParseDate(*s)
-		if err != nil {
+		if err != nil || *s != d.String() {
 			return model.Date{}, Usagef("-today: want YYYY-MM-DD, got %q", *s)
 		}
 		return d, nil
 	}
+}
+
+// DefaultBatch is the rows per transaction of every program that loads rows
+// (migration, reprise): one default, so the same files load in the same batches.
+const DefaultBatch = 20000
+
+// Batch declares -batch with DefaultBatch; the returned func gives it, or a usage error
+// when it is not positive.
+func Batch(fs *flag.FlagSet) func() (int, error) {
+	n := fs.Int("batch", DefaultBatch, "rows per transaction")
+	return func() (int, error) {
+		if *n <= 0 {
+			return 0, Usagef("-batch %d: want a positive number of rows", *n)
+		}
+		return *n, nil
+	}
+}
+
+// Quiet declares -quiet, the same in every program that prints a summary on stderr:
+// nothing is printed when the run is clean (for cron, which mails any output); errors
+// and data problems are still printed.
+func Quiet(fs *flag.FlagSet) *bool {
+	return fs.Bool("quiet", false, "print nothing when the run is clean (errors and data problems are still printed)")
 }
 
 // LookupDomain returns the domain named by -domain, or a usage error listing the known ones.

@@ -111,7 +111,7 @@ func Rules(ds []Domain) (string, error) {
 	w("that the tables are not all empty.\n\n")
 	for _, d := range ds {
 		w("### %s checks\n\n| check | kind | on failure | holds when |\n|---|---|---|---|\n", d.Name)
-		for _, c := range validate.Checks(d.Model) {
+		for _, c := range docChecks(d.Model) {
 			sev := "fail"
 			if c.Warn {
 				sev = "warn"
@@ -347,7 +347,7 @@ func (rw *ruleWriter) foreignOn(t *mariadb.Table, col, parent string) string {
 // domain gathers where d enforces each code.
 func (rw *ruleWriter) domain(d Domain) {
 	names := map[string]bool{}
-	for _, c := range validate.Checks(d.Model) {
+	for _, c := range docChecks(d.Model) {
 		names[c.Name] = true
 	}
 	check := func(name, sql string) string {
@@ -375,8 +375,8 @@ func (rw *ruleWriter) domain(d Domain) {
 			where := "`" + e.Name + "." + f.Name + "`"
 			sqls := map[rules.Code]string{}
 			words := map[rules.Code]string{}
-			for _, sc := range f.SQL("c.`" + f.Name + "`") {
-				sqls[sc.Code], words[sc.Code] = sc.Valid, strings.TrimPrefix(sc.Rule, "is ")
+			for _, sc := range f.SQL("c.`"+f.Name+"`", docToday) {
+				sqls[sc.Code], words[sc.Code] = undate(sc.Valid), strings.TrimPrefix(undate(sc.Rule), "is ")
 			}
 			var col *mariadb.Column
 			if t != nil {
@@ -550,4 +550,23 @@ func (rw *ruleWriter) leftovers(t mariadb.Table) []string {
 		}
 	}
 	return out
+}
+
+// docToday stands for the date a run takes as today: validate passes it to its SQL as a
+// literal, which the documentation shows as 'TODAY' (undate) rather than a fixed day.
+var docToday = model.Date{Year: 9999, Month: 12, Day: 31}
+
+// undate writes docToday as the words the documentation uses for it.
+func undate(s string) string {
+	return strings.NewReplacer("DATE '9999-12-31'", "DATE 'TODAY'", "(9999-12-31)", "(the run's date)").Replace(s)
+}
+
+// docChecks are validate's checks of d with their SQL as documented (see undate).
+func docChecks(d *domain.Domain) []validate.Check {
+	checks := validate.Checks(d, docToday)
+	for i := range checks {
+		checks[i].Query = undate(checks[i].Query)
+		checks[i].Description = undate(checks[i].Description)
+	}
+	return checks
 }

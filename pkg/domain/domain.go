@@ -187,24 +187,47 @@ func (d *Domain) Entity(name string) *Entity {
 	return nil
 }
 
-// EntityForFile returns the entity whose file path names: "projets.csv", a name that
-// matches its pattern ("commandes_2026-W07_R012.csv"), or a name that starts with the
-// entity's ("projets_corrompus.csv", "clients_lyon.csv"); nil when none does.
+// EntityForFile returns the entity whose file path names, nil when none does. The
+// names the toolkit itself writes are understood, so that its outputs can be fed back
+// without -entity: "projets.csv", "rejets/clients.csv", "quarantaine_projets.csv" (and
+// its kept versions), "rejets/distributech.sqlite_produits.csv"; a name that starts with
+// the entity's ("projets_corrompus.csv", "clients_lyon.csv"); a file of an entity read
+// by pattern, named after the pattern's folder ("commandes_2026-W07_R012.csv" for
+// commandes/*.csv).
 func (d *Domain) EntityForFile(path string) *Entity {
 	base := strings.ToLower(filepath.Base(path))
+	base = strings.TrimPrefix(base, "quarantaine_")
+	if d.SQLiteFile != "" {
+		base = strings.TrimPrefix(base, strings.ToLower(d.SQLiteFile)+"_")
+	}
 	var best *Entity
 	for _, e := range d.Entities {
-		if base == e.File {
+		if base == e.File || base == e.Name+".csv" {
 			return e
 		}
-		if ok, _ := filepath.Match(filepath.Base(e.Pattern), base); e.Pattern != "" && ok {
-			return e
+		if e.Pattern != "" {
+			if ok, _ := filepath.Match(e.Pattern, filepath.ToSlash(filepath.Join(filepath.Base(filepath.Dir(path)), filepath.Base(path)))); ok {
+				return e
+			}
+			if dir := filepath.Dir(e.Pattern); dir != "." && strings.HasPrefix(base, dir) {
+				return e
+			}
 		}
 		if strings.HasPrefix(base, e.Name) && (best == nil || len(e.Name) > len(best.Name)) {
 			best = e
 		}
 	}
 	return best
+}
+
+// EntityNames returns the names of d's entities, in load order, for messages that list
+// the valid ones.
+func (d *Domain) EntityNames() []string {
+	names := make([]string, len(d.Entities))
+	for i, e := range d.Entities {
+		names[i] = e.Name
+	}
+	return names
 }
 
 // Names returns the names of the domains ByName knows.

@@ -241,7 +241,7 @@ func TestRulesGoAndSQLAgree(t *testing.T) {
 			if !slices.Equal(gotGo, want) {
 				t.Errorf("Go form: %v, want %v", gotGo, want)
 			}
-			gotSQL := sqlVerdict(t, db, e, id)
+			gotSQL := sqlVerdict(t, db, e, id, today)
 			slices.Sort(gotSQL)
 			if !slices.Equal(gotSQL, want) {
 				t.Errorf("SQL form: %v, want %v", gotSQL, want)
@@ -251,7 +251,7 @@ func TestRulesGoAndSQLAgree(t *testing.T) {
 }
 
 // sqlVerdict evaluates the SQL form of every rule of e on the row with key id.
-func sqlVerdict(t *testing.T, db *sql.DB, e *domain.Entity, id int) []rules.Code {
+func sqlVerdict(t *testing.T, db *sql.DB, e *domain.Entity, id int, today model.Date) []rules.Code {
 	t.Helper()
 	var codes []rules.Code
 	try := func(code rules.Code, from, pred string) {
@@ -266,7 +266,7 @@ func sqlVerdict(t *testing.T, db *sql.DB, e *domain.Entity, id int) []rules.Code
 	}
 	self := "`" + e.Name + "` c"
 	for i := range e.Fields {
-		for _, chk := range e.Fields[i].SQL("c.`" + e.Fields[i].Name + "`") {
+		for _, chk := range e.Fields[i].SQL("c.`"+e.Fields[i].Name+"`", today) {
 			try(chk.Code, self, chk.Valid)
 		}
 	}

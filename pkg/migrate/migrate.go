@@ -241,7 +241,11 @@ func Open(sources []*Source) ([]*opened, error) {
 			return nil, fmt.Errorf("%s: %w", src.Name, err)
 		}
 		src.Dialect = r.Dialect()
-		rep := &report.File{File: src.Name, Entity: src.Entity.Name, Dialect: r.Dialect().String(), ByCode: map[string]int{}}
+		dialect := r.Dialect().String()
+		if src.Entity.SQLiteTable != "" && strings.HasSuffix(src.Name, ":"+src.Entity.SQLiteTable) {
+			dialect = "SQLite table" // read through the driver: no encoding, separator or line ends
+		}
+		rep := &report.File{File: src.Name, Entity: src.Entity.Name, Dialect: dialect, ByCode: map[string]int{}}
 		for _, u := range m.Unknown {
 			if IsContextColumn(u) {
 				continue

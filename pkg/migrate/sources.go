@@ -37,12 +37,12 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 	var forced *domain.Entity
 	if entity != "" {
 		if forced = d.Entity(entity); forced == nil {
-			return nil, nil, fmt.Errorf("unknown entity %q for domain %s", entity, d.Name)
+			return nil, nil, fmt.Errorf("unknown entity %q for domain %s (valid: %s)", entity, d.Name, strings.Join(d.EntityNames(), ", "))
 		}
 	}
 	if input == "-" {
 		if forced == nil {
-			return nil, nil, fmt.Errorf("reading stdin needs -entity")
+			return nil, nil, fmt.Errorf("reading stdin needs -entity (%s)", strings.Join(d.EntityNames(), ", "))
 		}
 		return []*Source{{Name: StdinName, Entity: forced, R: stdin}}, func() {}, nil
 	}
@@ -75,7 +75,7 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 		e := forced
 		if e == nil {
 			if e = d.EntityForFile(input); e == nil {
-				return nil, nil, fmt.Errorf("%s: cannot tell its entity from its name; give -entity", input)
+				return nil, nil, fmt.Errorf("%s: cannot tell its entity from its name; give -entity (%s)", input, strings.Join(d.EntityNames(), ", "))
 			}
 		}
 		src, err := o.open(input, e)

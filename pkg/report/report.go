@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Counts is the accounting of rows.
@@ -170,7 +171,22 @@ func (r *Report) WriteText(w io.Writer) error {
 	if s := r.Duration.Seconds(); s > 0 {
 		fmt.Fprintf(&b, "throughput: %.0f rows/s\n", float64(r.Totals.Read)/s)
 	}
+	// One line per file, then details only for the files with something to look at: a
+	// weekly job over hundreds of files stays readable.
+	if len(r.Files) > 0 {
+		width := 0
+		for _, f := range r.Files {
+			width = max(width, utf8.RuneCountInString(f.File)+len(f.Entity)+3)
+		}
+		fmt.Fprintf(&b, "\nFiles\n")
+		for _, f := range r.Files {
+			fmt.Fprintf(&b, "  %-*s  %s\n", width, f.File+" ("+f.Entity+")", fileLine(l, f))
+		}
+	}
 	for _, f := range r.Files {
+		if !needsDetails(f) {
+			continue
+		}
 		fmt.Fprintf(&b, "\n%s (%s)", f.File, f.Entity)
 		if f.Dialect != "" {
 			fmt.Fprintf(&b, "  [%s]", f.Dialect)
@@ -180,9 +196,6 @@ func (r *Report) WriteText(w io.Writer) error {
 			fmt.Fprintf(&b, "  sha256    %s\n", f.SHA256)
 		}
 		switch f.State {
-		case StateSkipped:
-			fmt.Fprintf(&b, "  skipped   unchanged since run %s, all rows loaded (not read again)\n", f.UnchangedSince)
-			continue
 		case StateInterrupted, StateFailed:
 			fmt.Fprintf(&b, "  state     %s: committed up to line %d\n", f.State, f.CommittedLine)
 		case StateNotRead:
@@ -222,6 +235,49 @@ func (r *Report) WriteText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// needsDetails reports whether a file gets its own section in the text report: rows
+// rejected, a warning, or a run that stopped in or before it. A file loaded whole
+// without problem, or skipped, is told in its one line.
+func needsDetails(f *File) bool {
+	switch f.State {
+	case StateSkipped:
+		return false
+	case StateInterrupted, StateFailed, StateNotRead:
+		return true
+	}
+	return f.Rejected > 0 || len(f.Warnings) > 0
+}
+
+// fileLine is a file's one line in the report: its counts (and the codes of the rows
+// ignored), or why it was not read, and its dialect.
+func fileLine(l [4]string, f *File) string {
+	if f.State == StateSkipped {
+		return "skipped   unchanged since run " + f.UnchangedSince + ", all rows loaded (not read again)"
+	}
+	line := fmt.Sprintf("%s %d, %s %d", l[0], f.Read, l[1], f.Inserted)
+	if f.Updated > 0 {
+		line += fmt.Sprintf(", updated %d", f.Updated)
+	}
+	line += fmt.Sprintf(", %s %d, %s %d", l[2], f.Rejected, l[3], f.Ignored)
+	var codes []string
+	for _, code := range slices.Sorted(maps.Keys(f.ByCode)) {
+		codes = append(codes, fmt.Sprintf("%s %d", code, f.ByCode[code]))
+	}
+	if len(codes) > 0 && !needsDetails(f) {
+		line += " (" + strings.Join(codes, ", ") + ")"
+	}
+	switch {
+	case f.State == StateInterrupted || f.State == StateFailed || f.State == StateNotRead:
+		line += "  " + f.State + ", see below"
+	case needsDetails(f):
+		line += "  see below"
+	}
+	if f.Dialect != "" {
+		line += "  [" + f.Dialect + "]"
+	}
+	return line
 }
 
 func writeCounts(b *strings.Builder, l [4]string, c Counts) {

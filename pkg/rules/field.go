@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -196,8 +197,12 @@ type SQLCheck struct {
 
 // SQL returns the SQL forms of f's rules over column col (an identifier or an alias
 // like "c.email"). A List field's items live in another table: its checks are the
-// domain's. Built from constants of the rule, never from data.
-func (f *Field) SQL(col string) []SQLCheck {
+// domain's. Built from constants of the rule, never from data; today is the date the
+// not-in-the-future rule compares with, given by the caller (the same local date
+// migration judged with, not the server's CURRENT_DATE, whose session may be UTC), and
+// written as a DATE literal from its numbers. A bound that an INT column holds by its
+// type (-2147483648, 2147483647) is no check a user could act on, and is left out.
+func (f *Field) SQL(col string, today model.Date) []SQLCheck {
 	var checks []SQLCheck
 	if f.Required && f.Kind != List {
 		pred := col + " IS NOT NULL"
@@ -220,19 +225,21 @@ func (f *Field) SQL(col string) []SQLCheck {
 			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen), fmt.Sprintf("has at most %d characters", f.MaxLen)})
 		}
 	case Integer, Decimal:
-		var conds []string
-		if b := f.Min; b != nil {
+		var conds, words []string
+		if b := f.Min; b != nil && !(f.Kind == Integer && b.Inclusive && b.Value == math.MinInt32) {
 			conds = append(conds, col+map[bool]string{true: " >= ", false: " > "}[b.Inclusive]+strconv.FormatInt(b.Value, 10))
+			words = append(words, map[bool]string{true: "at least ", false: "greater than "}[b.Inclusive]+strconv.FormatInt(b.Value, 10))
 		}
-		if b := f.Max; b != nil {
+		if b := f.Max; b != nil && !(f.Kind == Integer && b.Inclusive && b.Value == math.MaxInt32) {
 			conds = append(conds, col+map[bool]string{true: " <= ", false: " < "}[b.Inclusive]+strconv.FormatInt(b.Value, 10))
+			words = append(words, map[bool]string{true: "at most ", false: "less than "}[b.Inclusive]+strconv.FormatInt(b.Value, 10))
 		}
 		if len(conds) > 0 {
-			checks = append(checks, SQLCheck{OutOfRange, orNull + "(" + strings.Join(conds, " AND ") + ")", "is " + strings.TrimPrefix(f.rangeText(), "out of range ")})
+			checks = append(checks, SQLCheck{OutOfRange, orNull + "(" + strings.Join(conds, " AND ") + ")", "is " + strings.Join(words, " and ")})
 		}
 	case Date:
 		if f.NotFuture {
-			checks = append(checks, SQLCheck{DateInFuture, orNull + col + " <= CURRENT_DATE", "is not after today"})
+			checks = append(checks, SQLCheck{DateInFuture, orNull + col + " <= DATE '" + today.String() + "'", "is not after today (" + today.String() + ")"})
 		}
 	case Enum:
 		quoted := make([]string, len(f.Values))

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"dmt/pkg/domain"
+	"dmt/pkg/model"
 	"dmt/pkg/rules"
 )
 
@@ -35,8 +36,9 @@ type Check struct {
 func q(ident string) string { return "`" + ident + "`" }
 
 // Checks returns every check of domain d, in report order. Identifiers and constants
-// come from the domain description, never from data.
-func Checks(d *domain.Domain) []Check {
+// come from the domain description, never from data; today is the date beyond which a
+// date is in the future (cli.Today, or -today), as migration judged.
+func Checks(d *domain.Domain, today model.Date) []Check {
 	var cs []Check
 	for _, e := range d.Entities {
 		cs = append(cs, volumeCheck(e))
@@ -66,7 +68,7 @@ func Checks(d *domain.Domain) []Check {
 	for _, e := range d.Entities {
 		for i := range e.Fields {
 			f := &e.Fields[i]
-			for _, sc := range f.SQL("c." + q(f.Name)) {
+			for _, sc := range f.SQL("c."+q(f.Name), today) {
 				kind := Values
 				if sc.Code == rules.MissingRequired {
 					kind = NotNull
@@ -83,9 +85,10 @@ func Checks(d *domain.Domain) []Check {
 		for _, ref := range e.Refs {
 			p := d.Entity(ref.Parent)
 			cs = append(cs, Check{Name: e.Name + "." + ref.Column + " -> " + p.Name, Kind: Consistency,
-				Description: "every " + ref.Column + " of " + e.Name + " exists in " + p.Name + " (orphan keys listed)",
-				Query: "SELECT DISTINCT c." + q(ref.Column) + " AS k FROM " + q(e.Name) + " c LEFT JOIN " + q(p.Name) + " p ON p." + q(p.Key) +
-					" = c." + q(ref.Column) + " WHERE c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.Key) + " IS NULL"})
+				Description: "every " + ref.Column + " of " + e.Name + " exists in " + p.Name + " (each orphan row: its key, file and line, then the missing " + ref.Column + ")",
+				Query: "SELECT CONCAT(" + keyExpr(e, "c.") + ", ' (', COALESCE(c.source_file, '?'), ':', COALESCE(c.source_line, '?'), '): " + ref.Column + " ', c." + q(ref.Column) +
+					", ' missing') AS k FROM " + q(e.Name) + " c LEFT JOIN " + q(p.Name) + " p ON p." + q(p.Key) +
+					" = c." + q(ref.Column) + " WHERE c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.Key) + " IS NULL ORDER BY c.source_file, c.source_line"})
 		}
 		for _, l := range e.Lists {
 			cs = append(cs, Check{Name: l.Table + "." + e.Key + " -> " + e.Name, Kind: Consistency,

@@ -6,6 +6,9 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"dmt/pkg/model"
 )
 
 // Report is one validation run.
@@ -15,33 +18,47 @@ type Report struct {
 	Database string
 	Started  time.Time
 	Duration time.Duration
+	Today    model.Date // the date beyond which a date is in the future
 	Volumes  []Volume
 	Results  []Result
 }
 
-// WriteText writes the report for people: volumes, one line per check with its status,
-// count, samples and rule, then the summary.
+// WriteText writes the report for people: the journal's state, the volumes (rows per
+// table, then their checks), one line per check with its status, count and samples,
+// and under it the rule as what was expected, then the summary.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	sum := Summarize(r.Results)
-	fmt.Fprintf(&b, "Rapport de validation (%s)\n", r.Domain)
-	fmt.Fprintf(&b, "==========================\n")
-	fmt.Fprintf(&b, "timestamp: %s\n", r.Started.UTC().Format(Timestamp))
+	title := "Rapport de validation (" + r.Domain + ")"
+	fmt.Fprintf(&b, "%s\n%s\n", title, strings.Repeat("=", utf8.RuneCountInString(title)))
+	fmt.Fprintf(&b, "timestamp: %s (UTC)\n", r.Started.UTC().Format(Timestamp))
 	fmt.Fprintf(&b, "run id:    %s\n", r.RunID)
 	fmt.Fprintf(&b, "database:  %s\n", r.Database)
-	fmt.Fprintf(&b, "started:   %s\n", r.Started.UTC().Format(time.RFC3339))
-	fmt.Fprintf(&b, "duration:  %.2f s\n\n", r.Duration.Seconds())
-	fmt.Fprintf(&b, "Volumes\n")
-	for _, v := range r.Volumes {
-		fmt.Fprintf(&b, "  %-16s %10d rows\n", v.Table, v.Rows)
+	if !r.Today.IsZero() {
+		fmt.Fprintf(&b, "today:     %s (dates after it are in the future)\n", r.Today)
 	}
-	kind := ""
+	fmt.Fprintf(&b, "started:   %s\n", r.Started.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "duration:  %.2f s\n", r.Duration.Seconds())
+	width := 0
+	for _, res := range r.Results {
+		width = max(width, utf8.RuneCountInString(res.Name))
+	}
+	volumes := func() {
+		for _, v := range r.Volumes {
+			fmt.Fprintf(&b, "  %-*s %10d rows\n", width+6, v.Table, v.Rows)
+		}
+	}
+	kind, shownVolumes := "", false
 	for _, res := range r.Results {
 		if res.Kind != kind {
 			kind = res.Kind
 			fmt.Fprintf(&b, "\n%s\n", strings.ToUpper(kind[:1])+kind[1:])
+			if kind == Volumes && !shownVolumes {
+				volumes()
+				shownVolumes = true
+			}
 		}
-		fmt.Fprintf(&b, "  %s  %-46s %6d", res.Status, res.Name, res.Count)
+		fmt.Fprintf(&b, "  %s  %-*s %6d", res.Status, width, res.Name, res.Count)
 		if res.Error != "" {
 			fmt.Fprintf(&b, "  error: %s", res.Error)
 		} else if len(res.Sample) > 0 {
@@ -51,13 +68,13 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "  [%s%s]", strings.Join(res.Sample, ", "), more)
 		}
-		fmt.Fprintf(&b, "\n        %s\n", res.Description)
+		fmt.Fprintf(&b, "\n        expected: %s\n", res.Description)
 	}
-	verdict := "PASS"
-	if sum.Failed > 0 {
-		verdict = "FAIL"
+	if !shownVolumes {
+		fmt.Fprintf(&b, "\nVolumes\n")
+		volumes()
 	}
-	fmt.Fprintf(&b, "\nSummary: %d checks, %d passed, %d failed, %d warnings: %s\n", sum.Checks, sum.Passed, sum.Failed, sum.Warnings, verdict)
+	fmt.Fprintf(&b, "\nSummary: %d checks, %d passed, %d failed, %d warnings: %s\n", sum.Checks, sum.Passed, sum.Failed, sum.Warnings, sum.Status())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -74,17 +91,20 @@ type jsonResult struct {
 
 // WriteJSON writes the same results for scripts.
 func (r *Report) WriteJSON(w io.Writer) error {
+	sum := Summarize(r.Results)
 	out := struct {
+		Status   string         `json:"status"`
 		RunID    string         `json:"run_id"`
 		Domain   string         `json:"domain"`
 		Database string         `json:"database"`
 		Started  string         `json:"started"`
+		Today    string         `json:"today"`
 		Seconds  float64        `json:"duration_seconds"`
 		Volumes  map[string]int `json:"volumes"`
 		Checks   []jsonResult   `json:"checks"`
 		Summary  Summary        `json:"summary"`
-	}{RunID: r.RunID, Domain: r.Domain, Database: r.Database, Started: r.Started.UTC().Format(time.RFC3339),
-		Seconds: r.Duration.Seconds(), Volumes: map[string]int{}, Summary: Summarize(r.Results)}
+	}{Status: sum.Status(), RunID: r.RunID, Domain: r.Domain, Database: r.Database, Started: r.Started.UTC().Format(time.RFC3339),
+		Today: r.Today.String(), Seconds: r.Duration.Seconds(), Volumes: map[string]int{}, Summary: sum}
 	for _, v := range r.Volumes {
 		out.Volumes[v.Table] = v.Rows
 	}

@@ -7,6 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"dmt/pkg/csvfile"
@@ -221,7 +225,22 @@ func countRecords(f io.Reader) (int, string, error) {
 
 // Summary counts results by status.
 type Summary struct {
-	Checks, Passed, Failed, Warnings int
+	Checks   int `json:"checks"`
+	Passed   int `json:"passed"`
+	Failed   int `json:"failed"`
+	Warnings int `json:"warnings"`
+}
+
+// Status is the run's verdict: FAIL when a check failed, else WARN when one warned, else
+// PASS. Only FAIL makes validate exit 1.
+func (s Summary) Status() string {
+	switch {
+	case s.Failed > 0:
+		return Fail
+	case s.Warnings > 0:
+		return Warn
+	}
+	return Pass
 }
 
 // Summarize counts results.
@@ -243,5 +262,30 @@ func Summarize(results []Result) Summary {
 // Timestamp is the form of the time in a report's file name.
 const Timestamp = "20060102-150405"
 
-// FileName returns the report's file name for a run started at t.
-func FileName(t time.Time) string { return "rapport_validation_" + t.UTC().Format(Timestamp) + ".txt" }
+// FileName returns the report's file name for a run started at t; n > 1 adds a suffix
+// (rapport_validation_20260115-023000_2.txt) for a second run in the same second, so
+// that report names sort by time and never collide.
+func FileName(t time.Time, n int) string {
+	suffix := ""
+	if n > 1 {
+		suffix = "_" + strconv.Itoa(n)
+	}
+	return "rapport_validation_" + t.UTC().Format(Timestamp) + suffix + ".txt"
+}
+
+// ReserveReport creates, in dir, the first free report name for a run started at t
+// (O_EXCL: two runs in the same second, even at once, get two names) and returns its
+// path; the report is then written over it.
+func ReserveReport(dir string, t time.Time) (string, error) {
+	for n := 1; ; n++ {
+		path := filepath.Join(dir, FileName(t, n))
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) && n < 1000 {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return path, f.Close()
+	}
+}
