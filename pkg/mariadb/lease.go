@@ -163,9 +163,10 @@ func (db *DB) ensureLeaseTable(ctx context.Context) error {
 	if !ok {
 		return fmt.Errorf("run lease: no schema step %s", leaseStep)
 	}
-	for _, stmt := range step.Statements() {
+	stmts := step.Statements()
+	for i, stmt := range stmts {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("create the run_lease table (schema step %s): %w", step.Name, FormatError(err))
+			return stepError(step, i, len(stmts), stmt, err)
 		}
 	}
 	return nil
