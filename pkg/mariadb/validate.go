@@ -3,8 +3,12 @@ package mariadb
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/go-sql-driver/mysql"
 
 	"dmt/pkg/validate"
 )
@@ -101,4 +105,39 @@ func (db *DB) LatestRuns(ctx context.Context, domain string, tools []string) ([]
 		runs = append(runs, r)
 	}
 	return runs, nil
+}
+
+// SaveResults records the results of validate run runID in validate_results, one row per
+// check, in one statement: the final report reads each night's verdicts from there. The
+// run must be in the journal. An account that may not insert there gets an error for
+// which IsDenied is true: validate then says so and goes on, its report file being whole.
+func (db *DB) SaveResults(ctx context.Context, runID string, results []validate.Result) error {
+	if len(results) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 8*len(results))
+	for _, r := range results {
+		sample := r.Sample
+		if sample == nil {
+			sample = []string{}
+		}
+		js, err := json.Marshal(sample)
+		if err != nil {
+			return err
+		}
+		args = append(args, runID, r.Name, r.Kind, r.Status, r.Count, string(js), r.Description, nullable(r.Error))
+	}
+	q := "INSERT INTO validate_results (run_id, check_name, kind, status, `count`, sample, rule, error) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(results)), ", ")
+	if _, err := db.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store results in validate_results: %w", FormatError(err))
+	}
+	return nil
+}
+
+// IsDenied reports whether err is the server refusing a statement to an account that
+// lacks the privilege for it.
+func IsDenied(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && privilegeErrors[me.Number]
 }
