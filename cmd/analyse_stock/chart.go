@@ -119,11 +119,13 @@ func (c chart) svg() string {
 // other on a narrow one or on paper.
 const pageCSS = `body{margin:0;font:14px/1.4 system-ui,"DejaVu Sans",sans-serif;color:#1a1a1a}
 main{display:flex;flex-wrap:wrap;gap:20px;padding:16px;align-items:flex-start}
-.chart-box{flex:3 1 640px;min-width:0}
+.chart-box{flex:3 1 560px;min-width:0}
 .chart-box svg{display:block;width:100%;max-width:100%;height:auto}
-.table-box{flex:1 1 300px;min-width:0}
+.table-box{flex:1 1 440px;min-width:0}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border:1px solid #d0d0d0;padding:3px 6px;text-align:left;overflow-wrap:break-word}
+td.ref,td.RUPTURE,td.SOUS_SEUIL,td.PROCHE_SEUIL{white-space:nowrap}
+caption{text-align:left;font-weight:700;margin-bottom:4px}
 td.num,th.num{text-align:right;white-space:nowrap}
 th{background:#eef2f6}
 .RUPTURE{color:#b34700;font-weight:700}
@@ -144,7 +146,7 @@ func writeSVG(w io.Writer, c chart, html bool) error {
 	if len(c.Series) > 0 {
 		fmt.Fprintf(&b, "<div class=\"table-box\">\n<table>\n<caption>Produits au %s, les plus urgents d'abord</caption>\n<thead><tr><th>produit</th><th>nom</th><th class=\"num\">stock</th><th class=\"num\">seuil</th><th>statut</th></tr></thead>\n<tbody>\n", svgchart.Esc(c.At))
 		for _, s := range c.Series {
-			fmt.Fprintf(&b, "<tr data-ref=\"%s\"><td>%s</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">%s</td></tr>\n",
+			fmt.Fprintf(&b, "<tr data-ref=\"%s\"><td class=\"ref\">%s</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">%s</td></tr>\n",
 				svgchart.Esc(s.Ref), svgchart.Esc(s.Ref), svgchart.Esc(s.Nom), svgchart.Number(s.Actuel), svgchart.Number(s.Seuil), s.Status, s.Status)
 		}
 		b.WriteString("</tbody>\n</table>\n</div>\n")

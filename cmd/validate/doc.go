@@ -24,7 +24,10 @@
 // in plain words, then a summary. -json writes the same results as JSON (- for
 // stdout). -source DIR also checks that the files of DIR were read whole and accounted
 // for (read = inserted + rejected + ignored in the journal). The run is recorded in the
-// journal.
+// journal, and its results in validate_results (one row per check: status, count,
+// sample, rule), which the final report (rapport) reads. An account that may write the
+// journal but not validate_results still validates; one line on stderr says the
+// results were not stored.
 //
 // With -domain distributech it also holds the stock to its sources: for every product,
 // current stock = snapshot + receipts - orders and the movement history adds up to it;

@@ -22,7 +22,8 @@ const manual = `validate: check a database against every rule of its domain; tim
 Usage:
   validate [-dsn DSN] [-domain clevity] [-out DIR] [-json FILE|-] [-source DIR] [-quiet]
 
-Writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt; -json the same as JSON.
+Writes DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt; -json the same as JSON. The
+results are also stored in the validate_results table (for rapport), when the account may.
 The latest migration and reprise runs must have finished: a failed or interrupted one
 fails, naming it; one in progress is a warning. An empty table is a warning, a database
 whose tables are all empty fails.

@@ -39,7 +39,7 @@ const Width = 960
 
 const (
 	fontSize  = 12
-	charWidth = 6.6 // average advance of a 12 px sans-serif character, for layout only
+	charWidth = 7.2 // generous advance of a 12 px sans-serif character, for layout only
 	titleH    = 34
 )
 
@@ -86,10 +86,39 @@ func open(b *strings.Builder, class, title, subtitle string, height int) {
 	fmt.Fprintf(b, "<title>%s</title>\n", Esc(title))
 	fmt.Fprintf(b, `<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", Width, height)
 	fmt.Fprintf(b, `<text class="title" x="8" y="20" font-size="16" font-weight="bold">%s</text>`+"\n", Esc(title))
-	if subtitle != "" {
-		fmt.Fprintf(b, `<text class="subtitle" x="8" y="%d" fill="#444444">%s</text>`+"\n", titleH+4, Esc(subtitle))
+	for i, line := range wrap(subtitle) {
+		fmt.Fprintf(b, `<text class="subtitle" x="8" y="%d" fill="#444444">%s</text>`+"\n", titleH+4+i*lineH, Esc(line))
 	}
 }
+
+// lineH is the height of a line of subtitle.
+const lineH = 16
+
+// wrap cuts a subtitle into lines that fit the chart's width, at spaces.
+func wrap(s string) []string {
+	if s == "" {
+		return nil
+	}
+	limit := int(math.Floor((Width - 16) / charWidth))
+	var lines []string
+	var cur []string
+	n := 0
+	for _, w := range strings.Fields(s) {
+		l := len([]rune(w))
+		if n > 0 && n+1+l > limit {
+			lines = append(lines, strings.Join(cur, " "))
+			cur, n = nil, 0
+		}
+		if n > 0 {
+			n++
+		}
+		cur, n = append(cur, w), n+l
+	}
+	return append(lines, strings.Join(cur, " "))
+}
+
+// extra is the height the subtitle's lines after its first take.
+func extra(subtitle string) int { return max(0, len(wrap(subtitle))-1) * lineH }
 
 // NiceStep returns a step of 1, 2 or 5 times a power of ten that cuts span into about
 // n intervals (at least 1).
@@ -152,7 +181,7 @@ func (c Bars) SVG() string {
 	left := 16 + int(float64(labelChars)*charWidth)
 	right := 190 // room for the total and its note
 	plotW := float64(Width - left - right)
-	top := titleH + 16
+	top := titleH + 16 + extra(c.Subtitle)
 	if c.Subtitle != "" {
 		top += 16
 	}
@@ -274,7 +303,7 @@ func (c Strip) SVG() string {
 	const cell, gap, left = 26, 4, 8
 	perRow := (Width - 2*left) / (cell + gap)
 	rows := max(1, (len(c.Cells)+perRow-1)/perRow)
-	top := titleH + 24
+	top := titleH + 24 + extra(c.Subtitle)
 	height := top + rows*(cell+gap+18) + 34
 	open(&b, "strip", c.Title, c.Subtitle, height)
 	for i, cl := range c.Cells {
@@ -333,7 +362,7 @@ type Tick struct {
 func (c Timeline) SVG() string {
 	var b strings.Builder
 	const laneH, left, right = 30, 120, 30
-	top := titleH + 26
+	top := titleH + 26 + extra(c.Subtitle)
 	height := top + len(c.Lanes)*laneH + 60
 	open(&b, "timeline", c.Title, c.Subtitle, height)
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -420,7 +449,7 @@ func (c SmallMultiples) SVG() string {
 	const panelH, pad = 150, 14
 	panelW := (Width - pad*(cols+1)) / cols
 	rows := (len(c.Panels) + cols - 1) / cols
-	top := titleH + 30
+	top := titleH + 30 + extra(c.Subtitle)
 	height := top + rows*(panelH+pad) + 36
 	open(&b, "multiples", c.Title, c.Subtitle, height)
 	for i, p := range c.Panels {
@@ -429,11 +458,14 @@ func (c SmallMultiples) SVG() string {
 		drawPanel(&b, p, c.XLabels, px, py, panelW, panelH)
 	}
 	ly := height - 14
-	fmt.Fprintf(&b, `<g class="legend"><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"/><text x="%d" y="%d">stock en fin de semaine (%s)</text>`,
-		pad, ly-4, pad+24, ly-4, Blue, pad+30, ly, Esc(c.Unit))
+	first := "stock en fin de semaine (" + c.Unit + ")"
+	x2 := pad + 30 + int(float64(len([]rune(first)))*charWidth) + 24
+	x3 := x2 + 30 + 101 + 24 // "seuil d'alerte": 14 characters
+	fmt.Fprintf(&b, `<g class="legend"><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2"/><text x="%d" y="%d">%s</text>`,
+		pad, ly-4, pad+24, ly-4, Blue, pad+30, ly, Esc(first))
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="2" stroke-dasharray="5 3"/><text x="%d" y="%d">seuil d'alerte</text>`,
-		pad+260, ly-4, pad+284, ly-4, Vermillion, pad+290, ly)
-	fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#444444">chaque graphique a sa propre échelle</text></g>`+"\n", pad+420, ly)
+		x2, ly-4, x2+24, ly-4, Vermillion, x2+30, ly)
+	fmt.Fprintf(&b, `<text x="%d" y="%d" fill="#444444">chaque graphique a sa propre échelle</text></g>`+"\n", x3, ly)
 	b.WriteString("</svg>\n")
 	return b.String()
 }
