@@ -374,6 +374,17 @@ func TestFinalReport(t *testing.T) {
 		t.Errorf("rapport wrote %d journal rows (%v): it only reads", journalRows, err)
 	}
 
+	// A period after every run: nothing happened in it, the database is as it is.
+	later := t.TempDir()
+	if res := progtest.Run(t, nil, nil, "rapport", "-dsn", dsn, "-out", later, "-since", "2099-01-01", "-title", "Rien depuis"); res.Code != 0 {
+		t.Fatalf("rapport -since: exit %d: %s", res.Code, res.Stderr)
+	}
+	empty, _ := os.ReadFile(filepath.Join(later, "rapport_final.md"))
+	if !strings.HasPrefix(string(empty), "# Rien depuis\n") || !strings.Contains(string(empty), "- Lignes lues : 0\n") ||
+		!strings.Contains(string(empty), "période : depuis le 2099-01-01") || !strings.Contains(string(empty), "| `projets` | "+fmtNum(count(t, db, "projets"))+" |") {
+		t.Errorf("-since 2099-01-01: want no rows read and the tables as they are:\n%s", empty)
+	}
+
 	page := filepath.Join(out, "rapport_final.html")
 	checkStatic(t, page)
 	t.Run("browser", func(t *testing.T) {
@@ -395,6 +406,15 @@ func TestFinalReport(t *testing.T) {
 		browsertest.Screenshot(t, chromium, page, shot, 1280, 2000)
 		keep(t, shot, "rapport_final.png")
 	})
+}
+
+func count(t *testing.T, db *sql.DB, table string) int64 {
+	t.Helper()
+	var n int64
+	if err := db.QueryRow("SELECT COUNT(*) FROM `" + table + "`").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // fmtNum writes a figure as the report does.
