@@ -312,7 +312,9 @@ func (c Strip) SVG() string {
 		fill, sym := statusLook(cl.Status)
 		fmt.Fprintf(&b, `<g class="cell" data-status="%s"><rect x="%d" y="%d" width="%d" height="%d" rx="3" fill="%s"/><text x="%d" y="%d" text-anchor="middle" fill="%s" font-weight="bold">%s</text><title>%s</title></g>`+"\n",
 			cl.Status, x, y, cell, cell, fill, x+cell/2, y+cell/2+5, textOn(fill), sym, Esc(cl.Label+" : "+cl.Status+" "+cl.Tip))
-		if i%perRow == 0 || i == len(c.Cells)-1 {
+		// Each row's first date, and the last one when it stands clear of it (a date
+		// takes about four cells).
+		if i%perRow == 0 || i == len(c.Cells)-1 && i%perRow >= 4 {
 			anchor := "start"
 			if i == len(c.Cells)-1 && i%perRow != 0 {
 				anchor = "end"
