@@ -39,5 +39,10 @@ if [ -z "${MARIADB_TEST_DSN:-}" ]; then
 	MARIADB_TEST_DSN=$(scripts/mariadb-local.sh start)
 	export MARIADB_TEST_DSN
 fi
+# The browser tests of cmd/rapport render pages in Debian's headless Chromium: install it
+# now, once (root only). Without it they skip, except in CI, where they fail.
+if ! scripts/chromium.sh >/dev/null; then
+	echo "test.sh: no Chromium: the browser tests will skip (and fail under CI)" >&2
+fi
 echo "test.sh: MariaDB for tests at ${MARIADB_TEST_DSN%%@*}@${MARIADB_TEST_DSN#*@}" >&2
 go test -race -count=1 "$@" ./...

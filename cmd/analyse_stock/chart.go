@@ -1,35 +1,52 @@
 package main
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
-	"math"
+	"sort"
 	"strings"
 
 	"dmt/pkg/mariadb"
+	"dmt/pkg/rapport"
+	"dmt/pkg/svgchart"
 )
 
 const chartTitle = "Stock des produits sous le seuil d'alerte"
+
+// Which products the chart shows, and how many at most.
+const (
+	// nearFactor: a product whose stock is at most this times its threshold is drawn
+	// as near it (PROCHE_SEUIL), though still OK.
+	nearFactor = 1.25
+	// maxPanels is a screenful of small charts (3 rows of 4); the others are counted.
+	maxPanels = 12
+	// statusNear names an OK product near its threshold on the chart only.
+	statusNear = "PROCHE_SEUIL"
+)
 
 // series is the weekly stock of one product, one point per week of the chart.
 type series struct {
 	Ref    string
 	Nom    string
+	Status string
 	Seuil  int64
+	Actuel int64
 	Points []int64
 }
 
-// chart is what the SVG shows: the weeks on the x axis and one line per product.
+// chart is what the page shows: the weeks of the x axis, the products under or near
+// their threshold, most urgent first, and how many of them the chart leaves out.
 type chart struct {
 	At     string
 	Weeks  []string
-	Series []series
+	Series []series // every product under or near its threshold, most urgent first
 }
 
 // newChart keeps the products whose stock at the date is at or below their threshold
-// (SOUS_SEUIL and RUPTURE), with their weekly stock from evolution; a product without
-// a stock snapshot (SANS_INVENTAIRE) has no stock to draw.
+// (SOUS_SEUIL and RUPTURE) or near it (OK, but at most nearFactor times it), with
+// their weekly stock from evolution, sorted by urgency: furthest below the threshold,
+// relative to it, first. A product without a stock snapshot (SANS_INVENTAIRE) has no
+// stock to draw.
 func newChart(at string, states []mariadb.StockState, evolution []mariadb.StockWeek) chart {
 	c := chart{At: at}
 	byRef := map[string][]int64{}
@@ -42,202 +59,99 @@ func newChart(at string, states []mariadb.StockState, evolution []mariadb.StockW
 		}
 	}
 	for _, s := range states {
-		if st := status(s); st == statusSousSeuil || st == statusRupture {
-			c.Series = append(c.Series, series{Ref: s.Ref, Nom: s.Nom, Seuil: s.Seuil, Points: byRef[s.Ref]})
+		st := status(s)
+		if st == statusOK && s.Seuil > 0 && float64(s.Actuel) <= nearFactor*float64(s.Seuil) {
+			st = statusNear
+		}
+		if st == statusSousSeuil || st == statusRupture || st == statusNear {
+			c.Series = append(c.Series, series{Ref: s.Ref, Nom: s.Nom, Status: st, Seuil: s.Seuil, Actuel: s.Actuel, Points: byRef[s.Ref]})
 		}
 	}
+	sort.SliceStable(c.Series, func(i, j int) bool {
+		return rapport.Urgency(c.Series[i].Actuel, c.Series[i].Seuil) < rapport.Urgency(c.Series[j].Actuel, c.Series[j].Seuil)
+	})
 	return c
 }
 
-// Layout of the chart, in SVG user units.
-const (
-	chartWidth   = 960
-	plotLeft     = 80
-	plotRight    = 40
-	plotTop      = 70
-	plotHeight   = 360
-	legendCols   = 4
-	legendRowH   = 20
-	maxXLabels   = 12
-	targetYTicks = 6
-)
-
-// palette holds well-separated colours for the first lines; later ones are spread
-// around the colour wheel by the golden angle.
-var palette = []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-	"#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#5f6b6d"}
-
-func colour(i int) string {
-	if i < len(palette) {
-		return palette[i]
+// under counts the products at or under their threshold (not those only near it).
+func (c chart) under() int {
+	n := 0
+	for _, s := range c.Series {
+		if s.Status != statusNear {
+			n++
+		}
 	}
-	return fmt.Sprintf("hsl(%.0f, 65%%, 42%%)", math.Mod(float64(i)*137.508, 360))
+	return n
 }
 
-// writeSVG writes c as a standalone SVG document; html wraps it in a minimal page.
+// svg draws the first maxPanels products as small multiples: one small chart each,
+// all on the same weeks but each on its own scale, so a deep deficit or a large stock
+// does not flatten the others; the threshold dashed, the last week's stock written.
+func (c chart) svg() string {
+	if len(c.Series) == 0 || len(c.Weeks) == 0 {
+		var b strings.Builder
+		msg := fmt.Sprintf("Aucun produit sous le seuil d'alerte au %s.", c.At)
+		if len(c.Series) > 0 {
+			msg = fmt.Sprintf("%d produits sous le seuil d'alerte au %s, mais aucun mouvement de stock à tracer.", len(c.Series), c.At)
+		}
+		fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart empty" role="img" aria-label="%s" width="%d" height="120" viewBox="0 0 %d 120" font-family="sans-serif" font-size="12">`+"\n",
+			svgchart.Esc(chartTitle), svgchart.Width, svgchart.Width)
+		fmt.Fprintf(&b, "<title>%s</title>\n<rect width=\"%d\" height=\"120\" fill=\"#ffffff\"/>\n", svgchart.Esc(chartTitle), svgchart.Width)
+		fmt.Fprintf(&b, "<text x=\"8\" y=\"20\" font-size=\"16\" font-weight=\"bold\">%s</text>\n", svgchart.Esc(chartTitle))
+		fmt.Fprintf(&b, "<text class=\"empty\" x=\"8\" y=\"60\" font-size=\"14\">%s</text>\n</svg>\n", svgchart.Esc(msg))
+		return b.String()
+	}
+	shown := c.Series[:min(len(c.Series), maxPanels)]
+	sub := fmt.Sprintf("Au %s : %d produits au seuil ou en dessous, %d proches (stock ≤ %.0f %% du seuil) ; les plus urgents d'abord",
+		c.At, c.under(), len(c.Series)-c.under(), nearFactor*100)
+	if rest := len(c.Series) - len(shown); rest > 0 {
+		sub += fmt.Sprintf(" ; %d de plus non tracés (voir le tableau ou etat_stock_par_produit.csv)", rest)
+	}
+	m := svgchart.SmallMultiples{Title: chartTitle, Subtitle: sub, XLabels: c.Weeks, Columns: 4, Unit: "unités, semaine ISO"}
+	for _, s := range shown {
+		m.Panels = append(m.Panels, svgchart.Panel{Key: s.Ref, Title: fmt.Sprintf("%s %s (seuil %d)", s.Ref, s.Nom, s.Seuil),
+			Status: s.Status, Points: s.Points, Threshold: s.Seuil})
+	}
+	return m.SVG()
+}
+
+// pageCSS lays the chart and its table side by side on a wide screen, one under the
+// other on a narrow one or on paper.
+const pageCSS = `body{margin:0;font:14px/1.4 system-ui,"DejaVu Sans",sans-serif;color:#1a1a1a}
+main{display:flex;flex-wrap:wrap;gap:20px;padding:16px;align-items:flex-start}
+.chart-box{flex:3 1 560px;min-width:0}
+.chart-box svg{display:block;width:100%;max-width:100%;height:auto}
+.table-box{flex:1 1 440px;min-width:0}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{border:1px solid #d0d0d0;padding:3px 6px;text-align:left;overflow-wrap:break-word}
+td.ref,td.RUPTURE,td.SOUS_SEUIL,td.PROCHE_SEUIL{white-space:nowrap}
+caption{text-align:left;font-weight:700;margin-bottom:4px}
+td.num,th.num{text-align:right;white-space:nowrap}
+th{background:#eef2f6}
+.RUPTURE{color:#b34700;font-weight:700}
+.SOUS_SEUIL{color:#8a5a00;font-weight:700}
+@media print{main{display:block}tr{break-inside:avoid}thead{display:table-header-group}}`
+
+// writeSVG writes c as a standalone SVG document or, for html, as a page with the
+// chart and, beside it, the table of every product under or near its threshold.
 func writeSVG(w io.Writer, c chart, html bool) error {
+	if !html {
+		_, err := io.WriteString(w, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"+c.svg())
+		return err
+	}
 	var b strings.Builder
-	if html {
-		fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><title>%s</title></head>\n<body>\n",
-			esc(chartTitle))
-	} else {
-		b.WriteString("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>%s</title><style>%s</style></head>\n<body>\n<main>\n",
+		svgchart.Esc(chartTitle), pageCSS)
+	fmt.Fprintf(&b, "<div class=\"chart-box\">\n%s</div>\n", c.svg())
+	if len(c.Series) > 0 {
+		fmt.Fprintf(&b, "<div class=\"table-box\">\n<table>\n<caption>Produits au %s, les plus urgents d'abord</caption>\n<thead><tr><th>produit</th><th>nom</th><th class=\"num\">stock</th><th class=\"num\">seuil</th><th>statut</th></tr></thead>\n<tbody>\n", svgchart.Esc(c.At))
+		for _, s := range c.Series {
+			fmt.Fprintf(&b, "<tr data-ref=\"%s\"><td class=\"ref\">%s</td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">%s</td></tr>\n",
+				svgchart.Esc(s.Ref), svgchart.Esc(s.Ref), svgchart.Esc(s.Nom), svgchart.Number(s.Actuel), svgchart.Number(s.Seuil), s.Status, s.Status)
+		}
+		b.WriteString("</tbody>\n</table>\n</div>\n")
 	}
-	plotW := float64(chartWidth - plotLeft - plotRight)
-	legendTop := plotTop + plotHeight + 60
-	rows := (len(c.Series) + legendCols - 1) / legendCols
-	height := legendTop + rows*legendRowH + 20
-	empty := len(c.Series) == 0 || len(c.Weeks) == 0
-	if empty {
-		height = 200
-	}
-	fmt.Fprintf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
-		chartWidth, height, chartWidth, height)
-	fmt.Fprintf(&b, "<title>%s</title>\n", esc(chartTitle))
-	fmt.Fprintf(&b, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", chartWidth, height)
-	fmt.Fprintf(&b, "<text x=\"%d\" y=\"30\" font-size=\"18\" font-weight=\"bold\">%s</text>\n", plotLeft, esc(chartTitle))
-	switch {
-	case len(c.Series) == 0:
-		fmt.Fprintf(&b, "<text class=\"empty\" x=\"%d\" y=\"90\" font-size=\"14\">%s</text>\n", plotLeft,
-			esc(fmt.Sprintf("Aucun produit sous le seuil d'alerte au %s.", c.At)))
-	case len(c.Weeks) == 0:
-		fmt.Fprintf(&b, "<text class=\"empty\" x=\"%d\" y=\"90\" font-size=\"14\">%s</text>\n", plotLeft,
-			esc(fmt.Sprintf("%d produits sous le seuil d'alerte au %s, mais aucun mouvement de stock à tracer.", len(c.Series), c.At)))
-	default:
-		fmt.Fprintf(&b, "<text x=\"%d\" y=\"50\" fill=\"#555555\">%s</text>\n", plotLeft,
-			esc(fmt.Sprintf("%d produits au %s ; stock en fin de semaine ISO, seuils en pointillés", len(c.Series), c.At)))
-		drawPlot(&b, c, plotW)
-		drawLegend(&b, c, legendTop)
-	}
-	b.WriteString("</svg>\n")
-	if html {
-		b.WriteString("</body>\n</html>\n")
-	}
+	b.WriteString("</main>\n</body>\n</html>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// drawPlot draws the axes, gridlines, threshold lines and one polyline per product.
-func drawPlot(b *strings.Builder, c chart, plotW float64) {
-	lo, hi := int64(0), int64(1)
-	for _, s := range c.Series {
-		lo, hi = min(lo, s.Seuil), max(hi, s.Seuil)
-		for _, p := range s.Points {
-			lo, hi = min(lo, p), max(hi, p)
-		}
-	}
-	step := niceStep(hi-lo, targetYTicks)
-	lo = floorTo(lo, step)
-	hi = -floorTo(-hi, step)
-	if hi == lo {
-		hi = lo + step
-	}
-	y := func(v int64) float64 {
-		return plotTop + plotHeight*float64(hi-v)/float64(hi-lo)
-	}
-	n := len(c.Weeks)
-	x := func(i int) float64 {
-		if n == 1 {
-			return plotLeft + plotW/2
-		}
-		return plotLeft + plotW*float64(i)/float64(n-1)
-	}
-	// y gridlines and labels
-	b.WriteString("<g class=\"y-axis\" stroke=\"#dddddd\">\n")
-	for v := lo; v <= hi; v += step {
-		fmt.Fprintf(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", plotLeft, y(v), plotLeft+plotW, y(v))
-	}
-	b.WriteString("</g>\n<g class=\"y-labels\" text-anchor=\"end\" fill=\"#333333\">\n")
-	for v := lo; v <= hi; v += step {
-		fmt.Fprintf(b, "<text x=\"%d\" y=\"%.1f\">%d</text>\n", plotLeft-8, y(v)+4, v)
-	}
-	b.WriteString("</g>\n")
-	fmt.Fprintf(b, "<text x=\"20\" y=\"%d\" transform=\"rotate(-90 20 %d)\" text-anchor=\"middle\">Quantité en stock</text>\n",
-		plotTop+plotHeight/2, plotTop+plotHeight/2)
-	// x axis: a tick per week, a label every few weeks and on the last one
-	every := (n + maxXLabels - 1) / maxXLabels
-	bottom := float64(plotTop + plotHeight)
-	fmt.Fprintf(b, "<line class=\"x-axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n",
-		plotLeft, bottom, plotLeft+plotW, bottom)
-	if lo < 0 {
-		fmt.Fprintf(b, "<line class=\"zero\" x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n",
-			plotLeft, y(0), plotLeft+plotW, y(0))
-	}
-	b.WriteString("<g class=\"x-labels\" text-anchor=\"middle\" fill=\"#333333\">\n")
-	for i, wk := range c.Weeks {
-		fmt.Fprintf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n", x(i), bottom, x(i), bottom+4)
-		// the last week is labelled too when it leaves room after the previous label
-		if i%every == 0 || (i == n-1 && x(i)-x(i-i%every) >= 70) {
-			fmt.Fprintf(b, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x(i), bottom+18, esc(wk))
-		}
-	}
-	b.WriteString("</g>\n")
-	fmt.Fprintf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">Semaine ISO</text>\n", plotLeft+plotW/2, bottom+38)
-	// thresholds first, so that the stock lines are drawn over them
-	for i, s := range c.Series {
-		fmt.Fprintf(b, "<line class=\"seuil\" data-ref=\"%s\" x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"6 4\" stroke-opacity=\"0.7\"/>\n",
-			esc(s.Ref), plotLeft, y(s.Seuil), plotLeft+plotW, y(s.Seuil), colour(i))
-	}
-	for i, s := range c.Series {
-		pts := make([]string, len(s.Points))
-		for j, p := range s.Points {
-			pts[j] = fmt.Sprintf("%.1f,%.1f", x(j), y(p))
-		}
-		fmt.Fprintf(b, "<polyline class=\"stock\" data-ref=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"><title>%s</title></polyline>\n",
-			esc(s.Ref), colour(i), strings.Join(pts, " "), esc(fmt.Sprintf("%s %s (seuil %d)", s.Ref, s.Nom, s.Seuil)))
-		if len(s.Points) == 1 {
-			fmt.Fprintf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", x(0), y(s.Points[0]), colour(i))
-		}
-	}
-}
-
-// drawLegend writes one entry per product (colour and reference) in columns.
-func drawLegend(b *strings.Builder, c chart, top int) {
-	colW := (chartWidth - plotLeft - plotRight) / legendCols
-	b.WriteString("<g class=\"legend\">\n")
-	for i, s := range c.Series {
-		lx := plotLeft + (i%legendCols)*colW
-		ly := top + (i/legendCols)*legendRowH
-		fmt.Fprintf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>", lx, ly, lx+24, ly, colour(i))
-		fmt.Fprintf(b, "<text x=\"%d\" y=\"%d\">%s</text>\n", lx+30, ly+4, esc(fmt.Sprintf("%s (seuil %d)", s.Ref, s.Seuil)))
-	}
-	b.WriteString("</g>\n")
-}
-
-// niceStep returns a step of 1, 2 or 5 times a power of ten that cuts span into about
-// n intervals.
-func niceStep(span int64, n int) int64 {
-	if span <= 0 {
-		return 1
-	}
-	raw := float64(span) / float64(n)
-	p := math.Pow(10, math.Floor(math.Log10(raw)))
-	var f float64
-	switch r := raw / p; {
-	case r <= 1:
-		f = 1
-	case r <= 2:
-		f = 2
-	case r <= 5:
-		f = 5
-	default:
-		f = 10
-	}
-	return max(1, int64(f*p))
-}
-
-// floorTo rounds v down to a multiple of step.
-func floorTo(v, step int64) int64 {
-	q := v / step
-	if v%step != 0 && v < 0 {
-		q--
-	}
-	return q * step
-}
-
-// esc escapes s for XML text and attribute values.
-func esc(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
-	return b.String()
 }

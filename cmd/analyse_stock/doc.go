@@ -61,6 +61,17 @@
 // one line per product, its threshold dashed in the same colour, a legend of the
 // references. Without such products the chart says so.
 //
+// -chart svg|html draws the weekly stock of the products whose stock at date_etat is at
+// or below their seuil_alerte (SOUS_SEUIL and RUPTURE), or near it (OK but at most 125 %
+// of it, marked PROCHE_SEUIL), not SANS_INVENTAIRE, whose stock is unknown: small
+// multiples, one small chart per product, most urgent first (furthest below its
+// threshold, relative to it), all on the same weeks but each on its own scale so that
+// one deep deficit does not flatten the others, the threshold dashed and the last
+// week's stock written. At most 12 are drawn (a screenful); the chart says how many
+// more there are. html writes a page with the chart and, beside it, the table of every
+// such product (stock, threshold, status). Without such products the chart says so.
+// Colours are colour-blind safe (Okabe-Ito); nothing is fetched and nothing runs.
+//
 // A summary goes to stderr (none with -quiet when the run is clean):
 //
 //	analyse_stock: 412 products, 37 SOUS_SEUIL, 5 RUPTURE, 3 SANS_INVENTAIRE at 2026-11-15; wrote out/etat_stock_par_produit.csv, out/evolution_stock.csv

@@ -233,21 +233,9 @@ func output(path, runID string, stdout io.Writer, write func(io.Writer) error) e
 	return atomicfile.WriteFile(path, runID, write)
 }
 
-// status is SANS_INVENTAIRE when the product had no stock snapshot at the date (its
-// movements then have no opening balance: a missing inventory is not a stock-out),
-// else RUPTURE when nothing is left, SOUS_SEUIL at or below the alert threshold, else
-// OK.
-func status(s mariadb.StockState) string {
-	switch {
-	case !s.Inventoried:
-		return statusNoStock
-	case s.Actuel <= 0:
-		return statusRupture
-	case s.Actuel <= s.Seuil:
-		return statusSousSeuil
-	}
-	return statusOK
-}
+// status is the product's state at the date (mariadb.StockState.Status, which the
+// final report shares).
+func status(s mariadb.StockState) string { return s.Status() }
 
 // writeEtat writes the contract's etat_stock_par_produit.csv.
 func writeEtat(w io.Writer, opt csvfile.WriterOptions, states []mariadb.StockState, at string) error {

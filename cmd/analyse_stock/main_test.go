@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/progtest"
 	"dmt/pkg/redact"
+	"dmt/pkg/svgchart"
 )
 
 func TestMain(m *testing.M) { progtest.Main(m, "analyse_stock") }
@@ -365,8 +367,8 @@ func TestStdout(t *testing.T) {
 
 // svgDoc is what the tests read of a chart.
 type svgDoc struct {
-	Lines    []svgElem `xml:"polyline"`
-	Seuils   []svgElem `xml:"line"`
+	Lines    []svgElem `xml:"g>polyline"`
+	Seuils   []svgElem `xml:"g>line"`
 	Texts    []string  `xml:"text"`
 	Title    string    `xml:"title"`
 	Children []svgElem `xml:",any"`
@@ -421,19 +423,19 @@ func TestChart(t *testing.T) {
 			t.Errorf("%s: %d points, want one per week (4)", l.Ref, n)
 		}
 	}
-	if want := []string{"B-002", "C-003"}; !slices.Equal(refs, want) {
-		t.Errorf("polylines for %q, want the products at or under their threshold %q (not D-004, without inventory)", refs, want)
+	if want := []string{"C-003", "B-002"}; !slices.Equal(refs, want) {
+		t.Errorf("polylines for %q, want the products at or under their threshold %q, most urgent first (not D-004, without inventory)", refs, want)
 	}
 	for _, l := range doc.Seuils {
 		if l.Ref == "A-001" {
 			t.Errorf("threshold drawn for A-001, which is OK")
 		}
 	}
-	if !slices.ContainsFunc(doc.Children, func(e svgElem) bool { return e.XMLName.Local == "g" && e.Class == "legend" }) {
+	if !bytes.Contains(data, []byte(`<g class="legend">`)) {
 		t.Errorf("no legend")
 	}
-	if !bytes.Contains(data, []byte("2026-W06")) || !bytes.Contains(data, []byte("B-002 (seuil 20)")) {
-		t.Errorf("no week label or legend entry in the chart")
+	if !bytes.Contains(data, []byte("2026-W06")) || !bytes.Contains(data, []byte("B-002 Clavier (seuil 20)")) {
+		t.Errorf("no week label or panel title in the chart")
 	}
 
 	page := filepath.Join(dir, "alertes_stock.html")
@@ -447,6 +449,9 @@ func TestChart(t *testing.T) {
 	}
 	if page := parseSVG(t, html[i:j+len("</svg>")]); len(page.Lines) != 2 {
 		t.Errorf("HTML chart has %d lines, want 2", len(page.Lines))
+	}
+	if !bytes.Contains(html, []byte(`<tr data-ref="C-003">`)) || !bytes.Contains(html, []byte(`<tr data-ref="B-002">`)) || bytes.Contains(html, []byte("<script")) {
+		t.Errorf("HTML page without the table of the products beside the chart, or with a script")
 	}
 }
 
@@ -463,19 +468,68 @@ func TestChartWithoutProductUnderThreshold(t *testing.T) {
 	}
 }
 
-func TestChartScales(t *testing.T) {
-	cases := []struct {
-		span int64
-		want int64
-	}{{0, 1}, {1, 1}, {6, 1}, {10, 2}, {30, 5}, {55, 10}, {1085, 200}, {4000, 1000}}
-	for _, c := range cases {
-		if got := niceStep(c.span, targetYTicks); got != c.want {
-			t.Errorf("niceStep(%d) = %d, want %d", c.span, got, c.want)
+// TestChartSmallMultiples: with many products under their threshold and one far
+// below zero, the chart draws a screenful (maxPanels) of small charts, most urgent
+// first, says how many it leaves out, and gives each product its own scale: the
+// outlier does not flatten a product whose stock moves by a few units.
+func TestChartSmallMultiples(t *testing.T) {
+	var states []mariadb.StockState
+	var weeks []mariadb.StockWeek
+	for i := range 15 {
+		ref := fmt.Sprintf("P-%03d", i)
+		points := []int64{40, 38, 36, int64(30 + i%5)}
+		if i == 7 {
+			points = []int64{10, -50, -150, -235}
+		}
+		states = append(states, mariadb.StockState{Ref: ref, Nom: "Produit", Seuil: 40, Actuel: points[3], Inventoried: true})
+		for k, p := range points {
+			weeks = append(weeks, mariadb.StockWeek{Ref: ref, Week: fmt.Sprintf("2026-W%02d", 6+k), Stock: p})
 		}
 	}
-	for _, c := range []struct{ v, step, want int64 }{{-2, 5, -5}, {-5, 5, -5}, {7, 5, 5}, {0, 5, 0}} {
-		if got := floorTo(c.v, c.step); got != c.want {
-			t.Errorf("floorTo(%d, %d) = %d, want %d", c.v, c.step, got, c.want)
+	states = append(states, mariadb.StockState{Ref: "OK-1", Nom: "Loin du seuil", Seuil: 10, Actuel: 500, Inventoried: true},
+		mariadb.StockState{Ref: "NEAR-1", Nom: "Proche", Seuil: 100, Actuel: 120, Inventoried: true})
+	var b bytes.Buffer
+	if err := writeSVG(&b, newChart("2026-03-01", states, weeks), false); err != nil {
+		t.Fatal(err)
+	}
+	doc := parseSVG(t, b.Bytes())
+	if len(doc.Lines) != maxPanels {
+		t.Fatalf("%d small charts, want a screenful of %d", len(doc.Lines), maxPanels)
+	}
+	if doc.Lines[0].Ref != "P-007" {
+		t.Errorf("first chart %s, want the most urgent P-007 (-235)", doc.Lines[0].Ref)
+	}
+	var subtitle []string
+	for _, m := range regexp.MustCompile(`class="subtitle"[^>]*>([^<]*)<`).FindAllSubmatch(b.Bytes(), -1) {
+		subtitle = append(subtitle, string(m[1]))
+	}
+	if !strings.Contains(strings.Join(subtitle, " "), "; 4 de plus non tracés") {
+		t.Errorf("the chart does not say how many products it leaves out (16 under or near, %d drawn)", maxPanels)
+	}
+	for _, l := range doc.Lines {
+		if l.Ref == "OK-1" {
+			t.Errorf("OK-1, far above its threshold, is drawn")
+		}
+		lo, hi := 1e9, -1e9
+		for _, p := range strings.Fields(l.Points) {
+			var x, y float64
+			fmt.Sscanf(p, "%f,%f", &x, &y)
+			lo, hi = min(lo, y), max(hi, y)
+		}
+		if hi-lo < 15 {
+			t.Errorf("%s: its points span %.0f units of height: crushed by another product's scale", l.Ref, hi-lo)
+		}
+	}
+}
+
+func TestNiceStep(t *testing.T) {
+	cases := []struct {
+		span float64
+		want float64
+	}{{0, 1}, {1, 1}, {6, 1}, {10, 2}, {30, 5}, {55, 10}, {1085, 200}, {4000, 1000}}
+	for _, c := range cases {
+		if got := svgchart.NiceStep(c.span, 6); got != c.want {
+			t.Errorf("NiceStep(%v, 6) = %v, want %v", c.span, got, c.want)
 		}
 	}
 }

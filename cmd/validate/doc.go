@@ -69,7 +69,10 @@
 // A summary line goes to stderr (none with -quiet when every check passes). The run is
 // recorded in the journal when the account may write it: an account with SELECT only
 // (or a read-only server) gets the same checks and exit status, and one line on stderr
-// saying that the run is not recorded (none with -quiet).
+// saying that the run is not recorded (none with -quiet). Its results are also stored in
+// validate_results (one row per check: status, count, sample, rule), which the final
+// report (rapport) reads; an account that may write the journal but not
+// validate_results still validates, and one line says the results were not stored.
 //
 // With -domain distributech it also holds the stock to its sources: for every product,
 // current stock = snapshot + receipts - orders and the movement history adds up to it;

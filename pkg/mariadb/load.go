@@ -38,6 +38,18 @@ type Rejection struct {
 	Raw    string
 }
 
+// Correction is a value reprise corrected in a row of the batch, recorded in the
+// corrections table with the batch, so that the final report can count them.
+type Correction struct {
+	Line       int
+	OriginFile string // where a row fed back first came from ("" when read from its first file)
+	OriginLine int
+	Field      string
+	Before     string
+	After      string
+	Rule       string
+}
+
 // Progress is what a batch adds to its file's journal counts; First and Line are the
 // first and last source lines the batch accounts for (First is 0 when it accounts for
 // none: the closing batch of a file whose lines all went in earlier batches).
@@ -60,7 +72,9 @@ type Batch struct {
 	Rows       []Row
 	Updates    []Row // rows replacing loaded rows with the same key (reprise -update)
 	Rejections []Rejection
-	Progress   Progress
+	// Corrections are the values corrected in the batch's rows (rejected ones included).
+	Corrections []Correction
+	Progress    Progress
 	// Old holds, after LoadBatch, the values each of Updates replaced, by line.
 	Old map[int][]string
 	// Recovered says, after LoadBatch, what became of the batch when its connection
@@ -231,6 +245,9 @@ func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 	prog.Inserted -= len(refused)
 	prog.Rejected += len(refused)
 	if err := insertRejections(ctx, tx, b, rej, b.packet); err != nil {
+		return nil, err
+	}
+	if err := insertCorrections(ctx, tx, b); err != nil {
 		return nil, err
 	}
 	if len(refused) > 0 {
@@ -779,6 +796,30 @@ func (db *DB) packetLimit(ctx context.Context) int {
 	}
 	db.packet.Store(n)
 	return int(n)
+}
+
+// insertCorrections records b.Corrections in the corrections table, a few hundred per
+// statement.
+func insertCorrections(ctx context.Context, tx *sql.Tx, b *Batch) error {
+	const per = 200
+	for start := 0; start < len(b.Corrections); start += per {
+		chunk := b.Corrections[start:min(start+per, len(b.Corrections))]
+		q := "INSERT INTO corrections (run_id, tool, file, entity, line, origin_file, origin_line, field, before_value, after_value, rule) VALUES " +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		args := make([]any, 0, 11*len(chunk))
+		for _, c := range chunk {
+			var line any
+			if c.OriginLine > 0 {
+				line = c.OriginLine
+			}
+			args = append(args, b.RunID, b.Tool, b.File, b.Entity.Name, c.Line, nullable(c.OriginFile), line,
+				c.Field, c.Before, c.After, c.Rule)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("record corrections: %w", err)
+		}
+	}
+	return nil
 }
 
 func truncate(s string, n int) string {

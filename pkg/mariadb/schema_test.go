@@ -34,7 +34,7 @@ func MustOpen(tb testing.TB) *mariadb.DB {
 
 // schemaTables are the tables of schema.sql, in their order there.
 var schemaTables = []string{"journal", "journal_files", "journal_batches", "rejections", "schema_version", "database_domain",
-	"run_lease", "clients", "intervenants", "projets", "projet_sites", "affectations"}
+	"run_lease", "validate_results", "corrections", "clients", "intervenants", "projets", "projet_sites", "affectations"}
 
 // declaredConstraints returns the names after CONSTRAINT in schema.sql.
 func declaredConstraints() []string {
@@ -189,8 +189,8 @@ func TestSchemaInDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.Sort(toJournal)
-	if !slices.Equal(toJournal, []string{"journal_batches", "journal_files"}) {
-		t.Errorf("tables with a foreign key to journal: %v, want only journal_batches and journal_files", toJournal)
+	if !slices.Equal(toJournal, []string{"journal_batches", "journal_files", "validate_results"}) {
+		t.Errorf("tables with a foreign key to journal: %v, want only journal_batches, journal_files and validate_results", toJournal)
 	}
 	var lineage []string
 	if err := db.Select(&lineage, `SELECT CONCAT_WS(':', table_name, column_name, column_type, is_nullable)
@@ -243,6 +243,10 @@ var baseline = []struct {
 	{"journal_batches", row{"run_id": "r1", "file": "clients.csv", "batch": 1, "first_line": 2, "last_line": 11,
 		"read": 10, "inserted": 7, "rejected": 1, "ignored": 1, "updated": 1}},
 	{"rejections", row{"id": 1, "run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 3, "codes": "E1", "detail": "d", "raw": "x"}},
+	{"validate_results", row{"run_id": "r1", "check_name": "clients.id_client unique", "kind": "uniqueness", "status": "PASS", "count": 0,
+		"sample": "[]", "rule": "no two clients share their id_client", "error": nil}},
+	{"corrections", row{"id": 1, "run_id": "r1", "tool": "reprise", "file": "projets.csv", "entity": "projets", "line": 3,
+		"origin_file": nil, "origin_line": nil, "field": "statut", "before_value": "fini", "after_value": "termine", "rule": "enum"}},
 	{"clients", with(row{"id_client": 1, "nom": "Dupont SA", "secteur": nil, "email": "contact@dupont.fr",
 		"telephone": nil, "ville": "Lyon", "date_creation": "2020-01-01"}, lineage("clients.csv"))},
 	{"intervenants", with(row{"id_intervenant": 1, "nom": "Martin", "prenom": "Léa", "email": "lea@clevity.fr",
@@ -261,7 +265,11 @@ var fresh = map[string]row{
 	"journal_files": {"run_id": "r1", "file": "projets.csv", "entity": "projets"},
 	"journal_batches": {"run_id": "r1", "file": "clients.csv", "batch": 2, "first_line": 0, "last_line": 11,
 		"read": 0, "inserted": 0, "rejected": 0, "ignored": 0, "updated": 0},
-	"rejections":      {"run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 4, "codes": "E1", "detail": "d", "raw": "x"},
+	"rejections": {"run_id": "r1", "tool": "migration", "file": "clients.csv", "entity": "clients", "line": 4, "codes": "E1", "detail": "d", "raw": "x"},
+	"validate_results": {"run_id": "r1", "check_name": "projets.statut values", "kind": "values", "status": "FAIL", "count": 2,
+		"sample": `["12", "15"]`, "rule": "statut is one of planifie, en_cours, termine, annule", "error": nil},
+	"corrections": {"run_id": "r1", "tool": "reprise", "file": "quarantaine_projets.csv", "entity": "projets", "line": 2,
+		"origin_file": "projets.csv", "origin_line": 7, "field": "date_debut", "before_value": "03/25/2023", "after_value": "2023-03-25", "rule": "month_day_year"},
 	"schema_version":  {"name": "other", "sha256": strings.Repeat("a", 64), "applied_at": "2024-01-01 00:00:00.000"},
 	"database_domain": {"domain": "distributech", "recorded_at": "2024-01-02 00:00:00.000", "run_id": "r2"},
 	"run_lease": {"name": "weekly", "run_id": "r2", "tool": "reprise", "host": "h", "pid": 2, "acquired_at": "2024-01-02 10:00:00.000",
@@ -321,6 +329,13 @@ var constraintCases = []constraintCase{
 	{name: "ck_journal_batches_balanced", table: "journal_batches", fix: row{"read": 4, "inserted": 1, "rejected": 1, "ignored": 1, "updated": 1},
 		bad: row{"inserted": 2}},
 	{name: "PRIMARY rejections", table: "rejections", bad: row{"id": 1}},
+	{name: "PRIMARY validate_results", table: "validate_results", bad: row{"check_name": "clients.id_client unique"}},
+	{name: "fk_validate_results_run_id", table: "validate_results", bad: row{"run_id": "nope"}},
+	{name: "ck_validate_results_status", table: "validate_results", bad: row{"status": "OK"}},
+	{name: "ck_validate_results_status case", table: "validate_results", bad: row{"status": "pass"}},
+	{name: "ck_validate_results_count", table: "validate_results", fix: row{"count": 0}, bad: row{"count": -1}},
+	{name: "ck_validate_results_sample", table: "validate_results", fix: row{"sample": nil}, bad: row{"sample": "12, 15"}},
+	{name: "PRIMARY corrections", table: "corrections", bad: row{"id": 1}},
 	{name: "PRIMARY schema_version", table: "schema_version", bad: row{"name": "clevity", "sha256": clevitySum()}},
 	{name: "PRIMARY database_domain", table: "database_domain", bad: row{"domain": "clevity"}},
 	{name: "PRIMARY run_lease", table: "run_lease", bad: row{"name": "load"}},

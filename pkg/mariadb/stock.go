@@ -21,6 +21,30 @@ type StockState struct {
 	Inventoried bool
 }
 
+// The statuses of a product's stock, as etat_stock_par_produit.csv writes them.
+const (
+	StockOK             = "OK"
+	StockSousSeuil      = "SOUS_SEUIL"
+	StockRupture        = "RUPTURE"
+	StockSansInventaire = "SANS_INVENTAIRE"
+)
+
+// Status is SANS_INVENTAIRE when the product had no stock snapshot at the date (its
+// movements then have no opening balance: a missing inventory is not a stock-out),
+// else RUPTURE when nothing is left, SOUS_SEUIL at or below the alert threshold, else
+// OK. analyse_stock and the final report both name a product's state by it.
+func (s StockState) Status() string {
+	switch {
+	case !s.Inventoried:
+		return StockSansInventaire
+	case s.Actuel <= 0:
+		return StockRupture
+	case s.Actuel <= s.Seuil:
+		return StockSousSeuil
+	}
+	return StockOK
+}
+
 // stockStatesQuery sums every product's movements by type in one pass; a product
 // without movements comes out with zeros. The date bound sits in the join so that it
 // does not drop those products.

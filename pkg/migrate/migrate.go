@@ -729,6 +729,8 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			row, corrections, ambiguous = opt.Repair(e, raw)
 			for _, c := range corrections {
 				log.Info("corrected", append(from.at(rec.Line), "field", c.Column, "before", c.Before, "after", c.After, "rule", c.Rule)...)
+				cur.batch.Corrections = append(cur.batch.Corrections, mariadb.Correction{Line: rec.Line, OriginFile: from.File,
+					OriginLine: from.Line, Field: c.Column, Before: c.Before, After: c.After, Rule: c.Rule})
 			}
 		}
 		res := opt.Checker.Check(e, rec.Line, row)
