@@ -111,7 +111,8 @@ type Note struct {
 // (its count may be wrong; for a record with too many fields it holds one more than the
 // header, never more than MaxColumns), so that the row can still be shown in its columns. Reading goes on with the next Read
 // after it. Truncated says that Raw holds only the first MaxLineBytes bytes of the
-// record (ErrTooLarge).
+// record (ErrTooLarge): WriteWhole then gives its whole text from the input read again,
+// since the reader cannot hold it, and RawBytes is the size of that whole text.
 type ParseError struct {
 	Line      int
 	Raw       string
@@ -119,6 +120,12 @@ type ParseError struct {
 	Err       error
 	Truncated bool
 	Notes     []Note
+	// For a Truncated record: where its line is in the input (bytes from the start of
+	// what NewReader was given, line end excluded), and the length of its whole text
+	// once decoded (Raw's whole length).
+	Offset, Size, RawBytes int64
+	cp1252                 bool // the whole line is read as Windows-1252
+	skip                   int  // bytes of decoded text dropped at its start (BOMs removed)
 }
 
 var _ error = (*ParseError)(nil)
@@ -157,9 +164,12 @@ const (
 // ("\n", "\r\n", "\r", or "" at the end of input).
 type physLine struct {
 	text, eol string
-	size      int  // its length in the input, line end excluded
-	cut       bool // longer than MaxLineBytes: text holds its start only
-	recoded   bool // not in the file's main encoding, decoded in the other one
+	off       int64 // where it starts in the input
+	size      int   // its length in the input, line end excluded
+	whole     int64 // for a cut line: the length of its whole text decoded
+	cp1252    bool  // for a cut line: its whole text is read as Windows-1252
+	cut       bool  // longer than MaxLineBytes: text holds its start only
+	recoded   bool  // not in the file's main encoding, decoded in the other one
 }
 
 // Reader reads records one at a time, holding no more than the current record (plus,
@@ -203,6 +213,7 @@ type Reader struct {
 	header   []string
 	sep      string
 	buf      []byte // the physical line being read, at most MaxLineBytes+2 bytes
+	pos      int64  // bytes of the input consumed
 	line     int    // physical lines handed out, pushed-back ones excluded
 	pushback []physLine
 	eof      bool
@@ -231,6 +242,7 @@ func NewReader(r io.Reader) (*Reader, error) {
 		if _, err := br.Discard(len(bom)); err != nil {
 			return nil, fmt.Errorf("csv: skip BOM: %w", err)
 		}
+		rd.pos = int64(len(bom))
 		head = head[len(bom):]
 	}
 	rd.dialect.CR = bareCR(head, full)
@@ -449,8 +461,11 @@ func (r *Reader) next() (physLine, bool, error) {
 // of a longer line is read and dropped, so that its cost is the time to scan it.
 func (r *Reader) readLine(l *physLine) (bool, error) {
 	r.buf = r.buf[:0]
+	l.off = r.pos
 	var term, prev byte // the byte that ended the line, and the one before it
 	total := 0
+	var long wholeLine // the whole of a line longer than r.buf holds, scanned as it goes
+	fed := 0           // bytes of the line long has seen
 	for {
 		var chunk []byte
 		var err error
@@ -460,9 +475,10 @@ func (r *Reader) readLine(l *physLine) (bool, error) {
 			chunk, err = r.br.ReadSlice('\n')
 		}
 		total += len(chunk)
+		r.pos += int64(len(chunk))
 		if err == nil && total == len(chunk) && !r.dialect.CR {
 			// The common case: the whole line is in the buffer, decode it from there.
-			r.endLine(l, chunk, total, chunk[len(chunk)-1], prevByte(chunk, 0))
+			r.endLine(l, chunk, total, chunk[len(chunk)-1], prevByte(chunk, 0), nil)
 			return true, nil
 		}
 		if room := MaxLineBytes + 2 - len(r.buf); room > 0 {
@@ -472,6 +488,14 @@ func (r *Reader) readLine(l *physLine) (bool, error) {
 				r.buf = append(make([]byte, 0, min(max(2*cap(r.buf), len(r.buf)+len(add)), MaxLineBytes+2)), r.buf...)
 			}
 			r.buf = append(r.buf, add...)
+		}
+		if total > len(r.buf) {
+			if fed == 0 {
+				long.add(r.buf)
+				fed = len(r.buf)
+			}
+			long.add(chunk[len(chunk)-(total-fed):])
+			fed = total
 		}
 		if len(chunk) > 0 {
 			prev, term = prevByte(chunk, term), chunk[len(chunk)-1]
@@ -493,7 +517,11 @@ func (r *Reader) readLine(l *physLine) (bool, error) {
 		}
 		break
 	}
-	r.endLine(l, r.buf, total, term, prev)
+	var whole *wholeLine
+	if fed > 0 {
+		whole = &long
+	}
+	r.endLine(l, r.buf, total, term, prev, whole)
 	return true, nil
 }
 
@@ -507,8 +535,9 @@ func prevByte(chunk []byte, last byte) byte {
 }
 
 // endLine makes l the physical line of buf (at most MaxLineBytes+2 bytes of a line of
-// total bytes, line end included), given the byte that ended it and the one before.
-func (r *Reader) endLine(l *physLine, buf []byte, total int, term, prev byte) {
+// total bytes, line end included), given the byte that ended it and the one before, and
+// for a line longer than buf, what was seen of it whole.
+func (r *Reader) endLine(l *physLine, buf []byte, total int, term, prev byte, whole *wholeLine) {
 	eol := 0
 	switch {
 	case term == '\n' && prev == '\r' && total >= 2:
@@ -519,6 +548,7 @@ func (r *Reader) endLine(l *physLine, buf []byte, total int, term, prev byte) {
 		l.eol, eol = "\r", 1
 		if b, _ := r.br.Peek(1); len(b) == 1 && b[0] == '\n' {
 			r.br.Discard(1)
+			r.pos++
 			l.eol = "\r\n"
 		}
 	case term == '\r': // a file cut after the CR of its last CRLF
@@ -537,6 +567,22 @@ func (r *Reader) endLine(l *physLine, buf []byte, total int, term, prev byte) {
 		}
 	}
 	l.text, l.recoded = r.decode(text)
+	if l.cut {
+		if whole == nil { // the line fits buf, only its end made it too long
+			whole = &wholeLine{}
+			whole.add(buf[:total])
+		}
+		// The line end is ASCII: it changes neither the encoding nor the decoded size
+		// beyond its own bytes.
+		l.cp1252 = !whole.valid()
+		l.whole = whole.n8 - int64(eol)
+		if l.cp1252 {
+			l.whole = whole.n1252 - int64(eol)
+			if bytes.HasPrefix(buf, bom) {
+				l.whole -= 3 // decode keeps a BOM as U+FEFF (3 bytes), not as "ï»¿" (6)
+			}
+		}
+	}
 	if cap(r.buf) > sniffSize {
 		r.buf = nil // a long line's buffer is not kept for the short ones after it
 	}
@@ -634,6 +680,7 @@ func (r *Reader) notes(start int, bomRemoved bool, lines ...physLine) []Note {
 func (r *Reader) record(want int) (*Record, error) {
 	var first physLine
 	bomRemoved := false
+	skip := 0 // bytes of BOMs removed from the start of first
 	for {
 		l, ok, err := r.next()
 		if err != nil {
@@ -642,10 +689,12 @@ func (r *Reader) record(want int) (*Record, error) {
 		if !ok {
 			return nil, io.EOF
 		}
+		n := len(l.text)
 		for strings.HasPrefix(l.text, "\uFEFF") {
 			l.text = l.text[len("\uFEFF"):]
 			bomRemoved = true
 		}
+		skip = n - len(l.text)
 		if !blank(l.text) {
 			first = l
 			break
@@ -655,6 +704,7 @@ func (r *Reader) record(want int) (*Record, error) {
 	start := r.line
 	if first.cut {
 		return nil, &ParseError{Line: start, Raw: first.text, Fields: r.naive(first.text), Truncated: true,
+			Offset: first.off, Size: int64(first.size), RawBytes: first.whole - int64(skip), cp1252: first.cp1252, skip: skip,
 			Notes: r.notes(start, bomRemoved, first),
 			Err: fmt.Errorf("%w: a line of %d bytes, longer than the %d a record may have (its text is kept cut)",
 				ErrTooLarge, first.size, MaxLineBytes)}

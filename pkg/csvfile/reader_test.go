@@ -648,3 +648,55 @@ func TestHugeLine(t *testing.T) {
 		}
 	}
 }
+
+// A line too long to be held is given whole by WriteWhole from the input read again,
+// decoded as the reader decodes a line (UTF-8, or Windows-1252 when it is not valid
+// UTF-8; a BOM at its start removed), whatever its line ends, with RawBytes its size.
+func TestHugeLineWhole(t *testing.T) {
+	big := func(fill string, n int) string { return "1,A," + strings.Repeat(fill, n/len(fill)) }
+	latin := big("\xe9a", 2*MaxLineBytes)
+	cases := []struct{ name, line, eol, want string }{
+		{"ascii", big("x", 3*MaxLineBytes), "\n", big("x", 3*MaxLineBytes)},
+		{"utf-8", big("é", 3*MaxLineBytes), "\r\n", big("é", 3*MaxLineBytes)},
+		{"cut rune", big("x", MaxLineBytes-5) + strings.Repeat("€", 1000), "\n", big("x", MaxLineBytes-5) + strings.Repeat("€", 1000)},
+		{"windows-1252", latin, "\n", strings.ReplaceAll(latin, "\xe9", "é")},
+		{"windows-1252 late", big("x", 2*MaxLineBytes) + "\x80", "\r\n", big("x", 2*MaxLineBytes) + "€"},
+		{"bare CR", big("é", 2*MaxLineBytes), "\r", big("é", 2*MaxLineBytes)},
+		{"BOM", "\uFEFF\uFEFF" + big("x", 2*MaxLineBytes), "\n", big("x", 2*MaxLineBytes)},
+		{"one byte over", big("x", MaxLineBytes-3), "\n", big("x", MaxLineBytes-3)},
+		{"last line", big("y", 2*MaxLineBytes), "", big("y", 2*MaxLineBytes)},
+	}
+	for _, c := range cases {
+		he := c.eol
+		if he == "" { // the long line ends the input
+			he = "\n"
+		}
+		in := "\ufeffid,nom,email" + he + "0,Z,z@x.fr" + he + c.line + c.eol
+		if c.eol != "" {
+			in += "2,B,b@x.fr" + c.eol
+		}
+		_, _, bad := readAll(t, in)
+		if len(bad) != 1 || !bad[0].Truncated {
+			t.Errorf("%s: errors %v, want one truncated line", c.name, bad)
+			continue
+		}
+		pe := bad[0]
+		var out strings.Builder
+		if err := pe.WriteWhole(&out, strings.NewReader(in)); err != nil {
+			t.Errorf("%s: WriteWhole: %v", c.name, err)
+			continue
+		}
+		if out.String() != c.want || pe.RawBytes != int64(len(c.want)) || !strings.HasPrefix(c.want, pe.Raw) {
+			t.Errorf("%s: whole text of %d bytes (RawBytes %d), want %d; equal %v, raw a prefix %v",
+				c.name, out.Len(), pe.RawBytes, len(c.want), out.String() == c.want, strings.HasPrefix(c.want, pe.Raw))
+		}
+		// Through a reader that cannot seek, and one that changed.
+		out.Reset()
+		if err := pe.WriteWhole(&out, io.MultiReader(strings.NewReader(in))); err != nil || out.String() != c.want {
+			t.Errorf("%s: WriteWhole without Seek: %v", c.name, err)
+		}
+		if err := pe.WriteWhole(io.Discard, strings.NewReader(in[:len(in)/2])); err == nil {
+			t.Errorf("%s: WriteWhole from a shorter input: no error", c.name)
+		}
+	}
+}
