@@ -462,15 +462,16 @@ func checkOversized(t *testing.T, dsn string, n, huge, packet int) {
 	if err := db.QueryRow("SELECT codes, LENGTH(raw), COALESCE(raw_bytes, LENGTH(raw)) FROM rejections WHERE line = 3").Scan(&codes, &raw, &rawBytes); err != nil {
 		t.Fatal(err)
 	}
-	// A line longer than a record may be (csvfile.MaxLineBytes) is MALFORMED_ROW with its
-	// first MaxLineBytes kept; a shorter one that is too long for its column, TOO_LONG.
-	wantCode, wantBytes := "TOO_LONG", len(bigLine)
+	// A line longer than a record may be (csvfile.MaxLineBytes) is MALFORMED_ROW; a
+	// shorter one that is too long for its column, TOO_LONG. Either way raw_bytes is the
+	// whole line's size.
+	wantCode := "TOO_LONG"
 	if len(bigLine) > csvfile.MaxLineBytes {
-		wantCode, wantBytes = "MALFORMED_ROW", csvfile.MaxLineBytes
+		wantCode = "MALFORMED_ROW"
 	}
-	if codes != wantCode || rawBytes < wantBytes || raw >= len(bigLine) || raw > packet/4 {
-		t.Errorf("line 3: %s, raw stored %d bytes, raw_bytes %d; want %s, cut under %d bytes, at least %d in all",
-			codes, raw, rawBytes, wantCode, packet/4, wantBytes)
+	if codes != wantCode || rawBytes != len(bigLine) || raw >= len(bigLine) || raw > packet/4 {
+		t.Errorf("line 3: %s, raw stored %d bytes, raw_bytes %d; want %s, cut under %d bytes, %d in all",
+			codes, raw, rawBytes, wantCode, packet/4, len(bigLine))
 	}
 	if err := db.QueryRow("SELECT codes, LENGTH(detail), COALESCE(detail_bytes, 0) FROM rejections WHERE line = 4").Scan(&codes, &detail, &detailBytes); err != nil {
 		t.Fatal(err)
@@ -478,8 +479,9 @@ func checkOversized(t *testing.T, dsn string, n, huge, packet int) {
 	if codes != "BAD_INTEGER" || detail > 65535 || detailBytes <= detail {
 		t.Errorf("line 4: %s, detail %d bytes stored of %d; want BAD_INTEGER, cut to fit TEXT", codes, detail, detailBytes)
 	}
-	// Read with encoding/csv: a line holding a record cut at MaxLineBytes, plus its other
-	// columns, is longer than the toolkit's reader takes (fed back, it stays MALFORMED_ROW).
+	// Read with encoding/csv: a line holding a whole record longer than MaxLineBytes, plus
+	// its other columns, is longer than the toolkit's reader takes (fed back, it stays
+	// MALFORMED_ROW).
 	f, err := os.Open(filepath.Join(out, "rejets", "clients.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -491,7 +493,7 @@ func checkOversized(t *testing.T, dsn string, n, huge, packet int) {
 	}
 	whole := len(rows) == 3 && len(rows[2][0]) == 70000
 	if len(bigLine) > csvfile.MaxLineBytes {
-		whole = whole && len(rows[1][len(rows[1])-1]) >= csvfile.MaxLineBytes-2 // its text, cut, in _raw
+		whole = whole && rows[1][len(rows[1])-1] == bigLine // its whole text in _raw
 	} else {
 		whole = whole && len(rows[1][1]) == huge
 	}

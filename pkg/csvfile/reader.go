@@ -706,7 +706,7 @@ func (r *Reader) record(want int) (*Record, error) {
 		return nil, &ParseError{Line: start, Raw: first.text, Fields: r.naive(first.text), Truncated: true,
 			Offset: first.off, Size: int64(first.size), RawBytes: first.whole - int64(skip), cp1252: first.cp1252, skip: skip,
 			Notes: r.notes(start, bomRemoved, first),
-			Err: fmt.Errorf("%w: a line of %d bytes, longer than the %d a record may have (its text is kept cut)",
+			Err: fmt.Errorf("%w: a line of %d bytes, longer than the %d a record may have",
 				ErrTooLarge, first.size, MaxLineBytes)}
 	}
 	p := parser{sep: r.sep, keep: MaxColumns + 1}

@@ -36,6 +36,9 @@ type Rejection struct {
 	Codes  string // comma-separated codes
 	Detail string
 	Raw    string
+	// RawBytes is the size of the whole text when Raw holds only its start (a line too
+	// long for the reader to hold): raw_bytes then records it. 0 when Raw is whole.
+	RawBytes int
 }
 
 // Correction is a value reprise corrected in a row of the batch, recorded in the
@@ -732,6 +735,9 @@ func storedRejection(r Rejection, packet int) (detail, raw string, detailBytes, 
 	// a sixth of the packet, the detail a sixteenth.
 	if limit := min(rawColumnBytes, packet/6); len(raw) > limit {
 		raw, rawBytes = cutUTF8(raw, limit), len(r.Raw)
+	}
+	if r.RawBytes > len(r.Raw) {
+		rawBytes = r.RawBytes
 	}
 	if limit := min(detailColumnBytes, packet/16); len(detail) > limit {
 		detail, detailBytes = cutUTF8(detail, limit-len(truncatedMark))+truncatedMark, len(r.Detail)

@@ -310,12 +310,13 @@ type note struct {
 	reject   bool
 	code     string
 	detail   string
-	fields   []string // the rejected row as read; nil when it could not be split
-	raw      string   // its text, for a row that could not be split
-	origin   origin   // where a row fed back first came from
-	still    bool     // rejected the same way by the latest earlier run of the file
-	ignoreAs string   // log action of an ignored row, or of a line the reader mended
-	warn     bool     // a line the reader mended (csvfile.Note): logged as a warning, counted in the report
+	fields   []string            // the rejected row as read; nil when it could not be split
+	raw      string              // its text, for a row that could not be split
+	cut      *csvfile.ParseError // a line too long to be held: raw is its start only
+	origin   origin              // where a row fed back first came from
+	still    bool                // rejected the same way by the latest earlier run of the file
+	ignoreAs string              // log action of an ignored row, or of a line the reader mended
+	warn     bool                // a line the reader mended (csvfile.Note): logged as a warning, counted in the report
 }
 
 // lineSpan counts rows of one kind and the first and last of their lines, for a log
@@ -516,7 +517,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 				log.Warn(words.Rejected, append(at, "code", n.code, "detail", n.detail)...)
 			}
 			o := n.origin.or(src.Name, n.line)
-			if err := opt.Rejects.Reject(src, Rejected{Header: f.r.Header(), Fields: n.fields, Raw: n.raw, File: o.File, Line: o.Line,
+			if err := opt.Rejects.Reject(src, Rejected{Header: f.r.Header(), Fields: n.fields, Raw: n.raw, Cut: n.cut, File: o.File, Line: o.Line,
 				Errors: n.detail}); err != nil && loadErr == nil {
 				loadErr = err
 			}
@@ -656,7 +657,9 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 	lastLine := 1
 	// malformed rejects a row that could not be split into the header's columns: it is
 	// kept as its text, to be split again when fed back.
-	malformed := func(line int, text string, cause error, o origin) {
+	// A line too long to be held (cut) has only its start in text: the rejected-rows
+	// file reads it whole again, and raw_bytes records its whole size.
+	malformed := func(line int, text string, cause error, o origin, cut *csvfile.ParseError) {
 		code := string(rules.MalformedRow)
 		lastLine = line
 		detail := cause.Error()
@@ -666,14 +669,18 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		}
 		cur.byCode[code]++
 		b := cur.batch
-		b.Rejections = append(b.Rejections, mariadb.Rejection{Line: line, Codes: code, Detail: detail, Raw: text})
+		rej := mariadb.Rejection{Line: line, Codes: code, Detail: detail, Raw: text}
+		if cut != nil {
+			rej.RawBytes = int(cut.RawBytes)
+		}
+		b.Rejections = append(b.Rejections, rej)
 		b.Progress.Read++
 		b.Progress.Rejected++
 		b.Progress.Line = line
 		if b.Progress.First == 0 {
 			b.Progress.First = line
 		}
-		cur.notes = append(cur.notes, note{line: line, reject: true, code: code, detail: code + ": " + detail, raw: text, origin: o, still: still})
+		cur.notes = append(cur.notes, note{line: line, reject: true, code: code, detail: code + ": " + detail, raw: text, cut: cut, origin: o, still: still})
 	}
 	// readNotes logs what the reader did to a record's lines to read them (decoded one
 	// in the other encoding, removed a BOM): nothing is mended silently.
@@ -702,7 +709,11 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		var pe *csvfile.ParseError
 		if errors.As(err, &pe) {
 			readNotes(pe.Notes)
-			malformed(pe.Line, pe.Raw, pe.Err, origin{})
+			var cut *csvfile.ParseError
+			if pe.Truncated {
+				cut = pe
+			}
+			malformed(pe.Line, pe.Raw, pe.Err, origin{}, cut)
 			continue
 		}
 		if err != nil {
@@ -711,7 +722,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 		readNotes(rec.Notes)
 		fields, from, err := f.back.fields(rec.Fields)
 		if errors.As(err, &pe) {
-			malformed(rec.Line, pe.Raw, pe.Err, from)
+			malformed(rec.Line, pe.Raw, pe.Err, from, nil)
 			continue
 		}
 		lastLine = rec.Line

@@ -18,7 +18,10 @@ type Rejected struct {
 	Header []string // the header of the file it was read from, as read
 	Fields []string // its fields as read, aligned with Header; nil when it could not be split
 	Raw    string   // its original text, written in _raw when Fields is nil
-	File   string   // the file and line it first came from (_file, _line)
+	// Cut is set for a line too long for the reader to hold: Raw is then its start
+	// only, and the whole line is read again from the source (see RejectFiles.Reject).
+	Cut    *csvfile.ParseError
+	File   string // the file and line it first came from (_file, _line)
 	Line   int
 	Errors string // _errors: its codes and reasons
 }
@@ -140,7 +143,38 @@ func (r *RejectFiles) Reject(src *Source, rej Rejected) error {
 			raw = strings.Join(fields, ",")
 		}
 	}
-	return rf.w.Write(append(row, rej.File, strconv.Itoa(rej.Line), rej.Errors, raw))
+	errs := rej.Errors
+	if rej.Cut != nil && raw != "" {
+		var err error
+		if raw, errs, err = wholeLine(src, rej.Cut, raw, errs); err != nil {
+			return err
+		}
+	}
+	return rf.w.Write(append(row, rej.File, strconv.Itoa(rej.Line), errs, raw))
+}
+
+// wholeLine gives the whole text of a line too long for the reader to hold, read again
+// from its source, so that the rejected-rows file keeps it whole to be fixed and fed
+// back: reading held only its start, so that a 50 MB line costs no memory while the file
+// is read, and the text is held here only while its row is written (the CSV writer
+// takes whole strings). Stdin cannot be read again: its row keeps the start, and
+// _errors says so.
+func wholeLine(src *Source, cut *csvfile.ParseError, raw, errs string) (string, string, error) {
+	if src.Reread == nil {
+		return raw, errs + fmt.Sprintf(" (only its first %d bytes are in _raw: %s cannot be read again to copy it whole)",
+			len(raw), src.Name), nil
+	}
+	in, err := src.Reread()
+	if err != nil {
+		return "", "", fmt.Errorf("rejects: %s: %w", src.Name, err)
+	}
+	defer in.Close()
+	var b strings.Builder
+	b.Grow(int(cut.RawBytes))
+	if err := cut.WriteWhole(&b, in); err != nil {
+		return "", "", fmt.Errorf("rejects: %s: %w", src.Name, err)
+	}
+	return b.String(), errs, nil
 }
 
 // RejectFileName is the name of the file of a source's rejected rows: the source's own
