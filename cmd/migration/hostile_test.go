@@ -516,3 +516,46 @@ func TestOversizedRowsSmallPacket(t *testing.T) {
 	dsn := mariadbtest.NewDatabaseOn(t, mariadbtest.StartServer(t, "--max-allowed-packet=1M").DSN)
 	checkOversized(t, dsn, 20000, 2<<20, 1<<20)
 }
+
+// A line too long for the reader to hold is copied whole into the rejects file, decoded
+// as the reader decodes a line (here a Windows-1252 line in a UTF-8 file), from the file
+// read again; from stdin, which cannot be read again, its row keeps the start read and
+// _errors says so. No database: -dry-run writes the rejects file too.
+func TestOversizedRowWholeInRejects(t *testing.T) {
+	dir, _ := oversizedClients(t, 3, 10)
+	big := "999998,\xe9" + strings.Repeat("N\xe9", 3<<20) + ",,big@example.fr,,Lyon,2015-01-01"
+	want := strings.ReplaceAll(big, "\xe9", "é")
+	data, err := os.ReadFile(filepath.Join(dir, "clients.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = append(data, big+"\r\n5,Client 5,,c5@example.fr,,Lyon,2015-01-01\n"...)
+	if err := os.WriteFile(filepath.Join(dir, "clients.csv"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lastRaw := func(rejects []byte) (raw, errs string) {
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(rejects, []byte("\uFEFF")))).ReadAll()
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("rejects file: %d rows, %v", len(rows), err)
+		}
+		r := rows[len(rows)-1]
+		return r[len(r)-1], r[len(r)-2]
+	}
+	out := t.TempDir()
+	res := progtest.Run(t, noDatabase, nil, "migration", "-dry-run", "-out", out, filepath.Join(dir, "clients.csv"))
+	rejects, err := os.ReadFile(filepath.Join(out, "rejets", "clients.csv"))
+	if res.Code != 1 || err != nil {
+		t.Fatalf("exit %d, rejects file %v: %s", res.Code, err, res.Stderr)
+	}
+	if raw, errs := lastRaw(rejects); raw != want || !strings.Contains(errs, "MALFORMED_ROW") {
+		t.Errorf("file: _raw of %d bytes (whole: %v), want %d; _errors %.200q", len(raw), raw == want, len(want), errs)
+	}
+
+	res = progtest.Run(t, noDatabase, data, "migration", "-dry-run", "-out", t.TempDir(), "-entity", "clients", "-rejects", "-", "-")
+	raw, errs := lastRaw([]byte(res.Stdout))
+	if res.Code != 1 || len(raw) >= len(want) || len(raw) < csvfile.MaxLineBytes-4 || !strings.HasPrefix(want, raw) ||
+		!strings.Contains(errs, "cannot be read again") {
+		t.Errorf("stdin: exit %d, _raw of %d bytes (a prefix: %v), _errors %.300q; want its start, said so",
+			res.Code, len(raw), strings.HasPrefix(want, raw), errs)
+	}
+}
