@@ -45,8 +45,10 @@
 // two exports pasted together). A quoted value may span lines, unless one of its later
 // lines is by itself a whole row of the file: two rows merged by stray quotes, rejected
 // together as MALFORMED_ROW with their text (no column of the contract expects
-// multi-line text). A line longer than 4 MiB is MALFORMED_ROW with its first 4 MiB kept
-// (in _raw and in the database); fields beyond the header's count are counted, not
+// multi-line text). A line longer than 4 MiB is MALFORMED_ROW: reading holds its first
+// 4 MiB only, so memory stays bounded; the database keeps its text cut (raw_bytes its
+// whole size) and _raw the whole line, copied again from the file (from stdin, which
+// cannot be read twice, only its first 4 MiB, _errors saying so); fields beyond the header's count are counted, not
 // kept. A file whose header names a column twice, has more than twice the entity's
 // columns, or breaks a column name over two lines, and a file that is no CSV text
 // (gzip, an Excel workbook, UTF-16 "Texte Unicode"), stop the run before anything is
