@@ -406,6 +406,11 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 		if prev, ok := st.rows[key]; ok {
 			switch {
 			case prev.content == content && prev.loaded:
+				if e.History != "" {
+					// This run's source holds the loaded row: another row of it with the key
+					// and other content is a conflict within the source, not a change.
+					st.rows[key] = seen{content: content, line: int32(line), src: c.current()}
+				}
 				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.AlreadyLoaded,
 					Detail: keyName + " is already in the database with the same content"})
 			case prev.content == content:

@@ -18,17 +18,22 @@ func TestReferenceDataReplaces(t *testing.T) {
 	c := check.New(d, today)
 	c.Preload(produits, []string{"P-1", "Housse", "Accessoires", "12.50", "84"})
 	c.Preload(stock, []string{"P-1", "10", "2026-11-01"})
+	c.Preload(produits, []string{"P-2", "Câble", "Câbles", "9.90", "5"})
 	steps := []struct {
 		e       *domain.Entity
 		row     string
 		outcome check.Outcome
 		code    rules.Code
 	}{
-		{produits, "P-1,Housse,Accessoires,12.5,84", check.Ignore, rules.AlreadyLoaded},
 		{produits, "P-1,Housse renommée,Accessoires,13.75,90", check.Replace, ""},
 		{produits, "P-1,Housse renommée,Accessoires,13.75,90", check.Ignore, rules.DuplicateRow},
 		{produits, "P-1,Autre nom,Accessoires,13.75,90", check.Reject, rules.DuplicateKeyConflict},
 		{stock, "P-1,11,2026-11-01", check.Reject, rules.DuplicateKeyConflict},
+		// A source read again that holds a loaded row twice, the second time with other
+		// values (a defect): the second is a conflict within the source, as when it was
+		// first loaded, not a change to apply.
+		{produits, "P-2,Câble,Câbles,9.90,5", check.Ignore, rules.AlreadyLoaded},
+		{produits, "P-2,Câble faux,Câbles,9.90,5", check.Reject, rules.DuplicateKeyConflict},
 	}
 	for i, s := range steps {
 		res := c.Check(s.e, i+2, split(s.row))
