@@ -35,8 +35,14 @@
 // etat_stock_par_produit.csv has the columns
 //
 //	ref_produit, nom, categorie, stock_initial, total_receptions, total_commandes,
-//	stock_actuel, seuil_alerte, statut, date_etat
+//	stock_actuel, seuil_alerte, statut, date_etat, prix_unitaire
 //
+// nom, categorie, seuil_alerte and prix_unitaire are those in force at the end of
+// date_etat: a product renamed, repriced or given another threshold in the SQLite file
+// after that date shows its earlier values, kept in produits_historique by the run that
+// changed them (a change loaded by a run dated D is in force from D on; before a
+// product's first change, the values first loaded are shown, whatever the date).
+// prix_unitaire is written with a decimal point ("9.90"), with -excel a decimal comma.
 // stock_initial is the sum of the product's inventaire movements, total_receptions the
 // sum of its receptions, total_commandes the quantity ordered (a positive number), and
 // stock_actuel = stock_initial + total_receptions - total_commandes, all counting the

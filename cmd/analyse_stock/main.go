@@ -39,7 +39,7 @@ const (
 )
 
 var (
-	etatHeader      = []string{"ref_produit", "nom", "categorie", "stock_initial", "total_receptions", "total_commandes", "stock_actuel", "seuil_alerte", "statut", "date_etat"}
+	etatHeader      = []string{"ref_produit", "nom", "categorie", "stock_initial", "total_receptions", "total_commandes", "stock_actuel", "seuil_alerte", "statut", "date_etat", "prix_unitaire"}
 	evolutionHeader = []string{"ref_produit", "semaine", "stock_fin_semaine"}
 )
 
@@ -237,13 +237,18 @@ func output(path, runID string, stdout io.Writer, write func(io.Writer) error) e
 // final report shares).
 func status(s mariadb.StockState) string { return s.Status() }
 
-// writeEtat writes the contract's etat_stock_par_produit.csv.
+// writeEtat writes the contract's etat_stock_par_produit.csv, and the price in force
+// after its columns (with a decimal comma for French Excel, which reads "9.90" as text).
 func writeEtat(w io.Writer, opt csvfile.WriterOptions, states []mariadb.StockState, at string) error {
 	cw := csvfile.NewWriter(w, opt)
 	cw.Write(etatHeader)
 	for _, s := range states {
+		prix := s.Prix
+		if opt.Comma == ';' {
+			prix = strings.Replace(prix, ".", ",", 1)
+		}
 		cw.Write([]string{s.Ref, s.Nom, s.Categorie, itoa(s.Initial), itoa(s.Receptions), itoa(s.Commandes),
-			itoa(s.Actuel), itoa(s.Seuil), status(s), at})
+			itoa(s.Actuel), itoa(s.Seuil), status(s), at, prix})
 	}
 	return cw.Close() // Write errors are sticky: Close reports the first
 }

@@ -84,7 +84,7 @@ func fixture(t *testing.T) string {
 	return dsn
 }
 
-var wantHeader = []string{"ref_produit", "nom", "categorie", "stock_initial", "total_receptions", "total_commandes", "stock_actuel", "seuil_alerte", "statut", "date_etat"}
+var wantHeader = []string{"ref_produit", "nom", "categorie", "stock_initial", "total_receptions", "total_commandes", "stock_actuel", "seuil_alerte", "statut", "date_etat", "prix_unitaire"}
 
 func TestStockState(t *testing.T) {
 	dsn := fixture(t)
@@ -96,32 +96,32 @@ func TestStockState(t *testing.T) {
 	}{
 		{"end of February", "2026-02-28", 0, [][]string{
 			wantHeader,
-			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "55", "70", "85", "10", "OK", "2026-02-28"},
-			{"B-002", "Clavier", "Claviers", "40", "0", "25", "15", "20", "SOUS_SEUIL", "2026-02-28"},
-			{"C-003", "Écran 24\"", "Écrans", "10", "0", "12", "-2", "5", "RUPTURE", "2026-02-28"},
-			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-28"},
+			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "55", "70", "85", "10", "OK", "2026-02-28", "9.90"},
+			{"B-002", "Clavier", "Claviers", "40", "0", "25", "15", "20", "SOUS_SEUIL", "2026-02-28", "29.00"},
+			{"C-003", "Écran 24\"", "Écrans", "10", "0", "12", "-2", "5", "RUPTURE", "2026-02-28", "149.90"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-28", "19.00"},
 		}},
 		{"a past date, movements of that day included", "2026-02-11", 0, [][]string{
 			wantHeader,
-			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "50", "0", "150", "10", "OK", "2026-02-11"},
-			{"B-002", "Clavier", "Claviers", "40", "0", "0", "40", "20", "OK", "2026-02-11"},
-			{"C-003", "Écran 24\"", "Écrans", "10", "0", "6", "4", "5", "SOUS_SEUIL", "2026-02-11"},
-			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-11"},
+			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "50", "0", "150", "10", "OK", "2026-02-11", "9.90"},
+			{"B-002", "Clavier", "Claviers", "40", "0", "0", "40", "20", "OK", "2026-02-11", "29.00"},
+			{"C-003", "Écran 24\"", "Écrans", "10", "0", "6", "4", "5", "SOUS_SEUIL", "2026-02-11", "149.90"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-11", "19.00"},
 		}},
 		{"the day of the first snapshot, before C-003's", "2026-02-03", 0, [][]string{
 			wantHeader,
-			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "0", "0", "100", "10", "OK", "2026-02-03"},
-			{"B-002", "Clavier", "Claviers", "40", "0", "0", "40", "20", "OK", "2026-02-03"},
-			{"C-003", "Écran 24\"", "Écrans", "0", "0", "0", "0", "5", "SANS_INVENTAIRE", "2026-02-03"},
-			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-03"},
+			{"A-001", "Câble HDMI, 2 m", "Câbles", "100", "0", "0", "100", "10", "OK", "2026-02-03", "9.90"},
+			{"B-002", "Clavier", "Claviers", "40", "0", "0", "40", "20", "OK", "2026-02-03", "29.00"},
+			{"C-003", "Écran 24\"", "Écrans", "0", "0", "0", "0", "5", "SANS_INVENTAIRE", "2026-02-03", "149.90"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-03", "19.00"},
 		}},
 		// Written, but meaningless: exit 1 and a warning.
 		{"before the first snapshot", "2026-02-02", 1, [][]string{
 			wantHeader,
-			{"A-001", "Câble HDMI, 2 m", "Câbles", "0", "0", "0", "0", "10", "SANS_INVENTAIRE", "2026-02-02"},
-			{"B-002", "Clavier", "Claviers", "0", "0", "0", "0", "20", "SANS_INVENTAIRE", "2026-02-02"},
-			{"C-003", "Écran 24\"", "Écrans", "0", "0", "0", "0", "5", "SANS_INVENTAIRE", "2026-02-02"},
-			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-02"},
+			{"A-001", "Câble HDMI, 2 m", "Câbles", "0", "0", "0", "0", "10", "SANS_INVENTAIRE", "2026-02-02", "9.90"},
+			{"B-002", "Clavier", "Claviers", "0", "0", "0", "0", "20", "SANS_INVENTAIRE", "2026-02-02", "29.00"},
+			{"C-003", "Écran 24\"", "Écrans", "0", "0", "0", "0", "5", "SANS_INVENTAIRE", "2026-02-02", "149.90"},
+			{"D-004", "'=HYPERLINK(\"x\")", "Souris", "0", "0", "0", "0", "3", "SANS_INVENTAIRE", "2026-02-02", "19.00"},
 		}},
 	}
 	for _, c := range cases {
@@ -262,7 +262,7 @@ func TestTodayIsTheLocalDate(t *testing.T) {
 		}
 		lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
 		f := strings.Split(lines[1], ",")
-		if got := f[len(f)-1]; got != before && got != after {
+		if got := f[len(f)-2]; got != before && got != after { // split on every comma: date_etat is next to last
 			t.Errorf("TZ=%s: date_etat %s, want the local date %s", zone, got, before)
 		}
 	}
@@ -315,8 +315,8 @@ func TestExcel(t *testing.T) {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
 	for file, head := range map[string]string{
-		"etat_stock_par_produit.csv": "\uFEFFref_produit;nom;categorie;stock_initial;total_receptions;total_commandes;stock_actuel;seuil_alerte;statut;date_etat\r\n" +
-			"A-001;Câble HDMI, 2 m;Câbles;100;55;70;85;10;OK;2026-02-28\r\n",
+		"etat_stock_par_produit.csv": "\uFEFFref_produit;nom;categorie;stock_initial;total_receptions;total_commandes;stock_actuel;seuil_alerte;statut;date_etat;prix_unitaire\r\n" +
+			"A-001;Câble HDMI, 2 m;Câbles;100;55;70;85;10;OK;2026-02-28;9,90\r\n",
 		"evolution_stock.csv": "\uFEFFref_produit;semaine;stock_fin_semaine\r\nA-001;2026-W06;100\r\n",
 	} {
 		data, err := os.ReadFile(filepath.Join(dir, file))

@@ -131,7 +131,7 @@ func TestDistributechEndToEnd(t *testing.T) {
 		t.Fatalf("analyse_stock: exit %d: %s", a.code, a.stderr)
 	}
 	export := readCSV(t, csvPath)
-	wantHeader := "ref_produit,nom,categorie,stock_initial,total_receptions,total_commandes,stock_actuel,seuil_alerte,statut,date_etat"
+	wantHeader := "ref_produit,nom,categorie,stock_initial,total_receptions,total_commandes,stock_actuel,seuil_alerte,statut,date_etat,prix_unitaire"
 	if strings.Join(export[0], ",") != wantHeader {
 		t.Fatalf("export header %q", export[0])
 	}

@@ -60,7 +60,14 @@
 // refused. It never drops, truncates or overwrites anything. A row whose key is already in the database is ignored when it is
 // identical (ALREADY_LOADED) and rejected as a conflict when it differs, so running the
 // same migration twice, or again after it was killed, leaves the database as one
-// uninterrupted run does. Two migrations (or a migration and a reprise) against one
+// uninterrupted run does. Distributech's reference data is the exception: the
+// wholesaler renames and reprices products, moves resellers and renames regions in the
+// SQLite file, so a changed row of regions, revendeurs or produits replaces the loaded
+// one (same key, counted as updated, logged field by field: action=updated, detail
+// `nom "old" -> "new"; ...`), and the values it replaces are kept in
+// <table>_historique, in force until the day before the run's date (-today). Facts
+// never change: a changed stock snapshot, receipt or order line stays a
+// DUPLICATE_KEY_CONFLICT. Two migrations (or a migration and a reprise) against one
 // database take turns: a run holds the database's run lease, a row of run_lease that it
 // renews every 15 s and releases at its end; the next run waits for it ("waiting for it
 // to finish"), and takes over the lease of a run that died once it expired (60 s after

@@ -89,8 +89,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *quiet && t.NewRejected() == 0 {
 		return nil
 	}
-	fmt.Fprintf(stderr, "migration: run %s: read %d, inserted %d, rejected %d, ignored %d%s in %.1f s; report in %s\n",
-		runID, t.Read, t.Inserted, t.Rejected, t.Ignored, skipped, rep.Seconds, filepath.Join(*out, "rapport_reprise.txt"))
+	updated := "" // reference rows the SQLite file changed, their old values kept in history
+	if t.Updated > 0 {
+		updated = fmt.Sprintf(" updated %d,", t.Updated)
+	}
+	fmt.Fprintf(stderr, "migration: run %s: read %d, inserted %d,%s rejected %d, ignored %d%s in %.1f s; report in %s\n",
+		runID, t.Read, t.Inserted, updated, t.Rejected, t.Ignored, skipped, rep.Seconds, filepath.Join(*out, "rapport_reprise.txt"))
 	// The exit status is about this run's new problems: rows rejected the same way by
 	// the latest earlier run of the same file are known, and said so, not an error.
 	if t.StillRejected > 0 {

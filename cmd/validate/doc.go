@@ -46,10 +46,10 @@
 // -source DIR checks the sources of DIR, listed as migration lists them (the domain's
 // files; for distributech every table of distributech.sqlite and every weekly file of
 // commandes/): each was read whole by a run of the journal and accounted for (read =
-// inserted + rejected + ignored), and each is compared, line by line, with the rows the
-// runs that read it loaded: read and normalised as migration does, a row that differs
-// from its line, or a valid line whose row is missing (neither in the table nor
-// rejected), fails ("source FILE rows"). A file the domain expects that DIR lacks
+// inserted + updated + rejected + ignored; updated: reference rows the file changed),
+// and each is compared, line by line, with the rows the runs that read it loaded: read
+// and normalised as migration does, a row that differs from its line, or a valid line
+// whose row is missing (neither in the table nor rejected), fails ("source FILE rows"). A file the domain expects that DIR lacks
 // fails, so a wrong folder never passes.
 //
 // Outputs:

@@ -24,7 +24,7 @@ const (
 	Accept  Outcome = iota // valid and new: to be inserted
 	Ignore                 // identical to a row already accepted or loaded: nothing to do
 	Reject                 // breaks a rule: kept aside with its violations
-	Replace                // valid, and replaces a loaded row with other content (AllowReplace)
+	Replace                // valid, and replaces a loaded row with other content (AllowReplace, or reference data)
 )
 
 func (o Outcome) String() string {
@@ -171,8 +171,13 @@ func (c *Checker) at(line int32, src int16) string {
 func (c *Checker) current() int16 { return int16(max(len(c.sources)-1, 0)) }
 
 // AllowReplace makes Check return Replace, instead of a conflict, for a valid row whose
-// key is already in the database with other content.
+// key is already in the database with other content. Rows of an entity with a History
+// table are judged so always: reference data changes at its source.
 func (c *Checker) AllowReplace() { c.replace = true }
+
+// Today returns the date the checker takes as today: the run's date, the day a replaced
+// reference row's new values come into force.
+func (c *Checker) Today() model.Date { return c.today }
 
 // New returns a Checker for d that takes today as the date beyond which dates are in the
 // future.
@@ -401,13 +406,18 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 		if prev, ok := st.rows[key]; ok {
 			switch {
 			case prev.content == content && prev.loaded:
+				if e.History != "" {
+					// This run's source holds the loaded row: another row of it with the key
+					// and other content is a conflict within the source, not a change.
+					st.rows[key] = seen{content: content, line: int32(line), src: c.current()}
+				}
 				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.AlreadyLoaded,
 					Detail: keyName + " is already in the database with the same content"})
 			case prev.content == content:
 				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.DuplicateRow,
 					Detail: "identical to " + c.at(prev.line, prev.src)})
-			case prev.loaded && c.replace:
-				replacing = true
+			case prev.loaded && (c.replace || e.History != ""):
+				replacing = true // reprise -update, or reference data that changed
 			case prev.loaded:
 				res.Violations = append(res.Violations, rules.Violation{Column: e.Key, Code: rules.DuplicateKeyConflict,
 					Detail: keyName + " is already in the database with other content"})
@@ -501,7 +511,9 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 		res.Outcome = Reject
 		return res
 	}
-	c.remember(st, vals, line, replacing)
+	// A replacing row is remembered as this run's, not as loaded: another row of the run
+	// with its key and other content is then a conflict, not a second replacement.
+	c.remember(st, vals, line, false)
 	res.Outcome = Accept
 	if replacing {
 		res.Outcome = Replace

@@ -44,8 +44,8 @@ type Domain struct {
 }
 
 // tables returns d's tables but those in common: the domain's tables in load order
-// (an order's header before its lines, a list's table after its entity), then the
-// others by name.
+// (an order's header before its lines, a list's or history table after its entity),
+// then the others by name.
 func (d Domain) tables(common []string) []mariadb.Table {
 	var order []string
 	if d.Model != nil {
@@ -56,6 +56,9 @@ func (d Domain) tables(common []string) []mariadb.Table {
 			order = append(order, e.Name)
 			for _, l := range e.Lists {
 				order = append(order, l.Table)
+			}
+			if e.History != "" {
+				order = append(order, e.History)
 			}
 		}
 	}
@@ -88,6 +91,9 @@ func (d Domain) source(table string) string {
 		}
 		if e.Name == table {
 			return "Rows of " + from + ", one per row read."
+		}
+		if e.History == table {
+			return "The earlier values of `" + e.Name + "` rows that " + from + " changed, one row per change."
 		}
 		for _, l := range e.Lists {
 			if l.Table == table {

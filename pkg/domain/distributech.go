@@ -27,14 +27,17 @@ func Distributech() *Domain {
 			" FROM " + from + " WHERE run_id = ? AND source_file = ? AND source_line BETWEEN ? AND ?"
 	}
 
-	regions := &Entity{Name: "regions", SQLiteTable: "regions", Key: "id_region",
+	// Regions, resellers and products are reference data: the wholesaler renames,
+	// reprices and moves them in the SQLite file, and each change replaces the loaded row,
+	// its earlier values kept in <table>_historique.
+	regions := &Entity{Name: "regions", SQLiteTable: "regions", Key: "id_region", History: "regions_historique",
 		Fields: []rules.Field{idField("id_region"), textField("nom", 80, true)}}
-	revendeurs := &Entity{Name: "revendeurs", SQLiteTable: "revendeurs", Key: "id_revendeur",
+	revendeurs := &Entity{Name: "revendeurs", SQLiteTable: "revendeurs", Key: "id_revendeur", History: "revendeurs_historique",
 		Fields: []rules.Field{idField("id_revendeur"), textField("nom", 150, true), refField("id_region"),
 			emailField(), textField("ville", 80, false)},
 		Uniques: []Unique{{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken}},
 		Refs:    []Ref{{Column: "id_region", Parent: "regions"}}}
-	produits := &Entity{Name: "produits", SQLiteTable: "produits", Key: "ref_produit",
+	produits := &Entity{Name: "produits", SQLiteTable: "produits", Key: "ref_produit", History: "produits_historique",
 		Fields: []rules.Field{textField("ref_produit", 40, true), textField("nom", 200, true), textField("categorie", 80, true), price,
 			count("seuil_alerte", rules.AtLeast(0))}}
 	stock := &Entity{Name: "stock", SQLiteTable: "stock", Key: "ref_produit",

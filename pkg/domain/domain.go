@@ -60,6 +60,13 @@ type Entity struct {
 	// Pattern, a glob of files in the input folder (commandes/*.csv); else File.
 	SQLiteTable string
 	Pattern     string
+	// History names the table that keeps the entity's earlier values
+	// (produits_historique), for reference data that changes at its source: a product
+	// renamed or repriced, a reseller moved. A row whose key is loaded with other content
+	// then replaces the loaded row, its old values kept in History with the dates they
+	// were in force, instead of being a conflict. Facts (stock snapshots, receipts, order
+	// lines) have none: a changed fact stays a DUPLICATE_KEY_CONFLICT.
+	History string
 }
 
 // Consistency says that rows with the same Key value have the same Columns values.

@@ -73,13 +73,17 @@ type Batch struct {
 	Seq        int
 	Entity     *domain.Entity
 	Rows       []Row
-	Updates    []Row // rows replacing loaded rows with the same key (reprise -update)
+	Updates    []Row // rows replacing loaded rows with the same key (reprise -update, reference data)
 	Rejections []Rejection
 	// Corrections are the values corrected in the batch's rows (rejected ones included).
 	Corrections []Correction
 	Progress    Progress
 	// Old holds, after LoadBatch, the values each of Updates replaced, by line.
 	Old map[int][]string
+	// Date is the run's date (YYYY-MM-DD, its -today): for an entity with a History
+	// table, the day the values of Updates come into force, and so the valid_to of the
+	// values they replace ("": the server's date).
+	Date string
 	// Recovered says, after LoadBatch, what became of the batch when its connection
 	// broke ("" when none did), for the log.
 	Recovered string
@@ -847,7 +851,8 @@ func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string,
 }
 
 // updateRows replaces the loaded rows of b.Updates, in b's transaction: it keeps their
-// old values in b.Old for the log, writes the new values, fingerprint and lineage with one
+// old values in b.Old for the log (and, for an entity with a History table, in that
+// table: see keepHistory), writes the new values, fingerprint and lineage with one
 // multi-row INSERT ... ON DUPLICATE KEY UPDATE, and replaces their list items.
 func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 	if len(b.Updates) == 0 {
@@ -871,6 +876,11 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		return nil
 	}); err != nil {
 		return fmt.Errorf("read rows to update: %w", err)
+	}
+	if e.History != "" {
+		if err := keepHistory(ctx, tx, b); err != nil {
+			return err
+		}
 	}
 	var cols, sets []string
 	var idx []int
@@ -908,4 +918,55 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		err = fmt.Errorf("update %s lists: %s", e.Name, msg)
 	}
 	return err
+}
+
+// keepHistory copies the rows b.Updates are about to replace into the entity's History
+// table, in b's transaction, with the dates their values were in force: valid_from is
+// the valid_to of the key's latest earlier version (NULL for the values first loaded:
+// in force since then, and before as far as anyone can tell), valid_to the batch's date,
+// the first day of the new values. A change is never dated before the values it
+// replaces came into force: runs dated out of order give an empty span, not an inverted
+// one. run_id, source_file and source_line (and origin_*) name the run and the line that
+// brought the new values; loaded_run_id, loaded_file, loaded_line and row_sha are the
+// replaced row's lineage and fingerprint, so that undoing the run can put it back. One
+// INSERT ... SELECT per rowsPerInsert rows, so the cost follows the changes, not the
+// size of the tables.
+func keepHistory(ctx context.Context, tx *sql.Tx, b *Batch) error {
+	e := b.Entity
+	var cols []string
+	for _, f := range e.Fields {
+		if listOf(e, f.Name) == nil {
+			cols = append(cols, f.Name)
+		}
+	}
+	key, hist := quoteIdent(e.Key), quoteIdent(e.History)
+	latest := "(SELECT MAX(h.valid_to) FROM " + hist + " h WHERE h." + key + " = c." + key + ")"
+	day := "COALESCE(CAST(? AS DATE), CURRENT_DATE)"
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i] = "c." + quoteIdent(c)
+	}
+	head := "INSERT INTO " + hist + " (" + quoteIdents(cols) + ", valid_from, valid_to, " + quoteIdents(lineageColumns) +
+		", loaded_run_id, loaded_file, loaded_line, " + domain.FingerprintColumn + ") SELECT " + strings.Join(sel, ", ") + ", " + latest +
+		", GREATEST(" + day + ", COALESCE(" + latest + ", " + day + ")), u.run_id, u.source_file, u.source_line, u.origin_file, u.origin_line," +
+		" c.run_id, c.source_file, c.source_line, c." + domain.FingerprintColumn + " FROM ("
+	tail := ") u JOIN " + quoteIdent(e.Name) + " c ON c." + key + " = u.k"
+	keyIdx := e.Index(e.Key)
+	for start := 0; start < len(b.Updates); start += rowsPerInsert {
+		rows := b.Updates[start:min(start+rowsPerInsert, len(b.Updates))]
+		args := []any{nullable(b.Date), nullable(b.Date)}
+		parts := make([]string, len(rows))
+		for i, r := range rows {
+			parts[i] = "SELECT ? AS k, ? AS run_id, ? AS source_file, ? AS source_line, ? AS origin_file, ? AS origin_line"
+			if i > 0 {
+				parts[i] = "SELECT ?, ?, ?, ?, ?, ?"
+			}
+			args = append(args, r.Values[keyIdx])
+			args = append(args, lineageArgs(b, r)...)
+		}
+		if _, err := tx.ExecContext(ctx, head+strings.Join(parts, " UNION ALL ")+tail, args...); err != nil {
+			return fmt.Errorf("keep %s: %w", e.History, err)
+		}
+	}
+	return nil
 }

@@ -7,14 +7,16 @@ import (
 	"time"
 )
 
-// StockState is the stock of one product at a date, from its movements up to that date.
+// StockState is the stock of one product at a date, from its movements up to that date,
+// with the product's name, category, price and threshold in force at that date.
 type StockState struct {
 	Ref, Nom, Categorie string
-	Initial             int64 // sum of the inventaire movements
-	Receptions          int64 // sum of the reception movements
-	Commandes           int64 // quantities ordered, positive (the commande movements negated)
-	Actuel              int64 // Initial + Receptions - Commandes
-	Seuil               int64 // the product's seuil_alerte
+	Prix                string // prix_unitaire, exact ("9.90")
+	Initial             int64  // sum of the inventaire movements
+	Receptions          int64  // sum of the reception movements
+	Commandes           int64  // quantities ordered, positive (the commande movements negated)
+	Actuel              int64  // Initial + Receptions - Commandes
+	Seuil               int64  // the product's seuil_alerte
 	// Inventoried says that an inventaire movement of the product is dated up to the
 	// date: without one, its stock has no opening balance and Actuel means nothing (its
 	// snapshot row was rejected, or the date is before the snapshot).
@@ -45,27 +47,36 @@ func (s StockState) Status() string {
 	return StockOK
 }
 
-// stockStatesQuery sums every product's movements by type in one pass; a product
-// without movements comes out with zeros. The date bound sits in the join so that it
-// does not drop those products.
-const stockStatesQuery = `SELECT p.ref_produit, p.nom, p.categorie, p.seuil_alerte,
-  CAST(COALESCE(SUM(CASE WHEN m.type_mouvement = 'inventaire' THEN m.quantite END), 0) AS SIGNED),
-  CAST(COALESCE(SUM(CASE WHEN m.type_mouvement = 'reception' THEN m.quantite END), 0) AS SIGNED),
-  CAST(COALESCE(-SUM(CASE WHEN m.type_mouvement = 'commande' THEN m.quantite END), 0) AS SIGNED),
-  COUNT(CASE WHEN m.type_mouvement = 'inventaire' THEN 1 END) > 0
+// stockStatesQuery gives every product its values in force at the date (those of the
+// earliest produits_historique row that stopped being in force after it, else the live
+// row's: see keepHistory) and sums its movements by type up to the date in one pass; a
+// product without movements comes out with zeros.
+const stockStatesQuery = `SELECT p.ref_produit,
+  IF(h.id IS NULL, p.nom, h.nom), IF(h.id IS NULL, p.categorie, h.categorie),
+  CAST(IF(h.id IS NULL, p.prix_unitaire, h.prix_unitaire) AS CHAR), IF(h.id IS NULL, p.seuil_alerte, h.seuil_alerte),
+  CAST(COALESCE(m.inventaire, 0) AS SIGNED), CAST(COALESCE(m.reception, 0) AS SIGNED), CAST(COALESCE(m.commande, 0) AS SIGNED),
+  COALESCE(m.inventaires, 0) > 0
 FROM produits p
-LEFT JOIN mouvements_stock m ON m.ref_produit = p.ref_produit AND m.date_mouvement <= ?
-GROUP BY p.ref_produit, p.nom, p.categorie, p.seuil_alerte
+LEFT JOIN produits_historique h ON h.id = (SELECT e.id FROM produits_historique e
+  WHERE e.ref_produit = p.ref_produit AND e.valid_to > ? ORDER BY e.valid_to, e.id LIMIT 1)
+LEFT JOIN (SELECT ref_produit,
+    SUM(CASE WHEN type_mouvement = 'inventaire' THEN quantite END) AS inventaire,
+    SUM(CASE WHEN type_mouvement = 'reception' THEN quantite END) AS reception,
+    -SUM(CASE WHEN type_mouvement = 'commande' THEN quantite END) AS commande,
+    COUNT(CASE WHEN type_mouvement = 'inventaire' THEN 1 END) AS inventaires
+  FROM mouvements_stock WHERE date_mouvement <= ? GROUP BY ref_produit) m ON m.ref_produit = p.ref_produit
 ORDER BY p.ref_produit`
 
 // StockStates returns the stock of every product of produits at the date at
-// (YYYY-MM-DD; movements dated up to it inclusive count), sorted by ref_produit. It
-// reads them in one query. Errors went through FormatError (a missing table says so).
+// (YYYY-MM-DD; movements dated up to it inclusive count), sorted by ref_produit, each
+// with the name, category, price and threshold in force at the end of that date: a
+// value changed by a later run shows as it was. It reads them in one query. Errors went
+// through FormatError (a missing table says so).
 func (db *DB) StockStates(ctx context.Context, at string) ([]StockState, error) {
 	if _, err := time.Parse(time.DateOnly, at); err != nil {
 		return nil, fmt.Errorf("stock states: date %q: want YYYY-MM-DD", at)
 	}
-	rows, err := db.QueryContext(ctx, stockStatesQuery, at)
+	rows, err := db.QueryContext(ctx, stockStatesQuery, at, at)
 	if err != nil {
 		return nil, fmt.Errorf("stock states: %w", FormatError(err))
 	}
@@ -73,7 +84,7 @@ func (db *DB) StockStates(ctx context.Context, at string) ([]StockState, error) 
 	var out []StockState
 	for rows.Next() {
 		var s StockState
-		if err := rows.Scan(&s.Ref, &s.Nom, &s.Categorie, &s.Seuil, &s.Initial, &s.Receptions, &s.Commandes, &s.Inventoried); err != nil {
+		if err := rows.Scan(&s.Ref, &s.Nom, &s.Categorie, &s.Prix, &s.Seuil, &s.Initial, &s.Receptions, &s.Commandes, &s.Inventoried); err != nil {
 			return nil, fmt.Errorf("stock states: %w", err)
 		}
 		s.Actuel = s.Initial + s.Receptions - s.Commandes

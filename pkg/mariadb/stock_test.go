@@ -49,26 +49,62 @@ func TestStockStates(t *testing.T) {
 		want []mariadb.StockState
 	}{
 		{"2027-01-04", []mariadb.StockState{
-			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Receptions: 7, Commandes: 24, Actuel: -7, Seuil: 8, Inventoried: true},
-			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Prix: "1.50", Initial: 10, Receptions: 7, Commandes: 24, Actuel: -7, Seuil: 8, Inventoried: true},
+			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Prix: "1.50", Seuil: 5},
 		}},
 		{"2027-01-01", []mariadb.StockState{
-			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Receptions: 7, Commandes: 4, Actuel: 13, Seuil: 8, Inventoried: true},
-			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Prix: "1.50", Initial: 10, Receptions: 7, Commandes: 4, Actuel: 13, Seuil: 8, Inventoried: true},
+			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Prix: "1.50", Seuil: 5},
 		}},
 		{"2026-12-21", []mariadb.StockState{ // the day of the snapshot counts
-			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Initial: 10, Seuil: 8, Actuel: 10, Inventoried: true},
-			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Prix: "1.50", Initial: 10, Seuil: 8, Actuel: 10, Inventoried: true},
+			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Prix: "1.50", Seuil: 5},
 		}},
 		{"2026-12-20", []mariadb.StockState{ // the day before: no snapshot yet
-			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Seuil: 8},
-			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Seuil: 5},
+			{Ref: "P1", Nom: "Produit", Categorie: "Cat", Prix: "1.50", Seuil: 8},
+			{Ref: "P2", Nom: "Produit", Categorie: "Cat", Prix: "1.50", Seuil: 5},
 		}},
 	}
 	for _, c := range cases {
 		got, err := db.StockStates(context.Background(), c.at)
 		if err != nil || !slices.Equal(got, c.want) {
 			t.Errorf("StockStates(%s) = %+v, %v; want %+v", c.at, got, err, c.want)
+		}
+	}
+}
+
+// TestStockStatesInForce: each date gets the name, price and threshold in force at its
+// end: those of the earliest history row whose valid_to is after it, else the live
+// row's. A change dated D is in force on D; two changes on one day leave the day's last.
+func TestStockStatesInForce(t *testing.T) {
+	db := stockDB(t)
+	for _, h := range [][]any{ // P1's versions: Ancien until 12-24, Moyen 12-24 to 12-28, Bref on 12-28 only to be replaced the same day
+		{"P1", "Ancien", "0.99", 3, nil, "2026-12-24"},
+		{"P1", "Moyen", "1.20", 4, "2026-12-24", "2026-12-28"},
+		{"P1", "Bref", "1.30", 5, "2026-12-28", "2026-12-28"},
+	} {
+		if _, err := db.Exec("INSERT INTO produits_historique (ref_produit, nom, categorie, prix_unitaire, seuil_alerte, valid_from, valid_to,"+
+			" run_id, source_file, source_line, loaded_run_id, loaded_file, loaded_line) VALUES (?, ?, 'Cat', ?, ?, ?, ?, 'r2', 'f', 3, 'r1', 'f', 3)", h...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		at, nom, prix string
+		seuil         int64
+	}{
+		{"2026-12-01", "Ancien", "0.99", 3}, // before the first load: the first values known
+		{"2026-12-23", "Ancien", "0.99", 3},
+		{"2026-12-24", "Moyen", "1.20", 4},
+		{"2026-12-27", "Moyen", "1.20", 4},
+		{"2026-12-28", "Produit", "1.50", 8},
+		{"2027-01-04", "Produit", "1.50", 8},
+	} {
+		got, err := db.StockStates(context.Background(), c.at)
+		if err != nil || len(got) != 2 {
+			t.Fatalf("StockStates(%s) = %+v, %v", c.at, got, err)
+		}
+		if got[0].Nom != c.nom || got[0].Prix != c.prix || got[0].Seuil != c.seuil || got[1].Nom != "Produit" || got[1].Prix != "1.50" {
+			t.Errorf("StockStates(%s): P1 %s %s %d, P2 %s %s; want P1 %s %s %d, P2 unchanged", c.at, got[0].Nom, got[0].Prix, got[0].Seuil, got[1].Nom, got[1].Prix, c.nom, c.prix, c.seuil)
 		}
 	}
 }

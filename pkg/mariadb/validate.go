@@ -70,7 +70,7 @@ func (db *DB) RowCount(ctx context.Context, table string) (int, error) {
 // FileRuns returns the journal's accounting of the source file with this SHA-256,
 // latest run first.
 func (db *DB) FileRuns(ctx context.Context, sha string) ([]validate.FileRun, error) {
-	rows, err := db.QueryContext(ctx, "SELECT f.run_id, j.tool, j.status, f.`read`, f.inserted, f.rejected, f.ignored"+
+	rows, err := db.QueryContext(ctx, "SELECT f.run_id, j.tool, j.status, f.`read`, f.inserted, f.rejected, f.ignored, f.updated"+
 		" FROM journal_files f JOIN journal j ON j.run_id = f.run_id WHERE f.sha256 = ? ORDER BY j.started_at DESC", sha)
 	if err != nil {
 		return nil, FormatError(err)
@@ -79,7 +79,7 @@ func (db *DB) FileRuns(ctx context.Context, sha string) ([]validate.FileRun, err
 	var runs []validate.FileRun
 	for rows.Next() {
 		var r validate.FileRun
-		if err := rows.Scan(&r.RunID, &r.Tool, &r.Status, &r.Read, &r.Inserted, &r.Rejected, &r.Ignored); err != nil {
+		if err := rows.Scan(&r.RunID, &r.Tool, &r.Status, &r.Read, &r.Inserted, &r.Rejected, &r.Ignored, &r.Updated); err != nil {
 			return nil, err
 		}
 		runs = append(runs, r)

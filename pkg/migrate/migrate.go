@@ -555,7 +555,11 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 					changes = append(changes, fmt.Sprintf("%s %q -> %q", f.Name, old[i], u.Values[i]))
 				}
 			}
-			log.Info("updated", append(origin{File: u.OriginFile, Line: u.OriginLine}.at(u.Line), e.Key, u.Values[e.Index(e.Key)], "detail", strings.Join(changes, "; "))...)
+			attrs := append(origin{File: u.OriginFile, Line: u.OriginLine}.at(u.Line), e.Key, u.Values[e.Index(e.Key)], "detail", strings.Join(changes, "; "))
+			if e.History != "" {
+				attrs = append(attrs, "history", e.History)
+			}
+			log.Info("updated", attrs...)
 		}
 		if words.EachRow {
 			key := e.Index(e.Key)
@@ -831,7 +835,7 @@ var mendedWhat = map[string]string{
 }
 
 func newBatch(opt Options, src *Source, seq int) *mariadb.Batch {
-	return &mariadb.Batch{RunID: opt.RunID, Tool: opt.Tool, File: src.Name, Seq: seq, Entity: src.Entity}
+	return &mariadb.Batch{RunID: opt.RunID, Tool: opt.Tool, File: src.Name, Seq: seq, Entity: src.Entity, Date: opt.Checker.Today().String()}
 }
 
 func refusedLine(refused []mariadb.Refusal, line int) bool {

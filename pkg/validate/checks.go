@@ -108,7 +108,15 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 		cs = append(cs, Check{Name: dc.Name, Kind: Consistency, Description: dc.Description, Query: dc.Query, Warn: dc.Warn})
 	}
 	cs = append(cs, fingerprintChecks(d)...)
-	for _, t := range tables(d) {
+	// The history tables' rows (the earlier values of reference rows) name the run that
+	// replaced them and the line that brought the new values: held to the same lineage.
+	lineage := tables(d)
+	for _, e := range d.Entities {
+		if e.History != "" {
+			lineage = append(lineage, table{e.History, "CONCAT(" + keyExpr(e, "c.") + ", ' until ', c.valid_to)"})
+		}
+	}
+	for _, t := range lineage {
 		cs = append(cs, Check{Name: t.name + " lineage", Kind: Lineage,
 			Description: "every row of " + t.name + " records its run, source file and line",
 			Query: "SELECT " + t.key + " AS k FROM " + q(t.name) + " c WHERE c.run_id IS NULL OR c.run_id = '' OR c.source_file IS NULL" +

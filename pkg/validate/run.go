@@ -59,6 +59,7 @@ type Store interface {
 type FileRun struct {
 	RunID, Tool, Status               string
 	Read, Inserted, Rejected, Ignored int
+	Updated                           int // loaded rows replaced (reference data that changed)
 }
 
 // Result is the outcome of one check.
@@ -138,7 +139,7 @@ type SourceFile struct {
 // SourceChecks compares the sources of a folder, listed as migration lists them
 // (migrate.ResolveFolder), with what the journal recorded of them: the latest run that
 // read each source (by content) read as many records as it holds, and accounted for
-// each (read = inserted + rejected + ignored). Each name in missing (a file the domain
+// each (read = inserted + updated + rejected + ignored). Each name in missing (a file the domain
 // expects that the folder lacks) is a failure: a folder without the files cannot pass.
 // Then each row those runs loaded from a source is compared with its line (kind
 // Lineage, see sourceRowsCheck).
@@ -155,7 +156,7 @@ func SourceChecks(ctx context.Context, s Store, dir string, files []SourceFile, 
 			return nil, fmt.Errorf("source %s: %w", f.Name, err)
 		}
 		r := Result{Check: Check{Name: "source " + f.Name, Kind: Volumes,
-			Description: f.Name + ": its " + fmt.Sprint(records) + " rows were read and accounted for (read = inserted + rejected + ignored)"}}
+			Description: f.Name + ": its " + fmt.Sprint(records) + " rows were read and accounted for (read = inserted + updated + rejected + ignored)"}}
 		runs, err := s.FileRuns(ctx, sha)
 		if err != nil {
 			return nil, err
@@ -165,10 +166,14 @@ func SourceChecks(ctx context.Context, s Store, dir string, files []SourceFile, 
 			r.Status, r.Count, r.Sample = Fail, records, []string{"no run of the journal read this file (sha256 " + sha[:12] + ")"}
 		default:
 			f := runs[0]
-			if f.Read != records || f.Read != f.Inserted+f.Rejected+f.Ignored {
-				r.Status, r.Count = Fail, abs(records-(f.Inserted+f.Rejected+f.Ignored))
-				r.Sample = []string{fmt.Sprintf("%s: file %d rows, journal read %d = %d inserted + %d rejected + %d ignored",
-					f.RunID, records, f.Read, f.Inserted, f.Rejected, f.Ignored)}
+			if f.Read != records || f.Read != f.Inserted+f.Updated+f.Rejected+f.Ignored {
+				r.Status, r.Count = Fail, abs(records-(f.Inserted+f.Updated+f.Rejected+f.Ignored))
+				updated := ""
+				if f.Updated > 0 {
+					updated = fmt.Sprintf(" + %d updated", f.Updated)
+				}
+				r.Sample = []string{fmt.Sprintf("%s: file %d rows, journal read %d = %d inserted%s + %d rejected + %d ignored",
+					f.RunID, records, f.Read, f.Inserted, updated, f.Rejected, f.Ignored)}
 			} else {
 				r.Status = Pass
 			}
