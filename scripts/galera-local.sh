@@ -96,7 +96,9 @@ base() {
 
 sql_port() { echo $(($(base) + $1)); }
 ndir() { echo "$dir/node$1"; }
-pidfile() { echo "$(ndir "$1")/mariadbd.pid"; }
+# The launcher records the pid at once: mariadbd writes its own pid file only after a
+# state transfer, which may take a minute.
+pidfile() { echo "$(ndir "$1")/launched.pid"; }
 sock() { echo "$(ndir "$1")/sock"; }
 
 running() { local f; f=$(pidfile "$1"); [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
@@ -162,6 +164,7 @@ launch() {
 	chown -R "$(node_user):" "$(ndir "$n")"
 	# shellcheck disable=SC2046
 	"$mariadbd" $(options "$n") "$@" </dev/null >/dev/null 2>&1 9>&- &
+	echo $! >"$(pidfile "$n")"
 }
 
 wait_synced() {
@@ -219,6 +222,24 @@ bootstrap() {
 		GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;" >/dev/null
 }
 
+# ensure_primary: when nodes run but none is in a primary component (the others died
+# and quorum was lost), the running node that committed most becomes the primary
+# component again (pc.bootstrap), so that the restarted nodes can join it.
+ensure_primary() {
+	local n best="" bestseq=-2 st seq
+	for n in $nodes; do
+		running "$n" || continue
+		st=$(client "$n" -e "SHOW STATUS LIKE 'wsrep_cluster_status'" 2>/dev/null | cut -f2 || true)
+		[ "$st" = Primary ] && return 0
+		seq=$(client "$n" -e "SHOW STATUS LIKE 'wsrep_last_committed'" 2>/dev/null | cut -f2 || true)
+		if [ -n "$seq" ] && [ "$seq" -gt "$bestseq" ]; then best=$n bestseq=$seq; fi
+	done
+	[ -n "$best" ] || return 0
+	say "no primary component: node $best (seqno $bestseq) becomes primary again"
+	client "$best" -e "SET GLOBAL wsrep_provider_options='pc.bootstrap=YES'" >/dev/null
+	wait_synced "$best"
+}
+
 any_running() { local n; for n in $nodes; do running "$n" && return 0; done; return 1; }
 
 start() {
@@ -240,6 +261,8 @@ start() {
 		[ -n "$best" ] || best=1
 		say "bootstrapping node $best${bestpos:+ (recovered position $bestpos)}"
 		bootstrap "$best" "$bestpos"
+	else
+		ensure_primary
 	fi
 	for n in $nodes; do
 		running "$n" || { say "starting node $n"; join "$n"; }
@@ -298,7 +321,7 @@ restart)
 	exec 9>"$dir/lock"
 	flock 9
 	stop_node "$2"
-	if any_running; then join "$2"; else bootstrap "$2" "$(recovered "$2")"; fi
+	if any_running; then ensure_primary; join "$2"; else bootstrap "$2" "$(recovered "$2")"; fi
 	wait_synced "$2" ;;
 *) echo "usage: $0 start|stop|status|dsn [N]|kill N|restart N" >&2; exit 2 ;;
 esac
