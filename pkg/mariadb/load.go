@@ -156,12 +156,12 @@ func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 		case lerr != nil:
 			return nil, db.lostError(b, lerr)
 		case committed:
-			b.Recovered = "connection lost at commit; the batch was found committed"
+			b.Recovered = lostWhat(err) + " at commit; the batch was found committed"
 			return refused, nil
 		case time.Now().After(until):
 			return nil, db.cutError(b, err)
 		}
-		b.Recovered = "connection lost; the batch was not committed and was written again"
+		b.Recovered = lostWhat(err) + "; the batch was not committed and was written again"
 		if err := pause(ctx, attempt); err != nil {
 			return nil, err
 		}
@@ -182,6 +182,21 @@ func (db *DB) lostError(b *Batch, err error) error {
 	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) left unconfirmed: connection to MariaDB lost and not regained within %s (%v); "+
 		"the batches committed are kept: run the same command again to finish the job",
 		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.reconnectWithin(), FormatError(err)), err}
+}
+
+// lostWhat names what happened to a batch that LoadBatch had to look up: its
+// connection was lost, or its Galera node was out of the primary component (a view
+// change after a node died, or quorum lost).
+func lostWhat(err error) string {
+	var me *mysql.MySQLError
+	var nr *NoReadyNode
+	switch {
+	case errors.As(err, &me) && (me.Number == 1047 || me.Number == 1180):
+		return "node out of the primary component (Error " + fmt.Sprint(me.Number) + ")"
+	case errors.As(err, &nr):
+		return "no node ready"
+	}
+	return "connection lost"
 }
 
 // overError is the one line for a batch over the Galera write-set limits although
