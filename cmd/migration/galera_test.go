@@ -256,3 +256,26 @@ func TestGaleraTwoRunsOnTwoNodes(t *testing.T) {
 		t.Errorf("%d runs not ok in the journal", n)
 	}
 }
+
+// TestGaleraWriteSetLimits: a cluster that allows 5,000 rows per transaction
+// (wsrep_max_ws_rows) refuses a batch of 20,000 whole; the run reads the limit at its
+// start and closes its batches before it, and loads everything.
+func TestGaleraWriteSetLimits(t *testing.T) {
+	c := mariadbtest.Galera(t)
+	data := writeDataset(t, 3000)
+	want, _ := galeraReference(t, data)
+	setLimit := func(rows int) {
+		for n := 1; n <= 3; n++ {
+			if _, err := openDB(t, c.Node[n-1]).Exec("SET GLOBAL wsrep_max_ws_rows = ?", rows); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	setLimit(5000)
+	t.Cleanup(func() { setLimit(0) })
+	dsn := c.NewDatabase(t)
+	if res := migration(t, dsn, "-out", t.TempDir(), "-batch", "20000", data); res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	checkCluster(t, c, dsn, want)
+}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
+
+	"dmt/pkg/domain"
 )
 
 // TestParseDSNNodeList: a DSN listing the nodes of a cluster parses (the driver alone
@@ -67,5 +69,44 @@ func TestRecoverGalera(t *testing.T) {
 	}
 	if IsRetryable(&mysql.MySQLError{Number: 1180, Message: "wsrep_max_ws_rows exceeded"}) {
 		t.Errorf("IsRetryable(wsrep_max_ws_rows exceeded): the same transaction would fail again")
+	}
+}
+
+// TestBatchFull: under Galera write-set limits a batch is full before it reaches them
+// (its rows, header rows, list items and rejections counted), and never on a server
+// without limits.
+func TestBatchFull(t *testing.T) {
+	e := domain.Clevity().Entity("projets") // one list (sites)
+	row := func(line int) Row {
+		v := make([]string, len(e.Fields))
+		for i := range v {
+			v[i] = "x"
+		}
+		v[e.Index("sites")] = "Lyon|Paris"
+		return Row{Line: line, Values: v}
+	}
+	fill := func(db *DB) int {
+		b := &Batch{RunID: "r1", File: "projets.csv", Seq: 1, Entity: e}
+		for n := 1; n <= 10000; n++ {
+			b.Rows = append(b.Rows, row(n))
+			if db.BatchFull(b) {
+				return n
+			}
+		}
+		return 0
+	}
+	// 3 rows written per projet (itself, two sites): full before 3/4 of 1,000 rows.
+	if n := fill(&DB{wsRows: 1000, wsBytes: 1 << 31}); n == 0 || (n-1)*3+2 >= 750 || n*3+2 < 750 {
+		t.Errorf("with wsrep_max_ws_rows 1000, the batch was full after %d rows, want about 250", n)
+	}
+	if n := fill(&DB{wsBytes: 100000}); n == 0 || n > 400 {
+		t.Errorf("with wsrep_max_ws_size 100000, the batch was full after %d rows", n)
+	}
+	if n := fill(&DB{}); n != 0 {
+		t.Errorf("without limits, the batch was full after %d rows", n)
+	}
+	var none *DB
+	if none.BatchFull(&Batch{Entity: e}) {
+		t.Errorf("BatchFull without a database = true")
 	}
 }
