@@ -2,7 +2,8 @@
 # test.sh: the one test command. gofmt, go vet, go mod tidy -diff (go.mod and go.sum
 # must be tidy), then every test (race detector on)
 # against a real MariaDB: MARIADB_TEST_DSN when set, else the private server of
-# scripts/mariadb-local.sh, started here and stopped on exit if this script started it.
+# scripts/mariadb-local.sh, started here and stopped on exit if this script started it;
+# then the Galera tests (scripts/test-galera.sh).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -45,4 +46,15 @@ if ! scripts/chromium.sh >/dev/null; then
 	echo "test.sh: no Chromium: the browser tests will skip (and fail under CI)" >&2
 fi
 echo "test.sh: MariaDB for tests at ${MARIADB_TEST_DSN%%@*}@${MARIADB_TEST_DSN#*@}" >&2
-go test -race -count=1 "$@" ./...
+env -u DMT_GALERA go test -race -count=1 "$@" ./...
+
+# The Galera tests run after the parallel suite, one at a time, against a private
+# 3-node cluster: when galera-4 is installed or can be (root with apt-get).
+# DMT_GALERA=0 leaves them out.
+if [ "${DMT_GALERA:-}" != 0 ]; then
+	if [ -f /usr/lib/galera/libgalera_smm.so ] || { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }; then
+		scripts/test-galera.sh
+	else
+		echo "test.sh: Galera tests skipped: galera-4 is not installed (sudo apt-get install galera-4 rsync)" >&2
+	fi
+fi

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -31,6 +32,12 @@ type DB struct {
 	ReconnectWithin time.Duration
 	// packet is the server's max_allowed_packet, read once by packetLimit.
 	packet atomic.Int64
+	// cluster connects to the nodes of a DSN listing several, or to one Galera node;
+	// nil for one server without wsrep.
+	cluster *cluster
+	// wsRows and wsBytes are the Galera write-set limits (wsrep_max_ws_rows,
+	// wsrep_max_ws_size) read at Open, 0 when there is none: batches stay under them.
+	wsRows, wsBytes int64
 }
 
 // sqlMode makes MariaDB refuse what it would otherwise coerce with a warning.
@@ -39,7 +46,9 @@ const sqlMode = "'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVIS
 // errNoDatabase is returned by Open and OpenCreate for a DSN without a database name.
 var errNoDatabase = errors.New("no database in DSN (add /NAME)")
 
-// ParseDSN parses dsn (go-sql-driver form: user:password@tcp(host:port)/name) and forces
+// ParseDSN parses dsn (go-sql-driver form: user:password@tcp(host:port)/name, or with
+// the nodes of a Galera cluster listed: tcp(h1:3306,h2:3306,h3:3306), kept in Addr
+// joined by commas, each with its port) and forces
 // what the toolkit relies on whatever the DSN says: dates read as text (ParseTime off,
 // UTC), utf8mb4 with utf8mb4_unicode_ci, one statement per query, strict SQL mode, UTC
 // session time zone, autocommit on, GROUP_CONCAT up to 1 MiB, and a 5 s connect timeout
@@ -51,9 +60,19 @@ var errNoDatabase = errors.New("no database in DSN (add /NAME)")
 // its one line (Open's DriverLog option sends it to a run's log file instead). Its errors never show the
 // password.
 func ParseDSN(dsn string) (*mysql.Config, error) {
-	cfg, err := mysql.ParseDSN(dsn)
+	first, nodes, err := splitNodes(dsn)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := mysql.ParseDSN(first)
 	if err != nil {
 		return nil, dsnError(dsn, err)
+	}
+	if len(nodes) > 1 {
+		if cfg.Net != "tcp" {
+			return nil, fmt.Errorf("invalid DSN: a node list needs tcp(...), not %s(...)", cfg.Net)
+		}
+		cfg.Addr = strings.Join(nodes, ",")
 	}
 	cfg.ParseTime = false
 	cfg.Loc = time.UTC
@@ -95,7 +114,8 @@ func dsnError(dsn string, err error) error {
 	return fmt.Errorf("%s: %s", want, reason)
 }
 
-// Describe names the database for people: "host:port/name", never user or password.
+// Describe names the database for people: "host:port/name" ("h1:p1,h2:p2/name" for a
+// node list), never user or password.
 func Describe(cfg *mysql.Config) string {
 	if cfg == nil {
 		return ""
@@ -137,8 +157,33 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	return open(ctx, cfg)
 }
 
+// open connects to the server cfg names, or to the first ready node of the list it
+// names (see cluster). A single server that turns out to be a Galera node is reopened
+// through a cluster of one node, so that it too is used only when ready.
 func open(ctx context.Context, cfg *mysql.Config) (*DB, error) {
-	conn, err := mysql.NewConnector(cfg)
+	nodes := Nodes(cfg)
+	db, err := openWith(ctx, cfg, len(nodes) > 1)
+	if err != nil || db.cluster != nil {
+		return db, err
+	}
+	var wsrep sql.NullString
+	if err := db.QueryRowContext(ctx, "SELECT @@global.wsrep_on").Scan(&wsrep); err != nil || wsrep.String != "1" {
+		return db, nil // no wsrep (MariaDB without Galera, or another server)
+	}
+	db.Close()
+	return openWith(ctx, cfg, true)
+}
+
+func openWith(ctx context.Context, cfg *mysql.Config, asCluster bool) (*DB, error) {
+	var conn driver.Connector
+	var cl *cluster
+	var err error
+	if asCluster {
+		cl, err = newCluster(cfg, Nodes(cfg))
+		conn = cl
+	} else {
+		conn, err = mysql.NewConnector(cfg)
+	}
 	if err != nil {
 		return nil, FormatError(err)
 	}
@@ -150,7 +195,14 @@ func open(ctx context.Context, cfg *mysql.Config) (*DB, error) {
 		db.Close()
 		return nil, FormatError(err)
 	}
-	return &DB{DB: db, Cfg: cfg}, nil
+	d := &DB{DB: db, Cfg: cfg, cluster: cl}
+	if cl != nil && cl.isGalera() {
+		if err := db.QueryRowContext(ctx, "SELECT @@wsrep_max_ws_rows, @@wsrep_max_ws_size").Scan(&d.wsRows, &d.wsBytes); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("read the write-set limits: %w", FormatError(err))
+		}
+	}
+	return d, nil
 }
 
 // OpenCreate is Open, creating the database first (utf8mb4, utf8mb4_unicode_ci) when it

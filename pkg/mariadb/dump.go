@@ -213,31 +213,20 @@ func toolError(tool string, err error, stderr string) error {
 }
 
 // readyNode returns cfg for one server: itself for a single address, else a copy
-// addressed to the first node of the list that answers and, on Galera, is ready.
+// addressed to the first node of the list that answers and, on Galera, is ready
+// (wsrep_ready ON and Synced, see cluster).
 func readyNode(ctx context.Context, cfg *mysql.Config) (*mysql.Config, error) {
-	addrs := strings.Split(cfg.Addr, ",")
-	if len(addrs) == 1 {
+	if len(Nodes(cfg)) == 1 {
 		return cfg, nil
 	}
-	var errs []string
-	for _, a := range addrs {
-		c := cfg.Clone()
-		c.Addr = strings.TrimSpace(a)
-		node, err := open(ctx, c)
-		if err != nil {
-			errs = append(errs, c.Addr+": "+err.Error())
-			continue
-		}
-		var name, ready string
-		err = node.QueryRowContext(ctx, "SHOW STATUS LIKE 'wsrep_ready'").Scan(&name, &ready)
-		node.Close()
-		if err == nil && !strings.EqualFold(ready, "ON") {
-			errs = append(errs, c.Addr+": not ready (wsrep_ready "+ready+")")
-			continue
-		}
-		return c, nil
+	db, err := open(ctx, cfg)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("no node ready: %s", strings.Join(errs, "; "))
+	defer db.Close()
+	c := cfg.Clone()
+	c.Addr = db.cluster.addr()
+	return c, nil
 }
 
 // writeClientOptions writes the account and the server address of cfg into an options

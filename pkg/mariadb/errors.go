@@ -183,11 +183,15 @@ const (
 	// Redo: the server rolled the whole transaction back (deadlock or Galera
 	// certification failure, lock wait timeout) and the connection is fine: run it again.
 	Redo
-	// LookUp: the connection broke or the server ended the session. A statement in
-	// flight, COMMIT included, may or may not have been applied: only a fresh connection
-	// can tell (a batch looks its journal_batches row up), and a blind retry could write
-	// the transaction twice.
+	// LookUp: the connection broke or the server ended the session, or the Galera node
+	// left the primary component (1047, or 1180 at COMMIT during a view change), or no
+	// node is ready. A statement in flight, COMMIT included, may or may not have been
+	// applied: only a fresh connection, to a ready node, can tell (a batch looks its
+	// journal_batches row up), and a blind retry could write the transaction twice.
 	LookUp
+	// Split: the transaction is over a Galera write-set limit (wsrep_max_ws_rows,
+	// wsrep_max_ws_size) and was rolled back whole: it fits only in smaller pieces.
+	Split
 )
 
 // lostConnection are the server errors that end the session: the server went away or
@@ -212,8 +216,16 @@ func Recover(err error) Recovery {
 			return Redo
 		case lostConnection[me.Number]:
 			return LookUp
+		case overWriteSet(me):
+			return Split
+		case me.Number == 1180 && notPrimary(me.Message):
+			return LookUp
 		}
 		return Stop
+	}
+	var nr *NoReadyNode
+	if errors.As(err, &nr) {
+		return LookUp
 	}
 	var ne net.Error
 	switch {
@@ -232,11 +244,29 @@ func Recover(err error) Recovery {
 	return Stop
 }
 
+// overWriteSet reports whether me is Galera refusing a transaction over one of its
+// write-set limits: "1180 wsrep_max_ws_rows exceeded", "1105 Maximum writeset size
+// exceeded".
+func overWriteSet(me *mysql.MySQLError) bool {
+	return (me.Number == 1180 && strings.Contains(me.Message, "wsrep_max_ws_rows")) ||
+		(me.Number == 1105 && strings.Contains(strings.ToLower(me.Message), "writeset size"))
+}
+
+// notPrimary reports whether a COMMIT error (1180) says that the Galera node was not in
+// the primary component: "Error while appending streaming replication fragment(provider
+// status: Not connected to Primary Component)", or the like during a view change. The
+// transaction was rolled back; once the view settles it can be redone.
+func notPrimary(msg string) bool {
+	m := strings.ToLower(msg)
+	return strings.Contains(m, "primary component") || strings.Contains(m, "provider status") || strings.Contains(m, "wsrep")
+}
+
 // IsRetryable reports whether err is worth running a transaction again for: a
 // deadlock or a Galera certification failure (1213), a lock wait timeout (1205), or a
 // lost connection. After a lost connection the transaction may have committed: only a
 // transaction that can safely be applied twice may be retried blindly (LoadBatch looks
 // its marker up first, see Recover).
 func IsRetryable(err error) bool {
-	return Recover(err) != Stop
+	r := Recover(err)
+	return r == Redo || r == LookUp
 }

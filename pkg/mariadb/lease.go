@@ -276,6 +276,9 @@ func (l *Lease) renew() {
 			}
 		case err != nil:
 			l.lastErr = FormatError(err)
+			if Recover(err) == LookUp {
+				l.db.recheckNode() // the next renewal goes through a ready node
+			}
 		default:
 			l.lastErr = nil
 			l.validUntil = start.Add(l.req.Duration * 3 / 4)

@@ -89,6 +89,8 @@ type Batch struct {
 	Recovered string
 	// packet is the server's max_allowed_packet while LoadBatch writes the batch.
 	packet int
+	// ws is BatchFull's running estimate of the batch's Galera write set.
+	ws writeSet
 }
 
 // Refusal is an accepted row that the database refused (a rule the Go checks missed):
@@ -156,9 +158,15 @@ func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 		if err == nil {
 			return refused, nil
 		}
+		if Recover(err) == Split {
+			return nil, db.overError(b, err)
+		}
 		if !errors.Is(err, errBatchCommitted) && Recover(err) != LookUp {
 			return nil, FormatError(err)
 		}
+		// The node may have died or left the primary component: the look-up and the
+		// next attempt go through a ready node.
+		db.recheckNode()
 		if until.IsZero() {
 			until = time.Now().Add(db.reconnectWithin())
 		}
@@ -169,12 +177,12 @@ func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 		case lerr != nil:
 			return nil, db.lostError(b, lerr)
 		case committed:
-			b.Recovered = "connection lost at commit; the batch was found committed"
+			b.Recovered = lostWhat(err) + " at commit; the batch was found committed"
 			return refused, nil
 		case time.Now().After(until):
 			return nil, db.cutError(b, err)
 		}
-		b.Recovered = "connection lost; the batch was not committed and was written again"
+		b.Recovered = lostWhat(err) + "; the batch was not committed and was written again"
 		if err := pause(ctx, attempt); err != nil {
 			return nil, err
 		}
@@ -195,6 +203,29 @@ func (db *DB) lostError(b *Batch, err error) error {
 	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) left unconfirmed: connection to MariaDB lost and not regained within %s (%v); "+
 		"the batches committed are kept: run the same command again to finish the job",
 		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.reconnectWithin(), FormatError(err)), err}
+}
+
+// lostWhat names what happened to a batch that LoadBatch had to look up: its
+// connection was lost, or its Galera node was out of the primary component (a view
+// change after a node died, or quorum lost).
+func lostWhat(err error) string {
+	var me *mysql.MySQLError
+	var nr *NoReadyNode
+	switch {
+	case errors.As(err, &me) && (me.Number == 1047 || me.Number == 1180):
+		return "node out of the primary component (Error " + fmt.Sprint(me.Number) + ")"
+	case errors.As(err, &nr):
+		return "no node ready"
+	}
+	return "connection lost"
+}
+
+// overError is the one line for a batch over the Galera write-set limits although
+// BatchFull keeps batches well under them (rows far larger than estimated).
+func (db *DB) overError(b *Batch, err error) error {
+	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) not written: over the cluster's write-set limits (wsrep_max_ws_rows %d, wsrep_max_ws_size %d: %v); "+
+		"the batches committed are kept: run the same command again with a smaller -batch",
+		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.wsRows, db.wsBytes, lostCause(err)), err}
 }
 
 // cutError is the one line for a batch whose connection broke at every attempt while
@@ -292,6 +323,7 @@ func (db *DB) lookUpBatch(ctx context.Context, b *Batch, until time.Time) (bool,
 		if err == nil || Recover(err) == Stop || time.Now().After(until) {
 			return committed, refused, err
 		}
+		db.recheckNode()
 		if err := pause(ctx, attempt); err != nil {
 			return false, nil, err
 		}

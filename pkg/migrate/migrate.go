@@ -795,7 +795,8 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 			b.Rejections = append(b.Rejections, mariadb.Rejection{Line: rec.Line, Codes: joined, Detail: errs, Raw: rec.Raw})
 			job.notes = append(job.notes, note{line: rec.Line, reject: true, code: joined, detail: errs, fields: fields, origin: from, still: still})
 		}
-		if len(b.Rows)+len(b.Updates) >= opt.BatchSize || len(b.Rejections) >= opt.BatchSize {
+		// On a Galera cluster a batch also stays under the write-set limits.
+		if len(b.Rows)+len(b.Updates) >= opt.BatchSize || len(b.Rejections) >= opt.BatchSize || opt.DB.BatchFull(b) {
 			if err := send(); err != nil {
 				return stopped(err)
 			}

@@ -1,0 +1,126 @@
+package mariadbtest
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// Cluster is the private 3-node Galera cluster of scripts/galera-local.sh, shared by
+// the Galera tests of a package (they run one at a time: go test -p 1 -run Galera, as
+// scripts/test-galera.sh does).
+type Cluster struct {
+	// DSN lists the three nodes, root's, without a database name.
+	DSN string
+	// Node holds each node's own DSN (Node[0] is node 1's).
+	Node [3]string
+}
+
+var (
+	clusterOnce sync.Once
+	cluster     *Cluster
+	clusterErr  error
+)
+
+// Galera returns the cluster, starting it when it does not run. The Galera tests need
+// minutes and a cluster of three servers on the machine: they run only when
+// DMT_GALERA=1 (scripts/test-galera.sh sets it), are skipped otherwise, and fail when
+// it is set and the cluster cannot be had. When the test ends, every node is running
+// and Synced again (restarted if the test killed it).
+func Galera(tb testing.TB) *Cluster {
+	tb.Helper()
+	if os.Getenv("DMT_GALERA") != "1" {
+		tb.Skip("Galera test: set DMT_GALERA=1 to run it against scripts/galera-local.sh (scripts/test-galera.sh does)")
+	}
+	clusterOnce.Do(func() {
+		var out string
+		out, clusterErr = galeraLocal("start")
+		if clusterErr != nil {
+			return
+		}
+		c := &Cluster{DSN: strings.TrimSpace(out)}
+		for i := range c.Node {
+			if out, clusterErr = galeraLocal("dsn", fmt.Sprint(i+1)); clusterErr != nil {
+				return
+			}
+			c.Node[i] = strings.TrimSpace(out)
+		}
+		cluster = c
+	})
+	if clusterErr != nil {
+		tb.Fatalf("Galera cluster: %v", clusterErr)
+	}
+	tb.Cleanup(func() {
+		if _, err := galeraLocal("start"); err != nil {
+			tb.Errorf("Galera cluster after the test: %v", err)
+		}
+	})
+	return cluster
+}
+
+// galeraLocal runs scripts/galera-local.sh with args and returns its output.
+func galeraLocal(args ...string) (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command("bash", append([]string{filepath.Join(root, "scripts", "galera-local.sh")}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("scripts/galera-local.sh %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
+	}
+	return out.String(), nil
+}
+
+// Kill kills node n (1 to 3) with SIGKILL, like a crash.
+func (c *Cluster) Kill(tb testing.TB, n int) {
+	tb.Helper()
+	if _, err := galeraLocal("kill", fmt.Sprint(n)); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// Start starts the nodes that are down and waits until all three are Synced.
+func (c *Cluster) Start(tb testing.TB) {
+	tb.Helper()
+	if _, err := galeraLocal("start"); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// NewDatabase creates an empty database for this test on the cluster and returns the
+// DSN listing the three nodes for it; it is dropped when the test ends. OnNode gives
+// one node's DSN for it.
+func (c *Cluster) NewDatabase(tb testing.TB) string {
+	tb.Helper()
+	name := ""
+	dsn := NewDatabaseOn(tb, c.Node[0])
+	if cfg, err := mysql.ParseDSN(dsn); err == nil {
+		name = cfg.DBName
+	}
+	return strings.TrimSuffix(c.DSN, "/") + "/" + name
+}
+
+// OnNode returns dsn (one of NewDatabase's) addressed to node n (1 to 3) alone.
+func (c *Cluster) OnNode(dsn string, n int) string {
+	_, name, _ := strings.Cut(dsn, ")/")
+	return strings.TrimSuffix(c.Node[n-1], "/") + "/" + name
+}
+
+// Causal returns dsn with wsrep_sync_wait set on its sessions: its reads wait until
+// the node has applied everything committed on the cluster before them, so that a test
+// reads the cluster's content from any node.
+func Causal(dsn string) string {
+	if strings.Contains(dsn, "?") {
+		return dsn + "&wsrep_sync_wait=1"
+	}
+	return dsn + "?wsrep_sync_wait=1"
+}
