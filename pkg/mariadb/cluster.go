@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -160,17 +159,7 @@ func (c *cluster) Connect(ctx context.Context) (driver.Conn, error) {
 var refusedEverywhere = map[uint16]bool{1044: true, 1045: true, 1049: true, 1698: true}
 
 // nodeReason is why a node cannot be used, in a few words, without its address.
-func nodeReason(err error) string {
-	var oe *net.OpError
-	var me *mysql.MySQLError
-	switch {
-	case errors.As(err, &me):
-		return "Error " + strconv.Itoa(int(me.Number)) + ": " + me.Message
-	case errors.As(err, &oe) && oe.Err != nil:
-		return oe.Err.Error()
-	}
-	return err.Error()
-}
+func nodeReason(err error) string { return lostCause(err) }
 
 // recheck says that the current node may have failed (a connection lost, the node out
 // of the primary component): the connections made so far are not reused, and the next

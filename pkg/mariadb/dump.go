@@ -56,15 +56,7 @@ func LookTool(name string) (string, error) {
 // An error carries mariadb-dump's first line ("... denied ..." for a missing privilege);
 // a write to w that runs out of space wraps ErrDiskFull.
 func (db *DB) Dump(ctx context.Context, w io.Writer, tables []string) error {
-	tool, err := LookTool(DumpTool)
-	if err != nil {
-		return err
-	}
-	cfg, err := readyNode(ctx, db.Cfg)
-	if err != nil {
-		return err
-	}
-	opts, cleanup, err := writeClientOptions(cfg)
+	tool, cfg, opts, cleanup, err := db.clientTool(ctx, DumpTool)
 	if err != nil {
 		return err
 	}
@@ -108,15 +100,7 @@ func (db *DB) Dump(ctx context.Context, w io.Writer, tables []string) error {
 // so they belong to the restoring account, which needs no SET USER privilege; the
 // views are SQL SECURITY INVOKER, so they mean the same for it.
 func (db *DB) Restore(ctx context.Context, r io.Reader, database string) error {
-	tool, err := LookTool(ClientTool)
-	if err != nil {
-		return err
-	}
-	cfg, err := readyNode(ctx, db.Cfg)
-	if err != nil {
-		return err
-	}
-	opts, cleanup, err := writeClientOptions(cfg)
+	tool, cfg, opts, cleanup, err := db.clientTool(ctx, ClientTool)
 	if err != nil {
 		return err
 	}
@@ -365,4 +349,21 @@ func (db *DB) DropScratch(database string) error {
 		return fmt.Errorf("drop scratch database %s: %w", database, FormatError(err))
 	}
 	return nil
+}
+
+// clientTool finds one of MariaDB's command-line tools, the node it is to talk to (the
+// first ready one of a node list) and writes the owner-only options file that gives it
+// the account: what Dump and Restore both need before they run it. cleanup removes the
+// options file.
+func (db *DB) clientTool(ctx context.Context, name string) (tool string, cfg *mysql.Config, opts string, cleanup func(), err error) {
+	if tool, err = LookTool(name); err != nil {
+		return "", nil, "", nil, err
+	}
+	if cfg, err = readyNode(ctx, db.Cfg); err != nil {
+		return "", nil, "", nil, err
+	}
+	if opts, cleanup, err = writeClientOptions(cfg); err != nil {
+		return "", nil, "", nil, err
+	}
+	return tool, cfg, opts, cleanup, nil
 }
