@@ -25,7 +25,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	progtest.Main(m, "migration", "reprise", "validate", "analyse_stock", "generate_data")
+	progtest.Main(m, "migration", "reprise", "validate", "analyse_stock", "generate_data", "export_sql", "rapport")
 }
 
 func repoRoot(t *testing.T) string {
