@@ -3,9 +3,13 @@ package dmt
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"dmt/pkg/domain"
 )
 
 // TestModTidy: go.mod and go.sum are what `go mod tidy` makes of the code, so a build
@@ -78,5 +82,65 @@ func TestReadmeWritesUnderOut(t *testing.T) {
 	}
 	if commands < 10 {
 		t.Errorf("found %d commands in the README's code blocks; the parsing is off", commands)
+	}
+}
+
+// TestReadableSchemasAreRegistered: each readable schema file at the root is the
+// journal's or a registered domain's, so none is left behind when a domain goes, and
+// each one named is embedded.
+func TestReadableSchemasAreRegistered(t *testing.T) {
+	named := []string{domain.JournalSchemaFile}
+	for _, name := range domain.Names() {
+		named = append(named, domain.ByName(name).SchemaFile)
+	}
+	files, err := filepath.Glob("schema*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !slices.Contains(named, f) {
+			t.Errorf("%s is neither %s nor a registered domain's SchemaFile (pkg/domain/registry.go)", f, domain.JournalSchemaFile)
+		}
+	}
+	for _, f := range named {
+		if text, err := ReadableSchema(f); err != nil || !strings.Contains(text, "CREATE TABLE") {
+			t.Errorf("ReadableSchema(%s): %v, or no table", f, err)
+		}
+	}
+}
+
+// TestDomainListsFollowTheRegistry: the manuals (cmd/*/doc.go, printed by -h, which go
+// doc shows too, so they cannot be generated) and the pages that list the domains name
+// exactly the registered ones, the default first.
+func TestDomainListsFollowTheRegistry(t *testing.T) {
+	names := domain.Names()
+	manual := names[0] + " (default) or " + strings.Join(names[1:], " or ")
+	flagLine := regexp.MustCompile(`^//\s+-domain NAME\s+(.*)$`)
+	docs, _ := filepath.Glob("cmd/*/doc.go")
+	pages, _ := filepath.Glob("docs/*.md")
+	pipes := regexp.MustCompile(`-domain ([a-z_]+(?:\|[a-z_]+)+)`)
+	found := 0
+	for _, path := range append(append(docs, "README.md"), pages...) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if m := flagLine.FindStringSubmatch(line); m != nil {
+				found++
+				if m[1] != manual {
+					t.Errorf("%s:%d: -domain NAME %q, want %q (the registry, pkg/domain/registry.go)", path, i+1, m[1], manual)
+				}
+			}
+			for _, m := range pipes.FindAllStringSubmatch(line, -1) {
+				found++
+				if want := strings.Join(names, "|"); m[1] != want {
+					t.Errorf("%s:%d: -domain %s, want -domain %s (the registry, pkg/domain/registry.go)", path, i+1, m[1], want)
+				}
+			}
+		}
+	}
+	if found < 5 {
+		t.Errorf("found %d lists of domains; the parsing is off", found)
 	}
 }

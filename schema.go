@@ -1,31 +1,31 @@
-// Package dmt is the root of the data migration toolkit; it holds what every program
-// embeds: the database schemas.
+// Package dmt is the root of the data migration toolkit. It holds the readable schemas:
+// schema_journal.sql (the tables every domain's database holds) and each domain's own
+// file, named by its registration in pkg/domain (schema.sql, schema_distributech.sql).
+// Programs build databases from the ordered steps of pkg/schema, never from these
+// texts; tests hold what the steps build equal to them, and pkg/docgen documents the
+// tables with their comments.
 package dmt
 
 import (
-	_ "embed"
+	"embed"
+	"fmt"
 	"strings"
 )
 
-// ClevitySchema is schema.sql, the clevity database with its constraints, journal and
-// rejections, as one readable text. Programs build databases from the ordered steps of
-// pkg/schema; a test checks that those steps produce exactly this.
-//
-//go:embed schema.sql
-var ClevitySchema string
+//go:embed schema*.sql
+var schemaFiles embed.FS
 
-//go:embed schema_distributech.sql
-var distributechTables string
-
-// DistributechSchema is the distributech database: the journal part of schema.sql (every
-// table before the first business table) followed by schema_distributech.sql, so the
-// journal is written once for both domains.
-var DistributechSchema = journalPart(ClevitySchema) + "\n" + distributechTables
-
-func journalPart(schema string) string {
-	i := strings.Index(schema, "CREATE TABLE IF NOT EXISTS clients")
-	if i < 0 {
-		panic("schema.sql: no clients table")
+// ReadableSchema returns the readable schema files named (at the repository's root),
+// joined in order: ReadableSchema(d.SchemaFiles()...) is domain d's database as one
+// text. It errs for a name with no such file.
+func ReadableSchema(files ...string) (string, error) {
+	var parts []string
+	for _, f := range files {
+		b, err := schemaFiles.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("readable schema %s: %w", f, err)
+		}
+		parts = append(parts, string(b))
 	}
-	return schema[:i]
+	return strings.Join(parts, "\n"), nil
 }

@@ -1,12 +1,13 @@
--- The distributech database (an electronics wholesaler), beside clevity's, to the same
--- standards: named keys, references and checks, lineage on every row. The journal,
--- journal_files, rejections and schema_version tables are those of schema.sql, applied
--- first (see schema.go). Stock is kept as movements: the inventory snapshot opens each
--- product's balance, each receipt adds, each order line subtracts, so the stock of a
--- product at any date is the sum of its movements up to that date. row_sha is each row's
--- fingerprint (see schema.sql); the movement SQL computes it for mouvements_stock.
+-- The distributech tables (an electronics wholesaler), to clevity's standards: named
+-- keys, references and checks, lineage on every row. The sum of the distributech steps
+-- of pkg/schema/migrations: the distributech database is schema_journal.sql (the tables
+-- every domain shares) followed by this file, and a test checks that the steps build
+-- exactly that. Stock is kept as movements: the inventory snapshot opens each product's
+-- balance, each receipt adds, each order line subtracts, so the stock of a product at any
+-- date is the sum of its movements up to that date. row_sha is each row's fingerprint
+-- (see schema.sql), which the movement SQL computes for mouvements_stock.
 -- Reference rows (regions, revendeurs, produits) change in place when the SQLite file
--- changes them; their earlier values are kept in <table>_historique. Facts (stock,
+-- changes them, their earlier values kept in <table>_historique. Facts (stock,
 -- receptions, commandes, lignes_commande) never change.
 
 CREATE TABLE IF NOT EXISTS regions (
@@ -71,7 +72,7 @@ CREATE TABLE IF NOT EXISTS produits (
 -- it replaces are kept here: in force from valid_from (NULL: since they were first
 -- loaded) up to, not including, valid_to, the date of the run that replaced them (its
 -- -today). run_id, source_file and source_line name that run and the line that brought
--- the new values; loaded_run_id, loaded_file, loaded_line and row_sha are the lineage
+-- the new values. loaded_run_id, loaded_file, loaded_line and row_sha are the lineage
 -- and fingerprint the replaced row had (its run_id, source_file, source_line, row_sha).
 CREATE TABLE IF NOT EXISTS regions_historique (
   id             BIGINT       NOT NULL AUTO_INCREMENT,

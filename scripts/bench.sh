@@ -59,7 +59,7 @@ for t in $tables; do
 	sql "$db" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/$t.tsv'"
 done
 sql -e "CREATE DATABASE \`${db}_ld\` CHARACTER SET utf8mb4"
-sql "${db}_ld" <schema.sql
+cat schema_journal.sql schema.sql | sql "${db}_ld"
 load=""
 for t in $tables; do
 	load="$load LOAD DATA LOCAL INFILE '$work/$t.tsv' INTO TABLE \`$t\`;"

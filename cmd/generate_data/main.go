@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"dmt/pkg/cli"
+	"dmt/pkg/domain"
 	"dmt/pkg/generate"
+	"dmt/pkg/model"
 	"dmt/pkg/rules"
 )
 
@@ -21,31 +23,64 @@ import (
 //go:embed doc.go
 var doc string
 
-// domainFlags are the flags that only one domain reads.
-var domainFlags = map[string][]string{
-	"clevity":      {"clients", "intervenants", "projets", "affectations", "corrupt", "agencies"},
-	"distributech": {"regions", "revendeurs", "produits", "weeks"},
+// generator writes one registered domain's data.
+type generator struct {
+	// flags are the flags only this domain reads: another domain's run refuses them.
+	flags []string
+	// prepare checks the flags' values and returns what writes the files into a folder.
+	prepare func(o *options) (write func(ctx context.Context, out string) (generate.Summary, error), err error)
+}
+
+// generators are the domains generate_data writes data for, by name: each is a domain
+// registered in pkg/domain (a test holds it), listed in -domain's message in the
+// registry's order.
+var generators = map[string]generator{
+	"clevity":      {flags: []string{"clients", "intervenants", "projets", "affectations", "corrupt", "agencies"}, prepare: clevity},
+	"distributech": {flags: []string{"regions", "revendeurs", "produits", "weeks"}, prepare: distributech},
+}
+
+// generated returns the names of the registered domains that have a generator, in the
+// registry's order.
+func generated() []string {
+	var names []string
+	for _, n := range domain.Names() {
+		if _, ok := generators[n]; ok {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// options are the parsed flags the generators read.
+type options struct {
+	seed                                                  uint64
+	clients, intervenants, projets, affectations, corrupt int
+	agencies                                              bool
+	regions, revendeurs, produits, weeks                  int
+	defects                                               float64
+	today                                                 func() (model.Date, error)
 }
 
 func main() { cli.Main("generate_data", run) }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("generate_data", doc, stdout)
+	var o options
 	dom := cli.Domain(fs)
-	seed := fs.Uint64("seed", 1, "random seed: the same seed and flags give the same files")
+	fs.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed and flags give the same files")
 	out := cli.Out(fs, ".", "folder to write the files into (created when missing)")
-	clients := fs.Int("clients", 200, "clevity: number of clients")
-	intervenants := fs.Int("intervenants", 50, "clevity: number of intervenants")
-	projets := fs.Int("projets", 600, "clevity: number of projets")
-	affectations := fs.Int("affectations", 2400, "clevity: number of affectations")
-	corrupt := fs.Int("corrupt", 0, "clevity: also write projets_corrompus.csv with this many rows")
-	agencies := fs.Bool("agencies", false, "clevity: write each file in another agency's dialect")
-	regions := fs.Int("regions", 5, fmt.Sprintf("distributech: number of regions, 1 to %d", generate.MaxRegions()))
-	revendeurs := fs.Int("revendeurs", 60, "distributech: number of resellers")
-	produits := fs.Int("produits", 400, "distributech: number of products")
-	weeks := fs.Int("weeks", 8, "distributech: number of weekly order periods, the last one holding -today")
-	defects := fs.Float64("defects", 0, "share of rows with a defect, 0 to 1 (0.04: about 4 %)")
-	today := cli.TodayFlag(fs, "date the data is generated around")
+	fs.IntVar(&o.clients, "clients", 200, "clevity: number of clients")
+	fs.IntVar(&o.intervenants, "intervenants", 50, "clevity: number of intervenants")
+	fs.IntVar(&o.projets, "projets", 600, "clevity: number of projets")
+	fs.IntVar(&o.affectations, "affectations", 2400, "clevity: number of affectations")
+	fs.IntVar(&o.corrupt, "corrupt", 0, "clevity: also write projets_corrompus.csv with this many rows")
+	fs.BoolVar(&o.agencies, "agencies", false, "clevity: write each file in another agency's dialect")
+	fs.IntVar(&o.regions, "regions", 5, fmt.Sprintf("distributech: number of regions, 1 to %d", generate.MaxRegions()))
+	fs.IntVar(&o.revendeurs, "revendeurs", 60, "distributech: number of resellers")
+	fs.IntVar(&o.produits, "produits", 400, "distributech: number of products")
+	fs.IntVar(&o.weeks, "weeks", 8, "distributech: number of weekly order periods, the last one holding -today")
+	fs.Float64Var(&o.defects, "defects", 0, "share of rows with a defect, 0 to 1 (0.04: about 4 %)")
+	o.today = cli.TodayFlag(fs, "date the data is generated around")
 	quiet := cli.Quiet(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
@@ -53,17 +88,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if fs.NArg() != 0 {
 		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	}
-	if *defects < 0 || *defects > 1 {
-		return cli.Usagef("-defects %v: want a share between 0 and 1", *defects)
+	if o.defects < 0 || o.defects > 1 {
+		return cli.Usagef("-defects %v: want a share between 0 and 1", o.defects)
 	}
 	name := strings.ToLower(*dom)
-	if _, ok := domainFlags[name]; !ok {
-		return cli.Usagef("-domain %q: want clevity or distributech", *dom)
+	gen, ok := generators[name]
+	if !ok {
+		return cli.Usagef("-domain %q: want %s", *dom, strings.Join(generated(), " or "))
 	}
 	var misplaced error
 	fs.Visit(func(f *flag.Flag) {
-		for other, flags := range domainFlags {
-			if other != name && slices.Contains(flags, f.Name) && misplaced == nil {
+		for other, g := range generators {
+			if other != name && slices.Contains(g.flags, f.Name) && misplaced == nil {
 				misplaced = cli.Usagef("-%s is a %s flag, not for -domain %s", f.Name, other, name)
 			}
 		}
@@ -71,48 +107,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if misplaced != nil {
 		return misplaced
 	}
-	if name == "distributech" {
-		for f, n := range map[string]int{"revendeurs": *revendeurs, "produits": *produits, "weeks": *weeks} {
-			if n < 1 {
-				return cli.Usagef("-%s %d: want a count >= 1", f, n)
-			}
-		}
-		if *regions < 1 || *regions > generate.MaxRegions() {
-			return cli.Usagef("-regions %d: want 1 to %d", *regions, generate.MaxRegions())
-		}
-		day, err := today()
-		if err != nil {
-			return err
-		}
-		cfg := generate.DistributechConfig{Seed: *seed, Regions: *regions, Revendeurs: *revendeurs, Produits: *produits,
-			Weeks: *weeks, Defects: *defects, Today: day}
-		start := time.Now()
-		sum, err := generate.RunDistributech(ctx, cfg, *out)
-		if err != nil {
-			return generateError(*out, err)
-		}
-		if !*quiet {
-			report(stderr, sum, *out, start)
-		}
-		return nil
-	}
-	for name, n := range map[string]int{"clients": *clients, "intervenants": *intervenants, "projets": *projets, "affectations": *affectations, "corrupt": *corrupt} {
-		if n < 0 {
-			return cli.Usagef("-%s %d: want a count >= 0", name, n)
-		}
-	}
-	if (*projets > 0 && *clients == 0) || (*affectations > 0 && (*projets == 0 || *intervenants == 0)) {
-		return cli.Usagef("projets need clients, affectations need projets and intervenants")
-	}
-	cfg := generate.Config{Seed: *seed, Clients: *clients, Intervenants: *intervenants, Projets: *projets,
-		Affectations: *affectations, Defects: *defects, Corrupt: *corrupt, Agencies: *agencies}
-	day, err := today()
+	write, err := gen.prepare(&o)
 	if err != nil {
 		return err
 	}
-	cfg.Today = day
 	start := time.Now()
-	sum, err := generate.Run(ctx, cfg, *out)
+	sum, err := write(ctx, *out)
 	if err != nil {
 		return generateError(*out, err)
 	}
@@ -120,6 +120,47 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		report(stderr, sum, *out, start)
 	}
 	return nil
+}
+
+// distributech checks the distributech flags and returns its generator.
+func distributech(o *options) (func(ctx context.Context, out string) (generate.Summary, error), error) {
+	for f, n := range map[string]int{"revendeurs": o.revendeurs, "produits": o.produits, "weeks": o.weeks} {
+		if n < 1 {
+			return nil, cli.Usagef("-%s %d: want a count >= 1", f, n)
+		}
+	}
+	if o.regions < 1 || o.regions > generate.MaxRegions() {
+		return nil, cli.Usagef("-regions %d: want 1 to %d", o.regions, generate.MaxRegions())
+	}
+	day, err := o.today()
+	if err != nil {
+		return nil, err
+	}
+	cfg := generate.DistributechConfig{Seed: o.seed, Regions: o.regions, Revendeurs: o.revendeurs, Produits: o.produits,
+		Weeks: o.weeks, Defects: o.defects, Today: day}
+	return func(ctx context.Context, out string) (generate.Summary, error) {
+		return generate.RunDistributech(ctx, cfg, out)
+	}, nil
+}
+
+// clevity checks the clevity flags and returns its generator.
+func clevity(o *options) (func(ctx context.Context, out string) (generate.Summary, error), error) {
+	for name, n := range map[string]int{"clients": o.clients, "intervenants": o.intervenants, "projets": o.projets, "affectations": o.affectations, "corrupt": o.corrupt} {
+		if n < 0 {
+			return nil, cli.Usagef("-%s %d: want a count >= 0", name, n)
+		}
+	}
+	if (o.projets > 0 && o.clients == 0) || (o.affectations > 0 && (o.projets == 0 || o.intervenants == 0)) {
+		return nil, cli.Usagef("projets need clients, affectations need projets and intervenants")
+	}
+	cfg := generate.Config{Seed: o.seed, Clients: o.clients, Intervenants: o.intervenants, Projets: o.projets,
+		Affectations: o.affectations, Defects: o.defects, Corrupt: o.corrupt, Agencies: o.agencies}
+	day, err := o.today()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Today = day
+	return func(ctx context.Context, out string) (generate.Summary, error) { return generate.Run(ctx, cfg, out) }, nil
 }
 
 // generateError says why nothing was written into out; the generator writes its files

@@ -27,11 +27,10 @@ import (
 
 // Exit codes of every program.
 const (
-	ExitOK        = 0 // clean
-	ExitData      = 1 // finished, but with data problems (rows rejected, checks failed, rows isolated)
-	ExitFailure   = 2 // could not do its job (usage, unreadable input, database error)
-	envDSN        = "MARIADB_DSN"
-	defaultDomain = "clevity"
+	ExitOK      = 0 // clean
+	ExitData    = 1 // finished, but with data problems (rows rejected, checks failed, rows isolated)
+	ExitFailure = 2 // could not do its job (usage, unreadable input, database error)
+	envDSN      = "MARIADB_DSN"
 )
 
 // ExitInterrupted ends a program stopped at once by a second Ctrl-C or SIGTERM: 128 +
@@ -203,9 +202,10 @@ func CreateDB(fs *flag.FlagSet) *bool {
 	return fs.Bool("create-db", false, "create the database when it does not exist (utf8mb4)")
 }
 
-// Domain declares -domain (clevity or distributech).
+// Domain declares -domain: one of the domains registered in pkg/domain, the first by
+// default.
 func Domain(fs *flag.FlagSet) *string {
-	return fs.String("domain", defaultDomain, "business domain: clevity or distributech")
+	return fs.String("domain", domain.DefaultName(), "business domain: "+domain.Choices())
 }
 
 // Out declares -out with the given default and meaning.

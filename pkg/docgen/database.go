@@ -171,8 +171,15 @@ func Database(ds []Domain) (string, error) {
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# The databases\n\n")
 	w("<!-- Generated from the live schema by `scripts/docs.sh` (pkg/docgen); do not edit by hand. -->\n\n")
+	var files []string
+	for _, d := range ds {
+		if d.Model != nil {
+			files = append(files, fmt.Sprintf("`%s` for %s", d.Model.SchemaFile, d.Name))
+		}
+	}
 	w("Each domain has a database of its own, built by the ordered schema steps embedded in the\n")
-	w("programs (`pkg/schema/migrations/`; their sum is `schema.sql` and `schema_distributech.sql`).\n")
+	w("programs (`pkg/schema/migrations/`). Their readable sum is `%s` (the journal tables every\n", domain.JournalSchemaFile)
+	w("database holds) followed by the domain's own file: %s.\n", strings.Join(files, ", "))
 	w("This page is generated from `information_schema` of a database those steps built: a test\n")
 	w("fails when it differs from what the schema gives, and `scripts/docs.sh` writes it again.\n")
 	w("How values get into these tables is in [formats.md](formats.md), the rules they obey in\n")

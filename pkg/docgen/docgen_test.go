@@ -31,8 +31,13 @@ var (
 func liveDomains(t *testing.T) []docgen.Domain {
 	t.Helper()
 	liveOnce.Do(func() {
-		comments := docgen.SchemaComments(dmt.ClevitySchema + "\n" + dmt.DistributechSchema)
 		for _, name := range domain.Names() {
+			text, err := dmt.ReadableSchema(domain.ByName(name).SchemaFiles()...)
+			if err != nil {
+				liveErr = err
+				return
+			}
+			comments := docgen.SchemaComments(text)
 			ctx := context.Background()
 			db, err := mariadb.Open(ctx, mariadbtest.NewDatabase(t))
 			if err != nil {

@@ -74,5 +74,5 @@ func Clevity() *Domain {
 			{Ref: projetRef, Rule: rules.AmongParentList("site", "sites", "projet_sites", "id_projet", "site", rules.SiteNotInProject)},
 		},
 	}
-	return &Domain{Name: "clevity", Entities: []*Entity{clients, intervenants, projets, affectations}}
+	return &Domain{Name: "clevity", SchemaFile: "schema.sql", Entities: []*Entity{clients, intervenants, projets, affectations}}
 }

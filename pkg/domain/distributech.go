@@ -56,7 +56,7 @@ func Distributech() *Domain {
 		Consistent: []Consistency{{Key: "numero_commande", Columns: []string{"id_revendeur", "date_commande"}}},
 		Headers:    []Header{{Table: "commandes", Columns: []string{"numero_commande", "id_revendeur", "date_commande"}}},
 		AfterLoad:  movement("lignes_commande", "ref_produit", "date_commande", "'commande'", "numero_commande", "-quantite")}
-	return &Domain{Name: "distributech", SQLiteFile: "distributech.sqlite",
+	return &Domain{Name: "distributech", SchemaFile: "schema_distributech.sql", SQLiteFile: "distributech.sqlite",
 		Entities: []*Entity{regions, revendeurs, produits, stock, receptions, lignes}, Checks: stockChecks,
 		Derived: []Derived{{Table: "mouvements_stock", Key: []string{"type_mouvement", "reference", "ref_produit"}, Columns: movementColumns}}}
 }

@@ -14,8 +14,12 @@ import (
 // Domain is a set of entities, listed in load order: an entity comes after every
 // entity it refers to.
 type Domain struct {
-	Name     string
-	Entities []*Entity
+	Name string
+	// SchemaFile is the readable whole of the domain's own tables, at the repository's
+	// root ("schema.sql"): its database is JournalSchemaFile's tables and these, built by
+	// the ordered steps that Steps returns.
+	SchemaFile string
+	Entities   []*Entity
 	// SQLiteFile is the name of the SQLite file an input folder holds, for entities
 	// read from SQLite.
 	SQLiteFile string
@@ -235,18 +239,4 @@ func (d *Domain) EntityNames() []string {
 		names[i] = e.Name
 	}
 	return names
-}
-
-// Names returns the names of the domains ByName knows.
-func Names() []string { return []string{"clevity", "distributech"} }
-
-// ByName returns the domain called name, or nil.
-func ByName(name string) *Domain {
-	switch strings.ToLower(name) {
-	case "clevity":
-		return Clevity()
-	case "distributech":
-		return Distributech()
-	}
-	return nil
 }

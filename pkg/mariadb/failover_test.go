@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"dmt"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 )
@@ -62,7 +61,7 @@ func TestOpenNodeList(t *testing.T) {
 		t.Fatalf("open a node list whose first node is down: %v", err)
 	}
 	defer db.Close()
-	if err := db.ApplySchema(ctx, "clevity", dmt.ClevitySchema); err != nil {
+	if err := db.ApplySchema(ctx, "clevity", readableSchema(t, "clevity")); err != nil {
 		t.Fatalf("apply schema through the second node: %v", err)
 	}
 	if got, want := mariadb.Describe(db.Cfg), dead+","+cfg.Addr+"/"+cfg.DBName; got != want {
@@ -96,7 +95,7 @@ func TestLoadBatchFailsOverToNextNode(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			if err := db.ApplySchema(ctx, "clevity", dmt.ClevitySchema); err != nil {
+			if err := db.ApplySchema(ctx, "clevity", readableSchema(t, "clevity")); err != nil {
 				t.Fatal(err)
 			}
 			if err := db.StartRun(ctx, mariadb.Run{ID: "r1", Tool: "migration", Domain: "clevity"}); err != nil {

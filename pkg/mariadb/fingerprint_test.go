@@ -112,7 +112,7 @@ func changedChecks(d *domain.Domain) map[string]validate.Check {
 // fingerprinted table (headers and stock movements included); and that SQL form
 // notices one value changed in any table.
 func TestFingerprintGoAndSQLAgree(t *testing.T) {
-	for _, name := range []string{"clevity", "distributech"} {
+	for _, name := range domain.Names() {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			d := domain.ByName(name)

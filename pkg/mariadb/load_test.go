@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"dmt"
 	"dmt/pkg/domain"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
@@ -24,7 +23,7 @@ func openThrough(t *testing.T) (*mariadb.DB, *mariadbtest.Proxy) {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.ApplySchema(ctx, "clevity", dmt.ClevitySchema); err != nil {
+	if err := db.ApplySchema(ctx, "clevity", readableSchema(t, "clevity")); err != nil {
 		t.Fatalf("apply schema: %v", err)
 	}
 	if err := db.StartRun(ctx, mariadb.Run{ID: "r1", Tool: "migration", Domain: "clevity"}); err != nil {

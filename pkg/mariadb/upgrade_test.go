@@ -2,10 +2,12 @@ package mariadb_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
 	"dmt"
+	"dmt/pkg/domain"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/schema"
@@ -32,25 +34,65 @@ func shapeWithViews(t *testing.T, db *mariadb.DB) string {
 	return schemaShape(t, db) + "\n" + strings.Join(views, "\n")
 }
 
-// The readable wholes (schema.sql, and the journal part with schema_distributech.sql)
-// are exactly what the ordered steps build: a new step without its place in schema.sql,
-// or the reverse, fails here.
+// shapeDiff returns the lines of two shapes that differ, "" when they are the same:
+// "- " for a line only the readable whole built, "+ " for one only the steps built.
+func shapeDiff(whole, steps string) string {
+	var out []string
+	w, s := strings.Split(whole, "\n"), strings.Split(steps, "\n")
+	for _, l := range w {
+		if !slices.Contains(s, l) {
+			out = append(out, "- "+l)
+		}
+	}
+	for _, l := range s {
+		if !slices.Contains(w, l) {
+			out = append(out, "+ "+l)
+		}
+	}
+	if len(out) == 0 && whole != steps {
+		out = append(out, "(the same lines, in another order)")
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestStepsBuildTheReadableSchema: the readable wholes are exactly what the ordered
+// steps build: the journal's steps alone build schema_journal.sql, and each registered
+// domain's steps (the journal's and its own) build schema_journal.sql followed by the
+// domain's file. A new step without its place in the readable files, or the reverse,
+// fails here.
 func TestStepsBuildTheReadableSchema(t *testing.T) {
 	ctx := context.Background()
-	for _, c := range []struct{ domain, whole string }{
-		{"clevity", dmt.ClevitySchema},
-		{"distributech", dmt.DistributechSchema},
-	} {
-		t.Run(c.domain, func(t *testing.T) {
+	t.Run(schema.JournalScope, func(t *testing.T) {
+		whole, steps := openEmpty(t), openEmpty(t)
+		text, err := dmt.ReadableSchema(domain.JournalSchemaFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := whole.ApplySchema(ctx, schema.JournalScope, text); err != nil {
+			t.Fatal(err)
+		}
+		st, err := steps.ReadSchemaState(ctx, schema.Scoped(schema.JournalScope))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := steps.Upgrade(ctx, st); err != nil {
+			t.Fatalf("Upgrade: %v", err)
+		}
+		if d := shapeDiff(shapeWithViews(t, whole), shapeWithViews(t, steps)); d != "" {
+			t.Errorf("the journal steps do not build %s:\n%s", domain.JournalSchemaFile, d)
+		}
+	})
+	for _, name := range domain.Names() {
+		t.Run(name, func(t *testing.T) {
 			whole, steps := openEmpty(t), openEmpty(t)
-			if err := whole.ApplySchema(ctx, c.domain, c.whole); err != nil {
+			if err := whole.ApplySchema(ctx, name, readableSchema(t, name)); err != nil {
 				t.Fatal(err)
 			}
-			if err := steps.Migrate(ctx, c.domain, "r1"); err != nil {
+			if err := steps.Migrate(ctx, name, "r1"); err != nil {
 				t.Fatalf("Migrate: %v", err)
 			}
-			if a, b := shapeWithViews(t, whole), shapeWithViews(t, steps); a != b {
-				t.Errorf("the steps do not build schema.sql:\nwhole:\n%s\nsteps:\n%s", a, b)
+			if d := shapeDiff(shapeWithViews(t, whole), shapeWithViews(t, steps)); d != "" {
+				t.Errorf("the steps do not build %v:\n%s", domain.ByName(name).SchemaFiles(), d)
 			}
 		})
 	}

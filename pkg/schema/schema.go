@@ -5,12 +5,14 @@
 //
 // A step is a file migrations/NNNN_SCOPE_NAME.sql, where SCOPE is "journal" (the tables
 // every domain shares) or a domain's name. A domain's steps are the journal's and its
-// own, in number order. A released step is never edited: a change is a new step. MariaDB
-// commits DDL at once, so a step cannot be a transaction: every statement of a step must
-// be safe to run again (CREATE TABLE IF NOT EXISTS, ADD COLUMN IF NOT EXISTS, ...), so
-// that a step stopped half-way is finished by running it again. The readable whole of
-// each schema (schema.sql, schema_distributech.sql) is checked against what the steps
-// produce by a test.
+// own, in number order; the domains are those registered in pkg/domain (a test there
+// holds every scope to the journal or a registered domain). A released step is never
+// edited: a change is a new step. MariaDB commits DDL at once, so a step cannot be a
+// transaction: every statement of a step must be safe to run again (CREATE TABLE IF NOT
+// EXISTS, ADD COLUMN IF NOT EXISTS, ...), so that a step stopped half-way is finished by
+// running it again. Each scope has a readable whole at the repository's root
+// (schema_journal.sql for the journal; for a domain, the file it names: schema.sql,
+// schema_distributech.sql), and a test holds what the steps build equal to it.
 package schema
 
 import (
@@ -18,6 +20,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,6 +99,29 @@ func Steps(domain string) ([]Step, error) {
 		return nil, fmt.Errorf("no schema for domain %q", domain)
 	}
 	return out, nil
+}
+
+// Scoped returns the steps of scope alone ("journal", "clevity"), in order; none for an
+// unknown scope.
+func Scoped(scope string) []Step {
+	var out []Step
+	for _, s := range all {
+		if s.Scope == scope {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Scopes returns the scopes that have steps, each once, in the order of their first step.
+func Scopes() []string {
+	var out []string
+	for _, s := range all {
+		if !slices.Contains(out, s.Scope) {
+			out = append(out, s.Scope)
+		}
+	}
+	return out
 }
 
 // Named returns the step called name ("0010_journal_run_lease"), whatever its scope.
