@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/go-sql-driver/mysql v1.10.1
+	github.com/gocarina/gocsv v0.0.0-20240520201108-78e41c74b4b1
 	github.com/jmoiron/sqlx v1.4.0
 	golang.org/x/text v0.43.0
 	modernc.org/sqlite v1.61.1

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -36,11 +35,6 @@ const (
 	statusSousSeuil = "SOUS_SEUIL"
 	statusRupture   = "RUPTURE"
 	statusNoStock   = "SANS_INVENTAIRE"
-)
-
-var (
-	etatHeader      = []string{"ref_produit", "nom", "categorie", "stock_initial", "total_receptions", "total_commandes", "stock_actuel", "seuil_alerte", "statut", "date_etat", "prix_unitaire"}
-	evolutionHeader = []string{"ref_produit", "semaine", "stock_fin_semaine"}
 )
 
 func main() { cli.Main("analyse_stock", run) }
@@ -237,30 +231,51 @@ func output(path, runID string, stdout io.Writer, write func(io.Writer) error) e
 // final report shares).
 func status(s mariadb.StockState) string { return s.Status() }
 
+// etatRow is a line of etat_stock_par_produit.csv: the contract's columns, then the
+// price in force.
+type etatRow struct {
+	Ref        string `csv:"ref_produit"`
+	Nom        string `csv:"nom"`
+	Categorie  string `csv:"categorie"`
+	Initial    int64  `csv:"stock_initial"`
+	Receptions int64  `csv:"total_receptions"`
+	Commandes  int64  `csv:"total_commandes"`
+	Actuel     int64  `csv:"stock_actuel"`
+	Seuil      int64  `csv:"seuil_alerte"`
+	Statut     string `csv:"statut"`
+	Date       string `csv:"date_etat"`
+	Prix       string `csv:"prix_unitaire"`
+}
+
+// evolutionRow is a line of evolution_stock.csv.
+type evolutionRow struct {
+	Ref   string `csv:"ref_produit"`
+	Week  string `csv:"semaine"`
+	Stock int64  `csv:"stock_fin_semaine"`
+}
+
 // writeEtat writes the contract's etat_stock_par_produit.csv, and the price in force
 // after its columns (with a decimal comma for French Excel, which reads "9.90" as text).
 func writeEtat(w io.Writer, opt csvfile.WriterOptions, states []mariadb.StockState, at string) error {
 	cw := csvfile.NewWriter(w, opt)
-	cw.Write(etatHeader)
+	enc := csvfile.NewEncoder[etatRow](cw)
 	for _, s := range states {
 		prix := s.Prix
 		if opt.Comma == ';' {
 			prix = strings.Replace(prix, ".", ",", 1)
 		}
-		cw.Write([]string{s.Ref, s.Nom, s.Categorie, itoa(s.Initial), itoa(s.Receptions), itoa(s.Commandes),
-			itoa(s.Actuel), itoa(s.Seuil), status(s), at, prix})
+		enc.Encode(etatRow{Ref: s.Ref, Nom: s.Nom, Categorie: s.Categorie, Initial: s.Initial, Receptions: s.Receptions,
+			Commandes: s.Commandes, Actuel: s.Actuel, Seuil: s.Seuil, Statut: status(s), Date: at, Prix: prix})
 	}
-	return cw.Close() // Write errors are sticky: Close reports the first
+	return cw.Close() // write errors are sticky: Close reports the first
 }
 
 // writeEvolution writes evolution_stock.csv.
 func writeEvolution(w io.Writer, opt csvfile.WriterOptions, weeks []mariadb.StockWeek) error {
 	cw := csvfile.NewWriter(w, opt)
-	cw.Write(evolutionHeader)
+	enc := csvfile.NewEncoder[evolutionRow](cw)
 	for _, wk := range weeks {
-		cw.Write([]string{wk.Ref, wk.Week, itoa(wk.Stock)})
+		enc.Encode(evolutionRow{Ref: wk.Ref, Week: wk.Week, Stock: wk.Stock})
 	}
 	return cw.Close()
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

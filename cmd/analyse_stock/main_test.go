@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,13 +139,13 @@ func TestStockState(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(dir, "evolution_stock.csv")); err != nil {
 				t.Errorf("no evolution_stock.csv beside the state: %v", err)
 			}
-			n := map[string]int64{}
+			n := map[string]int{}
 			for _, r := range c.want[1:] {
 				n[r[8]]++
 			}
 			lines := strings.Split(strings.TrimSpace(res.Stderr), "\n")
-			prefix := "analyse_stock: 4 products, " + itoa(n["SOUS_SEUIL"]) + " SOUS_SEUIL, " + itoa(n["RUPTURE"]) + " RUPTURE, " +
-				itoa(n["SANS_INVENTAIRE"]) + " SANS_INVENTAIRE at " + c.at + "; wrote "
+			prefix := "analyse_stock: 4 products, " + strconv.Itoa(n["SOUS_SEUIL"]) + " SOUS_SEUIL, " + strconv.Itoa(n["RUPTURE"]) + " RUPTURE, " +
+				strconv.Itoa(n["SANS_INVENTAIRE"]) + " SANS_INVENTAIRE at " + c.at + "; wrote "
 			wantLines := 1
 			if c.code == 1 {
 				wantLines = 2

@@ -16,8 +16,19 @@ const (
 	ExpectIgnored   = "ignored"   // identical to a project of projets.csv: nothing to do once it is loaded
 )
 
-// CorruptManifestColumns is the header of projets_corrompus_manifest.csv.
-var CorruptManifestColumns = []string{"line", "id_projet", "column", "code", "expect", "raw", "expected"}
+// CorruptManifestRow is a line of projets_corrompus_manifest.csv: what reprise must do
+// with the row at Line of projets_corrompus.csv (project IDProjet), whose Column was
+// given the text Raw, a defect of Code. Expect is ExpectCorrected (then Expected is the
+// value the repair must give), ExpectIsolated or ExpectIgnored.
+type CorruptManifestRow struct {
+	Line     int        `csv:"line"`
+	IDProjet int        `csv:"id_projet"`
+	Column   string     `csv:"column"`
+	Code     rules.Code `csv:"code"`
+	Expect   string     `csv:"expect"`
+	Raw      string     `csv:"raw"`
+	Expected string     `csv:"expected"`
+}
 
 var frenchMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 
@@ -114,7 +125,7 @@ func (g *gen) corrupt() error {
 	if err != nil {
 		return err
 	}
-	man, err := g.create("projets_corrompus_manifest.csv", canonical, CorruptManifestColumns)
+	man, err := createManifest[CorruptManifestRow](g, "projets_corrompus_manifest.csv")
 	if err != nil {
 		out.Close()
 		return err
@@ -136,17 +147,17 @@ func (g *gen) corrupt() error {
 			return err
 		}
 		var row []string
-		var note []string
+		var note CorruptManifestRow
 		switch k := g.rnd.IntN(20); {
 		case k == 0 && len(g.projects) > 0: // an identical copy of a loaded project
 			p := g.projects[g.rnd.IntN(len(g.projects))]
 			row = g.projectRow(p, canonical)
-			note = []string{strconv.Itoa(p.id), "", string(rules.AlreadyLoaded), ExpectIgnored, "", ""}
+			note = CorruptManifestRow{IDProjet: p.id, Code: rules.AlreadyLoaded, Expect: ExpectIgnored}
 		case k == 1 && len(g.projects) > 0: // a changed copy: a conflict
 			p := g.projects[g.rnd.IntN(len(g.projects))]
 			row = g.projectRow(p, canonical)
 			row[2] += " (bis)"
-			note = []string{strconv.Itoa(p.id), "titre", string(rules.DuplicateKeyConflict), ExpectIsolated, row[2], ""}
+			note = CorruptManifestRow{IDProjet: p.id, Column: "titre", Code: rules.DuplicateKeyConflict, Expect: ExpectIsolated, Raw: row[2]}
 		default:
 			nextID++
 			p := g.newProject(nextID)
@@ -164,14 +175,15 @@ func (g *gen) corrupt() error {
 					expected = row[idx]
 				}
 				row[idx] = raw
-				note = []string{strconv.Itoa(p.id), c.column, string(c.code), c.expect, raw, expected}
+				note = CorruptManifestRow{IDProjet: p.id, Column: c.column, Code: c.code, Expect: c.expect, Raw: raw, Expected: expected}
 				break
 			}
 		}
 		if err := out.write(row); err != nil {
 			return err
 		}
-		if err := man.write(append([]string{strconv.Itoa(out.line)}, note...)); err != nil {
+		note.Line = out.line
+		if err := man.add(note); err != nil {
 			return err
 		}
 	}

@@ -81,7 +81,7 @@ func RunDistributech(ctx context.Context, cfg DistributechConfig, dir string) (S
 	g := &gen{ctx: ctx, cfg: Config{Seed: cfg.Seed, Defects: cfg.Defects, Today: cfg.Today}, dir: st.dir, stage: st,
 		rnd: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)), sum: Summary{Defects: map[rules.Code]int{}}}
 	if cfg.Defects > 0 {
-		if g.manifest, err = g.create("defects.csv", canonical, ManifestColumns); err != nil {
+		if g.manifest, err = createManifest[ManifestRow](g, "defects.csv"); err != nil {
 			return Summary{}, err
 		}
 	}

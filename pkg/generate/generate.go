@@ -72,8 +72,18 @@ const (
 // FormVariant is the manifest code of a defect that only changes a value's form.
 const FormVariant rules.Code = "FORM_VARIANT"
 
-// ManifestColumns is the header of defects.csv.
-var ManifestColumns = []string{"file", "line", "id", "column", "code", "expect", "detail"}
+// ManifestRow is a line of defects.csv, the manifest of every defect injected, which
+// tests take as ground truth: the row at Line of File (id ID) carries a defect of Code
+// in Column, and must be accepted, rejected or ignored (Expect).
+type ManifestRow struct {
+	File   string     `csv:"file"`
+	Line   int        `csv:"line"`
+	ID     string     `csv:"id"`
+	Column string     `csv:"column"`
+	Code   rules.Code `csv:"code"`
+	Expect string     `csv:"expect"`
+	Detail string     `csv:"detail"`
+}
 
 // Run writes the files of cfg into dir (created when missing). The files are written
 // in a staging folder inside dir and moved into place only once all of them are
@@ -95,7 +105,7 @@ func Run(ctx context.Context, cfg Config, dir string) (Summary, error) {
 	defer st.discard()
 	g := &gen{ctx: ctx, cfg: cfg, dir: st.dir, stage: st, rnd: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
 		sum: Summary{Defects: map[rules.Code]int{}}}
-	if g.manifest, err = g.create("defects.csv", canonical, ManifestColumns); err != nil {
+	if g.manifest, err = createManifest[ManifestRow](g, "defects.csv"); err != nil {
 		return Summary{}, err
 	}
 	steps := []func() error{g.clients, g.intervenants, g.projets, g.affectations}
@@ -127,7 +137,7 @@ type gen struct {
 	stage    *stage
 	outputs  []*output // every file created, closed at the end or on failure
 	rnd      *rand.Rand
-	manifest *output
+	manifest *manifest[ManifestRow] // defects.csv
 	sum      Summary
 
 	clientIDs    []int         // valid clients, for projets to refer to
@@ -239,7 +249,7 @@ func (g *gen) defect() bool { return g.cfg.Defects > 0 && g.chance(g.cfg.Defects
 // record notes a defect in the manifest.
 func (g *gen) record(file string, line int, id, column string, code rules.Code, expect, detail string) error {
 	g.sum.Defects[code]++
-	return g.manifest.write([]string{file, strconv.Itoa(line), id, column, string(code), expect, detail})
+	return g.manifest.add(ManifestRow{File: file, Line: line, ID: id, Column: column, Code: code, Expect: expect, Detail: detail})
 }
 
 func (g *gen) path(name string) string { return filepath.Join(g.dir, name) }

@@ -23,7 +23,8 @@ type output struct {
 	closed bool
 }
 
-// create starts file name (a path relative to the output folder) in the staging folder.
+// create starts file name (a path relative to the output folder) in the staging folder,
+// with header as its first line (none when nil).
 func (g *gen) create(name string, dl Dialect, header []string) (*output, error) {
 	f, err := os.Create(g.path(name))
 	if err != nil {
@@ -37,12 +38,32 @@ func (g *gen) create(name string, dl Dialect, header []string) (*output, error) 
 	}
 	o := &output{name: name, f: f, buf: buf, w: csvfile.NewWriter(dst, csvfile.WriterOptions{Comma: dl.Comma, CRLF: dl.CRLF, BOM: dl.BOM})}
 	g.outputs = append(g.outputs, o)
-	if err := o.write(header); err != nil {
-		return nil, err
+	if header != nil {
+		if err := o.write(header); err != nil {
+			return nil, err
+		}
+		o.rows = 0
 	}
-	o.rows = 0
 	return o, nil
 }
+
+// manifest is a manifest being written, a file of records of T (ManifestRow or
+// CorruptManifestRow) in the canonical dialect, its header named by T's csv tags.
+type manifest[T any] struct {
+	*output
+	enc *csvfile.Encoder[T]
+}
+
+func createManifest[T any](g *gen, name string) (*manifest[T], error) {
+	o, err := g.create(name, canonical, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &manifest[T]{output: o, enc: csvfile.NewEncoder[T](o.w)}, nil
+}
+
+// add writes rec; write errors are sticky and come back from Close too.
+func (m *manifest[T]) add(rec T) error { return m.enc.Encode(rec) }
 
 // closeAll closes the files still open, after a run stopped half way.
 func (g *gen) closeAll() {
