@@ -8,6 +8,7 @@ import (
 
 	"dmt/pkg/mariadb"
 	"dmt/pkg/rapport"
+	"dmt/pkg/rules"
 	"dmt/pkg/svgchart"
 )
 
@@ -60,10 +61,10 @@ func newChart(at string, states []mariadb.StockState, evolution []mariadb.StockW
 	}
 	for _, s := range states {
 		st := status(s)
-		if st == statusOK && s.Seuil > 0 && float64(s.Actuel) <= nearFactor*float64(s.Seuil) {
+		if st == rules.StockOK && s.Seuil > 0 && float64(s.Actuel) <= nearFactor*float64(s.Seuil) {
 			st = statusNear
 		}
-		if st == statusSousSeuil || st == statusRupture || st == statusNear {
+		if st == rules.StockSousSeuil || st == rules.StockRupture || st == statusNear {
 			c.Series = append(c.Series, series{Ref: s.Ref, Nom: s.Nom, Status: st, Seuil: s.Seuil, Actuel: s.Actuel, Points: byRef[s.Ref]})
 		}
 	}
@@ -116,7 +117,7 @@ func (c chart) svg() string {
 }
 
 // pageCSS lays the chart and its table side by side on a wide screen, one under the
-// other on a narrow one or on paper.
+// other on a narrow one or on paper. A table cell's class is its product's status.
 const pageCSS = `body{margin:0;font:14px/1.4 system-ui,"DejaVu Sans",sans-serif;color:#1a1a1a}
 main{display:flex;flex-wrap:wrap;gap:20px;padding:16px;align-items:flex-start}
 .chart-box{flex:3 1 560px;min-width:0}
@@ -124,12 +125,12 @@ main{display:flex;flex-wrap:wrap;gap:20px;padding:16px;align-items:flex-start}
 .table-box{flex:1 1 440px;min-width:0}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border:1px solid #d0d0d0;padding:3px 6px;text-align:left;overflow-wrap:break-word}
-td.ref,td.RUPTURE,td.SOUS_SEUIL,td.PROCHE_SEUIL{white-space:nowrap}
+td.ref,td.` + rules.StockRupture + `,td.` + rules.StockSousSeuil + `,td.` + statusNear + `{white-space:nowrap}
 caption{text-align:left;font-weight:700;margin-bottom:4px}
 td.num,th.num{text-align:right;white-space:nowrap}
 th{background:#eef2f6}
-.RUPTURE{color:#b34700;font-weight:700}
-.SOUS_SEUIL{color:#8a5a00;font-weight:700}
+.` + rules.StockRupture + `{color:#b34700;font-weight:700}
+.` + rules.StockSousSeuil + `{color:#8a5a00;font-weight:700}
 @media print{main{display:block}tr{break-inside:avoid}thead{display:table-header-group}}`
 
 // writeSVG writes c as a standalone SVG document or, for html, as a page with the

@@ -16,6 +16,7 @@ import (
 	"dmt/pkg/csvfile"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/redact"
+	"dmt/pkg/rules"
 )
 
 // doc is doc.go, whose comment is the manual -h prints.
@@ -27,14 +28,6 @@ const (
 	etatFile      = "etat_stock_par_produit.csv"
 	evolutionFile = "evolution_stock.csv"
 	chartBase     = "alertes_stock" // .svg or .html
-)
-
-// Statuses of a product's stock.
-const (
-	statusOK        = "OK"
-	statusSousSeuil = "SOUS_SEUIL"
-	statusRupture   = "RUPTURE"
-	statusNoStock   = "SANS_INVENTAIRE"
 )
 
 func main() { cli.Main("analyse_stock", run) }
@@ -170,9 +163,9 @@ func export(ctx context.Context, db *mariadb.DB, job exportJob) (summary, warnin
 		case err != nil:
 			return "", "", err
 		case ok:
-			warning = fmt.Sprintf("-at %s is before the first stock snapshot (%s): every product is %s", job.at, first, statusNoStock)
+			warning = fmt.Sprintf("-at %s is before the first stock snapshot (%s): every product is %s", job.at, first, rules.StockSansInventaire)
 		default:
-			warning = "the database holds no stock snapshot: every product is " + statusNoStock
+			warning = "the database holds no stock snapshot: every product is " + rules.StockSansInventaire
 		}
 	}
 	var weeks []mariadb.StockWeek
@@ -205,8 +198,8 @@ func export(ctx context.Context, db *mariadb.DB, job exportJob) (summary, warnin
 	for _, s := range states {
 		counts[status(s)]++
 	}
-	summary = fmt.Sprintf("%d products, %d %s, %d %s, %d %s at %s; wrote %s", len(states), counts[statusSousSeuil], statusSousSeuil,
-		counts[statusRupture], statusRupture, counts[statusNoStock], statusNoStock, job.at, strings.Join(wrote, ", "))
+	summary = fmt.Sprintf("%d products, %d %s, %d %s, %d %s at %s; wrote %s", len(states), counts[rules.StockSousSeuil], rules.StockSousSeuil,
+		counts[rules.StockRupture], rules.StockRupture, counts[rules.StockSansInventaire], rules.StockSansInventaire, job.at, strings.Join(wrote, ", "))
 	return summary, warning, nil
 }
 

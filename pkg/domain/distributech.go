@@ -84,6 +84,13 @@ const moves = `(SELECT ref_produit,
 // opening balance, so it is SANS_INVENTAIRE (as analyse_stock says), not out of stock.
 const inventoried = "EXISTS (SELECT 1 FROM mouvements_stock i WHERE i.ref_produit = p.ref_produit AND i.type_mouvement = 'inventaire')"
 
+// withStatus is the FROM and WHERE of a query over the products p, with their current
+// stock a, whose stock status (the rule analyse_stock names them by) is status.
+func withStatus(status string) string {
+	return " FROM produits p JOIN stock_actuel a ON a.ref_produit = p.ref_produit WHERE " +
+		rules.StockStatusSQL("a.quantite", "p.seuil_alerte", inventoried) + " = '" + status + "'"
+}
+
 // stockChecks hold the stock to its sources: the current stock of every product is
 // its snapshot plus its receipts minus its orders, and the movement history adds up to
 // it type by type; products without a snapshot, under their alert threshold or out of
@@ -100,13 +107,12 @@ var stockChecks = []Check{
 	{Name: "mouvements_stock without product", Description: "every movement is of a known product",
 		Query: "SELECT DISTINCT m.ref_produit AS k FROM mouvements_stock m LEFT JOIN produits p ON p.ref_produit = m.ref_produit WHERE p.ref_produit IS NULL"},
 	{Name: "products under their alert threshold", Warn: true,
-		Description: "products whose current stock is at or below seuil_alerte but above zero (SOUS_SEUIL)",
-		Query: "SELECT CONCAT(p.ref_produit, ' (', a.quantite, ' <= ', p.seuil_alerte, ')') AS k FROM produits p JOIN stock_actuel a ON a.ref_produit = p.ref_produit" +
-			" WHERE a.quantite > 0 AND a.quantite <= p.seuil_alerte AND " + inventoried},
+		Description: "products whose current stock is at or below seuil_alerte but above zero (" + rules.StockSousSeuil + ")",
+		Query:       "SELECT CONCAT(p.ref_produit, ' (', a.quantite, ' <= ', p.seuil_alerte, ')') AS k" + withStatus(rules.StockSousSeuil)},
 	{Name: "products out of stock", Warn: true,
-		Description: "products whose current stock is zero or less (RUPTURE)",
-		Query:       "SELECT CONCAT(p.ref_produit, ' (', a.quantite, ')') AS k FROM produits p JOIN stock_actuel a ON a.ref_produit = p.ref_produit WHERE a.quantite <= 0 AND " + inventoried},
+		Description: "products whose current stock is zero or less (" + rules.StockRupture + ")",
+		Query:       "SELECT CONCAT(p.ref_produit, ' (', a.quantite, ')') AS k" + withStatus(rules.StockRupture)},
 	{Name: "products without a stock snapshot", Warn: true,
-		Description: "products without any inventory in the stock history (SANS_INVENTAIRE): their snapshot row was rejected or never sent, so their stock is unknown",
-		Query:       "SELECT p.ref_produit AS k FROM produits p WHERE NOT " + inventoried},
+		Description: "products without any inventory in the stock history (" + rules.StockSansInventaire + "): their snapshot row was rejected or never sent, so their stock is unknown",
+		Query:       "SELECT p.ref_produit AS k" + withStatus(rules.StockSansInventaire)},
 }

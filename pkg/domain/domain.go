@@ -31,11 +31,16 @@ type Domain struct {
 	Derived []Derived
 }
 
-// Check is a whole-database rule as one query selecting one column, k: a key per
-// offending row. A Warn check reports without failing.
+// Check is a whole-database rule as one query selecting one column, k: a key (or a
+// short text) per offending row, so a report can show samples. Kind groups checks in
+// validate's report (a domain's own checks are consistency checks when it is empty).
+// A Warn check reports without failing. Validate builds its checks of this type too.
 type Check struct {
-	Name, Description, Query string
-	Warn                     bool
+	Name        string
+	Kind        string
+	Description string
+	Query       string
+	Warn        bool // findings are warnings: the check never fails
 }
 
 // Entity is one file of the contract and the table it loads into (same name).

@@ -12,6 +12,7 @@ import (
 
 	"dmt/pkg/domain"
 	"dmt/pkg/rapport"
+	"dmt/pkg/rules"
 )
 
 // journalTables are the toolkit's own tables, left out of the rows-per-table count.
@@ -530,7 +531,7 @@ func (db *DB) readStock(ctx context.Context, f *rapport.Facts) error {
 	for _, st := range states {
 		status := st.Status()
 		s.ByStatus[status]++
-		if status == StockRupture || status == StockSousSeuil {
+		if status == rules.StockRupture || status == rules.StockSousSeuil {
 			s.Products = append(s.Products, rapport.Product{Ref: st.Ref, Nom: st.Nom, Actuel: st.Actuel, Seuil: st.Seuil, Status: status})
 		}
 	}

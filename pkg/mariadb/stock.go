@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"dmt/pkg/rules"
 )
 
 // StockState is the stock of one product at a date, from its movements up to that date,
@@ -23,29 +25,9 @@ type StockState struct {
 	Inventoried bool
 }
 
-// The statuses of a product's stock, as etat_stock_par_produit.csv writes them.
-const (
-	StockOK             = "OK"
-	StockSousSeuil      = "SOUS_SEUIL"
-	StockRupture        = "RUPTURE"
-	StockSansInventaire = "SANS_INVENTAIRE"
-)
-
-// Status is SANS_INVENTAIRE when the product had no stock snapshot at the date (its
-// movements then have no opening balance: a missing inventory is not a stock-out),
-// else RUPTURE when nothing is left, SOUS_SEUIL at or below the alert threshold, else
-// OK. analyse_stock and the final report both name a product's state by it.
-func (s StockState) Status() string {
-	switch {
-	case !s.Inventoried:
-		return StockSansInventaire
-	case s.Actuel <= 0:
-		return StockRupture
-	case s.Actuel <= s.Seuil:
-		return StockSousSeuil
-	}
-	return StockOK
-}
+// Status is the product's stock status at the date (rules.StockStatus).
+// analyse_stock and the final report both name a product's state by it.
+func (s StockState) Status() string { return rules.StockStatus(s.Actuel, s.Seuil, s.Inventoried) }
 
 // stockStatesQuery gives every product its values in force at the date (those of the
 // earliest produits_historique row that stopped being in force after it, else the live

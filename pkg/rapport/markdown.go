@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"dmt/pkg/rules"
 )
 
 // cell makes s safe in a Markdown table cell.
@@ -181,7 +183,7 @@ func (f *Facts) WriteMarkdown(w io.Writer) error {
 	if f.Stock != nil {
 		fmt.Fprintf(&b, "\n## 7. Le stock au %s\n\n", f.Stock.At)
 		header(&b, "état", ">produits")
-		for _, s := range stockStatuses {
+		for _, s := range rules.StockStatuses {
 			row(&b, s, ni(f.Stock.ByStatus[s]))
 		}
 		if len(f.Stock.Products) > 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"dmt/pkg/rules"
 	"dmt/pkg/svgchart"
 )
 
@@ -200,15 +201,13 @@ func (f *Facts) charts() charts {
 	if f.Stock != nil {
 		bars := svgchart.Bars{Title: "État du stock au " + f.Stock.At, Unit: "produits", Class: "stock",
 			Segments: []svgchart.Segment{{Label: "produits", Colour: svgchart.Blue}}}
-		for _, s := range stockStatuses {
+		for _, s := range rules.StockStatuses {
 			bars.Bars = append(bars.Bars, svgchart.Bar{Label: s, Values: []int64{int64(f.Stock.ByStatus[s])}, Note: pct(int64(f.Stock.ByStatus[s]), int64(f.Stock.Total))})
 		}
 		c.stock = bars.SVG()
 	}
 	return c
 }
-
-var stockStatuses = []string{"OK", "SOUS_SEUIL", "RUPTURE", "SANS_INVENTAIRE"}
 
 // css is the page's only style: readable on screen, no element wider than the page,
 // and printed on A4 with sections starting on a new page, rows and charts never cut,

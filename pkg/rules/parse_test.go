@@ -2,6 +2,13 @@ package rules
 
 import (
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"dmt/pkg/model"
@@ -228,13 +235,76 @@ func TestFold(t *testing.T) {
 	}
 }
 
+// TestCodesDescribed reads every constant of type Code declared in this package's
+// source, so a code added without a description in Catalogue fails here, and wants
+// Catalogue to describe no other code.
 func TestCodesDescribed(t *testing.T) {
-	for _, c := range []Code{MalformedRow, MissingRequired, TooLong, BadInteger, BadDecimal, BadDate, DateInFuture, BadEmail,
-		BadEnum, OutOfRange, DateOrder, EndDateRequired, SatisfactionNotAllowed, UnknownReference, EmailTaken, DuplicateRow,
-		DuplicateKeyConflict, SiteNotInProject, OutsideProjectDates, AlreadyLoaded, BadList, BadText, UnknownColumn, MissingColumn, DBRefused,
-		MixedEncoding, StrayBOM} {
+	codes := declaredCodes(t)
+	if len(codes) < 27 {
+		t.Fatalf("found %d codes in the source, want at least the 27 of the contract", len(codes))
+	}
+	for _, c := range codes {
 		if Describe(c) == "" {
-			t.Errorf("Describe(%s) is empty", c)
+			t.Errorf("Describe(%s) is empty: add it to Catalogue", c)
 		}
 	}
+	for c := range Catalogue {
+		if !slices.Contains(codes, c) {
+			t.Errorf("Catalogue describes %s, which is no declared Code", c)
+		}
+	}
+}
+
+// declaredCodes parses the package's non-test files and returns the value of every
+// constant declared with type Code (or as Code("...")).
+func declaredCodes(t *testing.T) []Code {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []Code
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, v := range vs.Values {
+					typed := isIdent(vs.Type, "Code")
+					if call, ok := v.(*ast.CallExpr); ok && isIdent(call.Fun, "Code") && len(call.Args) == 1 {
+						typed, v = true, call.Args[0]
+					}
+					if !typed {
+						continue
+					}
+					lit, ok := v.(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						t.Fatalf("%s: Code %s is not a string literal", fset.Position(v.Pos()), vs.Names[i])
+					}
+					s, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					codes = append(codes, Code(s))
+				}
+			}
+		}
+	}
+	return codes
+}
+
+func isIdent(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
 }

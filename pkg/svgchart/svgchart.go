@@ -16,6 +16,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"dmt/pkg/rules"
 )
 
 // The Okabe-Ito palette (Okabe & Ito, "Color Universal Design", 2008).
@@ -478,7 +480,7 @@ func drawPanel(b *strings.Builder, p Panel, xs []string, px, py, w, h int) {
 	fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#fafafa" stroke="#cccccc"/>`+"\n", px, py, w, h)
 	fmt.Fprintf(b, `<text x="%d" y="%d" font-weight="bold">%s<title>%s</title></text>`+"\n", px+6, py+14, Esc(fit(p.Title, int(float64(w-12)/charWidth))), Esc(p.Title))
 	statusFill := Orange
-	if p.Status == "RUPTURE" {
+	if p.Status == rules.StockRupture {
 		statusFill = Vermillion
 	}
 	fmt.Fprintf(b, `<text x="%d" y="%d" fill="%s" font-weight="bold">%s</text>`+"\n", px+6, py+28, darker(statusFill), Esc(p.Status))

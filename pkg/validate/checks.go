@@ -23,15 +23,9 @@ const (
 	Lineage     = "lineage"
 )
 
-// Check is one rule over the whole database. Query selects one column, k: a key (or a
-// short text) per offending row, so the report can show samples.
-type Check struct {
-	Name        string
-	Kind        string
-	Description string
-	Query       string
-	Warn        bool // findings are warnings: the check never fails
-}
+// Check is one rule over the whole database: the domain's type, which validate's own
+// checks share.
+type Check = domain.Check
 
 func q(ident string) string { return "`" + ident + "`" }
 
@@ -105,7 +99,10 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 		}
 	}
 	for _, dc := range d.Checks {
-		cs = append(cs, Check{Name: dc.Name, Kind: Consistency, Description: dc.Description, Query: dc.Query, Warn: dc.Warn})
+		if dc.Kind == "" {
+			dc.Kind = Consistency
+		}
+		cs = append(cs, dc)
 	}
 	cs = append(cs, fingerprintChecks(d)...)
 	// The history tables' rows (the earlier values of reference rows) name the run that
