@@ -111,6 +111,18 @@ func (g *Golden) Run(tb testing.TB, name string, r Result) {
 	g.check(tb, name, fmt.Sprintf("exit %d\n-- stdout --\n%s-- stderr --\n%s", r.Code, r.Stdout, r.Stderr))
 }
 
+// Program runs the built program prog with args as Run does, fails the test unless it
+// exits with code, and compares its console output with STEP.golden.
+func (g *Golden) Program(tb testing.TB, step string, code int, prog string, args ...string) Result {
+	tb.Helper()
+	res := Run(tb, nil, nil, prog, args...)
+	if res.Code != code {
+		tb.Errorf("%s: exit %d, want %d: %s", step, res.Code, code, res.Stderr)
+	}
+	g.Run(tb, step, res)
+	return res
+}
+
 // File compares the file at path with NAME.golden.
 func (g *Golden) File(tb testing.TB, name, path string) {
 	tb.Helper()
