@@ -27,14 +27,17 @@ import (
 //     "2026-11-15  9:30:00"): {TIME}; a plain date (2026-11-15) is data and is kept;
 //   - compact time stamps of file names (20261115-093000): {STAMP};
 //   - throughputs (195 rows/s): {N} rows/s;
-//   - durations (0.24 s, 0,0 s, 7ms, 1.5µs, duration_seconds 0.2409, seconds=0.24): {DUR}.
+//   - durations (0.24 s, 0,0 s, 7ms, 1.5µs, duration_seconds 0.2409, seconds=0.24): {DUR};
+//   - then the test's own rules (Pattern), for what only its program makes volatile.
 //
-// A test masks each run's console output (Golden.Run) right after the run, so that run
-// ids are numbered in the order the runs happened. Everything else (counts, codes, sha256 of inputs, dates of the data, wording, line
-// order) is left as written and compared byte for byte.
+// Everything else (counts, codes, sha256 of inputs, dates of the data, wording, line
+// order) is left as written and compared byte for byte. A test masks each run's console
+// output (Golden.Run) right after the run, so that run ids are numbered in the order
+// the runs happened.
 type Masker struct {
 	literals [][2]string
 	runs     map[string]string
+	extra    []maskPattern
 }
 
 // NewMasker returns a Masker that knows the test database dsn names (its address becomes
@@ -61,12 +64,21 @@ func (m *Masker) Replace(old, placeholder string) {
 	slices.SortStableFunc(m.literals, func(a, b [2]string) int { return len(b[0]) - len(a[0]) })
 }
 
+type maskPattern struct {
+	re   *regexp.Regexp
+	with string
+}
+
+// Pattern adds a rule of the test's own, applied after the others: every match of re
+// becomes with (regexp.ReplaceAllString). A test uses it for a part that is volatile
+// only in its program's output, and says why beside the call.
+func (m *Masker) Pattern(re *regexp.Regexp, with string) {
+	m.extra = append(m.extra, maskPattern{re, with})
+}
+
 var (
-	runIDPattern   = regexp.MustCompile(`\b\d{8}T\d{6}Z-[0-9a-f]{6}\b`)
-	maskedPatterns = []struct {
-		re   *regexp.Regexp
-		with string
-	}{
+	runIDPattern   = regexp.MustCompile(`\d{8}T\d{6}Z-[0-9a-f]{6}`)
+	maskedPatterns = []maskPattern{
 		{regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}(?:T| +)\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z| ?UTC|[+-]\d{2}:\d{2})?`), "{TIME}"},
 		{regexp.MustCompile(`(^|\D)\d{8}-\d{6}(\D|$)`), "${1}{STAMP}${2}"},
 		{regexp.MustCompile(`\b\d+(?:[.,]\d+)? rows/s\b`), "{N} rows/s"},
@@ -88,7 +100,7 @@ func (m *Masker) Mask(s string) string {
 		m.runs[id] = p
 		return p
 	})
-	for _, p := range maskedPatterns {
+	for _, p := range append(maskedPatterns, m.extra...) {
 		s = p.re.ReplaceAllString(s, p.with)
 	}
 	return s
