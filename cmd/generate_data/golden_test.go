@@ -62,7 +62,8 @@ func TestGoldenSample(t *testing.T) {
 				if g, ok := got[name]; !ok {
 					t.Errorf("%s: not written", name)
 				} else if !bytes.Equal(g, b) {
-					t.Errorf("%s differs from testdata/golden/%s (go test -update rewrites it once the change is wanted)", name, c.name)
+					t.Errorf("%s differs from testdata/golden/%s (-golden +got; go test -run Golden -update rewrites it once the change is wanted):\n%s",
+						name, c.name, progtest.LineDiff(string(b), string(g)))
 				}
 			}
 			for name := range got {
