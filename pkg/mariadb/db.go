@@ -30,6 +30,9 @@ type DB struct {
 	// ReconnectWithin bounds how long LoadBatch tries to get a lost connection back
 	// before it gives up (30 s when zero).
 	ReconnectWithin time.Duration
+	// DDLTimeout bounds each statement of a schema step, waiting for locks included
+	// (5 min when zero): see Upgrade.
+	DDLTimeout time.Duration
 	// packet is the server's max_allowed_packet, read once by packetLimit.
 	packet atomic.Int64
 	// cluster connects to the nodes of a DSN listing several, or to one Galera node;
