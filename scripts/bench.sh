@@ -2,19 +2,48 @@
 # bench.sh: the speed and memory figures of the toolkit, on the private MariaDB server.
 # Generates 1,000,000 affectations with their parents (4 % defects), migrates them into
 # a fresh database, and prints time, throughput and peak memory of each step; then runs
-# the Go benchmarks. BENCH_AFFECTATIONS sets the size (default 1000000). The private
-# server is stopped at the end when this script started it (stopping deletes its data).
+# the Go benchmarks. The private server is stopped at the end when this script started
+# it (stopping deletes its data).
+#
+#   scripts/bench.sh [-affectations N] [-cluster]
+#
+# -affectations N sets the size (default: BENCH_AFFECTATIONS, else 1000000).
+# -cluster runs the Galera case instead: the same generated rows migrated into the
+# private server (a single node) and through the 3-node cluster of
+# scripts/galera-local.sh (started here, stopped at the end when this script started
+# it), and the mariadb client's LOAD DATA LOCAL INFILE of the same rows into the
+# cluster; one line per case: time, rows per second, and speed relative to the
+# client's LOAD DATA on the cluster (target for the cluster's migration: 0.9 or better).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 n=${BENCH_AFFECTATIONS:-1000000}
+cluster=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	-affectations | --affectations)
+		[ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 80 ] || { echo "bench.sh: -affectations wants a number of at least 80" >&2; exit 2; }
+		n=$2
+		shift 2 ;;
+	-cluster | --cluster) cluster=1; shift ;;
+	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench.sh: unknown argument $1 (usage: scripts/bench.sh [-affectations N] [-cluster])" >&2; exit 2 ;;
+	esac
+done
 work=$(mktemp -d)
 started=0
 scripts/mariadb-local.sh status >/dev/null 2>&1 || started=1
+galera_started=0
+if [ "$cluster" = 1 ] && ! scripts/galera-local.sh status >/dev/null 2>&1; then
+	galera_started=1
+fi
 cleanup() {
 	rm -rf "$work"
 	if [ "$started" = 1 ]; then
 		scripts/mariadb-local.sh stop
+	fi
+	if [ "$galera_started" = 1 ]; then
+		scripts/galera-local.sh stop
 	fi
 }
 trap cleanup EXIT
@@ -40,6 +69,45 @@ measure "generate_data" "$work/bin/generate_data" -seed 1 -today 2026-11-15 -cli
 rows=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -l)
 bytes=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -c)
 echo "   $((rows - 4)) rows, $((bytes / 1024 / 1024)) MB of CSV"
+client=$(command -v mariadb || command -v mysql)
+sql() { "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot --local-infile=1 "$@"; }
+tables="clients intervenants projets projet_sites affectations"
+
+if [ "$cluster" = 1 ]; then
+	rows=$((rows - 4))
+	gdsn=$(scripts/galera-local.sh start)
+	node1=$(scripts/galera-local.sh dsn 1)
+	port1=${node1##*:}
+	port1=${port1%%)*}
+	gsql() { "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" -uroot --local-infile=1 "$@"; }
+	measure "migration, single node" "$work/bin/migration" -dsn "$dsn" -create-db -today 2026-11-15 -out "$work/m1" "$work/data" >/dev/null
+	measure "migration, 3-node cluster" "$work/bin/migration" -dsn "${gdsn%/}/$db" -create-db -today 2026-11-15 -out "$work/g1" "$work/data" >/dev/null
+	# The yardstick: the clean rows migration loaded (exported from the single node),
+	# loaded by the mariadb client into the same schema on the cluster, through node 1.
+	for t in $tables; do
+		sql "$db" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/$t.tsv'"
+	done
+	gsql -e "CREATE DATABASE \`${db}_ld\` CHARACTER SET utf8mb4"
+	gsql "${db}_ld" <schema.sql
+	load=""
+	for t in $tables; do
+		load="$load LOAD DATA LOCAL INFILE '$work/$t.tsv' INTO TABLE \`$t\`;"
+	done
+	measure "mariadb LOAD DATA, 3-node cluster" "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" \
+		-uroot --local-infile=1 "${db}_ld" -e "$load" >/dev/null
+	secs() { awk -v l="$1" 'index($0, l) == 1 { print $(NF-4) }' "$work/summary"; }
+	ld=$(secs "mariadb LOAD DATA, 3-node cluster")
+	echo "== $n affectations: $rows rows; speed relative to the mariadb client's LOAD DATA on the cluster"
+	for label in "migration, single node" "migration, 3-node cluster" "mariadb LOAD DATA, 3-node cluster"; do
+		awk -v label="$label" -v s="$(secs "$label")" -v r="$rows" -v l="$ld" \
+			'BEGIN { printf "%-34s %8.2f s  %9.0f rows/s  ratio %5.2f\n", label, s, r / s, l / s }'
+	done
+	awk -v c="$(secs "migration, 3-node cluster")" -v s="$(secs "migration, single node")" \
+		'BEGIN { printf "cluster / single node time         %8.2f\n", c / s }'
+	sql -e "DROP DATABASE \`$db\`"
+	gsql -e "DROP DATABASE \`$db\`; DROP DATABASE \`${db}_ld\`"
+	exit 0
+fi
 measure "migration (empty database)" "$work/bin/migration" -dsn "$dsn" -create-db -today 2026-11-15 -out "$work/m1" "$work/data"
 # The throughput line and the Total block of the report, whole.
 awk '/^throughput:/ { print } /^Total$/ { total = 1; next } total && /^$/ { exit } total { print }' \
@@ -52,9 +120,6 @@ fi
 
 # The yardstick: the mariadb client's LOAD DATA LOCAL INFILE of the same rows, already
 # clean and canonical (exported from what migration loaded), into the same schema.
-client=$(command -v mariadb || command -v mysql)
-sql() { "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot --local-infile=1 "$@"; }
-tables="clients intervenants projets projet_sites affectations"
 for t in $tables; do
 	sql "$db" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/$t.tsv'"
 done

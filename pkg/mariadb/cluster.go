@@ -371,7 +371,11 @@ type writeSet struct {
 // its stock movement; a rejection one row), kept under three quarters of the row limit
 // and half of the byte limit; it costs only the rows added since the last call.
 func (db *DB) BatchFull(b *Batch) bool {
-	if db == nil || (db.wsRows <= 0 && db.wsBytes <= 0) {
+	if db == nil {
+		return false
+	}
+	wsRows, wsBytes := db.wsRows.Load(), db.wsBytes.Load()
+	if wsRows <= 0 && wsBytes <= 0 {
 		return false
 	}
 	e := b.Entity
@@ -413,5 +417,16 @@ func (db *DB) BatchFull(b *Batch) bool {
 	}
 	ws.rejections = len(b.Rejections)
 	upd := int64(len(b.Updates)) * perRow * 2 // replaced rows count twice (before, after)
-	return (db.wsRows > 0 && ws.nrows+upd >= db.wsRows*3/4) || (db.wsBytes > 0 && ws.nbytes+upd*256 >= db.wsBytes/2)
+	return (wsRows > 0 && ws.nrows+upd >= wsRows*3/4) || (wsBytes > 0 && ws.nbytes+upd*256 >= wsBytes/2)
+}
+
+// readLimits reads the Galera write-set limits into db, for BatchFull.
+func (db *DB) readLimits(ctx context.Context) error {
+	var rows, bytes int64
+	if err := db.QueryRowContext(ctx, "SELECT @@wsrep_max_ws_rows, @@wsrep_max_ws_size").Scan(&rows, &bytes); err != nil {
+		return err
+	}
+	db.wsRows.Store(rows)
+	db.wsBytes.Store(bytes)
+	return nil
 }

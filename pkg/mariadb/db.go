@@ -30,14 +30,18 @@ type DB struct {
 	// ReconnectWithin bounds how long LoadBatch tries to get a lost connection back
 	// before it gives up (30 s when zero).
 	ReconnectWithin time.Duration
+	// DDLTimeout bounds each statement of a schema step, waiting for locks included
+	// (5 min when zero): see Upgrade.
+	DDLTimeout time.Duration
 	// packet is the server's max_allowed_packet, read once by packetLimit.
 	packet atomic.Int64
 	// cluster connects to the nodes of a DSN listing several, or to one Galera node;
 	// nil for one server without wsrep.
 	cluster *cluster
 	// wsRows and wsBytes are the Galera write-set limits (wsrep_max_ws_rows,
-	// wsrep_max_ws_size) read at Open, 0 when there is none: batches stay under them.
-	wsRows, wsBytes int64
+	// wsrep_max_ws_size) read at Open, and again when a batch was refused over them; 0
+	// when there is none: batches stay under them.
+	wsRows, wsBytes atomic.Int64
 }
 
 // sqlMode makes MariaDB refuse what it would otherwise coerce with a warning.
@@ -197,7 +201,7 @@ func openWith(ctx context.Context, cfg *mysql.Config, asCluster bool) (*DB, erro
 	}
 	d := &DB{DB: db, Cfg: cfg, cluster: cl}
 	if cl != nil && cl.isGalera() {
-		if err := db.QueryRowContext(ctx, "SELECT @@wsrep_max_ws_rows, @@wsrep_max_ws_size").Scan(&d.wsRows, &d.wsBytes); err != nil {
+		if err := d.readLimits(ctx); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("read the write-set limits: %w", FormatError(err))
 		}

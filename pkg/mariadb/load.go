@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -91,6 +93,17 @@ type Batch struct {
 	packet int
 	// ws is BatchFull's running estimate of the batch's Galera write set.
 	ws writeSet
+	// marker is the number of the batch's journal_batches row when it is not Seq: a
+	// piece of a batch that was split (see splitMarker).
+	marker int
+}
+
+// markerNo is the number of b's journal_batches row.
+func (b *Batch) markerNo() int {
+	if b.marker > 0 {
+		return b.marker
+	}
+	return b.Seq
 }
 
 // Refusal is an accepted row that the database refused (a rule the Go checks missed):
@@ -138,12 +151,29 @@ var errBatchCommitted = errors.New("batch already committed")
 // committed and its refusals are read back; absent, the whole batch is written again.
 // When the server does not come back, the error says so and that running the same
 // command again finishes the job.
+//
+// A Galera cluster refuses a transaction over its write-set limits whole (1180
+// wsrep_max_ws_rows exceeded, 1105 Maximum writeset size exceeded): BatchFull keeps
+// batches under the limits read at the start, but a limit lowered since, or rows
+// larger than estimated, can still get there. The batch is then split in halves, each
+// its own transaction with its own marker (see splitBatch), and the halves split again
+// while refused; the limits are read again for the next batches.
 func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 	if b.Seq <= 0 {
 		return nil, fmt.Errorf("%s: batch %d: batches are numbered from 1", b.File, b.Seq)
 	}
 	b.packet = db.packetLimit(ctx)
 	b.Recovered = ""
+	refused, err := db.loadWhole(ctx, b)
+	if err == nil || Recover(err) != Split {
+		return refused, err
+	}
+	return db.loadSplit(ctx, b, err)
+}
+
+// loadWhole writes b in one transaction, as LoadBatch says, and returns an error that
+// Recover calls Split unchanged.
+func (db *DB) loadWhole(ctx context.Context, b *Batch) ([]Refusal, error) {
 	// The time to get the connection back counts from its loss, not from the batch's
 	// start: a killed LOAD DATA may hang in the kernel for a minute before it fails, on a
 	// server that answers at once.
@@ -159,7 +189,7 @@ func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 			return refused, nil
 		}
 		if Recover(err) == Split {
-			return nil, db.overError(b, err)
+			return nil, err
 		}
 		if !errors.Is(err, errBatchCommitted) && Recover(err) != LookUp {
 			return nil, FormatError(err)
@@ -220,12 +250,122 @@ func lostWhat(err error) string {
 	return "connection lost"
 }
 
-// overError is the one line for a batch over the Galera write-set limits although
-// BatchFull keeps batches well under them (rows far larger than estimated).
+// overError is the one line for a batch over the Galera write-set limits that could
+// not be split enough: a single row over them, or more pieces than a batch may have.
 func (db *DB) overError(b *Batch, err error) error {
-	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) not written: over the cluster's write-set limits (wsrep_max_ws_rows %d, wsrep_max_ws_size %d: %v); "+
-		"the batches committed are kept: run the same command again with a smaller -batch",
-		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.wsRows, db.wsBytes, lostCause(err)), err}
+	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) not written: over the cluster's write-set limits even split in pieces (wsrep_max_ws_rows %d, wsrep_max_ws_size %d: %v); "+
+		"the batches committed are kept: raise the limits, or run the same command again with a smaller -batch",
+		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.wsRows.Load(), db.wsBytes.Load(), lostCause(err)), err}
+}
+
+// maxPieces bounds the pieces of one split batch (see splitMarker).
+const maxPieces = 1000
+
+// splitMarker is the journal_batches number of piece k (1 to maxPieces-1) of batch
+// seq, split because the cluster refused it whole (piece 0 keeps seq): far above any
+// batch number a run reaches, and readable (piece 3 of batch 7 is 1000007003).
+func splitMarker(seq, k int) int { return 1_000_000_000 + seq*maxPieces + k }
+
+// loadSplit writes b, which the cluster refused whole (cause), as pieces: it halves
+// it, writes each half as a batch of its own (LoadBatch's look-ups and retries
+// included), and halves again a half still refused. The pieces' refusals, replaced
+// values and recoveries are b's.
+func (db *DB) loadSplit(ctx context.Context, b *Batch, cause error) ([]Refusal, error) {
+	if err := db.readLimits(ctx); err != nil && Recover(err) == Stop {
+		return nil, FormatError(err)
+	}
+	pieces := 1 // markers used: b's own
+	var refused []Refusal
+	var recovered []string
+	b.Old = nil
+	var split func(p *Batch, cause error) error
+	split = func(p *Batch, cause error) error {
+		first, second, ok := splitBatch(p)
+		if !ok || pieces >= maxPieces || b.Seq > (math.MaxInt32-1_000_000_000)/maxPieces {
+			return db.overError(b, cause)
+		}
+		second.marker = splitMarker(b.Seq, pieces)
+		pieces++
+		for _, q := range []*Batch{first, second} {
+			r, err := db.loadWhole(ctx, q)
+			if err != nil && Recover(err) == Split {
+				if err := split(q, err); err != nil {
+					return err
+				}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			refused = append(refused, r...)
+			for line, v := range q.Old {
+				if b.Old == nil {
+					b.Old = map[int][]string{}
+				}
+				b.Old[line] = v
+			}
+			if q.Recovered != "" {
+				recovered = append(recovered, q.Recovered)
+			}
+		}
+		return nil
+	}
+	if err := split(b, cause); err != nil {
+		return nil, err
+	}
+	b.Recovered = strings.Join(append([]string{fmt.Sprintf("over the cluster's write-set limits (%s): written in %d pieces", lostCause(cause), pieces)}, recovered...), "; ")
+	return refused, nil
+}
+
+// splitBatch cuts b in two batches that together write what b writes: the first
+// takes half of what it writes (its rows first, then its updates, then its
+// rejections) and half of its corrections, the second the rest and the rows ignored; each accounts for its own in its journal progress.
+// It is false when b holds a single row or none: it cannot be cut.
+func splitBatch(b *Batch) (first, second *Batch, ok bool) {
+	n := len(b.Rows) + len(b.Updates) + len(b.Rejections)
+	if n < 2 {
+		return nil, nil, false
+	}
+	piece := func() *Batch {
+		return &Batch{RunID: b.RunID, Tool: b.Tool, File: b.File, Seq: b.Seq, Entity: b.Entity, Date: b.Date, packet: b.packet}
+	}
+	first, second = piece(), piece()
+	first.marker = b.marker
+	k := n / 2 // rows, then updates, then rejections, as many as the first takes
+	first.Rows, second.Rows, k = cut(b.Rows, k)
+	first.Updates, second.Updates, k = cut(b.Updates, k)
+	first.Rejections, second.Rejections, _ = cut(b.Rejections, k)
+	first.Corrections, second.Corrections, _ = cut(b.Corrections, len(b.Corrections)/2)
+	p := Progress{Inserted: len(first.Rows), Updated: len(first.Updates), Rejected: len(first.Rejections)}
+	p.Read = p.Inserted + p.Updated + p.Rejected
+	lines := make([]int, 0, p.Read)
+	for _, r := range first.Rows {
+		lines = append(lines, r.Line)
+	}
+	for _, r := range first.Updates {
+		lines = append(lines, r.Line)
+	}
+	for _, r := range first.Rejections {
+		lines = append(lines, r.Line)
+	}
+	if len(lines) > 0 {
+		p.First, p.Line = slices.Min(lines), slices.Max(lines)
+	}
+	first.Progress = p
+	rest := b.Progress
+	rest.Read -= p.Read
+	rest.Inserted -= p.Inserted
+	rest.Updated -= p.Updated
+	rest.Rejected -= p.Rejected
+	second.Progress = rest
+	return first, second, true
+}
+
+// cut gives the first k items of s (all of s when it holds fewer), the others, and
+// how many of k are left to take. Both parts share s's storage, read-only.
+func cut[T any](s []T, k int) (head, tail []T, left int) {
+	h := min(k, len(s))
+	return s[:h:h], s[h:], k - h
 }
 
 // cutError is the one line for a batch whose connection broke at every attempt while
@@ -290,7 +430,7 @@ func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 	}
 	if len(refused) > 0 {
 		if _, err := tx.ExecContext(ctx, "UPDATE journal_batches SET inserted = ?, rejected = ? WHERE run_id = ? AND file = ? AND batch = ?",
-			prog.Inserted, prog.Rejected, b.RunID, b.File, b.Seq); err != nil {
+			prog.Inserted, prog.Rejected, b.RunID, b.File, b.markerNo()); err != nil {
 			return nil, fmt.Errorf("journal batch: %w", err)
 		}
 	}
@@ -303,7 +443,7 @@ func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 // insertMarker writes b's journal_batches row with the counts p.
 func insertMarker(ctx context.Context, tx *sql.Tx, b *Batch, p Progress) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO journal_batches (run_id, file, batch, first_line, last_line, `read`, inserted, rejected, ignored, updated) "+
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.RunID, b.File, b.Seq, p.First, p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated)
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.RunID, b.File, b.markerNo(), p.First, p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated)
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1062 {
 		return errBatchCommitted
@@ -336,7 +476,7 @@ func (db *DB) lookUpBatch(ctx context.Context, b *Batch, until time.Time) (bool,
 func (db *DB) readMarker(ctx context.Context, b *Batch) (bool, []Refusal, error) {
 	var n int
 	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM journal_batches WHERE run_id = ? AND file = ? AND batch = ? LOCK IN SHARE MODE",
-		b.RunID, b.File, b.Seq).Scan(&n)
+		b.RunID, b.File, b.markerNo()).Scan(&n)
 	if err != nil || n == 0 || len(b.Rows) == 0 {
 		return n > 0, nil, err
 	}

@@ -96,10 +96,16 @@ func TestBatchFull(t *testing.T) {
 		return 0
 	}
 	// 3 rows written per projet (itself, two sites): full before 3/4 of 1,000 rows.
-	if n := fill(&DB{wsRows: 1000, wsBytes: 1 << 31}); n == 0 || (n-1)*3+2 >= 750 || n*3+2 < 750 {
+	limits := func(rows, bytes int64) *DB {
+		db := &DB{}
+		db.wsRows.Store(rows)
+		db.wsBytes.Store(bytes)
+		return db
+	}
+	if n := fill(limits(1000, 1<<31)); n == 0 || (n-1)*3+2 >= 750 || n*3+2 < 750 {
 		t.Errorf("with wsrep_max_ws_rows 1000, the batch was full after %d rows, want about 250", n)
 	}
-	if n := fill(&DB{wsBytes: 100000}); n == 0 || n > 400 {
+	if n := fill(limits(0, 100000)); n == 0 || n > 400 {
 		t.Errorf("with wsrep_max_ws_size 100000, the batch was full after %d rows", n)
 	}
 	if n := fill(&DB{}); n != 0 {

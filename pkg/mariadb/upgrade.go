@@ -2,9 +2,13 @@ package mariadb
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -97,15 +101,37 @@ func (st SchemaState) CheckCurrent(where string) error {
 // after all its statements succeeded. The caller holds the run lock. A step stopped half-way
 // is reported by name and statement; running again finishes it, since every statement of
 // a step is safe to repeat. A missing privilege is named.
+//
+// Every statement runs in a session of its own whose statements are bounded by
+// db.DDLTimeout (see ddlSession): a statement that waits for a table another session
+// holds, or a schema change a Galera cluster cannot complete, ends as an error naming
+// the step and the statement instead of a run that hangs.
 func (db *DB) Upgrade(ctx context.Context, st SchemaState) error {
+	if len(st.Pending) == 0 {
+		return nil
+	}
+	conn, err := db.ddlSession(ctx)
+	if err != nil {
+		return fmt.Errorf("schema step %s: %w", st.Pending[0].Name, FormatError(err))
+	}
+	defer discard(conn)
+	limit := db.ddlTimeout()
 	for _, step := range st.Pending {
 		stmts := step.Statements()
 		for i, stmt := range stmts {
-			if _, err := db.ExecContext(ctx, stmt); err != nil {
+			// The server ends the statement at limit; should it not (a statement it
+			// cannot interrupt), the client gives up a little later.
+			sctx, cancel := context.WithTimeout(ctx, limit+ddlGrace)
+			_, err := conn.ExecContext(sctx, stmt)
+			cancel()
+			if err != nil {
+				if ctx.Err() == nil && timedOut(err) {
+					return stepTimeout(step, i, len(stmts), stmt, limit, err)
+				}
 				return stepError(step, i, len(stmts), stmt, err)
 			}
 		}
-		if _, err := db.ExecContext(ctx,
+		if _, err := conn.ExecContext(ctx,
 			"INSERT IGNORE INTO schema_version (name, sha256, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))",
 			step.Name, step.SHA256()); err != nil {
 			return fmt.Errorf("schema step %s: record in schema_version: %w", step.Name, FormatError(err))
@@ -114,12 +140,81 @@ func (db *DB) Upgrade(ctx context.Context, st SchemaState) error {
 	return nil
 }
 
+// defaultDDLTimeout bounds a schema statement when DB.DDLTimeout is zero: long enough
+// for an ALTER TABLE of a table of millions of rows, short enough that a hang ends.
+const defaultDDLTimeout = 5 * time.Minute
+
+// ddlGrace is how much longer than the server's limit the client waits for a schema
+// statement before it drops the connection.
+const ddlGrace = 30 * time.Second
+
+func (db *DB) ddlTimeout() time.Duration {
+	if db.DDLTimeout > 0 {
+		return db.DDLTimeout
+	}
+	return defaultDDLTimeout
+}
+
+// ddlSession returns a connection for schema statements: max_statement_time and
+// lock_wait_timeout (86,400 s by default: a DDL waiting for a table's metadata lock
+// would wait a day, and every query of that table behind it) both set to
+// db.DDLTimeout. A Galera cluster replicates DDL in total order and blocks every
+// write while one runs, so a stuck one must end. The caller discards the connection
+// (see discard) so that no other statement inherits these limits.
+func (db *DB) ddlSession(ctx context.Context) (*sql.Conn, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	limit := db.ddlTimeout()
+	secs := int64(math.Ceil(limit.Seconds()))
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET SESSION max_statement_time = %.3f, lock_wait_timeout = %d", limit.Seconds(), secs)); err != nil {
+		discard(conn)
+		return nil, err
+	}
+	return conn, nil
+}
+
+// discard closes conn and keeps the pool from reusing it.
+func discard(conn *sql.Conn) {
+	conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn.Close()
+}
+
+// timedOut reports whether err is a schema statement stopped by ddlSession's limits: the
+// server's max_statement_time (1969) or lock_wait_timeout (1205), or the client's
+// deadline.
+func timedOut(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1969 || me.Number == 1205
+	}
+	return errors.Is(err, context.DeadlineExceeded)
+}
+
+// stepTimeout is the one line for a schema statement stopped at its time limit.
+func stepTimeout(step schema.Step, i, n int, stmt string, limit time.Duration, err error) error {
+	half := ""
+	if i > 0 {
+		half = fmt.Sprintf("; statements 1 to %d were applied", i)
+	}
+	return &formatted{fmt.Sprintf("schema step %s stopped at statement %d of %d (%s): no answer within %s (%s): "+
+		"another session holds the table (a long transaction or query), or the cluster cannot complete the schema change; "+
+		"find it with SHOW PROCESSLIST on each node%s: the step is safe to run again once it is gone",
+		step.Name, i+1, n, firstLine(stmt), limit, lostCause(err), half), err}
+}
+
+// firstLine is a statement's first line, for messages.
+func firstLine(stmt string) string {
+	first, _, _ := strings.Cut(stmt, "\n")
+	return strings.TrimRight(strings.TrimSpace(first), " (")
+}
+
 // privilegeErrors are the server errors of an account that may not run a statement.
 var privilegeErrors = map[uint16]bool{1044: true, 1142: true, 1143: true, 1227: true, 1370: true}
 
 func stepError(step schema.Step, i, n int, stmt string, err error) error {
-	first, _, _ := strings.Cut(stmt, "\n")
-	first = strings.TrimRight(strings.TrimSpace(first), " (")
+	first := firstLine(stmt)
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && privilegeErrors[me.Number] {
 		return &formatted{fmt.Sprintf("schema step %s needs a privilege this account lacks (%s: Error %d: %s); "+

@@ -111,6 +111,10 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 			return nil, err
 		}
 		defer db.Close()
+		// Tests of a schema step that hangs wait seconds, not the default minutes.
+		if s := os.Getenv("DMT_TEST_DDL_TIMEOUT"); s != "" {
+			db.DDLTimeout, _ = time.ParseDuration(s)
+		}
 		rep.Database = mariadb.Describe(db.Cfg)
 		if err := db.CheckDomain(ctx, d.Name); err != nil {
 			return nil, err
