@@ -49,7 +49,7 @@ func (w *weeklyImport) command(env ...string) *exec.Cmd {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	args := append([]string{"-i", "PATH=/usr/bin:/bin", "DMT_BIN=" + progtest.Bin}, env...)
+	args := append([]string{"-i", "PATH=/usr/bin:/bin", progtest.CoverEnv(), "DMT_BIN=" + progtest.Bin}, env...)
 	args = append(args, "/bin/bash", filepath.Join(root, "scripts", "import_commandes.sh"), w.dsnFile, w.dir)
 	return exec.Command("/usr/bin/env", args...)
 }

@@ -301,7 +301,7 @@ func TestNightlyScript(t *testing.T) {
 		os.WriteFile(name, []byte("old"), 0o644)
 	}
 	cron := func(dsnFile string) progtest.Result {
-		cmd := []string{"-i", "PATH=/usr/bin:/bin", "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script, dsnFile}
+		cmd := []string{"-i", "PATH=/usr/bin:/bin", progtest.CoverEnv(), "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script, dsnFile}
 		return progtest.RunPath(t, "/usr/bin/env", cmd...)
 	}
 	res := cron(dsnFile)
@@ -347,7 +347,7 @@ func TestNightlyScriptDSNFile(t *testing.T) {
 	dir := t.TempDir()
 	reports := filepath.Join(dir, "reports")
 	cron := func(args ...string) progtest.Result {
-		cmd := append([]string{"-i", "PATH=/usr/bin:/bin", "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script}, args...)
+		cmd := append([]string{"-i", "PATH=/usr/bin:/bin", progtest.CoverEnv(), "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script}, args...)
 		return progtest.RunPath(t, "/usr/bin/env", cmd...)
 	}
 	dsnFile := filepath.Join(dir, "validate.dsn")
