@@ -3,8 +3,8 @@
 # must be tidy), then every test (race detector on)
 # against a real MariaDB: MARIADB_TEST_DSN when set, else the private server of
 # scripts/mariadb-local.sh, started here and stopped on exit if this script started it;
-# then the coverage per package, the programs' runs included (DMT_COVER=0 leaves it
-# out); then the Galera tests (scripts/test-galera.sh). Extra arguments go to go test.
+# with DMT_COVER=1, the coverage per package (scripts/coverage.sh); then the Galera tests
+# (scripts/test-galera.sh). Extra arguments go to go test.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -53,19 +53,16 @@ fi
 echo "test.sh: MariaDB for tests at ${MARIADB_TEST_DSN%%@*}@${MARIADB_TEST_DSN#*@}" >&2
 
 # The programs the tests run are built once, here, for every package (pkg/progtest takes
-# them from DMT_TEST_BIN): with the race detector, like the tests, so that it sees the
-# loaders' goroutines, and with coverage counters, which each run writes into the
-# folder the tests write theirs (progtest sets GOCOVERDIR for every program it starts).
-mkdir "$work/bin" "$work/cover"
-if [ "${DMT_COVER:-}" = 0 ]; then
-	go build -race -o "$work/bin/" ./cmd/...
-	env -u DMT_GALERA DMT_TEST_BIN="$work/bin" go test -race -count=1 "$@" ./...
-else
-	go build -race -cover -covermode=atomic -o "$work/bin/" ./cmd/...
-	env -u DMT_GALERA DMT_TEST_BIN="$work/bin" go test -race -count=1 -cover -covermode=atomic -coverpkg=dmt/... \
-		"$@" ./... -args -test.gocoverdir="$work/cover"
-	echo "test.sh: coverage per package, the programs' runs included (go tool covdata percent):"
-	go tool covdata percent -i "$work/cover" | sed 's/^[[:space:]]*//' | sort
+# them from DMT_TEST_BIN), with the race detector like the tests, so that it sees the
+# loaders' goroutines too.
+mkdir "$work/bin"
+go build -race -o "$work/bin/" ./cmd/...
+env -u DMT_GALERA DMT_TEST_BIN="$work/bin" go test -race -count=1 "$@" ./...
+
+# Coverage needs a second run: counters under the race detector make the programs about
+# three times slower (DMT_COVER=1 runs scripts/coverage.sh).
+if [ "${DMT_COVER:-}" = 1 ]; then
+	scripts/coverage.sh "$@"
 fi
 
 # The Galera tests run after the parallel suite, one at a time, against a private

@@ -47,6 +47,7 @@ func declaredConstraints() []string {
 
 // TestSchemaText checks the rules schema.sql follows without a server.
 func TestSchemaText(t *testing.T) {
+	t.Parallel()
 	s := dmt.ClevitySchema
 	var tables []string
 	for _, m := range regexp.MustCompile(`(?i)\bCREATE\s+TABLE\s+(IF\s+NOT\s+EXISTS\s+)?(\w+)`).FindAllStringSubmatch(s, -1) {
@@ -115,6 +116,7 @@ func schemaShape(t *testing.T, db *mariadb.DB) string {
 }
 
 func TestApplySchemaTwice(t *testing.T) {
+	t.Parallel()
 	db := MustOpen(t)
 	before := schemaShape(t, db)
 	if !strings.Contains(before, "affectations:uq_affectations_key:UNIQUE") {
@@ -142,6 +144,7 @@ func TestApplySchemaTwice(t *testing.T) {
 // server to name); an index leading with every foreign key column; no foreign key from
 // the lineage columns to the journal.
 func TestSchemaInDatabase(t *testing.T) {
+	t.Parallel()
 	db := MustOpen(t)
 	var tables []string
 	if err := db.Select(&tables, `SELECT CONCAT_WS(':', table_name, engine, table_collation) FROM information_schema.tables
@@ -447,6 +450,7 @@ func notNullCases(t *testing.T, db *mariadb.DB) []constraintCase {
 // column and each primary key with plain SQL and bound parameters: from the baseline,
 // the violating row is refused for that reason and the same row made valid is accepted.
 func TestConstraintsRefuseViolations(t *testing.T) {
+	t.Parallel()
 	db := MustOpen(t)
 	ctx := context.Background()
 	cases := append(slices.Clone(constraintCases), notNullCases(t, db)...)
@@ -495,6 +499,7 @@ func TestConstraintsRefuseViolations(t *testing.T) {
 // TestConstraintsRefuseViolations breaks, when a case names a constraint schema.sql
 // lacks, or when a table's primary key has no case.
 func TestEveryConstraintHasACase(t *testing.T) {
+	t.Parallel()
 	tested := map[string]bool{}
 	for _, c := range constraintCases {
 		tested[c.constraint()] = true

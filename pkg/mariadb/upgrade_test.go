@@ -36,6 +36,7 @@ func shapeWithViews(t *testing.T, db *mariadb.DB) string {
 // are exactly what the ordered steps build: a new step without its place in schema.sql,
 // or the reverse, fails here.
 func TestStepsBuildTheReadableSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, c := range []struct{ domain, whole string }{
 		{"clevity", dmt.ClevitySchema},
@@ -57,6 +58,7 @@ func TestStepsBuildTheReadableSchema(t *testing.T) {
 }
 
 func TestMigrateRecordsStepsOnceAndTheDomain(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
 	if err := db.Migrate(ctx, "clevity", "r1"); err != nil {
@@ -94,6 +96,7 @@ func TestMigrateRecordsStepsOnceAndTheDomain(t *testing.T) {
 // "clevity") is upgraded by Migrate, which keeps its rows, and refused by read-only
 // programs until then.
 func TestLegacyDatabaseIsUpgraded(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
 	steps, _ := schema.Steps("clevity")
@@ -128,6 +131,7 @@ func TestLegacyDatabaseIsUpgraded(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
 	if err := db.Migrate(ctx, "clevity", "r1"); err != nil {
@@ -149,6 +153,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 // A step stopped half-way names itself and the statement, and running it again once the
 // cause is gone finishes it: its statements are safe to repeat.
 func TestHalfAppliedStepIsFinishedByARerun(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
 	if err := db.Migrate(ctx, "clevity", "r1"); err != nil {
