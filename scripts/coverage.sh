@@ -18,11 +18,13 @@ mkdir -p "$work/bin" "$cover"
 cover=$(cd "$cover" && pwd)
 
 go build -cover -covermode=set -o "$work/bin/" ./cmd/...
+status=0
 env -u DMT_GALERA DMT_TEST_BIN="$work/bin" go test -count=1 -cover -covermode=set -coverpkg=dmt/... \
-	"$@" ./... -args -test.gocoverdir="$cover" >"$work/test.log" 2>&1 || {
-	cat "$work/test.log"
-	echo "coverage.sh: the tests failed" >&2
-	exit 1
-}
+	"$@" ./... -args -test.gocoverdir="$cover" >"$work/test.log" 2>&1 || status=$?
+if [ "$status" != 0 ]; then
+	grep -v '^ok ' "$work/test.log" >&2
+	echo "coverage.sh: the tests failed; the figures below miss what the failed tests did not run" >&2
+fi
 echo "coverage.sh: statement coverage per package, tests and programs' runs together:"
 go tool covdata percent -i "$cover" | sed 's/^[[:space:]]*//' | sort
+exit "$status"

@@ -20,8 +20,9 @@ import (
 )
 
 // BinEnv names the folder of programs built once for a whole test run: scripts/test.sh
-// builds every program of cmd/ there (with -race and -cover, as it runs the tests) and
-// sets it, so that each package's tests do not build them again.
+// (with -race) and scripts/coverage.sh (with -cover) build every program of cmd/ there,
+// as they build the tests, and set it, so that each package's tests do not build them
+// again.
 const BinEnv = "DMT_TEST_BIN"
 
 // Bin is the folder of the programs, set by Main.
