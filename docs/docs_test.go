@@ -173,6 +173,7 @@ func (a *accounts) cnf(u account) string {
 // the blocks after them run what they would (the nightly script once, the same fix with
 // sed).
 func TestRunbook(t *testing.T) {
+	t.Parallel()
 	needClients(t)
 	dsn := mariadbtest.NewDatabase(t)
 	acc := newAccounts(t, dsn)
@@ -231,6 +232,7 @@ func TestRunbook(t *testing.T) {
 // validation account validates and exports the stock, the export account dumps. Without
 // a privilege, a program fails with one line that names it.
 func TestOperationsAccounts(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	dir := t.TempDir()
 	gen := progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "3", "-weeks", "1",
@@ -331,6 +333,7 @@ func oneLine(t *testing.T, what string, r progtest.Result, want ...string) {
 // TestFormatsNamesEveryColumn holds formats.md to the domains: every column of every
 // entity appears in its tables.
 func TestFormatsNamesEveryColumn(t *testing.T) {
+	t.Parallel()
 	page := readPage(t, "formats.md")
 	cells := map[string]bool{}
 	for _, line := range strings.Split(page, "\n") {
@@ -399,6 +402,7 @@ func anchors(md string) map[string]bool {
 // file or folder of the repository (never outside it), and a #fragment a heading of the
 // page it points to.
 func TestLinks(t *testing.T) {
+	t.Parallel()
 	root := repoRoot(t)
 	pages, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
 	pages = append(pages, filepath.Join(root, "README.md"))

@@ -3,10 +3,15 @@
 # must be tidy), then every test (race detector on)
 # against a real MariaDB: MARIADB_TEST_DSN when set, else the private server of
 # scripts/mariadb-local.sh, started here and stopped on exit if this script started it;
-# then the Galera tests (scripts/test-galera.sh).
+# with DMT_COVER=1, the coverage per package (scripts/coverage.sh); then the Galera tests
+# (scripts/test-galera.sh). Extra arguments go to go test.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+
+stop_local=
+work=$(mktemp -d "${TMPDIR:-/tmp}/dmt-test-XXXXXX")
+trap 'rm -rf "$work"; if [ -n "$stop_local" ]; then scripts/mariadb-local.sh stop; fi' EXIT
 
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.mariadb-local/*'))
 if [ -n "$unformatted" ]; then
@@ -35,7 +40,7 @@ fi
 
 if [ -z "${MARIADB_TEST_DSN:-}" ]; then
 	if ! scripts/mariadb-local.sh status >/dev/null 2>&1; then
-		trap 'scripts/mariadb-local.sh stop' EXIT
+		stop_local=1
 	fi
 	MARIADB_TEST_DSN=$(scripts/mariadb-local.sh start)
 	export MARIADB_TEST_DSN
@@ -46,7 +51,19 @@ if ! scripts/chromium.sh >/dev/null; then
 	echo "test.sh: no Chromium: the browser tests will skip (and fail under CI)" >&2
 fi
 echo "test.sh: MariaDB for tests at ${MARIADB_TEST_DSN%%@*}@${MARIADB_TEST_DSN#*@}" >&2
-env -u DMT_GALERA go test -race -count=1 "$@" ./...
+
+# The programs the tests run are built once, here, for every package (pkg/progtest takes
+# them from DMT_TEST_BIN), with the race detector like the tests, so that it sees the
+# loaders' goroutines too.
+mkdir "$work/bin"
+go build -race -o "$work/bin/" ./cmd/...
+env -u DMT_GALERA DMT_TEST_BIN="$work/bin" go test -race -count=1 "$@" ./...
+
+# Coverage needs a second run: counters under the race detector make the programs about
+# three times slower (DMT_COVER=1 runs scripts/coverage.sh).
+if [ "${DMT_COVER:-}" = 1 ]; then
+	scripts/coverage.sh "$@"
+fi
 
 # The Galera tests run after the parallel suite, one at a time, against a private
 # 3-node cluster: when galera-4 is installed or can be (root with apt-get).

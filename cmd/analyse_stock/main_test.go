@@ -88,6 +88,7 @@ func fixture(t *testing.T) string {
 var wantHeader = []string{"ref_produit", "nom", "categorie", "stock_initial", "total_receptions", "total_commandes", "stock_actuel", "seuil_alerte", "statut", "date_etat", "prix_unitaire"}
 
 func TestStockState(t *testing.T) {
+	t.Parallel()
 	dsn := fixture(t)
 	cases := []struct {
 		name string
@@ -166,6 +167,7 @@ func TestStockState(t *testing.T) {
 // clean (exit 0) as long as some product has its snapshot. Without any snapshot in the
 // database, the files are written with a warning and exit 1.
 func TestMissingInventoryIsNotAStockOut(t *testing.T) {
+	t.Parallel()
 	dsn := fixture(t)
 	db, err := mariadb.Open(context.Background(), dsn)
 	if err != nil {
@@ -211,6 +213,7 @@ func TestMissingInventoryIsNotAStockOut(t *testing.T) {
 }
 
 func TestDefaultDateIsTodayAndCountsEverything(t *testing.T) {
+	t.Parallel()
 	dsn := fixture(t)
 	dir := t.TempDir()
 	before := time.Now().Format(time.DateOnly)
@@ -249,6 +252,7 @@ func TestDefaultDateIsTodayAndCountsEverything(t *testing.T) {
 // local date of the machine (its TZ), as for every program of the toolkit: two zones 26
 // hours apart never share a date, whatever the hour.
 func TestTodayIsTheLocalDate(t *testing.T) {
+	t.Parallel()
 	dsn := fixture(t)
 	for _, zone := range []string{"Etc/GMT-14", "Etc/GMT+12"} {
 		loc, err := time.LoadLocation(zone)
@@ -270,6 +274,7 @@ func TestTodayIsTheLocalDate(t *testing.T) {
 }
 
 func TestEvolution(t *testing.T) {
+	t.Parallel()
 	dsn := fixture(t)
 	dir := t.TempDir()
 	evoPath := filepath.Join(dir, "sub", "evolution_stock.csv")
@@ -308,6 +313,7 @@ func TestEvolution(t *testing.T) {
 }
 
 func TestExcel(t *testing.T) {
+	t.Parallel()
 	dsn := fixture(t)
 	dir := t.TempDir()
 	dir = filepath.Join(dir, "exports") + string(filepath.Separator) // created
@@ -337,6 +343,7 @@ func TestExcel(t *testing.T) {
 }
 
 func TestStdout(t *testing.T) {
+	t.Parallel()
 	dsn := fixture(t)
 	dir := t.TempDir()
 	file := progtest.Run(t, nil, nil, "analyse_stock", "-dsn", dsn, "-at", "2026-02-28", "-out", dir)
@@ -402,6 +409,7 @@ func parseSVG(t *testing.T, data []byte) svgDoc {
 }
 
 func TestChart(t *testing.T) {
+	t.Parallel()
 	dsn := fixture(t)
 	dir := t.TempDir()
 	svg := filepath.Join(dir, "alertes_stock.svg")
@@ -457,6 +465,7 @@ func TestChart(t *testing.T) {
 }
 
 func TestChartWithoutProductUnderThreshold(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	states := []mariadb.StockState{{Ref: "A", Actuel: 50, Seuil: 10}}
 	weeks := []mariadb.StockWeek{{Ref: "A", Week: "2026-W06", Stock: 50}}
@@ -474,6 +483,7 @@ func TestChartWithoutProductUnderThreshold(t *testing.T) {
 // first, says how many it leaves out, and gives each product its own scale: the
 // outlier does not flatten a product whose stock moves by a few units.
 func TestChartSmallMultiples(t *testing.T) {
+	t.Parallel()
 	var states []mariadb.StockState
 	var weeks []mariadb.StockWeek
 	for i := range 15 {
@@ -524,6 +534,7 @@ func TestChartSmallMultiples(t *testing.T) {
 }
 
 func TestNiceStep(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		span float64
 		want float64
@@ -539,6 +550,7 @@ func TestNiceStep(t *testing.T) {
 // "/": the journal records the run with the password masked, and neither the database
 // nor the files written nor the output hold the password.
 func TestJournal(t *testing.T) {
+	t.Parallel()
 	dsn := fixture(t)
 	userDSN, pw := mariadbtest.NewUser(t, dsn)
 	out := t.TempDir()
@@ -562,6 +574,7 @@ func TestJournal(t *testing.T) {
 }
 
 func TestCannotRun(t *testing.T) {
+	t.Parallel()
 	cfg, err := mysql.ParseDSN(mariadbtest.ServerDSN(t))
 	if err != nil {
 		t.Fatal(err)
@@ -600,4 +613,7 @@ func TestCannotRun(t *testing.T) {
 }
 
 // TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
-func TestManual(t *testing.T) { progtest.CheckManual(t, "analyse_stock", run) }
+func TestManual(t *testing.T) {
+	t.Parallel()
+	progtest.CheckManual(t, "analyse_stock", run)
+}

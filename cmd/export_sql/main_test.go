@@ -149,6 +149,7 @@ func tableDigest(t *testing.T, dsn string) string {
 // same tables, views and rows; -verify says so, drops its scratch database and the
 // journal records the run with the file and its SHA-256.
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	requireDumpTool(t)
 	for _, domain := range []string{"clevity", "distributech"} {
 		t.Run(domain, func(t *testing.T) {
@@ -278,6 +279,7 @@ func newAccount(t *testing.T, dsn string, grants ...string) (string, string) {
 // The documented least-privilege account exports and verifies; without SHOW VIEW the
 // run stops with one line naming the refused statement and what the account needs.
 func TestLeastPrivilegeAccount(t *testing.T) {
+	t.Parallel()
 	requireDumpTool(t)
 	dsn := loaded(t, "distributech")
 	cfg, _ := mysql.ParseDSN(dsn)
@@ -311,6 +313,7 @@ func TestLeastPrivilegeAccount(t *testing.T) {
 // removed afterwards: a wrapper standing for mariadb-dump on PATH records its command
 // line and environment, the options file's mode and whether it holds the password.
 func TestPasswordOnlyInOptionsFile(t *testing.T) {
+	t.Parallel()
 	requireDumpTool(t)
 	dsn := loaded(t, "clevity")
 	userDSN, password := mariadbtest.NewUser(t, dsn)
@@ -375,6 +378,7 @@ exec ` + real + ` "$@"
 
 // A missing mariadb-dump is one line saying how to install it; nothing is written.
 func TestMissingDumpTool(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	res := progtest.Run(t, []string{"PATH=" + t.TempDir()}, nil, "export_sql", "-dsn", "u:p@tcp(127.0.0.1:1)/x", "-out", out)
 	if res.Code != 2 || res.Stderr != "export_sql: mariadb-dump not found on PATH (install it: apt-get install mariadb-client)\n" {
@@ -385,6 +389,7 @@ func TestMissingDumpTool(t *testing.T) {
 // A dump that lost rows on its way (here a mariadb-dump that drops the products'
 // INSERT) is caught by -verify: exit 1, naming the table.
 func TestVerifyCatchesADifference(t *testing.T) {
+	t.Parallel()
 	requireDumpTool(t)
 	dsn := loaded(t, "distributech")
 	real, _ := exec.LookPath("mariadb-dump")
@@ -409,6 +414,7 @@ func TestVerifyCatchesADifference(t *testing.T) {
 // A full disk stops the export with one line saying so, and leaves no partial file.
 // It needs a small tmpfs, so it runs only where the test may mount one (root).
 func TestDiskFull(t *testing.T) {
+	t.Parallel()
 	requireDumpTool(t)
 	dsn := loaded(t, "clevity")
 	out := t.TempDir()

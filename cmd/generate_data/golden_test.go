@@ -39,6 +39,7 @@ var goldenCases = []struct {
 // writes with testdata/golden/<case>/ (distributech.sqlite as its tables in CSV, since
 // the SQLite file's bytes depend on the driver's version). go test -update rewrites them.
 func TestGoldenSample(t *testing.T) {
+	t.Parallel()
 	for _, c := range goldenCases {
 		t.Run(c.name, func(t *testing.T) {
 			out := t.TempDir()
@@ -121,6 +122,7 @@ func readSample(t *testing.T, dir string) map[string][]byte {
 // TestNothingWritesIntoData1: data_1/ is the customer's production data, frozen; no
 // command of the READMEs, the manuals or the scripts writes into it.
 func TestNothingWritesIntoData1(t *testing.T) {
+	t.Parallel()
 	root, err := mariadbtest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)

@@ -19,9 +19,13 @@ import (
 func TestMain(m *testing.M) { progtest.Main(m, "generate_data") }
 
 // TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
-func TestManual(t *testing.T) { progtest.CheckManual(t, "generate_data", run) }
+func TestManual(t *testing.T) {
+	t.Parallel()
+	progtest.CheckManual(t, "generate_data", run)
+}
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		args []string
 		code int
@@ -46,6 +50,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestWritesSmallSample(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	res := progtest.Run(t, nil, nil, "generate_data", "-seed", "3", "-today", "2026-11-15", "-clients", "5", "-intervenants", "3",
 		"-projets", "10", "-affectations", "20", "-out", out)
@@ -59,6 +64,7 @@ func TestWritesSmallSample(t *testing.T) {
 }
 
 func TestDistributechUsage(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		args []string
 		code int
@@ -89,6 +95,7 @@ func TestDistributechUsage(t *testing.T) {
 // TestDistributechWritesSample runs the distributech generator twice into one folder:
 // the second run leaves no file of the first behind.
 func TestDistributechWritesSample(t *testing.T) {
+	t.Parallel()
 	out := t.TempDir()
 	res := progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "2", "-today", "2026-02-11",
 		"-revendeurs", "6", "-produits", "40", "-weeks", "2", "-defects", "0.1", "-out", out)
@@ -130,6 +137,7 @@ func TestDistributechWritesSample(t *testing.T) {
 // one-line error saying how many are possible, at once (the generator used to search
 // for a free key for ever), and nothing is written.
 func TestTinyParentsFail(t *testing.T) {
+	t.Parallel()
 	out := filepath.Join(t.TempDir(), "sample")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -156,6 +164,7 @@ func TestTinyParentsFail(t *testing.T) {
 // TestInterrupted: Ctrl-C stops a long generation within a couple of seconds, exit 2,
 // and the output folder keeps what it held: no half file, no new file.
 func TestInterrupted(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		args []string

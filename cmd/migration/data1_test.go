@@ -23,6 +23,7 @@ import (
 // truth of data_1/defects.csv: exactly the listed rows are rejected (with their code)
 // or ignored, every other row is in the database, and a second run inserts nothing.
 func TestData1(t *testing.T) {
+	t.Parallel()
 	root, err := mariadbtest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)

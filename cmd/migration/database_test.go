@@ -25,6 +25,7 @@ func oneLine(t *testing.T, what string, res result, want ...string) {
 // A typo in the database name is an error for every program, and creates nothing;
 // -create-db is how a database is created.
 func TestMissingDatabaseIsAnError(t *testing.T) {
+	t.Parallel()
 	cfg, err := mysql.ParseDSN(mariadbtest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +65,7 @@ func TestMissingDatabaseIsAnError(t *testing.T) {
 // A database belongs to the domain that first wrote it: the other domain's programs
 // refuse it with one line, in both directions, and nothing of theirs is loaded.
 func TestDomainsDoNotMix(t *testing.T) {
+	t.Parallel()
 	clevity, distributech := mariadbtest.NewDatabase(t), mariadbtest.NewDatabase(t)
 	dt := distributechData(t, "5", 2, "0")
 	if res := migration(t, clevity, "-out", t.TempDir(), "testdata/small"); res.code > 1 {
@@ -91,6 +93,7 @@ func TestDomainsDoNotMix(t *testing.T) {
 // Read-only programs refuse a schema older or newer than they know, naming both; a
 // writing program upgrades an older one and refuses a newer one.
 func TestSchemaVersionChecks(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	if res := migration(t, dsn, "-out", t.TempDir(), "testdata/small"); res.code > 1 {
 		t.Fatalf("migration: exit %d: %s", res.code, res.stderr)
@@ -123,6 +126,7 @@ func TestSchemaVersionChecks(t *testing.T) {
 // schema is current (no DDL is run then), and is told which step and which privilege
 // it lacks when a step is pending.
 func TestLeastPrivilegeAccount(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	if res := migration(t, dsn, "-out", t.TempDir(), "testdata/small"); res.code > 1 {
 		t.Fatalf("migration: exit %d: %s", res.code, res.stderr)

@@ -42,6 +42,7 @@ func dtMigration(t *testing.T, dsn, dir string) result {
 // export's figures against totals computed here from the source files alone, leaving
 // out the rows the manifest says are rejected or ignored.
 func TestDistributechEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := distributechData(t, "3", 6, "0.04")
 	dsn := mariadbtest.NewDatabase(t)
 	out := t.TempDir()
@@ -171,6 +172,7 @@ func TestDistributechEndToEnd(t *testing.T) {
 
 // TestDistributechIncremental: weeks 1-4, then 1-6, give the same database as 1-6 at once.
 func TestDistributechIncremental(t *testing.T) {
+	t.Parallel()
 	full := distributechData(t, "4", 6, "0.04")
 	early := t.TempDir()
 	os.MkdirAll(filepath.Join(early, "commandes"), 0o755)
@@ -234,6 +236,7 @@ func dtContent(t *testing.T, dsn string) string {
 // clean and 1 only for the new week's rejections; log.txt summarises rows already
 // loaded instead of one line each.
 func TestDistributechWeekly(t *testing.T) {
+	t.Parallel()
 	full := distributechData(t, "5", 6, "0.04")
 	files, _ := filepath.Glob(filepath.Join(full, "commandes", "*.csv"))
 	weekOf := func(f string) string { return strings.Split(filepath.Base(f), "_")[1] }

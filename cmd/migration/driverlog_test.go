@@ -14,6 +14,7 @@ import (
 // so. That line goes to log.txt, beside the run's own lines, and not to stderr, where
 // only the run's one summary may appear.
 func TestDriverLinesGoToTheLog(t *testing.T) {
+	t.Parallel()
 	data := writeDataset(t, 300)
 	dsn := mariadbtest.NewDatabase(t)
 	db := openDB(t, dsn)

@@ -94,6 +94,7 @@ func etatAt(t *testing.T, dsn, at, ref string) map[string]string {
 // changes nothing. Facts stay immutable: a changed receipt in the SQLite file and a
 // changed order line in a weekly file are still DUPLICATE_KEY_CONFLICT.
 func TestReferenceDataChanges(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if res := progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "7", "-today", dtToday,
 		"-revendeurs", "6", "-produits", "10", "-weeks", "2", "-defects", "0", "-out", dir); res.Code != 0 {

@@ -98,6 +98,7 @@ func countRecords(t *testing.T, path string) int {
 // must end, read each input once, and leave the rejects in place of the inputs, each
 // original kept as NAME.<run_id>.csv, the other files untouched.
 func TestOutputFolderHoldsTheInputs(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	w := t.TempDir()
 	in := filepath.Join(w, "rejets")
@@ -161,6 +162,7 @@ func TestOutputFolderHoldsTheInputs(t *testing.T) {
 // case of its name, but never what a run wrote: the kept version of a file a run
 // replaced (NAME.<run_id>.csv, as when -rejects names a weekly file) nor a hidden file.
 func TestPatternSkipsWhatRunsWrite(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cmds := filepath.Join(dir, "commandes")
 	if err := os.MkdirAll(cmds, 0o755); err != nil {
@@ -193,6 +195,7 @@ func TestPatternSkipsWhatRunsWrite(t *testing.T) {
 // or given alone) is refused at once with one line naming it, where open(2) used to
 // wait for a writer for ever.
 func TestInputNeverBlocks(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, f := range []string{"intervenants.csv", "projets.csv", "affectations.csv"} {
 		copyFile(t, filepath.Join("testdata/small", f), filepath.Join(dir, f))
@@ -218,6 +221,7 @@ func TestInputNeverBlocks(t *testing.T) {
 // names that differ only by case. Names in a folder match without regard to case, as a
 // single file's name does.
 func TestInputErrorsSayWhatTheyAre(t *testing.T) {
+	t.Parallel()
 	small := func(t *testing.T, skip string) string {
 		dir := t.TempDir()
 		for _, f := range []string{"clients.csv", "intervenants.csv", "projets.csv", "affectations.csv"} {
@@ -267,6 +271,7 @@ func TestInputErrorsSayWhatTheyAre(t *testing.T) {
 // recorded with the odd byte escaped (\xe9) in the journal's command line, the file
 // rows and the lineage, where it used to stop the run with Error 1366 on journal.args.
 func TestLatin1FileName(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	dir := t.TempDir()
 	name := "clients_\xe9t\xe9.csv"
@@ -301,6 +306,7 @@ func TestLatin1FileName(t *testing.T) {
 // Excel needs to read UTF-8), and they read back as the rows that came in. Fed back,
 // they are the same rejections again.
 func TestRejectsInTheInputDialect(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	dir := t.TempDir()
 	text := "id_client;nom;secteur;email;telephone;ville;date_creation\r\n" +
@@ -354,6 +360,7 @@ func TestRejectsInTheInputDialect(t *testing.T) {
 // as rapport_reprise.<run_id>.txt/.json under the id of the run that wrote it, and the
 // latest run's report is under the fixed name.
 func TestReportsKeptPerRun(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	out := t.TempDir()
 	if res := migration(t, dsn, "-out", out, "testdata/small"); res.code != 1 {
@@ -388,6 +395,7 @@ func TestReportsKeptPerRun(t *testing.T) {
 // records its rejections again, the view keeps those of the latest run that read each
 // file to its end.
 func TestRejectionsLatest(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	db := openDB(t, dsn)
 	out := t.TempDir()
@@ -506,6 +514,7 @@ func checkOversized(t *testing.T, dsn string, n, huge, packet int) {
 // raw text beyond max_allowed_packet used to reset the connection, every rerun) and a
 // 70,000-digit id (its detail beyond TEXT: Error 1406) on the shared server.
 func TestOversizedRows(t *testing.T) {
+	t.Parallel()
 	checkOversized(t, mariadbtest.NewDatabase(t), 50, 50<<20, 16<<20)
 }
 
@@ -513,6 +522,7 @@ func TestOversizedRows(t *testing.T) {
 // settings are never changed): a 2 MB line used to give Error 1153. The batch of
 // accepted rows is larger than the packet too, and loads.
 func TestOversizedRowsSmallPacket(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabaseOn(t, mariadbtest.StartServer(t, "--max-allowed-packet=1M").DSN)
 	checkOversized(t, dsn, 20000, 2<<20, 1<<20)
 }
@@ -522,6 +532,7 @@ func TestOversizedRowsSmallPacket(t *testing.T) {
 // read again; from stdin, which cannot be read again, its row keeps the start read and
 // _errors says so. No database: -dry-run writes the rejects file too.
 func TestOversizedRowWholeInRejects(t *testing.T) {
+	t.Parallel()
 	dir, _ := oversizedClients(t, 3, 10)
 	big := "999998,\xe9" + strings.Repeat("N\xe9", 3<<20) + ",,big@example.fr,,Lyon,2015-01-01"
 	want := strings.ReplaceAll(big, "\xe9", "é")

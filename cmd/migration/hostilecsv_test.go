@@ -57,6 +57,7 @@ func readLog(t *testing.T, out string) string {
 // (exit 2), never as a file "with no rows" or a misleading missing column, and loads
 // nothing (issue 12, items 1, 4 and 18).
 func TestHostileFilesRefused(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		scenario string
 		want     []string
@@ -87,6 +88,7 @@ func TestHostileFilesRefused(t *testing.T) {
 // A classic Mac OS export (bare CR line ends, ';', Windows-1252) is read row by row,
 // not as one header line with no rows (issue 12, item 1).
 func TestCROnlyLineEnds(t *testing.T) {
+	t.Parallel()
 	dsn, out, res := hostile(t, "cr_only")
 	if res.code != 0 || !strings.Contains(res.stderr, "read 3, inserted 3") {
 		t.Fatalf("exit %d, want 0 and 3 rows inserted; stderr:\n%s", res.code, res.stderr)
@@ -105,6 +107,7 @@ func TestCROnlyLineEnds(t *testing.T) {
 // other line and is logged; a wholly Windows-1252 file is read right and reported as
 // such (issue 12, item 2).
 func TestMixedEncodings(t *testing.T) {
+	t.Parallel()
 	t.Run("utf-8 with one windows-1252 line", func(t *testing.T) {
 		dsn, out, res := hostile(t, "one_latin1_line")
 		if res.code != 0 {
@@ -148,6 +151,7 @@ func TestMixedEncodings(t *testing.T) {
 // MALFORMED_ROW with their text kept, the next rows load, and the rejected row fed back
 // unchanged is rejected again (issue 12, item 3).
 func TestStrayQuotesMergeNothing(t *testing.T) {
+	t.Parallel()
 	dsn, out, res := hostile(t, "stray_quotes")
 	if res.code != 1 || !strings.Contains(res.stderr, "read 2, inserted 1, rejected 1") {
 		t.Fatalf("exit %d, want 1 (read 2, inserted 1, rejected 1); stderr:\n%s", res.code, res.stderr)
@@ -176,6 +180,7 @@ func TestStrayQuotesMergeNothing(t *testing.T) {
 // A BOM at the start of a data line (two exports pasted together) is removed and
 // logged; the row loads (issue 12, item 5).
 func TestBOMMidFile(t *testing.T) {
+	t.Parallel()
 	dsn, out, res := hostile(t, "bom_midfile")
 	if res.code != 0 || !strings.Contains(res.stderr, "read 3, inserted 3") {
 		t.Fatalf("exit %d, want 0 and 3 rows inserted; stderr:\n%s", res.code, res.stderr)
@@ -196,6 +201,7 @@ func TestBOMMidFile(t *testing.T) {
 // than the reader's limit is cut to it (issue 12, item 12). Times are logged, not
 // asserted: the machine is shared.
 func TestOversizedRecords(t *testing.T) {
+	t.Parallel()
 	const header = "id_client,nom,secteur,email,telephone,ville,date_creation\n"
 	valid := func(b *strings.Builder, id int) {
 		fmt.Fprintf(b, "%d,Client %d,,c%d@x.fr,,Lyon,2020-01-01\n", id, id, id)

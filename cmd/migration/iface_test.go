@@ -14,6 +14,7 @@ import (
 // (rejets/, the -rejects file, or stdout), standard input is called stdin in the report
 // and the log, and -quiet prints nothing for a clean run. No database: -dry-run.
 func TestMessagesSayWhereRowsWent(t *testing.T) {
+	t.Parallel()
 	noDSN := []string{"MARIADB_DSN="}
 	projets, err := os.ReadFile(filepath.Join(repoRoot(t), "data_1", "projets.csv"))
 	if err != nil {
@@ -58,6 +59,7 @@ func TestMessagesSayWhereRowsWent(t *testing.T) {
 // per file and details only for the files with rejected rows; the SQLite tables are
 // labelled as tables, not with a CSV dialect.
 func TestReportOneLinePerFile(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "dt")
 	if res := progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "2", "-today", "2026-11-15",
 		"-revendeurs", "6", "-produits", "20", "-weeks", "3", "-defects", "0.02", "-out", data, "-quiet"); res.Code != 0 {

@@ -49,7 +49,7 @@ func (w *weeklyImport) command(env ...string) *exec.Cmd {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	args := append([]string{"-i", "PATH=/usr/bin:/bin", "DMT_BIN=" + progtest.Bin}, env...)
+	args := append([]string{"-i", "PATH=/usr/bin:/bin", progtest.CoverEnv(), "DMT_BIN=" + progtest.Bin}, env...)
 	args = append(args, "/bin/bash", filepath.Join(root, "scripts", "import_commandes.sh"), w.dsnFile, w.dir)
 	return exec.Command("/usr/bin/env", args...)
 }
@@ -161,6 +161,7 @@ func childOf(ppid int, comm string) int {
 // crontab line is run through its non-interactive equivalent: the script started by
 // env -i with cron's PATH, a DSN file of mode 600 and the folder as arguments.
 func TestWeeklyImport(t *testing.T) {
+	t.Parallel()
 	gen := t.TempDir()
 	today := time.Now().Format(time.DateOnly)
 	res := progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "11", "-today", today,
@@ -324,6 +325,7 @@ func TestWeeklyImport(t *testing.T) {
 // The script refuses to start without its setup, in one line, exit 2: a DSN file
 // others can read, a folder without the SQLite file.
 func TestWeeklyImportSetup(t *testing.T) {
+	t.Parallel()
 	gen := t.TempDir()
 	os.WriteFile(filepath.Join(gen, "x.sqlite"), nil, 0o644)
 	w := newWeeklyImport(t, filepath.Join(gen, "x.sqlite"))

@@ -114,6 +114,7 @@ func checkOneLoad(t *testing.T, db *sql.DB, n int, second string) {
 // first to finish instead of writing beside it, and the first is not marked failed.
 // (With GET_LOCK the lock died with its connection and both wrote at once.)
 func TestLeaseSurvivesKilledConnections(t *testing.T) {
+	t.Parallel()
 	const n = 600
 	data := writeDataset(t, n)
 	dsn := mariadbtest.NewDatabase(t)
@@ -168,6 +169,7 @@ func TestLeaseSurvivesKilledConnections(t *testing.T) {
 // failed and loads everything. The frozen run, resumed, finds its lease lost and stops
 // before writing another batch: exit 2, one line. No row is refused by the database.
 func TestLostLeaseStopsTheRun(t *testing.T) {
+	t.Parallel()
 	const n = 600
 	data := writeDataset(t, n)
 	dsn := mariadbtest.NewDatabase(t)

@@ -13,6 +13,7 @@ import (
 // stops before its first batch with exit 2 and one line naming the log, instead of
 // loading rows that no log line accounts for.
 func TestLogThatCannotBeWritten(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat("/dev/full"); err != nil {
 		t.Skip("no /dev/full here")
 	}

@@ -16,6 +16,7 @@ import (
 // as a duplicate of itself, the journal's counts those of the tables, each batch logged
 // once, and the lost connection logged.
 func TestConnectionCutAtCommit(t *testing.T) {
+	t.Parallel()
 	data := writeDataset(t, 600)
 	refDSN := mariadbtest.NewDatabase(t)
 	if res := migration(t, refDSN, "-out", t.TempDir(), "-batch", "100", data); res.code != 0 {
@@ -83,6 +84,7 @@ func TestConnectionCutAtCommit(t *testing.T) {
 // stops with exit 2 and one line saying that running the same command again finishes
 // the job; it does, with the content of an uninterrupted run.
 func TestServerGoneAtCommit(t *testing.T) {
+	t.Parallel()
 	data := writeDataset(t, 300)
 	refDSN := mariadbtest.NewDatabase(t)
 	if res := migration(t, refDSN, "-out", t.TempDir(), "-batch", "100", data); res.code != 0 {

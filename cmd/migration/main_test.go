@@ -21,7 +21,10 @@ func TestMain(m *testing.M) {
 }
 
 // TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
-func TestManual(t *testing.T) { progtest.CheckManual(t, "migration", run) }
+func TestManual(t *testing.T) {
+	t.Parallel()
+	progtest.CheckManual(t, "migration", run)
+}
 
 type result struct {
 	code           int
@@ -146,6 +149,7 @@ func readReport(t *testing.T, dir string) jsonReport {
 func readCSV(t *testing.T, path string) [][]string { return progtest.ReadCSV(t, path) }
 
 func TestSmallFolder(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	out := t.TempDir()
 	res := migration(t, dsn, "-out", out, "testdata/small")
@@ -253,6 +257,7 @@ func TestSmallFolder(t *testing.T) {
 }
 
 func TestRejectsToStdout(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	out := t.TempDir()
 	if res := migration(t, dsn, "-out", out, "-entity", "clients", "testdata/small/clients.csv"); res.code != 1 {
@@ -270,6 +275,7 @@ func TestRejectsToStdout(t *testing.T) {
 }
 
 func TestDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	out := t.TempDir()
 	res := migration(t, dsn, "-dry-run", "-out", out, "testdata/small")
@@ -287,6 +293,7 @@ func TestDryRunWritesNothing(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	dir := t.TempDir()
 	write := func(name, text string) string {
@@ -344,6 +351,7 @@ func wrongPassword(t *testing.T, dsn string) string {
 // rejections, and now loads the project and its affectations (exit 0). Rows already
 // loaded are summarised in the log, one line per file, not one line each.
 func TestFixParentsAndRerun(t *testing.T) {
+	t.Parallel()
 	data := writeDataset(t, 50)
 	clients, err := os.ReadFile(filepath.Join(data, "clients.csv"))
 	if err != nil {

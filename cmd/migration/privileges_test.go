@@ -14,6 +14,7 @@ import (
 // (SELECT) runs validate, which says once that the run is not recorded and exits as it
 // would have; migration with it stops on one line naming the privilege it lacks.
 func TestRowOnlyAndReadOnlyAccounts(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	first := t.TempDir()
 	if res := migration(t, dsn, "-out", first, "testdata/small"); res.code > 1 {

@@ -47,6 +47,7 @@ func writeDataset(t *testing.T, n int) string {
 // TestKillAndRerun kills the binary with SIGKILL between batches at several points of a
 // load, reruns it, and expects the content of one uninterrupted run.
 func TestKillAndRerun(t *testing.T) {
+	t.Parallel()
 	data := writeDataset(t, 3000)
 	refDSN := mariadbtest.NewDatabase(t)
 	if res := migration(t, refDSN, "-out", t.TempDir(), "-batch", "500", data); res.code != 0 {
@@ -108,6 +109,7 @@ func TestKillAndRerun(t *testing.T) {
 // TestRowOnlyTheDatabaseRefuses: a constraint the Go rules lack refuses one row; only
 // that row is rejected, the rest of its batch is loaded.
 func TestRowOnlyTheDatabaseRefuses(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	data := writeDataset(t, 50)
 	if res := migration(t, dsn, "-out", t.TempDir(), filepath.Join(data, "intervenants.csv")); res.code != 0 {
@@ -137,6 +139,7 @@ func TestRowOnlyTheDatabaseRefuses(t *testing.T) {
 
 // TestConcurrentRuns: two migrations at once take turns; the content is one run's.
 func TestConcurrentRuns(t *testing.T) {
+	t.Parallel()
 	data := writeDataset(t, 1500)
 	dsn := mariadbtest.NewDatabase(t)
 	// Create the schema first so both runs contend for the lock, not for CREATE TABLE.
@@ -180,6 +183,7 @@ func TestConcurrentRuns(t *testing.T) {
 // committed batches); after the reruns, the journal's inserted rows over all runs are
 // the rows in the tables.
 func TestInterruptAndRerun(t *testing.T) {
+	t.Parallel()
 	data := writeDataset(t, 3000)
 	dsn := mariadbtest.NewDatabase(t)
 	db := openDB(t, dsn)

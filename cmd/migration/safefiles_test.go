@@ -17,6 +17,7 @@ import (
 // the version it replaced as NAME.<run_id>.EXT. Its parents never arrive here, so every
 // row is rejected again: the new file must hold every row.
 func TestRejectsFedBackSameOut(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	out := t.TempDir()
 	// No projets nor intervenants: every affectation is rejected, a file far larger

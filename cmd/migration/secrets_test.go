@@ -14,6 +14,7 @@ import (
 // every table and every file written for it: the journal keeps the command line with
 // the password masked, nothing else keeps it at all.
 func TestPasswordNeverRecorded(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	userDSN, pw := mariadbtest.NewUser(t, dsn)
 	data := writeDataset(t, 30)

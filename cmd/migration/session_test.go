@@ -11,6 +11,7 @@ import (
 // while the rows load: every session sets autocommit (with sql_mode and time_zone)
 // itself. A private server: init_connect is server-wide.
 func TestInitConnectAutocommitOff(t *testing.T) {
+	t.Parallel()
 	srv := mariadbtest.StartServer(t, "--init-connect=SET autocommit=0")
 	dsn := mariadbtest.NewDatabaseOn(t, srv.DSN)
 	account := mariadbtest.NewAccount(t, srv.DSN, dsn, "ALL")

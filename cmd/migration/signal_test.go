@@ -70,6 +70,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration, what string) int
 // in flight finish, and ends the run with exit 2, whole batches in the database and
 // the run recorded as failed.
 func TestFirstSignalFinishesTheBatch(t *testing.T) {
+	t.Parallel()
 	data := writeDataset(t, 3000)
 	dsn := mariadbtest.NewDatabase(t)
 	cmd, stderr := startPaused(t, dsn, data, t.TempDir(), 300*time.Millisecond, 2)
@@ -96,6 +97,7 @@ func TestFirstSignalFinishesTheBatch(t *testing.T) {
 // TestSecondSignalStopsAtOnce: a run paused for a minute after a batch, given Ctrl-C
 // twice, ends at once with exit 130; what it committed is whole batches.
 func TestSecondSignalStopsAtOnce(t *testing.T) {
+	t.Parallel()
 	data := writeDataset(t, 3000)
 	dsn := mariadbtest.NewDatabase(t)
 	cmd, stderr := startPaused(t, dsn, data, t.TempDir(), time.Minute, 1)

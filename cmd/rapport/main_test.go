@@ -206,6 +206,7 @@ type counts struct{ runs, read, inserted, rejected, ignored, updated int64 }
 // a real browser: screenshot, PDF print, its DOM holds the headline figures, no image
 // that is not inline, no script, no element wider than the window.
 func TestFinalReport(t *testing.T) {
+	t.Parallel()
 	dsn := history(t)
 	db := openDB(t, dsn)
 	out := t.TempDir()
@@ -497,6 +498,7 @@ func keep(t *testing.T, shot, name string) {
 // holds the stock section (counts per status match analyse_stock's export), and both
 // the report and analyse_stock's chart page render in the browser without overflow.
 func TestDistributechPages(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	if res := progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "1", "-today", today, "-weeks", "6", "-defects", "0.03", "-out", src); res.Code != 0 {
 		t.Fatalf("generate_data: %s", res.Stderr)
@@ -548,11 +550,15 @@ func TestDistributechPages(t *testing.T) {
 }
 
 // TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
-func TestManual(t *testing.T) { progtest.CheckManual(t, "rapport", run) }
+func TestManual(t *testing.T) {
+	t.Parallel()
+	progtest.CheckManual(t, "rapport", run)
+}
 
 // TestCannotRun: bad command lines and databases it cannot read exit 2 with one line,
 // and write no file.
 func TestCannotRun(t *testing.T) {
+	t.Parallel()
 	older := mariadbtest.NewDatabase(t)
 	db := openDB(t, older)
 	for _, q := range []string{"CREATE TABLE schema_version (name VARCHAR(40) NOT NULL, sha256 CHAR(64) NOT NULL, applied_at DATETIME(3) NOT NULL, PRIMARY KEY (name, sha256))",

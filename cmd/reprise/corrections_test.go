@@ -17,6 +17,7 @@ import (
 // table with its run, file, line, field, before, after and rule, exactly as
 // log_reprise.txt says: the final report counts them from there.
 func TestCorrectionsStored(t *testing.T) {
+	t.Parallel()
 	dsn := loaded(t, repoFile(t, "data_1"))
 	out := t.TempDir()
 	if res := progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-out", out, repoFile(t, "data_1", "projets_corrompus.csv")); res.Code != 1 {

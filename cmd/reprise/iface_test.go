@@ -16,6 +16,7 @@ import (
 // so that migration's rejects are fed back without -entity. No database: -dry-run needs
 // none, as migration's.
 func TestEntityFromFileName(t *testing.T) {
+	t.Parallel()
 	noDSN := []string{"MARIADB_DSN="}
 	dir := t.TempDir()
 	rejets := filepath.Join(dir, "rejets")
@@ -83,6 +84,7 @@ func TestEntityFromFileName(t *testing.T) {
 // of volumes table names: data, not keys), each document has an overall "status", and
 // the documented keys are there (validate's summary as .summary.failed, for jq).
 func TestJSONOutputs(t *testing.T) {
+	t.Parallel()
 	dsn := loaded(t, repoFile(t, "data_1"))
 	out := t.TempDir()
 	if res := progtest.Run(t, nil, nil, "migration", "-dsn", dsn, "-today", today, "-out", out, repoFile(t, "data_1")); res.Code != 0 {

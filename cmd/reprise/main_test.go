@@ -20,7 +20,10 @@ import (
 func TestMain(m *testing.M) { progtest.Main(m, "reprise", "migration", "generate_data", "validate") }
 
 // TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
-func TestManual(t *testing.T) { progtest.CheckManual(t, "reprise", run) }
+func TestManual(t *testing.T) {
+	t.Parallel()
+	progtest.CheckManual(t, "reprise", run)
+}
 
 const today = "2026-11-15"
 
@@ -169,10 +172,12 @@ func checkAgainstManifest(t *testing.T, folder, corrupt, manifest string) {
 }
 
 func TestData1Corrupt(t *testing.T) {
+	t.Parallel()
 	checkAgainstManifest(t, repoFile(t, "data_1"), repoFile(t, "data_1", "projets_corrompus.csv"), repoFile(t, "data_1", "projets_corrompus_manifest.csv"))
 }
 
 func TestGeneratedCorrupt(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if res := progtest.Run(t, nil, nil, "generate_data", "-seed", "77", "-today", today, "-clients", "80", "-intervenants", "20",
 		"-projets", "300", "-affectations", "600", "-corrupt", "150", "-out", dir); res.Code != 0 {
@@ -183,6 +188,7 @@ func TestGeneratedCorrupt(t *testing.T) {
 
 // TestQuarantineRoundTrip fixes the quarantine file as a person would and feeds it back.
 func TestQuarantineRoundTrip(t *testing.T) {
+	t.Parallel()
 	dsn := loaded(t, repoFile(t, "data_1"))
 	out := t.TempDir()
 	if res := progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-out", out, repoFile(t, "data_1", "projets_corrompus.csv")); res.Code != 1 {
@@ -237,6 +243,7 @@ func TestQuarantineRoundTrip(t *testing.T) {
 
 // TestPipeFromMigration runs the pipe of the README through a shell.
 func TestPipeFromMigration(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	data := repoFile(t, "data_1")
 	out := t.TempDir()
@@ -262,6 +269,7 @@ func TestPipeFromMigration(t *testing.T) {
 }
 
 func TestDryRun(t *testing.T) {
+	t.Parallel()
 	dsn := loaded(t, repoFile(t, "data_1"))
 	before := snapshot(t, dsn)
 	dry, wet := t.TempDir(), t.TempDir()
@@ -297,6 +305,7 @@ func TestDryRun(t *testing.T) {
 }
 
 func TestBeyondRepair(t *testing.T) {
+	t.Parallel()
 	dsn := loaded(t, repoFile(t, "data_1"))
 	before := snapshot(t, dsn)
 	dir := t.TempDir()
@@ -326,6 +335,7 @@ func TestBeyondRepair(t *testing.T) {
 // TestUpdate feeds the conflicts back with -update: the loaded rows are replaced, their
 // old values logged, and validate still finds the database whole.
 func TestUpdate(t *testing.T) {
+	t.Parallel()
 	dsn := loaded(t, repoFile(t, "data_1"))
 	out := t.TempDir()
 	progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-out", out, repoFile(t, "data_1", "projets_corrompus.csv"))

@@ -146,6 +146,7 @@ func row(t *testing.T, db *sql.DB, q string, args ...any) []string {
 // quarantaine_projets.<run_id>.csv. A dry run does the same, and a failed run (database
 // unreachable) leaves the quarantine untouched.
 func TestQuarantineSameFileInOut(t *testing.T) {
+	t.Parallel()
 	dsn := loaded(t, repoFile(t, "data_1"))
 	out := t.TempDir()
 	res := progtest.Run(t, nil, nil, "reprise", "-dsn", dsn, "-today", today, "-out", out, repoFile(t, "data_1", "projets_corrompus.csv"))
@@ -243,6 +244,7 @@ func pipe(t *testing.T, dsn, out string) {
 // the README's pipe to reprise it stays MALFORMED_ROW, and so it does when the
 // quarantine is fed back unchanged. Fixed in _raw, it loads.
 func TestMalformedRowsStayRejected(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	if res := progtest.Run(t, nil, nil, "migration", "-dsn", dsn, "-today", today, "-out", t.TempDir(), repoFile(t, "data_1", "clients.csv")); res.Code > 1 {
 		t.Fatal(res.Stderr)
@@ -329,6 +331,7 @@ func parseCSV(t *testing.T, text string) [][]string {
 // one more); reading the file back removes exactly that quote, so a client fixed in its
 // e-mail only is stored with the other values exactly as they were sent.
 func TestFormulaValuesRoundTrip(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	dir, out := t.TempDir(), t.TempDir()
 	clients := [][]string{
@@ -395,6 +398,7 @@ func writeCSV(t *testing.T, path string, rows [][]string, opt csvfileOptions) {
 // reprise read (stdin); the quarantine's _file and _line stay those of data_1/projets.csv
 // however many times it is fed back, and the log names both positions.
 func TestLineageThroughRoundTrips(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	if res := progtest.Run(t, nil, nil, "migration", "-dsn", dsn, "-today", today, "-out", t.TempDir(), repoFile(t, "data_1", "clients.csv")); res.Code > 1 {
 		t.Fatal(res.Stderr)
@@ -467,6 +471,7 @@ func TestLineageThroughRoundTrips(t *testing.T) {
 // isolated are fixed in the quarantine and fed back again. The database then holds the
 // fixed values byte for byte, and lineage names the original file and line of each.
 func TestRejectsFixedByScript(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	dir, out := t.TempDir(), t.TempDir()
 	writeCSV(t, filepath.Join(dir, "clients.csv"), [][]string{

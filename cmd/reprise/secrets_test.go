@@ -11,6 +11,7 @@ import (
 // ":" and "/", given by -dsn and by MARIADB_DSN, then searches every column of every
 // table and every file written (log, quarantine, reports) for it.
 func TestPasswordNeverRecorded(t *testing.T) {
+	t.Parallel()
 	dsn := loaded(t, repoFile(t, "data_1"))
 	userDSN, pw := mariadbtest.NewUser(t, dsn)
 	out := t.TempDir()

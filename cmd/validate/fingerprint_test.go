@@ -81,6 +81,7 @@ var tamperings = []tampering{
 // in their sample, and -source to find the rows that differ from their lines (or are
 // missing). Rows loaded before fingerprints are a warning, not a failure.
 func TestTamperingFound(t *testing.T) {
+	t.Parallel()
 	for _, c := range tamperings {
 		t.Run(c.name, func(t *testing.T) {
 			dsn, dir := migratedData1(t)
@@ -156,6 +157,7 @@ func TestTamperingFound(t *testing.T) {
 // TestData1Passes: the untampered data_1, with -source, passes every check, the new
 // fingerprint and source line checks included.
 func TestData1Passes(t *testing.T) {
+	t.Parallel()
 	dsn, dir := migratedData1(t)
 	res, rep := runValidate(t, dsn, "-source", dir)
 	if res.Code != 0 || rep.Summary.Failed != 0 {

@@ -20,6 +20,7 @@ import (
 // session may be UTC. A date that is today in UTC+14 is in the future in UTC-12 (26
 // hours behind, whatever the hour).
 func TestToday(t *testing.T) {
+	t.Parallel()
 	dsn := migrated(t)
 	east, err := time.LoadLocation("Etc/GMT-14")
 	if err != nil {
@@ -67,6 +68,7 @@ func TestToday(t *testing.T) {
 // TestReportNamesNeverCollide: runs in the same second write reports side by side,
 // none overwriting another, names sorting by time.
 func TestReportNamesNeverCollide(t *testing.T) {
+	t.Parallel()
 	dsn := migrated(t)
 	out := t.TempDir()
 	for range 3 {
@@ -90,6 +92,7 @@ func TestReportNamesNeverCollide(t *testing.T) {
 // the row to fix (key, file and line) and the missing key, and no check the column's
 // type already makes true.
 func TestTextReport(t *testing.T) {
+	t.Parallel()
 	dsn := migrated(t)
 	db, err := sql.Open("mysql", dsn)
 	if err != nil {

@@ -33,6 +33,7 @@ func checkNamed(t *testing.T, rep jsonReport, name string) check {
 // load is in progress; once the lease expired, the half-loaded database fails, naming
 // the run; the same migration run again finishes the job and validate passes.
 func TestInterruptedMigrationFails(t *testing.T) {
+	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
 	out := t.TempDir()
 	cmd := exec.Command(progtest.Path("migration"), "-dsn", dsn, "-out", out, "-batch", "10", sample(t))
@@ -101,6 +102,7 @@ func TestInterruptedMigrationFails(t *testing.T) {
 // found in at night, with the run lease live (held by another session), expired
 // (its holder died without releasing it), or free.
 func TestLatestLoadingRun(t *testing.T) {
+	t.Parallel()
 	const (
 		free    = ""
 		live    = "live"
@@ -178,6 +180,7 @@ func holdLease(t *testing.T, dsn string) {
 // tables are all empty fails; a database the toolkit never loaded (an empty journal)
 // is a warning, not a failure, on that count.
 func TestEmptyTables(t *testing.T) {
+	t.Parallel()
 	headersOnly := func(t *testing.T, keep ...string) string {
 		dir := t.TempDir()
 		for _, f := range []string{"clients.csv", "intervenants.csv", "projets.csv", "affectations.csv"} {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
@@ -21,13 +22,22 @@ import (
 func TestMain(m *testing.M) { progtest.Main(m, "validate", "migration", "generate_data") }
 
 // TestManual: -h prints the manual on stdout with every flag (see progtest.CheckManual).
-func TestManual(t *testing.T) { progtest.CheckManual(t, "validate", run) }
+func TestManual(t *testing.T) {
+	t.Parallel()
+	progtest.CheckManual(t, "validate", run)
+}
 
-// sample writes a small clean clevity folder once per test binary.
-var sampleDir string
+// sample writes a small clean clevity folder once per test binary; the tests that ask
+// for it run in parallel.
+var (
+	sampleMu  sync.Mutex
+	sampleDir string
+)
 
 func sample(t *testing.T) string {
 	t.Helper()
+	sampleMu.Lock()
+	defer sampleMu.Unlock()
 	if sampleDir == "" {
 		dir, err := os.MkdirTemp("", "validate-sample-")
 		if err != nil {
@@ -85,6 +95,7 @@ func runValidate(t *testing.T, dsn string, args ...string) (progtest.Result, jso
 }
 
 func TestFreshMigrationPasses(t *testing.T) {
+	t.Parallel()
 	dsn := migrated(t)
 	res, rep := runValidate(t, dsn, "-source", sample(t))
 	if res.Code != 0 || rep.Summary.Failed != 0 || rep.Summary.Checks < 60 {
@@ -132,6 +143,7 @@ func reseal(t *testing.T, db *sql.DB, d *domain.Domain) {
 }
 
 func TestEachCheckFindsItsBreakage(t *testing.T) {
+	t.Parallel()
 	cases := []breakage{
 		{name: "row deleted behind the journal's back", sql: []string{
 			"DELETE FROM clients WHERE id_client = (SELECT MIN(id_client) FROM clients WHERE id_client NOT IN (SELECT id_client FROM projets))"},
@@ -230,6 +242,7 @@ func TestEachCheckFindsItsBreakage(t *testing.T) {
 }
 
 func TestSourceChangedSinceMigration(t *testing.T) {
+	t.Parallel()
 	dsn := migrated(t)
 	dir := t.TempDir()
 	for _, f := range []string{"clients.csv", "intervenants.csv", "projets.csv", "affectations.csv"} {
@@ -254,6 +267,7 @@ func TestSourceChangedSinceMigration(t *testing.T) {
 }
 
 func TestCannotCheck(t *testing.T) {
+	t.Parallel()
 	cfg, err := mysql.ParseDSN(mariadbtest.ServerDSN(t))
 	if err != nil {
 		t.Fatal(err)
@@ -283,6 +297,7 @@ func TestCannotCheck(t *testing.T) {
 // TestNightlyScript runs scripts/nightly_validate.sh as cron would: bare environment,
 // DSN from an owner-only file, old reports pruned to the last 30, validate's status.
 func TestNightlyScript(t *testing.T) {
+	t.Parallel()
 	root, err := mariadbtest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +316,7 @@ func TestNightlyScript(t *testing.T) {
 		os.WriteFile(name, []byte("old"), 0o644)
 	}
 	cron := func(dsnFile string) progtest.Result {
-		cmd := []string{"-i", "PATH=/usr/bin:/bin", "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script, dsnFile}
+		cmd := []string{"-i", "PATH=/usr/bin:/bin", progtest.CoverEnv(), "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script, dsnFile}
 		return progtest.RunPath(t, "/usr/bin/env", cmd...)
 	}
 	res := cron(dsnFile)
@@ -338,6 +353,7 @@ func TestNightlyScript(t *testing.T) {
 // a CRLF line end or spaces around the DSN are ignored. An empty file says so, and flags
 // after the file go to validate (-domain distributech).
 func TestNightlyScriptDSNFile(t *testing.T) {
+	t.Parallel()
 	root, err := mariadbtest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -347,7 +363,7 @@ func TestNightlyScriptDSNFile(t *testing.T) {
 	dir := t.TempDir()
 	reports := filepath.Join(dir, "reports")
 	cron := func(args ...string) progtest.Result {
-		cmd := append([]string{"-i", "PATH=/usr/bin:/bin", "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script}, args...)
+		cmd := append([]string{"-i", "PATH=/usr/bin:/bin", progtest.CoverEnv(), "DMT_REPORTS=" + reports, "DMT_VALIDATE=" + progtest.Path("validate"), "/bin/bash", script}, args...)
 		return progtest.RunPath(t, "/usr/bin/env", cmd...)
 	}
 	dsnFile := filepath.Join(dir, "validate.dsn")

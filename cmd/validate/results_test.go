@@ -16,6 +16,7 @@ import (
 // validate_results (status, count, sample as JSON, rule), the same verdicts as its
 // report, so the final report can tell each night's result and when a check was fixed.
 func TestResultsStoredPerRun(t *testing.T) {
+	t.Parallel()
 	dsn := migrated(t)
 	db := openDB(t, dsn)
 	res, first := runValidate(t, dsn)
@@ -79,6 +80,7 @@ func TestResultsStoredPerRun(t *testing.T) {
 // validate_results still validates (exit 0, report written) and says once, on stderr,
 // that the results were not stored.
 func TestResultsNotWritable(t *testing.T) {
+	t.Parallel()
 	dsn := migrated(t)
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {

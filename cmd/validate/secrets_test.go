@@ -12,6 +12,7 @@ import (
 // ":" and "/", given by -dsn and by MARIADB_DSN (as the nightly script does), then
 // searches every column of every table, every report and the JSON on stdout for it.
 func TestPasswordNeverRecorded(t *testing.T) {
+	t.Parallel()
 	dsn := migrated(t)
 	userDSN, pw := mariadbtest.NewUser(t, dsn)
 	out := t.TempDir()

@@ -24,6 +24,7 @@ func sourceStatuses(rep jsonReport) map[string]string {
 // A folder holding none of the files migration reads fails, naming each file, instead
 // of passing with nothing checked.
 func TestSourceFolderWithoutTheFiles(t *testing.T) {
+	t.Parallel()
 	dsn := migrated(t)
 	empty := t.TempDir()
 	os.WriteFile(filepath.Join(empty, "autre.csv"), []byte("a,b\n1,2\n"), 0o644)
@@ -46,6 +47,7 @@ func TestSourceFolderWithoutTheFiles(t *testing.T) {
 // each weekly file is checked against the journal; a week not loaded yet fails, and a
 // folder without the SQLite file fails naming it.
 func TestSourceDistributech(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	res := progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "4", "-today", "2026-11-15",
 		"-revendeurs", "8", "-produits", "30", "-weeks", "2", "-out", dir)

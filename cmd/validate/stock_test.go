@@ -17,6 +17,7 @@ import (
 // row was rejected) is warned about as SANS_INVENTAIRE, as analyse_stock says, and not
 // counted out of stock or under its threshold; the database still passes.
 func TestDistributechNoInventoryIsNotOutOfStock(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if res := progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "3", "-today", "2026-11-15",
 		"-revendeurs", "4", "-produits", "12", "-weeks", "2", "-out", dir); res.Code != 0 {

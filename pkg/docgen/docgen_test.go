@@ -106,6 +106,7 @@ func golden(t *testing.T, name, got string) {
 // scripts/docs.sh (dot is not needed here): each must name every table and column of
 // its .dot, so a stale SVG fails too.
 func TestDatabaseDoc(t *testing.T) {
+	t.Parallel()
 	ds := liveDomains(t)
 	md, err := docgen.Database(ds)
 	if err != nil {
@@ -154,6 +155,7 @@ func containsName(names []string, n string) bool {
 // constraints of the live schema: a new code, rule or constraint changes the page, and
 // a code without its documentation in codeDocs fails here.
 func TestRulesDoc(t *testing.T) {
+	t.Parallel()
 	md, err := docgen.Rules(liveDomains(t))
 	if err != nil {
 		t.Fatal(err)

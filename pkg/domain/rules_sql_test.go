@@ -344,6 +344,7 @@ func sqlType(f rules.Field) string {
 // TestRulesGoAndSQLAgree runs every case through the Go form of the rules and through
 // their SQL form over tables without constraints, and wants the same codes from both.
 func TestRulesGoAndSQLAgree(t *testing.T) {
+	t.Parallel()
 	db, err := sql.Open("mysql", mariadbtest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)

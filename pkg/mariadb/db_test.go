@@ -19,6 +19,7 @@ import (
 )
 
 func TestParseDSNForcesSessionSettings(t *testing.T) {
+	t.Parallel()
 	cfg, err := ParseDSN("bob:pw@tcp(db.example:3307)/clevity?parseTime=true&charset=latin1&multiStatements=true&loc=Local&sql_mode=%27%27&autocommit=0")
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +49,7 @@ func TestParseDSNForcesSessionSettings(t *testing.T) {
 }
 
 func TestParseDSNErrorsHideThePassword(t *testing.T) {
+	t.Parallel()
 	for _, dsn := range []string{
 		"bob:s3cret-pw@tcp(host:3306",
 		"bob:s3c/ret-pw@tcp(host:3306)",
@@ -67,6 +69,7 @@ func TestParseDSNErrorsHideThePassword(t *testing.T) {
 }
 
 func TestDescribe(t *testing.T) {
+	t.Parallel()
 	cfg, err := ParseDSN("bob:s3cret@tcp(127.0.0.1:33061)/clevity")
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +83,7 @@ func TestDescribe(t *testing.T) {
 }
 
 func TestQuoteIdent(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"clients": "`clients`", "a`b": "`a``b`", "": "``"} {
 		if got := quoteIdent(in); got != want {
 			t.Errorf("quoteIdent(%q) = %s, want %s", in, got, want)
@@ -88,6 +92,7 @@ func TestQuoteIdent(t *testing.T) {
 }
 
 func TestFormatErrorMessages(t *testing.T) {
+	t.Parallel()
 	refused := &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1},
 		Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	timeout := &net.OpError{Op: "dial", Net: "tcp", Err: &timeoutErr{}}
@@ -153,6 +158,7 @@ func (timeoutErr) Timeout() bool   { return true }
 func (timeoutErr) Temporary() bool { return true }
 
 func TestIsRetryable(t *testing.T) {
+	t.Parallel()
 	cases := map[error]bool{
 		&mysql.MySQLError{Number: 1213, Message: "Deadlock found"}:    true,
 		&mysql.MySQLError{Number: 1205, Message: "Lock wait timeout"}: true,
@@ -179,6 +185,7 @@ func TestIsRetryable(t *testing.T) {
 // TestRecover: each form a broken connection takes reaches LookUp (most are not
 // driver.ErrBadConn), rolled-back transactions Redo, and everything else Stops.
 func TestRecover(t *testing.T) {
+	t.Parallel()
 	reset := &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 	cases := []struct {
 		err  error
@@ -221,6 +228,7 @@ func TestRecover(t *testing.T) {
 // TestOpenErrors opens bad DSNs against the test server: each error is one line that
 // says what is wrong and never shows the password.
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg, err := mysql.ParseDSN(mariadbtest.ServerDSN(t))
 	if err != nil {
@@ -266,6 +274,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestOpenSessionSettings(t *testing.T) {
+	t.Parallel()
 	db, err := Open(context.Background(), mariadbtest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
@@ -298,6 +307,7 @@ func TestOpenSessionSettings(t *testing.T) {
 }
 
 func TestOpenCreateAndDescribe(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg, err := mysql.ParseDSN(mariadbtest.NewDatabase(t))
 	if err != nil {
@@ -340,6 +350,7 @@ func TestOpenCreateAndDescribe(t *testing.T) {
 }
 
 func TestApplySchemaErrorNamesTheStatement(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := Open(ctx, mariadbtest.NewDatabase(t))
 	if err != nil {
@@ -384,6 +395,7 @@ CREATE TABLE IF NOT EXISTS bad (
 // with what to do, not "cannot reach MariaDB: invalid connection", which sent people
 // looking for a server that was there all along.
 func TestKilledConnectionIsSaidLost(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := Open(ctx, mariadbtest.NewDatabase(t))
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 // constraints refuse what the contract forbids: an order line that disagrees with its
 // order, a negative price, a movement of the wrong sign.
 func TestDistributechSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := mariadb.Open(ctx, mariadbtest.NewDatabase(t))
 	if err != nil {

@@ -52,6 +52,7 @@ func deadAddr(t *testing.T) string {
 // the others do; with none answering, the error names each node and why, never the
 // password.
 func TestOpenNodeList(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := mariadbtest.NewDatabase(t)
 	cfg, _ := mysql.ParseDSN(dsn)
@@ -84,6 +85,7 @@ func TestOpenNodeList(t *testing.T) {
 // through the second node, is written once (its marker looked up there), and every
 // later write goes through the second node.
 func TestLoadBatchFailsOverToNextNode(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, how := range []mariadbtest.Cut{mariadbtest.AfterCommit, mariadbtest.BeforeCommit} {
 		t.Run(how.String(), func(t *testing.T) {

@@ -112,6 +112,7 @@ func changedChecks(d *domain.Domain) map[string]validate.Check {
 // fingerprinted table (headers and stock movements included); and that SQL form
 // notices one value changed in any table.
 func TestFingerprintGoAndSQLAgree(t *testing.T) {
+	t.Parallel()
 	for _, name := range domain.Names() {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
@@ -196,6 +197,7 @@ func TestFingerprintGoAndSQLAgree(t *testing.T) {
 // TestUpdateWritesAFreshFingerprint replaces a loaded row as reprise -update does: its
 // fingerprint is that of its new values, sites included.
 func TestUpdateWritesAFreshFingerprint(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	d := domain.Clevity()
 	db := openDomain(t, "clevity")
@@ -224,6 +226,7 @@ func TestUpdateWritesAFreshFingerprint(t *testing.T) {
 // apart; a list's order is not. (Values holding the bytes 0 or 31 could collide, which
 // is why no canonical value holds a control character.)
 func TestFingerprintEncoding(t *testing.T) {
+	t.Parallel()
 	e := domain.Clevity().Entity("projets")
 	row := func(budget, sites string) []string {
 		return []string{"1", "1", "t", "audit", "planifie", "2024-01-01", "", budget, "", sites}

@@ -29,6 +29,7 @@ func lease(runID string, d time.Duration, waiting func(mariadb.LeaseHolder)) mar
 // (longer than its duration), waited for by the next run, and free at once when
 // released.
 func TestLeaseTakeTurns(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := mariadbtest.NewDatabase(t)
 	a, b := openDSN(t, dsn), openDSN(t, dsn)
@@ -74,6 +75,7 @@ func TestLeaseTakeTurns(t *testing.T) {
 // lease until it expires by the server's clock; then the waiting run takes it over, and
 // the holder itself reports it lost, so it writes no further batch.
 func TestLeaseExpiresAndIsTakenOver(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dsn := mariadbtest.NewDatabase(t)
 	a, b := openDSN(t, dsn), openDSN(t, dsn)

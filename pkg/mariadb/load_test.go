@@ -89,6 +89,7 @@ func counts(t *testing.T, db *mariadb.DB) string {
 // a duplicate of itself, no count added twice, and the row the database does refuse is
 // reported once.
 func TestLoadBatchConnectionCutAtCommit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, how := range []mariadbtest.Cut{mariadbtest.AfterCommit, mariadbtest.BeforeCommit} {
 		t.Run(how.String(), func(t *testing.T) {
@@ -123,6 +124,7 @@ func TestLoadBatchConnectionCutAtCommit(t *testing.T) {
 // ReconnectWithin with one line that says a rerun finishes the job, and a rerun of the
 // batch (its row already committed by the cut COMMIT) is not written twice.
 func TestLoadBatchServerGone(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, proxy := openThrough(t)
 	db.ReconnectWithin = time.Second
@@ -145,6 +147,7 @@ func TestLoadBatchServerGone(t *testing.T) {
 // COMMIT whose answer was lost, then a retry) is recognised by its journal_batches row
 // and not loaded or counted again; its refusals come back from the database.
 func TestLoadBatchFindsAnEarlierCommit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, _ := openThrough(t)
 	if _, err := db.LoadBatch(ctx, clientsBatch(1, 2, 30, 5)); err != nil {

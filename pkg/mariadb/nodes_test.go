@@ -13,6 +13,7 @@ import (
 // reads "h1:1,h2:2" as one host), each node keeps its port (3306 when none is given),
 // the session settings apply to all, and Describe names the nodes, not the password.
 func TestParseDSNNodeList(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		dsn, addr string
 	}{
@@ -50,6 +51,7 @@ func TestParseDSNNodeList(t *testing.T) {
 // TestRecoverGalera: what a Galera node answers in a view change, out of quorum or over
 // its write-set limits is classified for a batch to wait and redo, or to be split.
 func TestRecoverGalera(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		err  error
 		want Recovery
@@ -76,6 +78,7 @@ func TestRecoverGalera(t *testing.T) {
 // (its rows, header rows, list items and rejections counted), and never on a server
 // without limits.
 func TestBatchFull(t *testing.T) {
+	t.Parallel()
 	e := domain.Clevity().Entity("projets") // one list (sites)
 	row := func(line int) Row {
 		v := make([]string, len(e.Fields))

@@ -162,6 +162,7 @@ func declaredViews(text string) []string {
 
 // TestSchemaText checks the rules every readable schema file follows, without a server.
 func TestSchemaText(t *testing.T) {
+	t.Parallel()
 	for _, p := range schemaParts {
 		t.Run(p.file, func(t *testing.T) {
 			s := p.ownText(t)
@@ -250,6 +251,7 @@ func schemaShape(t *testing.T, db *mariadb.DB) string {
 // TestApplySchemaTwice: each readable whole applies twice with no change, and is
 // recorded once.
 func TestApplySchemaTwice(t *testing.T) {
+	t.Parallel()
 	for _, p := range schemaParts {
 		t.Run(p.name, func(t *testing.T) {
 			db := openPart(t, p)
@@ -284,6 +286,7 @@ func TestApplySchemaTwice(t *testing.T) {
 // index for every foreign key, holding its columns in the key's order; no foreign key from the lineage columns
 // to the journal; lineage columns in every table of a domain and in none of the journal's.
 func TestSchemaInDatabase(t *testing.T) {
+	t.Parallel()
 	for _, p := range schemaParts {
 		t.Run(p.name, func(t *testing.T) {
 			db := openPart(t, p)
@@ -620,6 +623,7 @@ func notNullCases(t *testing.T, db *mariadb.DB, p schemaPart) []constraintCase {
 // the part's baseline, the violating row is refused for that reason and the same row
 // made valid is accepted.
 func TestConstraintsRefuseViolations(t *testing.T) {
+	t.Parallel()
 	for _, p := range schemaParts {
 		t.Run(p.name, func(t *testing.T) {
 			db := openPart(t, p)
@@ -677,6 +681,7 @@ func refuses(t *testing.T, db *mariadb.DB, p schemaPart, c constraintCase) {
 // primary key has no case, or when the journal's file or a registered domain's has no
 // part here.
 func TestEveryConstraintHasACase(t *testing.T) {
+	t.Parallel()
 	var files []string
 	for _, p := range schemaParts {
 		files = append(files, p.file)

@@ -43,6 +43,7 @@ func stockDB(t *testing.T) *mariadb.DB {
 }
 
 func TestStockStates(t *testing.T) {
+	t.Parallel()
 	db := stockDB(t)
 	cases := []struct {
 		at   string
@@ -77,6 +78,7 @@ func TestStockStates(t *testing.T) {
 // end: those of the earliest history row whose valid_to is after it, else the live
 // row's. A change dated D is in force on D; two changes on one day leave the day's last.
 func TestStockStatesInForce(t *testing.T) {
+	t.Parallel()
 	db := stockDB(t)
 	for _, h := range [][]any{ // P1's versions: Ancien until 12-24, Moyen 12-24 to 12-28, Bref on 12-28 only to be replaced the same day
 		{"P1", "Ancien", "0.99", 3, nil, "2026-12-24"},
@@ -110,6 +112,7 @@ func TestStockStatesInForce(t *testing.T) {
 }
 
 func TestFirstInventory(t *testing.T) {
+	t.Parallel()
 	db := stockDB(t)
 	if d, ok, err := db.FirstInventory(context.Background()); d != "2026-12-21" || !ok || err != nil {
 		t.Errorf("FirstInventory = %q, %v, %v; want 2026-12-21", d, ok, err)
@@ -123,6 +126,7 @@ func TestFirstInventory(t *testing.T) {
 }
 
 func TestStockEvolution(t *testing.T) {
+	t.Parallel()
 	db := stockDB(t)
 	got, err := db.StockEvolution(context.Background(), "2027-01-13")
 	if err != nil {
@@ -141,6 +145,7 @@ func TestStockEvolution(t *testing.T) {
 }
 
 func TestStockErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := mariadb.Open(ctx, mariadbtest.NewDatabase(t))
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestSafeText(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ in, want string }{
 		{"clients.csv", "clients.csv"},
 		{"Soci\xe9t\xe9.csv", `Soci\xe9t\xe9.csv`},
@@ -22,6 +23,7 @@ func TestSafeText(t *testing.T) {
 // A rejection is cut to fit its columns and one statement under the packet limit, at
 // a character boundary, its whole sizes kept; one that fits is stored as it is.
 func TestStoredRejection(t *testing.T) {
+	t.Parallel()
 	small := Rejection{Detail: "BAD_DATE date_creation: 31/02", Raw: "3,x"}
 	if d, r, db, rb := storedRejection(small, 16<<20); d != small.Detail || r != small.Raw || db != 0 || rb != 0 {
 		t.Errorf("a small rejection was changed: %q %q %d %d", d, r, db, rb)

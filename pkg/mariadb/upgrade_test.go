@@ -61,6 +61,7 @@ func shapeDiff(whole, steps string) string {
 // domain's file. A new step without its place in the readable files, or the reverse,
 // fails here.
 func TestStepsBuildTheReadableSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	t.Run(schema.JournalScope, func(t *testing.T) {
 		whole, steps := openEmpty(t), openEmpty(t)
@@ -99,6 +100,7 @@ func TestStepsBuildTheReadableSchema(t *testing.T) {
 }
 
 func TestMigrateRecordsStepsOnceAndTheDomain(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
 	if err := db.Migrate(ctx, "clevity", "r1"); err != nil {
@@ -136,6 +138,7 @@ func TestMigrateRecordsStepsOnceAndTheDomain(t *testing.T) {
 // "clevity") is upgraded by Migrate, which keeps its rows, and refused by read-only
 // programs until then.
 func TestLegacyDatabaseIsUpgraded(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
 	steps, _ := schema.Steps("clevity")
@@ -170,6 +173,7 @@ func TestLegacyDatabaseIsUpgraded(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
 	if err := db.Migrate(ctx, "clevity", "r1"); err != nil {
@@ -191,6 +195,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 // A step stopped half-way names itself and the statement, and running it again once the
 // cause is gone finishes it: its statements are safe to repeat.
 func TestHalfAppliedStepIsFinishedByARerun(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
 	if err := db.Migrate(ctx, "clevity", "r1"); err != nil {

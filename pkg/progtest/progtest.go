@@ -1,10 +1,11 @@
-// Package progtest runs the toolkit's programs in tests as users run them: built once
-// into a temporary folder, started with exec, their exit code and output captured.
+// Package progtest runs the toolkit's programs in tests as users run them: built once,
+// started with exec, their exit code and output captured.
 package progtest
 
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,37 +19,108 @@ import (
 	"dmt/pkg/mariadb/mariadbtest"
 )
 
-// Bin is the folder the programs were built into by Main.
+// BinEnv names the folder of programs built once for a whole test run: scripts/test.sh
+// (with -race) and scripts/coverage.sh (with -cover) build every program of cmd/ there,
+// as they build the tests, and set it, so that each package's tests do not build them
+// again.
+const BinEnv = "DMT_TEST_BIN"
+
+// Bin is the folder of the programs, set by Main.
 var Bin string
 
-// Main builds the named programs of cmd/, runs the tests, and removes the binaries.
-// Call it from TestMain.
+// Main gives the tests their programs, runs the tests and exits; call it from
+// TestMain. The programs come from $DMT_TEST_BIN when it is set (each of progs must be
+// there); otherwise Main builds progs once for this test process, with -race when the
+// test binary has it and with -cover when it measures coverage, and removes them at the
+// end. Every program a test starts inherits GOCOVERDIR set to the test binary's
+// -test.gocoverdir, so that its coverage counters join the tests' own (`go tool covdata`
+// merges them), and a program built with -cover never warns that it is unset.
 func Main(m *testing.M, progs ...string) {
-	dir, err := os.MkdirTemp("", "dmt-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	Bin = dir
-	root, err := mariadbtest.RepoRoot()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	for _, prog := range progs {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, prog), "./cmd/"+prog)
-		cmd.Dir = root
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "build %s: %v\n", prog, err)
+	flag.Parse()
+	if err := setUp(progs); err != nil {
+		for _, dir := range cleanup {
 			os.RemoveAll(dir)
-			os.Exit(2)
 		}
+		fmt.Fprintln(os.Stderr, "progtest:", err)
+		os.Exit(2)
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	for _, dir := range cleanup {
+		os.RemoveAll(dir)
+	}
 	os.Exit(code)
 }
+
+// cleanup lists the folders Main made, removed when the tests end.
+var cleanup []string
+
+// setUp sets Bin and GOCOVERDIR for the programs progs.
+func setUp(progs []string) error {
+	coverDir := ""
+	if f := flag.Lookup("test.gocoverdir"); f != nil && f.Value.String() != "" {
+		abs, err := filepath.Abs(f.Value.String())
+		if err != nil {
+			return err
+		}
+		coverDir = abs
+	} else {
+		// No coverage wanted: a prebuilt program may still have been built with -cover.
+		dir, err := os.MkdirTemp("", "dmt-cover-")
+		if err != nil {
+			return err
+		}
+		cleanup = append(cleanup, dir)
+		coverDir = dir
+	}
+	if err := os.Setenv("GOCOVERDIR", coverDir); err != nil {
+		return err
+	}
+	if dir := os.Getenv(BinEnv); dir != "" {
+		Bin = dir
+		for _, prog := range progs {
+			if _, err := os.Stat(Path(prog)); err != nil {
+				return fmt.Errorf("%s=%s lacks %s: %v", BinEnv, dir, prog, err)
+			}
+		}
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "dmt-bin-")
+	if err != nil {
+		return err
+	}
+	cleanup = append(cleanup, dir)
+	Bin = dir
+	return build(dir, progs)
+}
+
+// build builds the programs progs of cmd/ into dir, in one go build.
+func build(dir string, progs []string) error {
+	root, err := mariadbtest.RepoRoot()
+	if err != nil {
+		return err
+	}
+	args := []string{"build", "-o", dir + string(os.PathSeparator)}
+	if race {
+		args = append(args, "-race")
+	}
+	if mode := testing.CoverMode(); mode != "" {
+		args = append(args, "-cover", "-covermode="+mode)
+	}
+	for _, prog := range progs {
+		args = append(args, "./cmd/"+prog)
+	}
+	cmd := exec.Command("go", args...)
+	cmd.Dir = root
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go %s: %v", strings.Join(args, " "), err)
+	}
+	return nil
+}
+
+// CoverEnv is the GOCOVERDIR=... setting to pass to a program started with an
+// environment of its own (env -i), where it does not inherit the one Main sets.
+func CoverEnv() string { return "GOCOVERDIR=" + os.Getenv("GOCOVERDIR") }
 
 // Result is what a program run gave.
 type Result struct {
