@@ -395,7 +395,7 @@ func pause(ctx context.Context, attempt int) error {
 // unseen, the insert fails at once on its primary key (errBatchCommitted), and while
 // that attempt is still being committed on the server, the insert waits for its outcome.
 func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
-	conn, err := db.Conn(ctx)
+	conn, err := db.pool.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -475,7 +475,7 @@ func (db *DB) lookUpBatch(ctx context.Context, b *Batch, until time.Time) (bool,
 // read waits for its outcome instead of reading past it.
 func (db *DB) readMarker(ctx context.Context, b *Batch) (bool, []Refusal, error) {
 	var n int
-	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM journal_batches WHERE run_id = ? AND file = ? AND batch = ? LOCK IN SHARE MODE",
+	err := db.pool.QueryRowContext(ctx, "SELECT COUNT(*) FROM journal_batches WHERE run_id = ? AND file = ? AND batch = ? LOCK IN SHARE MODE",
 		b.RunID, b.File, b.markerNo()).Scan(&n)
 	if err != nil || n == 0 || len(b.Rows) == 0 {
 		return n > 0, nil, err
@@ -484,7 +484,7 @@ func (db *DB) readMarker(ctx context.Context, b *Batch) (bool, []Refusal, error)
 	for _, r := range b.Rows {
 		byLine[r.Line] = r
 	}
-	rows, err := db.QueryContext(ctx, "SELECT line, COALESCE(detail, '') FROM rejections WHERE run_id = ? AND file = ? AND entity = ? AND codes = ? AND line BETWEEN ? AND ? ORDER BY id",
+	rows, err := db.pool.QueryContext(ctx, "SELECT line, COALESCE(detail, '') FROM rejections WHERE run_id = ? AND file = ? AND entity = ? AND codes = ? AND line BETWEEN ? AND ? ORDER BY id",
 		b.RunID, b.File, b.Entity.Name, string(rules.DBRefused), b.Rows[0].Line, b.Rows[len(b.Rows)-1].Line)
 	if err != nil {
 		return false, nil, err
@@ -973,7 +973,7 @@ func (db *DB) packetLimit(ctx context.Context) int {
 		return int(n)
 	}
 	var n int64
-	if err := db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&n); err != nil || n <= 0 {
+	if err := db.pool.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&n); err != nil || n <= 0 {
 		return 1 << 20
 	}
 	db.packet.Store(n)

@@ -82,7 +82,7 @@ func (db *DB) ReadFacts(ctx context.Context, d *domain.Domain, f *rapport.Facts)
 }
 
 func (db *DB) readFiles(ctx context.Context, dom, since string, f *rapport.Facts) error {
-	rows, err := db.QueryContext(ctx, "SELECT j.tool, fi.file, fi.entity, COUNT(*), SUM(fi.`read`), SUM(fi.inserted), SUM(fi.rejected), SUM(fi.ignored), SUM(fi.updated)"+
+	rows, err := db.pool.QueryContext(ctx, "SELECT j.tool, fi.file, fi.entity, COUNT(*), SUM(fi.`read`), SUM(fi.inserted), SUM(fi.rejected), SUM(fi.ignored), SUM(fi.updated)"+
 		" FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id WHERE j.started_at >= ? AND j.domain = ?"+
 		" GROUP BY j.tool, fi.file, fi.entity ORDER BY j.tool = 'reprise', MIN(j.started_at), fi.file", since, dom)
 	if err != nil {
@@ -100,7 +100,7 @@ func (db *DB) readFiles(ctx context.Context, dom, since string, f *rapport.Facts
 }
 
 func (db *DB) readSources(ctx context.Context, dom, since string, f *rapport.Facts) error {
-	rows, err := db.QueryContext(ctx, `SELECT fi.file, fi.entity, fi.sha256, COALESCE(MAX(fi.size), 0), MIN(j.started_at), COUNT(*),
+	rows, err := db.pool.QueryContext(ctx, `SELECT fi.file, fi.entity, fi.sha256, COALESCE(MAX(fi.size), 0), MIN(j.started_at), COUNT(*),
 		SUBSTRING_INDEX(GROUP_CONCAT(j.run_id ORDER BY j.started_at, j.run_id), ',', 1)
 		FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id
 		WHERE fi.sha256 IS NOT NULL AND j.started_at >= ? AND j.domain = ?
@@ -125,7 +125,7 @@ func (db *DB) readSources(ctx context.Context, dom, since string, f *rapport.Fac
 // load order, then the others by name.
 func (db *DB) readTables(ctx context.Context, d *domain.Domain, f *rapport.Facts) error {
 	var names []string
-	if err := db.SelectContext(ctx, &names, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'"); err != nil {
+	if err := db.pool.SelectContext(ctx, &names, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'"); err != nil {
 		return err
 	}
 	var order []string
@@ -153,7 +153,7 @@ func (db *DB) readTables(ctx context.Context, d *domain.Domain, f *rapport.Facts
 	})
 	for _, n := range names {
 		var c int64
-		if err := db.GetContext(ctx, &c, "SELECT COUNT(*) FROM "+quoteIdent(n)); err != nil {
+		if err := db.pool.GetContext(ctx, &c, "SELECT COUNT(*) FROM "+quoteIdent(n)); err != nil {
 			return err
 		}
 		f.Tables = append(f.Tables, rapport.TableRows{Table: n, Rows: c})
@@ -168,7 +168,7 @@ const maxExampleCodes = 10
 // two codes counts under both) and reads up to 3 distinct rows for each of the most
 // frequent codes. rowsN is the number of rejected rows.
 func (db *DB) readCodes(ctx context.Context, dom, since, tool string) (codes []rapport.CodeCount, rowsN int64, err error) {
-	rows, err := db.QueryContext(ctx, `SELECT r.codes, COUNT(*) FROM rejections r JOIN journal j ON j.run_id = r.run_id
+	rows, err := db.pool.QueryContext(ctx, `SELECT r.codes, COUNT(*) FROM rejections r JOIN journal j ON j.run_id = r.run_id
 		WHERE j.started_at >= ? AND j.domain = ? AND r.tool = ? GROUP BY r.codes`, since, dom, tool)
 	if err != nil {
 		return nil, 0, err
@@ -212,7 +212,7 @@ func (db *DB) readCodes(ctx context.Context, dom, since, tool string) (codes []r
 }
 
 func (db *DB) readExamples(ctx context.Context, dom, since, tool, code string) ([]rapport.Example, error) {
-	rows, err := db.QueryContext(ctx, `SELECT r.file, r.line, MIN(COALESCE(r.raw, '')), MIN(COALESCE(r.detail, ''))
+	rows, err := db.pool.QueryContext(ctx, `SELECT r.file, r.line, MIN(COALESCE(r.raw, '')), MIN(COALESCE(r.detail, ''))
 		FROM rejections r JOIN journal j ON j.run_id = r.run_id
 		WHERE j.started_at >= ? AND j.domain = ? AND r.tool = ? AND FIND_IN_SET(?, r.codes) > 0
 		GROUP BY r.file, r.line ORDER BY MIN(r.id) LIMIT 3`, since, dom, tool, code)
@@ -232,7 +232,7 @@ func (db *DB) readExamples(ctx context.Context, dom, since, tool, code string) (
 }
 
 func (db *DB) readCorrections(ctx context.Context, dom, since string, f *rapport.Facts) error {
-	rows, err := db.QueryContext(ctx, `SELECT c.rule, COUNT(*) FROM corrections c JOIN journal j ON j.run_id = c.run_id
+	rows, err := db.pool.QueryContext(ctx, `SELECT c.rule, COUNT(*) FROM corrections c JOIN journal j ON j.run_id = c.run_id
 		WHERE j.started_at >= ? AND j.domain = ? GROUP BY c.rule ORDER BY COUNT(*) DESC, c.rule`, since, dom)
 	if err != nil {
 		return err
@@ -251,7 +251,7 @@ func (db *DB) readCorrections(ctx context.Context, dom, since string, f *rapport
 		return err
 	}
 	for i := range f.Corrections {
-		rows, err := db.QueryContext(ctx, `SELECT COALESCE(c.origin_file, c.file), COALESCE(c.origin_line, c.line), c.field,
+		rows, err := db.pool.QueryContext(ctx, `SELECT COALESCE(c.origin_file, c.file), COALESCE(c.origin_line, c.line), c.field,
 			COALESCE(c.before_value, ''), COALESCE(c.after_value, '')
 			FROM corrections c JOIN journal j ON j.run_id = c.run_id
 			WHERE j.started_at >= ? AND j.domain = ? AND c.rule = ? ORDER BY c.id LIMIT 3`, since, dom, f.Corrections[i].Rule)
@@ -278,7 +278,7 @@ func (db *DB) readCorrections(ctx context.Context, dom, since string, f *rapport
 // file it wrote, which replaced the earlier one, holds the rows it isolated. It is the
 // state now, whatever the period.
 func (db *DB) readQuarantine(ctx context.Context, dom string, f *rapport.Facts) error {
-	rows, err := db.QueryContext(ctx, `SELECT fi.entity, j.run_id, j.started_at,
+	rows, err := db.pool.QueryContext(ctx, `SELECT fi.entity, j.run_id, j.started_at,
 		(SELECT COUNT(*) FROM rejections r WHERE r.run_id = j.run_id AND r.entity = fi.entity)
 		FROM journal j JOIN journal_files fi ON fi.run_id = j.run_id
 		WHERE j.tool = 'reprise' AND j.domain = ? AND j.status IN ('ok', 'data_errors')
@@ -305,7 +305,7 @@ func (db *DB) readQuarantine(ctx context.Context, dom string, f *rapport.Facts) 
 }
 
 func (db *DB) readValidations(ctx context.Context, dom, since string, f *rapport.Facts) error {
-	rows, err := db.QueryContext(ctx, `SELECT j.run_id, j.started_at, j.status, COALESCE(j.message, ''), COUNT(v.check_name),
+	rows, err := db.pool.QueryContext(ctx, `SELECT j.run_id, j.started_at, j.status, COALESCE(j.message, ''), COUNT(v.check_name),
 		COALESCE(SUM(v.status = 'FAIL'), 0), COALESCE(SUM(v.status = 'WARN'), 0)
 		FROM journal j LEFT JOIN validate_results v ON v.run_id = j.run_id
 		WHERE j.tool = 'validate' AND j.domain = ? AND j.started_at >= ?
@@ -338,7 +338,7 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *rapport
 		return err
 	}
 
-	rows, err = db.QueryContext(ctx, `SELECT v.check_name, v.status, v.count, COALESCE(v.rule, ''), j.run_id, j.started_at
+	rows, err = db.pool.QueryContext(ctx, `SELECT v.check_name, v.status, v.count, COALESCE(v.rule, ''), j.run_id, j.started_at
 		FROM validate_results v JOIN journal j ON j.run_id = v.run_id
 		WHERE j.domain = ? AND j.started_at >= ? AND v.check_name IN (
 			SELECT v2.check_name FROM validate_results v2 JOIN journal j2 ON j2.run_id = v2.run_id
@@ -386,7 +386,7 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *rapport
 var loadingTools = []string{"migration", "reprise"}
 
 func (db *DB) readRuns(ctx context.Context, dom, since string, f *rapport.Facts) error {
-	rows, err := db.QueryContext(ctx, "SELECT run_id, tool, status, started_at, ended_at, COALESCE(message, ''),"+
+	rows, err := db.pool.QueryContext(ctx, "SELECT run_id, tool, status, started_at, ended_at, COALESCE(message, ''),"+
 		" `read`, inserted, rejected, ignored, updated FROM journal WHERE domain = ? AND started_at >= ? ORDER BY started_at, run_id", dom, since)
 	if err != nil {
 		return err
@@ -425,14 +425,14 @@ func (db *DB) readRuns(ctx context.Context, dom, since string, f *rapport.Facts)
 // same tool that finished.
 func (db *DB) finisher(ctx context.Context, dom string, r rapport.Run) (rapport.Interruption, error) {
 	in := rapport.Interruption{Run: r}
-	if err := db.SelectContext(ctx, &in.Unfinished, "SELECT file FROM journal_files WHERE run_id = ? AND sha256 IS NULL ORDER BY file", r.ID); err != nil {
+	if err := db.pool.SelectContext(ctx, &in.Unfinished, "SELECT file FROM journal_files WHERE run_id = ? AND sha256 IS NULL ORDER BY file", r.ID); err != nil {
 		return in, err
 	}
 	started := r.Started.Format(timeLayout)
 	var id string
 	var at sql.NullString
 	if len(in.Unfinished) == 0 {
-		err := db.QueryRowContext(ctx, `SELECT run_id, started_at FROM journal WHERE tool = ? AND domain = ? AND started_at > ?
+		err := db.pool.QueryRowContext(ctx, `SELECT run_id, started_at FROM journal WHERE tool = ? AND domain = ? AND started_at > ?
 			AND status IN ('ok', 'data_errors') ORDER BY started_at, run_id LIMIT 1`, r.Tool, dom, started).Scan(&id, &at)
 		if errors.Is(err, sql.ErrNoRows) {
 			return in, nil
@@ -444,7 +444,7 @@ func (db *DB) finisher(ctx context.Context, dom string, r rapport.Run) (rapport.
 		return in, nil
 	}
 	for _, file := range in.Unfinished {
-		err := db.QueryRowContext(ctx, `SELECT j.run_id, j.started_at FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id
+		err := db.pool.QueryRowContext(ctx, `SELECT j.run_id, j.started_at FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id
 			WHERE j.tool = ? AND j.domain = ? AND fi.file = ? AND fi.sha256 IS NOT NULL AND j.started_at > ?
 			ORDER BY j.started_at, j.run_id LIMIT 1`, r.Tool, dom, file, started).Scan(&id, &at)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -485,7 +485,7 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *rapport.Facts)
 		for i := len(candidates) - 1; i >= 0; i-- {
 			e := candidates[i]
 			var key string
-			err := db.QueryRowContext(ctx, "SELECT CAST("+quoteIdent(e.Key)+" AS CHAR) FROM "+quoteIdent(e.Name)+where+
+			err := db.pool.QueryRowContext(ctx, "SELECT CAST("+quoteIdent(e.Key)+" AS CHAR) FROM "+quoteIdent(e.Name)+where+
 				" ORDER BY "+quoteIdent(e.Key)+" LIMIT 1").Scan(&key)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
@@ -507,7 +507,7 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *rapport.Facts)
 	t := &rapport.Trace{Query: TraceQuery(e.Name, e.Key), Table: e.Name, KeyColumn: e.Key}
 	var started, originFile, sha sql.NullString
 	var originLine sql.NullInt64
-	if err := db.QueryRowContext(ctx, t.Query, key).Scan(&t.Key, &t.RunID, &t.SourceFile, &t.SourceLine,
+	if err := db.pool.QueryRowContext(ctx, t.Query, key).Scan(&t.Key, &t.RunID, &t.SourceFile, &t.SourceLine,
 		&originFile, &originLine, &t.Tool, &started, &sha); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // its run is not in the journal: nothing to show

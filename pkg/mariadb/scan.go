@@ -13,7 +13,7 @@ import (
 // e.Fields ("" for NULL; a list column joined with "|"). fn must not keep the slice.
 // It reads in one streaming query per table, never a query per row.
 func (db *DB) ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []string) error) error {
-	conn, err := db.Conn(ctx)
+	conn, err := db.pool.Conn(ctx)
 	if err != nil {
 		return FormatError(err)
 	}

@@ -58,7 +58,7 @@ func (db *DB) StockStates(ctx context.Context, at string) ([]StockState, error) 
 	if _, err := time.Parse(time.DateOnly, at); err != nil {
 		return nil, fmt.Errorf("stock states: date %q: want YYYY-MM-DD", at)
 	}
-	rows, err := db.QueryContext(ctx, stockStatesQuery, at, at)
+	rows, err := db.pool.QueryContext(ctx, stockStatesQuery, at, at)
 	if err != nil {
 		return nil, fmt.Errorf("stock states: %w", FormatError(err))
 	}
@@ -83,7 +83,7 @@ func (db *DB) StockStates(ctx context.Context, at string) ([]StockState, error) 
 // database holds none.
 func (db *DB) FirstInventory(ctx context.Context) (date string, ok bool, err error) {
 	var d sql.NullString
-	if err := db.QueryRowContext(ctx, "SELECT DATE_FORMAT(MIN(date_mouvement), '%Y-%m-%d') FROM mouvements_stock WHERE type_mouvement = 'inventaire'").Scan(&d); err != nil {
+	if err := db.pool.QueryRowContext(ctx, "SELECT DATE_FORMAT(MIN(date_mouvement), '%Y-%m-%d') FROM mouvements_stock WHERE type_mouvement = 'inventaire'").Scan(&d); err != nil {
 		return "", false, fmt.Errorf("first inventory: %w", FormatError(err))
 	}
 	return d.String, d.Valid, nil
@@ -118,7 +118,7 @@ func (db *DB) StockEvolution(ctx context.Context, at string) ([]StockWeek, error
 	if err != nil {
 		return nil, fmt.Errorf("stock evolution: date %q: want YYYY-MM-DD", at)
 	}
-	rows, err := db.QueryContext(ctx, stockWeeksQuery, at)
+	rows, err := db.pool.QueryContext(ctx, stockWeeksQuery, at)
 	if err != nil {
 		return nil, fmt.Errorf("stock evolution: %w", FormatError(err))
 	}

@@ -18,7 +18,7 @@ var _ validate.Store = (*DB)(nil)
 // Offenders runs query (one column, k) and returns how many rows it gives and the
 // first limit of them, in key order (shorter first, so numeric keys sort right).
 func (db *DB) Offenders(ctx context.Context, query string, limit int) (int, []string, error) {
-	rows, err := db.QueryContext(ctx, "SELECT k, COUNT(*) OVER () FROM ("+query+") q ORDER BY CHAR_LENGTH(k), k LIMIT ?", limit)
+	rows, err := db.pool.QueryContext(ctx, "SELECT k, COUNT(*) OVER () FROM ("+query+") q ORDER BY CHAR_LENGTH(k), k LIMIT ?", limit)
 	if err != nil {
 		return 0, nil, FormatError(err)
 	}
@@ -42,7 +42,7 @@ func (db *DB) Offenders(ctx context.Context, query string, limit int) (int, []st
 // MissingTables returns the names among names that are not tables of the database.
 func (db *DB) MissingTables(ctx context.Context, names []string) ([]string, error) {
 	var have []string
-	if err := db.SelectContext(ctx, &have, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"); err != nil {
+	if err := db.pool.SelectContext(ctx, &have, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"); err != nil {
 		return nil, FormatError(err)
 	}
 	set := map[string]bool{}
@@ -61,7 +61,7 @@ func (db *DB) MissingTables(ctx context.Context, names []string) ([]string, erro
 // RowCount returns the number of rows of table.
 func (db *DB) RowCount(ctx context.Context, table string) (int, error) {
 	var n int
-	if err := db.GetContext(ctx, &n, "SELECT COUNT(*) FROM "+quoteIdent(table)); err != nil {
+	if err := db.pool.GetContext(ctx, &n, "SELECT COUNT(*) FROM "+quoteIdent(table)); err != nil {
 		return 0, fmt.Errorf("count %s: %w", table, FormatError(err))
 	}
 	return n, nil
@@ -70,7 +70,7 @@ func (db *DB) RowCount(ctx context.Context, table string) (int, error) {
 // FileRuns returns the journal's accounting of the source file with this SHA-256,
 // latest run first.
 func (db *DB) FileRuns(ctx context.Context, sha string) ([]validate.FileRun, error) {
-	rows, err := db.QueryContext(ctx, "SELECT f.run_id, j.tool, j.status, f.`read`, f.inserted, f.rejected, f.ignored, f.updated"+
+	rows, err := db.pool.QueryContext(ctx, "SELECT f.run_id, j.tool, j.status, f.`read`, f.inserted, f.rejected, f.ignored, f.updated"+
 		" FROM journal_files f JOIN journal j ON j.run_id = f.run_id WHERE f.sha256 = ? ORDER BY j.started_at DESC", sha)
 	if err != nil {
 		return nil, FormatError(err)
@@ -93,7 +93,7 @@ func (db *DB) LatestRuns(ctx context.Context, domain string, tools []string) ([]
 	var runs []validate.LoadRun
 	for _, tool := range tools {
 		var r validate.LoadRun
-		err := db.QueryRowContext(ctx, "SELECT run_id, tool, status, DATE_FORMAT(started_at, '%Y-%m-%d %H:%i:%s'), COALESCE(message, '')"+
+		err := db.pool.QueryRowContext(ctx, "SELECT run_id, tool, status, DATE_FORMAT(started_at, '%Y-%m-%d %H:%i:%s'), COALESCE(message, '')"+
 			" FROM journal WHERE domain = ? AND tool = ? ORDER BY started_at DESC, run_id DESC LIMIT 1", domain, tool).
 			Scan(&r.RunID, &r.Tool, &r.Status, &r.Started, &r.Message)
 		switch {
@@ -134,7 +134,7 @@ func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, run
 	}
 	q := "SELECT c.source_line, " + strings.Join(cols, ", ") + " FROM " + from + " WHERE c.source_file = ? AND c.run_id IN (" +
 		strings.TrimSuffix(strings.Repeat("?, ", len(runs)), ", ") + ") ORDER BY c.source_line"
-	rows, err := db.QueryContext(ctx, q, args...)
+	rows, err := db.pool.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
 	}
@@ -175,7 +175,7 @@ func (db *DB) AbsentKeys(ctx context.Context, e *domain.Entity, keys []string) (
 	}
 	present := map[string]bool{}
 	err := inChunks(keys, func(chunk []any) error {
-		rows, err := db.QueryContext(ctx, "SELECT CAST("+key+" AS CHAR) FROM "+quoteIdent(e.Name)+" c WHERE "+key+" IN ("+marks(len(chunk))+")", chunk...)
+		rows, err := db.pool.QueryContext(ctx, "SELECT CAST("+key+" AS CHAR) FROM "+quoteIdent(e.Name)+" c WHERE "+key+" IN ("+marks(len(chunk))+")", chunk...)
 		if err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (db *DB) RejectedAmong(ctx context.Context, file string, runs []string, lin
 	}
 	err := inChunks(lines, func(chunk []any) error {
 		args := append(append([]any{file}, runArgs...), chunk...)
-		rows, err := db.QueryContext(ctx, "SELECT DISTINCT line FROM rejections WHERE file = ? AND run_id IN ("+marks(len(runs))+
+		rows, err := db.pool.QueryContext(ctx, "SELECT DISTINCT line FROM rejections WHERE file = ? AND run_id IN ("+marks(len(runs))+
 			") AND line IN ("+marks(len(chunk))+")", args...)
 		if err != nil {
 			return err
@@ -273,7 +273,7 @@ func (db *DB) SaveResults(ctx context.Context, runID string, results []validate.
 	}
 	q := "INSERT INTO validate_results (run_id, check_name, kind, status, `count`, sample, rule, error) VALUES " +
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(results)), ", ")
-	if _, err := db.ExecContext(ctx, q, args...); err != nil {
+	if _, err := db.pool.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("store results in validate_results: %w", FormatError(err))
 	}
 	return nil
