@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"dmt/pkg/store"
 )
 
 // Run is one run of one tool, as the journal records it.
@@ -17,12 +19,12 @@ type Run struct {
 	Args   string
 }
 
-// Run statuses in the journal.
+// Run statuses in the journal (store's, named here for the programs that write them).
 const (
-	StatusRunning    = "running"
-	StatusOK         = "ok"
-	StatusDataErrors = "data_errors"
-	StatusFailed     = "failed"
+	StatusRunning    = store.StatusRunning
+	StatusOK         = store.StatusOK
+	StatusDataErrors = store.StatusDataErrors
+	StatusFailed     = store.StatusFailed
 )
 
 // FileCounts is the accounting of one source file.

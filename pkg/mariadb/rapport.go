@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"dmt/pkg/domain"
-	"dmt/pkg/rapport"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // journalTables are the toolkit's own tables, left out of the rows-per-table count.
@@ -34,17 +34,16 @@ func parseTime(s sql.NullString) time.Time {
 	return time.Time{}
 }
 
-// ReadFacts fills f with what the database knows of the migration of domain d since
-// f.Since (YYYY-MM-DD, "" for the whole journal): the runs and their files, the
+// ReadHistory reads what the database knows of the migration of domain d since the
+// date since (YYYY-MM-DD, "" for the whole journal): the runs and their files, the
 // rejections by code with examples, reprise's corrections and quarantine, validate's
 // results, the rows per table now, a row traced to its origin and, for distributech,
-// the stock at f.Today. It only reads.
-func (db *DB) ReadFacts(ctx context.Context, d *domain.Domain, f *rapport.Facts) error {
-	since := "1000-01-01"
-	if f.Since != "" {
-		since = f.Since
+// the stock at today (YYYY-MM-DD). It only reads.
+func (db *DB) ReadHistory(ctx context.Context, d *domain.Domain, since, today string) (*store.History, error) {
+	if since == "" {
+		since = "1000-01-01"
 	}
-	f.Domain = d.Name
+	f := &store.History{}
 	steps := []struct {
 		what string
 		read func() error
@@ -70,18 +69,18 @@ func (db *DB) ReadFacts(ctx context.Context, d *domain.Domain, f *rapport.Facts)
 	}
 	for _, s := range steps {
 		if err := s.read(); err != nil {
-			return fmt.Errorf("read %s: %w", s.what, FormatError(err))
+			return nil, fmt.Errorf("read %s: %w", s.what, FormatError(err))
 		}
 	}
 	if d.Name == "distributech" {
-		if err := db.readStock(ctx, f); err != nil {
-			return err
+		if err := db.readStock(ctx, today, f); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return f, nil
 }
 
-func (db *DB) readFiles(ctx context.Context, dom, since string, f *rapport.Facts) error {
+func (db *DB) readFiles(ctx context.Context, dom, since string, f *store.History) error {
 	rows, err := db.pool.QueryContext(ctx, "SELECT j.tool, fi.file, fi.entity, COUNT(*), SUM(fi.`read`), SUM(fi.inserted), SUM(fi.rejected), SUM(fi.ignored), SUM(fi.updated)"+
 		" FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id WHERE j.started_at >= ? AND j.domain = ?"+
 		" GROUP BY j.tool, fi.file, fi.entity ORDER BY j.tool = 'reprise', MIN(j.started_at), fi.file", since, dom)
@@ -90,7 +89,7 @@ func (db *DB) readFiles(ctx context.Context, dom, since string, f *rapport.Facts
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var x rapport.FileTotals
+		var x store.FileTotals
 		if err := rows.Scan(&x.Tool, &x.File, &x.Entity, &x.Runs, &x.Read, &x.Inserted, &x.Rejected, &x.Ignored, &x.Updated); err != nil {
 			return err
 		}
@@ -99,7 +98,7 @@ func (db *DB) readFiles(ctx context.Context, dom, since string, f *rapport.Facts
 	return rows.Err()
 }
 
-func (db *DB) readSources(ctx context.Context, dom, since string, f *rapport.Facts) error {
+func (db *DB) readSources(ctx context.Context, dom, since string, f *store.History) error {
 	rows, err := db.pool.QueryContext(ctx, `SELECT fi.file, fi.entity, fi.sha256, COALESCE(MAX(fi.size), 0), MIN(j.started_at), COUNT(*),
 		SUBSTRING_INDEX(GROUP_CONCAT(j.run_id ORDER BY j.started_at, j.run_id), ',', 1)
 		FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id
@@ -110,7 +109,7 @@ func (db *DB) readSources(ctx context.Context, dom, since string, f *rapport.Fac
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var s rapport.Source
+		var s store.Source
 		var first sql.NullString
 		if err := rows.Scan(&s.File, &s.Entity, &s.SHA256, &s.Size, &first, &s.Runs, &s.FirstRun); err != nil {
 			return err
@@ -123,7 +122,7 @@ func (db *DB) readSources(ctx context.Context, dom, since string, f *rapport.Fac
 
 // readTables counts the rows of every table but the toolkit's own: the domain's in its
 // load order, then the others by name.
-func (db *DB) readTables(ctx context.Context, d *domain.Domain, f *rapport.Facts) error {
+func (db *DB) readTables(ctx context.Context, d *domain.Domain, f *store.History) error {
 	var names []string
 	if err := db.pool.SelectContext(ctx, &names, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'"); err != nil {
 		return err
@@ -156,7 +155,7 @@ func (db *DB) readTables(ctx context.Context, d *domain.Domain, f *rapport.Facts
 		if err := db.pool.GetContext(ctx, &c, "SELECT COUNT(*) FROM "+quoteIdent(n)); err != nil {
 			return err
 		}
-		f.Tables = append(f.Tables, rapport.TableRows{Table: n, Rows: c})
+		f.Tables = append(f.Tables, store.TableRows{Table: n, Rows: c})
 	}
 	return nil
 }
@@ -167,7 +166,7 @@ const maxExampleCodes = 10
 // readCodes counts the rejections tool recorded in the period by code (a row carrying
 // two codes counts under both) and reads up to 3 distinct rows for each of the most
 // frequent codes. rowsN is the number of rejected rows.
-func (db *DB) readCodes(ctx context.Context, dom, since, tool string) (codes []rapport.CodeCount, rowsN int64, err error) {
+func (db *DB) readCodes(ctx context.Context, dom, since, tool string) (codes []store.CodeCount, rowsN int64, err error) {
 	rows, err := db.pool.QueryContext(ctx, `SELECT r.codes, COUNT(*) FROM rejections r JOIN journal j ON j.run_id = r.run_id
 		WHERE j.started_at >= ? AND j.domain = ? AND r.tool = ? GROUP BY r.codes`, since, dom, tool)
 	if err != nil {
@@ -193,7 +192,7 @@ func (db *DB) readCodes(ctx context.Context, dom, since, tool string) (codes []r
 		return nil, 0, err
 	}
 	for c, n := range byCode {
-		codes = append(codes, rapport.CodeCount{Code: c, Rows: n})
+		codes = append(codes, store.CodeCount{Code: c, Rows: n})
 	}
 	sort.Slice(codes, func(i, j int) bool {
 		if codes[i].Rows != codes[j].Rows {
@@ -211,7 +210,7 @@ func (db *DB) readCodes(ctx context.Context, dom, since, tool string) (codes []r
 	return codes, rowsN, nil
 }
 
-func (db *DB) readExamples(ctx context.Context, dom, since, tool, code string) ([]rapport.Example, error) {
+func (db *DB) readExamples(ctx context.Context, dom, since, tool, code string) ([]store.Example, error) {
 	rows, err := db.pool.QueryContext(ctx, `SELECT r.file, r.line, MIN(COALESCE(r.raw, '')), MIN(COALESCE(r.detail, ''))
 		FROM rejections r JOIN journal j ON j.run_id = r.run_id
 		WHERE j.started_at >= ? AND j.domain = ? AND r.tool = ? AND FIND_IN_SET(?, r.codes) > 0
@@ -220,9 +219,9 @@ func (db *DB) readExamples(ctx context.Context, dom, since, tool, code string) (
 		return nil, err
 	}
 	defer rows.Close()
-	var out []rapport.Example
+	var out []store.Example
 	for rows.Next() {
-		var e rapport.Example
+		var e store.Example
 		if err := rows.Scan(&e.File, &e.Line, &e.Raw, &e.Detail); err != nil {
 			return nil, err
 		}
@@ -231,14 +230,14 @@ func (db *DB) readExamples(ctx context.Context, dom, since, tool, code string) (
 	return out, rows.Err()
 }
 
-func (db *DB) readCorrections(ctx context.Context, dom, since string, f *rapport.Facts) error {
+func (db *DB) readCorrections(ctx context.Context, dom, since string, f *store.History) error {
 	rows, err := db.pool.QueryContext(ctx, `SELECT c.rule, COUNT(*) FROM corrections c JOIN journal j ON j.run_id = c.run_id
 		WHERE j.started_at >= ? AND j.domain = ? GROUP BY c.rule ORDER BY COUNT(*) DESC, c.rule`, since, dom)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		var r rapport.RuleCount
+		var r store.RuleCount
 		if err := rows.Scan(&r.Rule, &r.Count); err != nil {
 			rows.Close()
 			return err
@@ -259,7 +258,7 @@ func (db *DB) readCorrections(ctx context.Context, dom, since string, f *rapport
 			return err
 		}
 		for rows.Next() {
-			var c rapport.Change
+			var c store.Change
 			if err := rows.Scan(&c.File, &c.Line, &c.Field, &c.Before, &c.After); err != nil {
 				rows.Close()
 				return err
@@ -277,7 +276,7 @@ func (db *DB) readCorrections(ctx context.Context, dom, since string, f *rapport
 // readQuarantine finds, per entity, the latest finished reprise run: the quarantine
 // file it wrote, which replaced the earlier one, holds the rows it isolated. It is the
 // state now, whatever the period.
-func (db *DB) readQuarantine(ctx context.Context, dom string, f *rapport.Facts) error {
+func (db *DB) readQuarantine(ctx context.Context, dom string, f *store.History) error {
 	rows, err := db.pool.QueryContext(ctx, `SELECT fi.entity, j.run_id, j.started_at,
 		(SELECT COUNT(*) FROM rejections r WHERE r.run_id = j.run_id AND r.entity = fi.entity)
 		FROM journal j JOIN journal_files fi ON fi.run_id = j.run_id
@@ -289,7 +288,7 @@ func (db *DB) readQuarantine(ctx context.Context, dom string, f *rapport.Facts) 
 	defer rows.Close()
 	seen := map[string]bool{}
 	for rows.Next() {
-		var q rapport.Quarantine
+		var q store.Quarantine
 		var when sql.NullString
 		if err := rows.Scan(&q.Entity, &q.RunID, &when, &q.Rows); err != nil {
 			return err
@@ -304,7 +303,7 @@ func (db *DB) readQuarantine(ctx context.Context, dom string, f *rapport.Facts) 
 	return rows.Err()
 }
 
-func (db *DB) readValidations(ctx context.Context, dom, since string, f *rapport.Facts) error {
+func (db *DB) readValidations(ctx context.Context, dom, since string, f *store.History) error {
 	rows, err := db.pool.QueryContext(ctx, `SELECT j.run_id, j.started_at, j.status, COALESCE(j.message, ''), COUNT(v.check_name),
 		COALESCE(SUM(v.status = 'FAIL'), 0), COALESCE(SUM(v.status = 'WARN'), 0)
 		FROM journal j LEFT JOIN validate_results v ON v.run_id = j.run_id
@@ -314,7 +313,7 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *rapport
 		return err
 	}
 	for rows.Next() {
-		var v rapport.Validation
+		var v store.Validation
 		var started sql.NullString
 		var status string
 		if err := rows.Scan(&v.RunID, &started, &status, &v.Message, &v.Checks, &v.Failed, &v.Warnings); err != nil {
@@ -348,7 +347,7 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *rapport
 		return err
 	}
 	defer rows.Close()
-	byName := map[string]*rapport.CheckHistory{}
+	byName := map[string]*store.CheckHistory{}
 	var names []string
 	for rows.Next() {
 		var name, status, rule, run string
@@ -360,7 +359,7 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *rapport
 		at := parseTime(started)
 		h := byName[name]
 		if h == nil {
-			h = &rapport.CheckHistory{Name: name, Rule: rule}
+			h = &store.CheckHistory{Name: name, Rule: rule}
 			byName[name] = h
 			names = append(names, name)
 		}
@@ -382,17 +381,14 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *rapport
 	return rows.Err()
 }
 
-// loadingTools are the tools whose runs read files (journal_files).
-var loadingTools = []string{"migration", "reprise"}
-
-func (db *DB) readRuns(ctx context.Context, dom, since string, f *rapport.Facts) error {
+func (db *DB) readRuns(ctx context.Context, dom, since string, f *store.History) error {
 	rows, err := db.pool.QueryContext(ctx, "SELECT run_id, tool, status, started_at, ended_at, COALESCE(message, ''),"+
 		" `read`, inserted, rejected, ignored, updated FROM journal WHERE domain = ? AND started_at >= ? ORDER BY started_at, run_id", dom, since)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
-		var r rapport.Run
+		var r store.Run
 		var started, ended sql.NullString
 		if err := rows.Scan(&r.ID, &r.Tool, &r.Status, &started, &ended, &r.Message, &r.Read, &r.Inserted, &r.Rejected, &r.Ignored, &r.Updated); err != nil {
 			rows.Close()
@@ -406,7 +402,7 @@ func (db *DB) readRuns(ctx context.Context, dom, since string, f *rapport.Facts)
 		return err
 	}
 	for _, r := range f.Runs {
-		if !slices.Contains(loadingTools, r.Tool) || (r.Status != StatusFailed && r.Status != StatusRunning) {
+		if !slices.Contains(store.LoadingTools, r.Tool) || (r.Status != StatusFailed && r.Status != StatusRunning) {
 			continue
 		}
 		in, err := db.finisher(ctx, dom, r)
@@ -423,8 +419,8 @@ func (db *DB) readRuns(ctx context.Context, dom, since string, f *rapport.Facts)
 // same tool that read a file of that name whole; the job is finished by the latest of
 // those. When r left no file unfinished (it stopped between files), the next run of the
 // same tool that finished.
-func (db *DB) finisher(ctx context.Context, dom string, r rapport.Run) (rapport.Interruption, error) {
-	in := rapport.Interruption{Run: r}
+func (db *DB) finisher(ctx context.Context, dom string, r store.Run) (store.Interruption, error) {
+	in := store.Interruption{Run: r}
 	if err := db.pool.SelectContext(ctx, &in.Unfinished, "SELECT file FROM journal_files WHERE run_id = ? AND sha256 IS NULL ORDER BY file", r.ID); err != nil {
 		return in, err
 	}
@@ -448,7 +444,7 @@ func (db *DB) finisher(ctx context.Context, dom string, r rapport.Run) (rapport.
 			WHERE j.tool = ? AND j.domain = ? AND fi.file = ? AND fi.sha256 IS NOT NULL AND j.started_at > ?
 			ORDER BY j.started_at, j.run_id LIMIT 1`, r.Tool, dom, file, started).Scan(&id, &at)
 		if errors.Is(err, sql.ErrNoRows) {
-			return rapport.Interruption{Run: r, Unfinished: in.Unfinished}, nil
+			return store.Interruption{Run: r, Unfinished: in.Unfinished}, nil
 		}
 		if err != nil {
 			return in, err
@@ -474,7 +470,7 @@ func TraceQuery(table, key string) string {
 // readTrace picks a real row to follow: one re-injected from a file the toolkit wrote
 // (it has an origin) when there is one, else the first row of the last table of the
 // load order that has rows.
-func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *rapport.Facts) error {
+func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *store.History) error {
 	var candidates []*domain.Entity
 	for _, e := range d.Entities {
 		if len(e.KeyColumns) == 0 && e.Key != "" {
@@ -504,7 +500,7 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *rapport.Facts)
 	if err != nil || e == nil {
 		return err
 	}
-	t := &rapport.Trace{Query: TraceQuery(e.Name, e.Key), Table: e.Name, KeyColumn: e.Key}
+	t := &store.Trace{Query: TraceQuery(e.Name, e.Key), Table: e.Name, KeyColumn: e.Key}
 	var started, originFile, sha sql.NullString
 	var originLine sql.NullInt64
 	if err := db.pool.QueryRowContext(ctx, t.Query, key).Scan(&t.Key, &t.RunID, &t.SourceFile, &t.SourceLine,
@@ -519,25 +515,21 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *rapport.Facts)
 	return nil
 }
 
-// readStock reads distributech's stock at f.Today: the count per status and the
-// products at or under their threshold, the most urgent first (furthest below it,
-// relative to the threshold).
-func (db *DB) readStock(ctx context.Context, f *rapport.Facts) error {
-	states, err := db.StockStates(ctx, f.Today)
+// readStock reads distributech's stock at today: the count per status and the
+// products at or under their threshold, by ref.
+func (db *DB) readStock(ctx context.Context, today string, f *store.History) error {
+	states, err := db.StockStates(ctx, today)
 	if err != nil {
 		return err
 	}
-	s := &rapport.Stock{At: f.Today, ByStatus: map[string]int{}, Total: len(states)}
+	s := &store.Stock{At: today, ByStatus: map[string]int{}, Total: len(states)}
 	for _, st := range states {
 		status := st.Status()
 		s.ByStatus[status]++
 		if status == rules.StockRupture || status == rules.StockSousSeuil {
-			s.Products = append(s.Products, rapport.Product{Ref: st.Ref, Nom: st.Nom, Actuel: st.Actuel, Seuil: st.Seuil, Status: status})
+			s.Products = append(s.Products, store.Product{Ref: st.Ref, Nom: st.Nom, Actuel: st.Actuel, Seuil: st.Seuil, Status: status})
 		}
 	}
-	sort.SliceStable(s.Products, func(i, j int) bool {
-		return rapport.Urgency(s.Products[i].Actuel, s.Products[i].Seuil) < rapport.Urgency(s.Products[j].Actuel, s.Products[j].Seuil)
-	})
 	f.Stock = s
 	return nil
 }

@@ -10,10 +10,8 @@ import (
 	"strings"
 
 	"dmt/pkg/domain"
-	"dmt/pkg/validate"
+	"dmt/pkg/store"
 )
-
-var _ validate.Store = (*DB)(nil)
 
 // Offenders runs query (one column, k) and returns how many rows it gives and the
 // first limit of them, in key order (shorter first, so numeric keys sort right).
@@ -69,16 +67,16 @@ func (db *DB) RowCount(ctx context.Context, table string) (int, error) {
 
 // FileRuns returns the journal's accounting of the source file with this SHA-256,
 // latest run first.
-func (db *DB) FileRuns(ctx context.Context, sha string) ([]validate.FileRun, error) {
+func (db *DB) FileRuns(ctx context.Context, sha string) ([]store.FileRun, error) {
 	rows, err := db.pool.QueryContext(ctx, "SELECT f.run_id, j.tool, j.status, f.`read`, f.inserted, f.rejected, f.ignored, f.updated"+
 		" FROM journal_files f JOIN journal j ON j.run_id = f.run_id WHERE f.sha256 = ? ORDER BY j.started_at DESC", sha)
 	if err != nil {
 		return nil, FormatError(err)
 	}
 	defer rows.Close()
-	var runs []validate.FileRun
+	var runs []store.FileRun
 	for rows.Next() {
-		var r validate.FileRun
+		var r store.FileRun
 		if err := rows.Scan(&r.RunID, &r.Tool, &r.Status, &r.Read, &r.Inserted, &r.Rejected, &r.Ignored, &r.Updated); err != nil {
 			return nil, err
 		}
@@ -89,10 +87,10 @@ func (db *DB) FileRuns(ctx context.Context, sha string) ([]validate.FileRun, err
 
 // LatestRuns returns the latest run of each of tools on domain, as the journal records
 // it; a tool that never ran has none.
-func (db *DB) LatestRuns(ctx context.Context, domain string, tools []string) ([]validate.LoadRun, error) {
-	var runs []validate.LoadRun
+func (db *DB) LatestRuns(ctx context.Context, domain string, tools []string) ([]store.LoadRun, error) {
+	var runs []store.LoadRun
 	for _, tool := range tools {
-		var r validate.LoadRun
+		var r store.LoadRun
 		err := db.pool.QueryRowContext(ctx, "SELECT run_id, tool, status, DATE_FORMAT(started_at, '%Y-%m-%d %H:%i:%s'), COALESCE(message, '')"+
 			" FROM journal WHERE domain = ? AND tool = ? ORDER BY started_at DESC, run_id DESC LIMIT 1", domain, tool).
 			Scan(&r.RunID, &r.Tool, &r.Status, &r.Started, &r.Message)
@@ -255,7 +253,7 @@ func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), "
 // check, in one statement: the final report reads each night's verdicts from there. The
 // run must be in the journal. An account that may not insert there gets an error for
 // which IsDenied is true: validate then says so and goes on, its report file being whole.
-func (db *DB) SaveResults(ctx context.Context, runID string, results []validate.Result) error {
+func (db *DB) SaveResults(ctx context.Context, runID string, results []store.CheckResult) error {
 	if len(results) == 0 {
 		return nil
 	}
@@ -269,7 +267,7 @@ func (db *DB) SaveResults(ctx context.Context, runID string, results []validate.
 		if err != nil {
 			return err
 		}
-		args = append(args, runID, r.Name, r.Kind, r.Status, r.Count, string(js), r.Description, nullable(r.Error))
+		args = append(args, runID, r.Name, r.Kind, r.Status, r.Count, string(js), r.Rule, nullable(r.Error))
 	}
 	q := "INSERT INTO validate_results (run_id, check_name, kind, status, `count`, sample, rule, error) VALUES " +
 		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(results)), ", ")
