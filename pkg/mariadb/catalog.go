@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"dmt/pkg/rules"
 )
 
 // Catalog is what information_schema says of one database's tables and views: the facts
@@ -201,7 +203,7 @@ func (db *DB) ReadCatalog(ctx context.Context) (*Catalog, error) {
 	}
 	for _, v := range views {
 		if t := byName[v.Name]; t != nil {
-			t.Definition = strings.ReplaceAll(v.Def, quoteIdent(db.Cfg.DBName)+".", "")
+			t.Definition = strings.ReplaceAll(v.Def, rules.QuoteIdent(db.Cfg.DBName)+".", "")
 		}
 	}
 

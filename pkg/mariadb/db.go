@@ -20,6 +20,8 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	dmtschema "dmt/pkg/schema"
+
+	"dmt/pkg/rules"
 )
 
 // DB is a connection pool to one MariaDB database, opened with the session settings the
@@ -242,7 +244,7 @@ func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, err
 	}
 	defer admin.Close()
-	if _, err := admin.pool.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(cfg.DBName)+
+	if _, err := admin.pool.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+rules.QuoteIdent(cfg.DBName)+
 		" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		return nil, fmt.Errorf("create database %s: %w", cfg.DBName, FormatError(err))
 	}
@@ -269,9 +271,6 @@ func (db *DB) ApplySchema(ctx context.Context, name, schema string) error {
 	}
 	return nil
 }
-
-// quoteIdent backtick-quotes an identifier for MariaDB, doubling the backticks it holds.
-func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
 // Close closes the pool's connections.
 func (db *DB) Close() error { return db.pool.Close() }

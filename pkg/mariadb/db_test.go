@@ -16,6 +16,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/rules"
 )
 
 func TestParseDSNForcesSessionSettings(t *testing.T) {
@@ -76,14 +77,6 @@ func TestDescribe(t *testing.T) {
 	}
 	if Describe(nil) != "" {
 		t.Errorf("Describe(nil) not empty")
-	}
-}
-
-func TestQuoteIdent(t *testing.T) {
-	for in, want := range map[string]string{"clients": "`clients`", "a`b": "`a``b`", "": "``"} {
-		if got := quoteIdent(in); got != want {
-			t.Errorf("quoteIdent(%q) = %s, want %s", in, got, want)
-		}
 	}
 }
 
@@ -309,7 +302,7 @@ func TestOpenCreateAndDescribe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		db.pool.Exec("DROP DATABASE " + quoteIdent(cfg.DBName))
+		db.pool.Exec("DROP DATABASE " + rules.QuoteIdent(cfg.DBName))
 		db.Close()
 	}()
 	if got := Describe(db.Cfg); got != cfg.Addr+"/"+cfg.DBName {

@@ -565,7 +565,7 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 	var cols []string
 	var listIdx []int
 	for i, f := range e.Fields {
-		if l := listOf(e, f.Name); l != nil {
+		if l := e.List(f.Name); l != nil {
 			listIdx = append(listIdx, i)
 			continue
 		}
@@ -643,7 +643,7 @@ func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 		}
 		cols := append(append(append([]string{}, h.Columns...), domain.FingerprintColumn), lineageColumns...)
 		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		first := quoteIdent(h.Columns[0])
+		first := rules.QuoteIdent(h.Columns[0])
 		seen := map[string]bool{}
 		var args []any
 		vals := make([]string, len(idx))
@@ -652,7 +652,7 @@ func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 			if n == 0 {
 				return nil
 			}
-			q := "INSERT INTO " + quoteIdent(h.Table) + " (" + quoteIdents(cols) + ") VALUES " +
+			q := "INSERT INTO " + rules.QuoteIdent(h.Table) + " (" + quoteIdents(cols) + ") VALUES " +
 				strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON DUPLICATE KEY UPDATE " + first + " = " + first
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("write %s: %w", h.Table, err)
@@ -793,15 +793,6 @@ func containsInt(s []int, v int) bool {
 	return false
 }
 
-func listOf(e *domain.Entity, col string) *domain.List {
-	for i := range e.Lists {
-		if e.Lists[i].Column == col {
-			return &e.Lists[i]
-		}
-	}
-	return nil
-}
-
 // writeField writes v in LOAD DATA's default escaping: "" is NULL (\N); tab, newline
 // and backslash are escaped.
 func writeField(buf *bytes.Buffer, v string) {
@@ -834,7 +825,7 @@ func loadData(ctx context.Context, tx *sql.Tx, table string, cols []string, data
 	name := fmt.Sprintf("dmt-%d", readerSeq.Add(1))
 	mysql.RegisterReaderHandler(name, func() io.Reader { return data })
 	defer mysql.DeregisterReaderHandler(name)
-	q := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + quoteIdent(table) +
+	q := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + rules.QuoteIdent(table) +
 		" CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
 		quoteIdents(cols) + ")"
 	res, err := tx.ExecContext(ctx, q)
@@ -879,10 +870,11 @@ var dataErrors = map[uint16]bool{
 	4025: true, // check constraint (MariaDB)
 }
 
+// quoteIdents is cols quoted (rules.QuoteIdent) and joined by commas: a column list.
 func quoteIdents(cols []string) string {
 	q := make([]string, len(cols))
 	for i, c := range cols {
-		q[i] = quoteIdent(c)
+		q[i] = rules.QuoteIdent(c)
 	}
 	return strings.Join(q, ", ")
 }
@@ -1043,7 +1035,7 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
 	b.Old = map[int][]string{}
-	if err := scanRows(ctx, tx, e, " WHERE "+quoteIdent(e.Key)+" IN ("+marks+")", keys, func(vals []string) error {
+	if err := scanRows(ctx, tx, e, " WHERE "+rules.QuoteIdent(e.Key)+" IN ("+marks+")", keys, func(vals []string) error {
 		b.Old[byKey[vals[keyIdx]]] = append([]string(nil), vals...)
 		return nil
 	}); err != nil {
@@ -1057,14 +1049,14 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 	var cols, sets []string
 	var idx []int
 	for i, f := range e.Fields {
-		if listOf(e, f.Name) != nil {
+		if e.List(f.Name) != nil {
 			continue
 		}
 		cols, idx = append(cols, f.Name), append(idx, i)
 	}
 	cols = append(append(cols, domain.FingerprintColumn), lineageColumns...)
 	for _, c := range cols {
-		sets = append(sets, quoteIdent(c)+" = VALUES("+quoteIdent(c)+")")
+		sets = append(sets, rules.QuoteIdent(c)+" = VALUES("+rules.QuoteIdent(c)+")")
 	}
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	var args []any
@@ -1075,13 +1067,13 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		args = append(args, e.Fingerprint(r.Values))
 		args = append(args, lineageArgs(b, r)...)
 	}
-	q := "INSERT INTO " + quoteIdent(e.Name) + " (" + quoteIdents(cols) + ") VALUES " +
+	q := "INSERT INTO " + rules.QuoteIdent(e.Name) + " (" + quoteIdents(cols) + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(row+", ", len(b.Updates)), ", ") + " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("update %s: %w", e.Name, err)
 	}
 	for _, l := range e.Lists {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+quoteIdent(l.Table)+" WHERE "+quoteIdent(e.Key)+" IN ("+marks+")", keys...); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+rules.QuoteIdent(l.Table)+" WHERE "+rules.QuoteIdent(e.Key)+" IN ("+marks+")", keys...); err != nil {
 			return fmt.Errorf("update %s: %w", l.Table, err)
 		}
 	}
@@ -1107,22 +1099,22 @@ func keepHistory(ctx context.Context, tx *sql.Tx, b *Batch) error {
 	e := b.Entity
 	var cols []string
 	for _, f := range e.Fields {
-		if listOf(e, f.Name) == nil {
+		if e.List(f.Name) == nil {
 			cols = append(cols, f.Name)
 		}
 	}
-	key, hist := quoteIdent(e.Key), quoteIdent(e.History)
+	key, hist := rules.QuoteIdent(e.Key), rules.QuoteIdent(e.History)
 	latest := "(SELECT MAX(h.valid_to) FROM " + hist + " h WHERE h." + key + " = c." + key + ")"
 	day := "COALESCE(CAST(? AS DATE), CURRENT_DATE)"
 	sel := make([]string, len(cols))
 	for i, c := range cols {
-		sel[i] = "c." + quoteIdent(c)
+		sel[i] = "c." + rules.QuoteIdent(c)
 	}
 	head := "INSERT INTO " + hist + " (" + quoteIdents(cols) + ", valid_from, valid_to, " + quoteIdents(lineageColumns) +
 		", loaded_run_id, loaded_file, loaded_line, " + domain.FingerprintColumn + ") SELECT " + strings.Join(sel, ", ") + ", " + latest +
 		", GREATEST(" + day + ", COALESCE(" + latest + ", " + day + ")), u.run_id, u.source_file, u.source_line, u.origin_file, u.origin_line," +
 		" c.run_id, c.source_file, c.source_line, c." + domain.FingerprintColumn + " FROM ("
-	tail := ") u JOIN " + quoteIdent(e.Name) + " c ON c." + key + " = u.k"
+	tail := ") u JOIN " + rules.QuoteIdent(e.Name) + " c ON c." + key + " = u.k"
 	keyIdx := e.Index(e.Key)
 	for start := 0; start < len(b.Updates); start += rowsPerInsert {
 		rows := b.Updates[start:min(start+rowsPerInsert, len(b.Updates))]

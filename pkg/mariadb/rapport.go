@@ -152,7 +152,7 @@ func (db *DB) readTables(ctx context.Context, d *domain.Domain, f *store.History
 	})
 	for _, n := range names {
 		var c int64
-		if err := db.pool.GetContext(ctx, &c, "SELECT COUNT(*) FROM "+quoteIdent(n)); err != nil {
+		if err := db.pool.GetContext(ctx, &c, "SELECT COUNT(*) FROM "+rules.QuoteIdent(n)); err != nil {
 			return err
 		}
 		f.Tables = append(f.Tables, store.TableRows{Table: n, Rows: c})
@@ -459,12 +459,12 @@ func (db *DB) finisher(ctx context.Context, dom string, r store.Run) (store.Inte
 // TraceQuery is the query the report shows to follow a row of table (key column key)
 // to its run and file; its one parameter is the row's key.
 func TraceQuery(table, key string) string {
-	return "SELECT t." + quoteIdent(key) + ", t.run_id, t.source_file, t.source_line, t.origin_file, t.origin_line,\n" +
+	return "SELECT t." + rules.QuoteIdent(key) + ", t.run_id, t.source_file, t.source_line, t.origin_file, t.origin_line,\n" +
 		"       j.tool, j.started_at, f.sha256\n" +
-		"FROM " + quoteIdent(table) + " t\n" +
+		"FROM " + rules.QuoteIdent(table) + " t\n" +
 		"JOIN journal j ON j.run_id = t.run_id\n" +
 		"LEFT JOIN journal_files f ON f.run_id = t.run_id AND f.file = t.source_file\n" +
-		"WHERE t." + quoteIdent(key) + " = ?"
+		"WHERE t." + rules.QuoteIdent(key) + " = ?"
 }
 
 // readTrace picks a real row to follow: one re-injected from a file the toolkit wrote
@@ -481,8 +481,8 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *store.History)
 		for i := len(candidates) - 1; i >= 0; i-- {
 			e := candidates[i]
 			var key string
-			err := db.pool.QueryRowContext(ctx, "SELECT CAST("+quoteIdent(e.Key)+" AS CHAR) FROM "+quoteIdent(e.Name)+where+
-				" ORDER BY "+quoteIdent(e.Key)+" LIMIT 1").Scan(&key)
+			err := db.pool.QueryRowContext(ctx, "SELECT CAST("+rules.QuoteIdent(e.Key)+" AS CHAR) FROM "+rules.QuoteIdent(e.Name)+where+
+				" ORDER BY "+rules.QuoteIdent(e.Key)+" LIMIT 1").Scan(&key)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}

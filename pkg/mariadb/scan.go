@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"dmt/pkg/domain"
+	"dmt/pkg/rules"
 )
 
 // ScanEntity calls fn with every row of e's table in canonical text form, aligned with
@@ -36,8 +37,8 @@ func scanRows(ctx context.Context, conn querier, e *domain.Entity, where string,
 	lists := map[int]map[string]string{} // field index -> key -> joined items
 	for _, l := range e.Lists {
 		items := map[string]string{}
-		q := "SELECT " + quoteIdent(e.Key) + ", GROUP_CONCAT(" + quoteIdent(l.ItemColumn) + " ORDER BY " +
-			quoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + quoteIdent(l.Table) + where + " GROUP BY " + quoteIdent(e.Key)
+		q := "SELECT " + rules.QuoteIdent(e.Key) + ", GROUP_CONCAT(" + rules.QuoteIdent(l.ItemColumn) + " ORDER BY " +
+			rules.QuoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + rules.QuoteIdent(l.Table) + where + " GROUP BY " + rules.QuoteIdent(e.Key)
 		rows, err := conn.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
@@ -61,10 +62,10 @@ func scanRows(ctx context.Context, conn querier, e *domain.Entity, where string,
 		if _, isList := lists[i]; isList {
 			continue
 		}
-		cols = append(cols, quoteIdent(f.Name))
+		cols = append(cols, rules.QuoteIdent(f.Name))
 		idx = append(idx, i)
 	}
-	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+quoteIdent(e.Name)+where, args...)
+	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+rules.QuoteIdent(e.Name)+where, args...)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
 	}

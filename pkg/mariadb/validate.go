@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"dmt/pkg/domain"
+	"dmt/pkg/rules"
 	"dmt/pkg/store"
 )
 
@@ -59,7 +60,7 @@ func (db *DB) MissingTables(ctx context.Context, names []string) ([]string, erro
 // RowCount returns the number of rows of table.
 func (db *DB) RowCount(ctx context.Context, table string) (int, error) {
 	var n int
-	if err := db.pool.GetContext(ctx, &n, "SELECT COUNT(*) FROM "+quoteIdent(table)); err != nil {
+	if err := db.pool.GetContext(ctx, &n, "SELECT COUNT(*) FROM "+rules.QuoteIdent(table)); err != nil {
 		return 0, fmt.Errorf("count %s: %w", table, FormatError(err))
 	}
 	return n, nil
@@ -113,18 +114,18 @@ func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, run
 	if len(runs) == 0 {
 		return nil
 	}
-	from := quoteIdent(e.Name) + " c"
+	from := rules.QuoteIdent(e.Name) + " c"
 	var cols []string
 	for i, l := range e.Lists {
 		alias := fmt.Sprintf("l%d", i)
-		from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + quoteIdent(e.Key) + " = c." + quoteIdent(e.Key)
+		from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + rules.QuoteIdent(e.Key) + " = c." + rules.QuoteIdent(e.Key)
 	}
 	for _, f := range e.Fields {
 		if i := slices.IndexFunc(e.Lists, func(l domain.List) bool { return l.Column == f.Name }); i >= 0 {
 			cols = append(cols, fmt.Sprintf("l%d.items", i))
 			continue
 		}
-		cols = append(cols, "c."+quoteIdent(f.Name))
+		cols = append(cols, "c."+rules.QuoteIdent(f.Name))
 	}
 	args := []any{file}
 	for _, r := range runs {
@@ -163,17 +164,17 @@ func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, run
 
 // AbsentKeys returns those of keys (as e.KeyOf gives them) that no row of e's table holds.
 func (db *DB) AbsentKeys(ctx context.Context, e *domain.Entity, keys []string) ([]string, error) {
-	key := "c." + quoteIdent(e.Key)
+	key := "c." + rules.QuoteIdent(e.Key)
 	if len(e.KeyColumns) > 0 {
 		parts := make([]string, len(e.KeyColumns))
 		for i, c := range e.KeyColumns {
-			parts[i] = "c." + quoteIdent(c)
+			parts[i] = "c." + rules.QuoteIdent(c)
 		}
 		key = "CONCAT_WS('/', " + strings.Join(parts, ", ") + ")"
 	}
 	present := map[string]bool{}
 	err := inChunks(keys, func(chunk []any) error {
-		rows, err := db.pool.QueryContext(ctx, "SELECT CAST("+key+" AS CHAR) FROM "+quoteIdent(e.Name)+" c WHERE "+key+" IN ("+marks(len(chunk))+")", chunk...)
+		rows, err := db.pool.QueryContext(ctx, "SELECT CAST("+key+" AS CHAR) FROM "+rules.QuoteIdent(e.Name)+" c WHERE "+key+" IN ("+marks(len(chunk))+")", chunk...)
 		if err != nil {
 			return err
 		}
