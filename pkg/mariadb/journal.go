@@ -98,9 +98,9 @@ func (db *DB) MarkInterrupted(ctx context.Context, tool, domain, byRun string) (
 
 // CompleteFile is an earlier run's complete reading of a file, found by its content.
 type CompleteFile struct {
-	RunID    string
-	File     string // the name it had in that run
-	Rejected int
+	RunID    string `db:"run_id"`
+	File     string `db:"file"` // the name it had in that run
+	Rejected int    `db:"rejected"`
 }
 
 // LastComplete returns the latest run of tool on domain, other than exceptRun, that read
@@ -108,9 +108,9 @@ type CompleteFile struct {
 // batch committed); ok is false when there is none. A run interrupted inside the file
 // never recorded it, so it does not count.
 func (db *DB) LastComplete(ctx context.Context, tool, domain, sha, exceptRun string) (f CompleteFile, ok bool, err error) {
-	err = db.pool.QueryRowContext(ctx, `SELECT f.run_id, f.file, f.rejected FROM journal_files f JOIN journal j ON j.run_id = f.run_id
+	err = db.pool.GetContext(ctx, &f, `SELECT f.run_id, f.file, f.rejected FROM journal_files f JOIN journal j ON j.run_id = f.run_id
 		WHERE f.sha256 = ? AND j.tool = ? AND j.domain = ? AND f.run_id <> ?
-		ORDER BY j.started_at DESC, f.run_id DESC LIMIT 1`, sha, tool, domain, exceptRun).Scan(&f.RunID, &f.File, &f.Rejected)
+		ORDER BY j.started_at DESC, f.run_id DESC LIMIT 1`, sha, tool, domain, exceptRun)
 	if errors.Is(err, sql.ErrNoRows) {
 		return CompleteFile{}, false, nil
 	}
@@ -121,7 +121,9 @@ func (db *DB) LastComplete(ctx context.Context, tool, domain, sha, exceptRun str
 }
 
 // RejectedLines returns the codes recorded for each line of file that run rejected, in
-// one query: what a rerun of the same file compares its rejections with.
+// one query: what a rerun of the same file compares its rejections with. The rows are
+// read as a stream into the map (a file may have had a million rows rejected), not
+// loaded into a slice first.
 func (db *DB) RejectedLines(ctx context.Context, runID, file string) (map[int]string, error) {
 	rows, err := db.pool.QueryContext(ctx, `SELECT line, codes FROM rejections WHERE run_id = ? AND file = ?`, runID, file)
 	if err != nil {

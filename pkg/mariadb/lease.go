@@ -30,11 +30,13 @@ const leaseStep = "0010_journal_run_lease"
 
 // LeaseHolder is the run a lease row names.
 type LeaseHolder struct {
-	RunID, Tool, Host string
-	PID               int64
-	Expires           string // by the server's clock, UTC: YYYY-MM-DD HH:MM:SS.mmm
-	Released          bool   // released at the end of its run
-	Expired           bool   // not released, and not renewed in time
+	RunID    string `db:"run_id"`
+	Tool     string `db:"tool"`
+	Host     string `db:"host"`
+	PID      int64  `db:"pid"`
+	Expires  string `db:"expires_at"` // by the server's clock, UTC: YYYY-MM-DD HH:MM:SS.mmm
+	Released bool   `db:"released"`   // released at the end of its run
+	Expired  bool   `db:"expired"`    // not released, and not renewed in time
 }
 
 func (h LeaseHolder) String() string {
@@ -224,9 +226,8 @@ func lostRace(err error) bool {
 // leaseHolder reads the lease row (nil when there is none).
 func (db *DB) leaseHolder(ctx context.Context, name string) (*LeaseHolder, error) {
 	var h LeaseHolder
-	err := db.pool.QueryRowContext(ctx, `SELECT run_id, tool, host, pid, expires_at, released_at IS NOT NULL,
-		released_at IS NULL AND expires_at <= UTC_TIMESTAMP(3) FROM run_lease WHERE name = ?`, name).
-		Scan(&h.RunID, &h.Tool, &h.Host, &h.PID, &h.Expires, &h.Released, &h.Expired)
+	err := db.pool.GetContext(ctx, &h, `SELECT run_id, tool, host, pid, expires_at, released_at IS NOT NULL AS released,
+		released_at IS NULL AND expires_at <= UTC_TIMESTAMP(3) AS expired FROM run_lease WHERE name = ?`, name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -324,8 +325,8 @@ func (l *Lease) Release() {
 // released, and not expired by the server's clock.
 func (db *DB) LoadInProgress(ctx context.Context) (bool, error) {
 	var n int
-	if err := db.pool.QueryRowContext(ctx, `SELECT COUNT(*) FROM run_lease
-		WHERE name = ? AND released_at IS NULL AND expires_at > UTC_TIMESTAMP(3)`, LoadLease).Scan(&n); err != nil {
+	if err := db.pool.GetContext(ctx, &n, `SELECT COUNT(*) FROM run_lease
+		WHERE name = ? AND released_at IS NULL AND expires_at > UTC_TIMESTAMP(3)`, LoadLease); err != nil {
 		return false, fmt.Errorf("run lease: %w", FormatError(err))
 	}
 	return n > 0, nil

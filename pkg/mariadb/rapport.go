@@ -81,43 +81,30 @@ func (db *DB) ReadHistory(ctx context.Context, d *domain.Domain, since, today st
 }
 
 func (db *DB) readFiles(ctx context.Context, dom, since string, f *store.History) error {
-	rows, err := db.pool.QueryContext(ctx, "SELECT j.tool, fi.file, fi.entity, COUNT(*), SUM(fi.`read`), SUM(fi.inserted), SUM(fi.rejected), SUM(fi.ignored), SUM(fi.updated)"+
+	return db.pool.SelectContext(ctx, &f.Files, "SELECT j.tool, fi.file, fi.entity, COUNT(*) AS runs, SUM(fi.`read`) AS `read`,"+
+		" SUM(fi.inserted) AS inserted, SUM(fi.rejected) AS rejected, SUM(fi.ignored) AS ignored, SUM(fi.updated) AS updated"+
 		" FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id WHERE j.started_at >= ? AND j.domain = ?"+
 		" GROUP BY j.tool, fi.file, fi.entity ORDER BY j.tool = 'reprise', MIN(j.started_at), fi.file", since, dom)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var x store.FileTotals
-		if err := rows.Scan(&x.Tool, &x.File, &x.Entity, &x.Runs, &x.Read, &x.Inserted, &x.Rejected, &x.Ignored, &x.Updated); err != nil {
-			return err
-		}
-		f.Files = append(f.Files, x)
-	}
-	return rows.Err()
 }
 
 func (db *DB) readSources(ctx context.Context, dom, since string, f *store.History) error {
-	rows, err := db.pool.QueryContext(ctx, `SELECT fi.file, fi.entity, fi.sha256, COALESCE(MAX(fi.size), 0), MIN(j.started_at), COUNT(*),
-		SUBSTRING_INDEX(GROUP_CONCAT(j.run_id ORDER BY j.started_at, j.run_id), ',', 1)
+	var rows []struct {
+		store.Source
+		First sql.NullString `db:"first_seen"`
+	}
+	if err := db.pool.SelectContext(ctx, &rows, `SELECT fi.file, fi.entity, fi.sha256, COALESCE(MAX(fi.size), 0) AS size,
+		MIN(j.started_at) AS first_seen, COUNT(*) AS runs,
+		SUBSTRING_INDEX(GROUP_CONCAT(j.run_id ORDER BY j.started_at, j.run_id), ',', 1) AS first_run
 		FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id
 		WHERE fi.sha256 IS NOT NULL AND j.started_at >= ? AND j.domain = ?
-		GROUP BY fi.file, fi.entity, fi.sha256 ORDER BY MIN(j.started_at), fi.file`, since, dom)
-	if err != nil {
+		GROUP BY fi.file, fi.entity, fi.sha256 ORDER BY MIN(j.started_at), fi.file`, since, dom); err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var s store.Source
-		var first sql.NullString
-		if err := rows.Scan(&s.File, &s.Entity, &s.SHA256, &s.Size, &first, &s.Runs, &s.FirstRun); err != nil {
-			return err
-		}
-		s.FirstSeen = parseTime(first)
-		f.Sources = append(f.Sources, s)
+	for _, r := range rows {
+		r.FirstSeen = parseTime(r.First)
+		f.Sources = append(f.Sources, r.Source)
 	}
-	return rows.Err()
+	return nil
 }
 
 // readTables counts the rows of every table but the toolkit's own: the domain's in its
@@ -167,29 +154,22 @@ const maxExampleCodes = 10
 // two codes counts under both) and reads up to 3 distinct rows for each of the most
 // frequent codes. rowsN is the number of rejected rows.
 func (db *DB) readCodes(ctx context.Context, dom, since, tool string) (codes []store.CodeCount, rowsN int64, err error) {
-	rows, err := db.pool.QueryContext(ctx, `SELECT r.codes, COUNT(*) FROM rejections r JOIN journal j ON j.run_id = r.run_id
-		WHERE j.started_at >= ? AND j.domain = ? AND r.tool = ? GROUP BY r.codes`, since, dom, tool)
-	if err != nil {
+	var groups []struct {
+		Codes string `db:"codes"`
+		N     int64  `db:"n"`
+	}
+	if err := db.pool.SelectContext(ctx, &groups, `SELECT r.codes, COUNT(*) AS n FROM rejections r JOIN journal j ON j.run_id = r.run_id
+		WHERE j.started_at >= ? AND j.domain = ? AND r.tool = ? GROUP BY r.codes`, since, dom, tool); err != nil {
 		return nil, 0, err
 	}
 	byCode := map[string]int64{}
-	for rows.Next() {
-		var list string
-		var n int64
-		if err := rows.Scan(&list, &n); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		rowsN += n
-		for _, c := range strings.Split(list, ",") {
+	for _, g := range groups {
+		rowsN += g.N
+		for _, c := range strings.Split(g.Codes, ",") {
 			if c = strings.TrimSpace(c); c != "" {
-				byCode[c] += n
+				byCode[c] += g.N
 			}
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, err
 	}
 	for c, n := range byCode {
 		codes = append(codes, store.CodeCount{Code: c, Rows: n})
@@ -211,62 +191,26 @@ func (db *DB) readCodes(ctx context.Context, dom, since, tool string) (codes []s
 }
 
 func (db *DB) readExamples(ctx context.Context, dom, since, tool, code string) ([]store.Example, error) {
-	rows, err := db.pool.QueryContext(ctx, `SELECT r.file, r.line, MIN(COALESCE(r.raw, '')), MIN(COALESCE(r.detail, ''))
+	var out []store.Example
+	err := db.pool.SelectContext(ctx, &out, `SELECT r.file, r.line, MIN(COALESCE(r.raw, '')) AS raw, MIN(COALESCE(r.detail, '')) AS detail
 		FROM rejections r JOIN journal j ON j.run_id = r.run_id
 		WHERE j.started_at >= ? AND j.domain = ? AND r.tool = ? AND FIND_IN_SET(?, r.codes) > 0
 		GROUP BY r.file, r.line ORDER BY MIN(r.id) LIMIT 3`, since, dom, tool, code)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.Example
-	for rows.Next() {
-		var e store.Example
-		if err := rows.Scan(&e.File, &e.Line, &e.Raw, &e.Detail); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return out, err
 }
 
 func (db *DB) readCorrections(ctx context.Context, dom, since string, f *store.History) error {
-	rows, err := db.pool.QueryContext(ctx, `SELECT c.rule, COUNT(*) FROM corrections c JOIN journal j ON j.run_id = c.run_id
-		WHERE j.started_at >= ? AND j.domain = ? GROUP BY c.rule ORDER BY COUNT(*) DESC, c.rule`, since, dom)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var r store.RuleCount
-		if err := rows.Scan(&r.Rule, &r.Count); err != nil {
-			rows.Close()
-			return err
-		}
-		f.Corrected += r.Count
-		f.Corrections = append(f.Corrections, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	if err := db.pool.SelectContext(ctx, &f.Corrections, `SELECT c.rule, COUNT(*) AS count FROM corrections c JOIN journal j ON j.run_id = c.run_id
+		WHERE j.started_at >= ? AND j.domain = ? GROUP BY c.rule ORDER BY COUNT(*) DESC, c.rule`, since, dom); err != nil {
 		return err
 	}
 	for i := range f.Corrections {
-		rows, err := db.pool.QueryContext(ctx, `SELECT COALESCE(c.origin_file, c.file), COALESCE(c.origin_line, c.line), c.field,
-			COALESCE(c.before_value, ''), COALESCE(c.after_value, '')
+		f.Corrected += f.Corrections[i].Count
+		if err := db.pool.SelectContext(ctx, &f.Corrections[i].Examples, `SELECT COALESCE(c.origin_file, c.file) AS file,
+			COALESCE(c.origin_line, c.line) AS line, c.field,
+			COALESCE(c.before_value, '') AS before_value, COALESCE(c.after_value, '') AS after_value
 			FROM corrections c JOIN journal j ON j.run_id = c.run_id
-			WHERE j.started_at >= ? AND j.domain = ? AND c.rule = ? ORDER BY c.id LIMIT 3`, since, dom, f.Corrections[i].Rule)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c store.Change
-			if err := rows.Scan(&c.File, &c.Line, &c.Field, &c.Before, &c.After); err != nil {
-				rows.Close()
-				return err
-			}
-			f.Corrections[i].Examples = append(f.Corrections[i].Examples, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+			WHERE j.started_at >= ? AND j.domain = ? AND c.rule = ? ORDER BY c.id LIMIT 3`, since, dom, f.Corrections[i].Rule); err != nil {
 			return err
 		}
 	}
@@ -277,53 +221,48 @@ func (db *DB) readCorrections(ctx context.Context, dom, since string, f *store.H
 // file it wrote, which replaced the earlier one, holds the rows it isolated. It is the
 // state now, whatever the period.
 func (db *DB) readQuarantine(ctx context.Context, dom string, f *store.History) error {
-	rows, err := db.pool.QueryContext(ctx, `SELECT fi.entity, j.run_id, j.started_at,
-		(SELECT COUNT(*) FROM rejections r WHERE r.run_id = j.run_id AND r.entity = fi.entity)
+	var rows []struct {
+		store.Quarantine
+		Started sql.NullString `db:"started_at"`
+	}
+	if err := db.pool.SelectContext(ctx, &rows, `SELECT fi.entity, j.run_id, j.started_at,
+		(SELECT COUNT(*) FROM rejections r WHERE r.run_id = j.run_id AND r.entity = fi.entity) AS `+"`rows`"+`
 		FROM journal j JOIN journal_files fi ON fi.run_id = j.run_id
 		WHERE j.tool = 'reprise' AND j.domain = ? AND j.status IN ('ok', 'data_errors')
-		ORDER BY j.started_at DESC, j.run_id DESC`, dom)
-	if err != nil {
+		ORDER BY j.started_at DESC, j.run_id DESC`, dom); err != nil {
 		return err
 	}
-	defer rows.Close()
 	seen := map[string]bool{}
-	for rows.Next() {
-		var q store.Quarantine
-		var when sql.NullString
-		if err := rows.Scan(&q.Entity, &q.RunID, &when, &q.Rows); err != nil {
-			return err
-		}
-		if seen[q.Entity] {
+	for _, r := range rows {
+		if seen[r.Entity] {
 			continue
 		}
-		seen[q.Entity] = true
-		q.When = parseTime(when)
-		f.Quarantine = append(f.Quarantine, q)
+		seen[r.Entity] = true
+		r.When = parseTime(r.Started)
+		f.Quarantine = append(f.Quarantine, r.Quarantine)
 	}
-	return rows.Err()
+	return nil
 }
 
 func (db *DB) readValidations(ctx context.Context, dom, since string, f *store.History) error {
-	rows, err := db.pool.QueryContext(ctx, `SELECT j.run_id, j.started_at, j.status, COALESCE(j.message, ''), COUNT(v.check_name),
-		COALESCE(SUM(v.status = 'FAIL'), 0), COALESCE(SUM(v.status = 'WARN'), 0)
+	var runs []struct {
+		store.Validation
+		Started sql.NullString `db:"started_at"`
+		Status  string         `db:"status"` // the journal's
+	}
+	if err := db.pool.SelectContext(ctx, &runs, `SELECT j.run_id, j.started_at, j.status, COALESCE(j.message, '') AS message,
+		COUNT(v.check_name) AS checks, COALESCE(SUM(v.status = 'FAIL'), 0) AS failed, COALESCE(SUM(v.status = 'WARN'), 0) AS warnings
 		FROM journal j LEFT JOIN validate_results v ON v.run_id = j.run_id
 		WHERE j.tool = 'validate' AND j.domain = ? AND j.started_at >= ?
-		GROUP BY j.run_id, j.started_at, j.status, j.message ORDER BY j.started_at, j.run_id`, dom, since)
-	if err != nil {
+		GROUP BY j.run_id, j.started_at, j.status, j.message ORDER BY j.started_at, j.run_id`, dom, since); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var v store.Validation
-		var started sql.NullString
-		var status string
-		if err := rows.Scan(&v.RunID, &started, &status, &v.Message, &v.Checks, &v.Failed, &v.Warnings); err != nil {
-			rows.Close()
-			return err
-		}
-		v.Started = parseTime(started)
+	for _, r := range runs {
+		v := r.Validation
+		v.Started = parseTime(r.Started)
 		v.Stored = v.Checks > 0
 		switch {
-		case v.Stored && v.Failed > 0, !v.Stored && status != StatusOK:
+		case v.Stored && v.Failed > 0, !v.Stored && r.Status != StatusOK:
 			v.Status = "FAIL"
 		case v.Warnings > 0:
 			v.Status = "WARN"
@@ -332,74 +271,64 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *store.H
 		}
 		f.Validations = append(f.Validations, v)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
 
-	rows, err = db.pool.QueryContext(ctx, `SELECT v.check_name, v.status, v.count, COALESCE(v.rule, ''), j.run_id, j.started_at
+	var results []struct {
+		Name    string         `db:"check_name"`
+		Status  string         `db:"status"`
+		Count   int64          `db:"count"`
+		Rule    string         `db:"rule"`
+		RunID   string         `db:"run_id"`
+		Started sql.NullString `db:"started_at"`
+	}
+	if err := db.pool.SelectContext(ctx, &results, `SELECT v.check_name, v.status, v.count, COALESCE(v.rule, '') AS rule, j.run_id, j.started_at
 		FROM validate_results v JOIN journal j ON j.run_id = v.run_id
 		WHERE j.domain = ? AND j.started_at >= ? AND v.check_name IN (
 			SELECT v2.check_name FROM validate_results v2 JOIN journal j2 ON j2.run_id = v2.run_id
 			WHERE v2.status = 'FAIL' AND j2.domain = ? AND j2.started_at >= ?)
-		ORDER BY j.started_at, j.run_id`, dom, since, dom, since)
-	if err != nil {
+		ORDER BY j.started_at, j.run_id`, dom, since, dom, since); err != nil {
 		return err
 	}
-	defer rows.Close()
 	byName := map[string]*store.CheckHistory{}
 	var names []string
-	for rows.Next() {
-		var name, status, rule, run string
-		var count int64
-		var started sql.NullString
-		if err := rows.Scan(&name, &status, &count, &rule, &run, &started); err != nil {
-			return err
-		}
-		at := parseTime(started)
-		h := byName[name]
+	for _, r := range results {
+		at := parseTime(r.Started)
+		h := byName[r.Name]
 		if h == nil {
-			h = &store.CheckHistory{Name: name, Rule: rule}
-			byName[name] = h
-			names = append(names, name)
+			h = &store.CheckHistory{Name: r.Name, Rule: r.Rule}
+			byName[r.Name] = h
+			names = append(names, r.Name)
 		}
 		switch {
-		case status == "FAIL":
+		case r.Status == "FAIL":
 			if h.FirstFailed.IsZero() {
 				h.FirstFailed = at
 			}
-			h.LastFailed, h.LastCount = at, count
+			h.LastFailed, h.LastCount = at, r.Count
 			h.FailedRuns++
 			h.Fixed, h.FixedBy = time.Time{}, ""
 		case !h.LastFailed.IsZero() && h.FixedBy == "":
-			h.Fixed, h.FixedBy = at, run
+			h.Fixed, h.FixedBy = at, r.RunID
 		}
 	}
 	for _, n := range names {
 		f.FailedChecks = append(f.FailedChecks, *byName[n])
 	}
-	return rows.Err()
+	return nil
 }
 
 func (db *DB) readRuns(ctx context.Context, dom, since string, f *store.History) error {
-	rows, err := db.pool.QueryContext(ctx, "SELECT run_id, tool, status, started_at, ended_at, COALESCE(message, ''),"+
-		" `read`, inserted, rejected, ignored, updated FROM journal WHERE domain = ? AND started_at >= ? ORDER BY started_at, run_id", dom, since)
-	if err != nil {
+	var runs []struct {
+		store.Run
+		Started sql.NullString `db:"started_at"`
+		Ended   sql.NullString `db:"ended_at"`
+	}
+	if err := db.pool.SelectContext(ctx, &runs, "SELECT run_id, tool, status, started_at, ended_at, COALESCE(message, '') AS message,"+
+		" `read`, inserted, rejected, ignored, updated FROM journal WHERE domain = ? AND started_at >= ? ORDER BY started_at, run_id", dom, since); err != nil {
 		return err
 	}
-	for rows.Next() {
-		var r store.Run
-		var started, ended sql.NullString
-		if err := rows.Scan(&r.ID, &r.Tool, &r.Status, &started, &ended, &r.Message, &r.Read, &r.Inserted, &r.Rejected, &r.Ignored, &r.Updated); err != nil {
-			rows.Close()
-			return err
-		}
-		r.Started, r.Ended = parseTime(started), parseTime(ended)
-		f.Runs = append(f.Runs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+	for _, r := range runs {
+		r.Run.Started, r.Run.Ended = parseTime(r.Started), parseTime(r.Ended)
+		f.Runs = append(f.Runs, r.Run)
 	}
 	for _, r := range f.Runs {
 		if !slices.Contains(store.LoadingTools, r.Tool) || (r.Status != StatusFailed && r.Status != StatusRunning) {
@@ -425,32 +354,34 @@ func (db *DB) finisher(ctx context.Context, dom string, r store.Run) (store.Inte
 		return in, err
 	}
 	started := r.Started.Format(timeLayout)
-	var id string
-	var at sql.NullString
+	var later struct {
+		RunID   string         `db:"run_id"`
+		Started sql.NullString `db:"started_at"`
+	}
 	if len(in.Unfinished) == 0 {
-		err := db.pool.QueryRowContext(ctx, `SELECT run_id, started_at FROM journal WHERE tool = ? AND domain = ? AND started_at > ?
-			AND status IN ('ok', 'data_errors') ORDER BY started_at, run_id LIMIT 1`, r.Tool, dom, started).Scan(&id, &at)
+		err := db.pool.GetContext(ctx, &later, `SELECT run_id, started_at FROM journal WHERE tool = ? AND domain = ? AND started_at > ?
+			AND status IN ('ok', 'data_errors') ORDER BY started_at, run_id LIMIT 1`, r.Tool, dom, started)
 		if errors.Is(err, sql.ErrNoRows) {
 			return in, nil
 		}
 		if err != nil {
 			return in, err
 		}
-		in.FinishedBy, in.FinishedAt = id, parseTime(at)
+		in.FinishedBy, in.FinishedAt = later.RunID, parseTime(later.Started)
 		return in, nil
 	}
 	for _, file := range in.Unfinished {
-		err := db.pool.QueryRowContext(ctx, `SELECT j.run_id, j.started_at FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id
+		err := db.pool.GetContext(ctx, &later, `SELECT j.run_id, j.started_at FROM journal_files fi JOIN journal j ON j.run_id = fi.run_id
 			WHERE j.tool = ? AND j.domain = ? AND fi.file = ? AND fi.sha256 IS NOT NULL AND j.started_at > ?
-			ORDER BY j.started_at, j.run_id LIMIT 1`, r.Tool, dom, file, started).Scan(&id, &at)
+			ORDER BY j.started_at, j.run_id LIMIT 1`, r.Tool, dom, file, started)
 		if errors.Is(err, sql.ErrNoRows) {
 			return store.Interruption{Run: r, Unfinished: in.Unfinished}, nil
 		}
 		if err != nil {
 			return in, err
 		}
-		if t := parseTime(at); t.After(in.FinishedAt) || in.FinishedBy == "" {
-			in.FinishedBy, in.FinishedAt = id, t
+		if t := parseTime(later.Started); t.After(in.FinishedAt) || in.FinishedBy == "" {
+			in.FinishedBy, in.FinishedAt = later.RunID, t
 		}
 	}
 	return in, nil
@@ -481,8 +412,8 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *store.History)
 		for i := len(candidates) - 1; i >= 0; i-- {
 			e := candidates[i]
 			var key string
-			err := db.pool.QueryRowContext(ctx, "SELECT CAST("+rules.QuoteIdent(e.Key)+" AS CHAR) FROM "+rules.QuoteIdent(e.Name)+where+
-				" ORDER BY "+rules.QuoteIdent(e.Key)+" LIMIT 1").Scan(&key)
+			err := db.pool.GetContext(ctx, &key, "SELECT CAST("+rules.QuoteIdent(e.Key)+" AS CHAR) FROM "+rules.QuoteIdent(e.Name)+where+
+				" ORDER BY "+rules.QuoteIdent(e.Key)+" LIMIT 1")
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
@@ -503,6 +434,8 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *store.History)
 	t := &store.Trace{Query: TraceQuery(e.Name, e.Key), Table: e.Name, KeyColumn: e.Key}
 	var started, originFile, sha sql.NullString
 	var originLine sql.NullInt64
+	// The query is the one the report shows, its columns as a person would write them:
+	// read by position.
 	if err := db.pool.QueryRowContext(ctx, t.Query, key).Scan(&t.Key, &t.RunID, &t.SourceFile, &t.SourceLine,
 		&originFile, &originLine, &t.Tool, &started, &sha); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"dmt/pkg/domain"
 	"dmt/pkg/rules"
 )
@@ -14,26 +16,15 @@ import (
 // e.Fields ("" for NULL; a list column joined with "|"). fn must not keep the slice.
 // It reads in one streaming query per table, never a query per row.
 func (db *DB) ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []string) error) error {
-	conn, err := db.pool.Conn(ctx)
-	if err != nil {
-		return FormatError(err)
-	}
-	defer conn.Close()
-	return scanRows(ctx, conn, e, "", nil, fn)
-}
-
-// querier is a connection or a transaction.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	return scanRows(ctx, db.pool, e, "", nil, fn)
 }
 
 // scanRows is ScanEntity over the rows that where (a WHERE clause on the key, with
-// args, or "") selects.
-func scanRows(ctx context.Context, conn querier, e *domain.Entity, where string, args []any, fn func(vals []string) error) error {
-	if _, err := conn.ExecContext(ctx, "SET SESSION group_concat_max_len = 1048576"); err != nil {
-		return FormatError(err)
-	}
+// args, or "") selects, through conn (the pool or a transaction). A list's items are
+// joined by GROUP_CONCAT, which every session allows up to 1 MiB (see ParseDSN).
+// Both queries are read as streams into the callback or a map: a table may hold
+// millions of rows, never loaded into a slice.
+func scanRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, where string, args []any, fn func(vals []string) error) error {
 	lists := map[int]map[string]string{} // field index -> key -> joined items
 	for _, l := range e.Lists {
 		items := map[string]string{}

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"dmt/pkg/domain"
 	"dmt/pkg/rules"
 	"dmt/pkg/store"
@@ -17,25 +19,24 @@ import (
 // Offenders runs query (one column, k) and returns how many rows it gives and the
 // first limit of them, in key order (shorter first, so numeric keys sort right).
 func (db *DB) Offenders(ctx context.Context, query string, limit int) (int, []string, error) {
-	rows, err := db.pool.QueryContext(ctx, "SELECT k, COUNT(*) OVER () FROM ("+query+") q ORDER BY CHAR_LENGTH(k), k LIMIT ?", limit)
-	if err != nil {
+	var found []struct {
+		K *string `db:"k"`
+		N int     `db:"n"`
+	}
+	if err := db.pool.SelectContext(ctx, &found, "SELECT k, COUNT(*) OVER () AS n FROM ("+query+") q ORDER BY CHAR_LENGTH(k), k LIMIT ?", limit); err != nil {
 		return 0, nil, FormatError(err)
 	}
-	defer rows.Close()
-	var n int
-	var sample []string
-	for rows.Next() {
-		var k *string
-		if err := rows.Scan(&k, &n); err != nil {
-			return 0, nil, err
-		}
-		if k == nil {
-			sample = append(sample, "NULL")
-		} else {
-			sample = append(sample, *k)
+	if len(found) == 0 {
+		return 0, nil, nil
+	}
+	sample := make([]string, len(found))
+	for i, f := range found {
+		sample[i] = "NULL"
+		if f.K != nil {
+			sample[i] = *f.K
 		}
 	}
-	return n, sample, FormatError(rows.Err())
+	return found[0].N, sample, nil
 }
 
 // MissingTables returns the names among names that are not tables of the database.
@@ -69,21 +70,12 @@ func (db *DB) RowCount(ctx context.Context, table string) (int, error) {
 // FileRuns returns the journal's accounting of the source file with this SHA-256,
 // latest run first.
 func (db *DB) FileRuns(ctx context.Context, sha string) ([]store.FileRun, error) {
-	rows, err := db.pool.QueryContext(ctx, "SELECT f.run_id, j.tool, j.status, f.`read`, f.inserted, f.rejected, f.ignored, f.updated"+
-		" FROM journal_files f JOIN journal j ON j.run_id = f.run_id WHERE f.sha256 = ? ORDER BY j.started_at DESC", sha)
-	if err != nil {
+	var runs []store.FileRun
+	if err := db.pool.SelectContext(ctx, &runs, "SELECT f.run_id, j.tool, j.status, f.`read`, f.inserted, f.rejected, f.ignored, f.updated"+
+		" FROM journal_files f JOIN journal j ON j.run_id = f.run_id WHERE f.sha256 = ? ORDER BY j.started_at DESC", sha); err != nil {
 		return nil, FormatError(err)
 	}
-	defer rows.Close()
-	var runs []store.FileRun
-	for rows.Next() {
-		var r store.FileRun
-		if err := rows.Scan(&r.RunID, &r.Tool, &r.Status, &r.Read, &r.Inserted, &r.Rejected, &r.Ignored, &r.Updated); err != nil {
-			return nil, err
-		}
-		runs = append(runs, r)
-	}
-	return runs, FormatError(rows.Err())
+	return runs, nil
 }
 
 // LatestRuns returns the latest run of each of tools on domain, as the journal records
@@ -92,9 +84,8 @@ func (db *DB) LatestRuns(ctx context.Context, domain string, tools []string) ([]
 	var runs []store.LoadRun
 	for _, tool := range tools {
 		var r store.LoadRun
-		err := db.pool.QueryRowContext(ctx, "SELECT run_id, tool, status, DATE_FORMAT(started_at, '%Y-%m-%d %H:%i:%s'), COALESCE(message, '')"+
-			" FROM journal WHERE domain = ? AND tool = ? ORDER BY started_at DESC, run_id DESC LIMIT 1", domain, tool).
-			Scan(&r.RunID, &r.Tool, &r.Status, &r.Started, &r.Message)
+		err := db.pool.GetContext(ctx, &r, "SELECT run_id, tool, status, DATE_FORMAT(started_at, '%Y-%m-%d %H:%i:%s') AS started,"+
+			" COALESCE(message, '') AS message FROM journal WHERE domain = ? AND tool = ? ORDER BY started_at DESC, run_id DESC LIMIT 1", domain, tool)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			continue
@@ -108,8 +99,9 @@ func (db *DB) LatestRuns(ctx context.Context, domain string, tools []string) ([]
 
 // SourceRows calls fn, in source_line order, with each row of e's table that one of
 // runs loaded from file: its line and its canonical values aligned with e.Fields (as
-// ScanEntity gives them; a list column holds its items in byte order). One streaming
-// query, whatever the size of the table.
+// ScanEntity gives them; a list column holds its items in byte order). One query, read
+// as a stream into fn, whatever the size of the table: its rows are never loaded into a
+// slice.
 func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, runs []string, fn func(line int, vals []string) error) error {
 	if len(runs) == 0 {
 		return nil
@@ -127,12 +119,11 @@ func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, run
 		}
 		cols = append(cols, "c."+rules.QuoteIdent(f.Name))
 	}
-	args := []any{file}
-	for _, r := range runs {
-		args = append(args, r)
+	q, args, err := sqlx.In("SELECT c.source_line, "+strings.Join(cols, ", ")+" FROM "+from+
+		" WHERE c.source_file = ? AND c.run_id IN (?) ORDER BY c.source_line", file, runs)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", e.Name, err)
 	}
-	q := "SELECT c.source_line, " + strings.Join(cols, ", ") + " FROM " + from + " WHERE c.source_file = ? AND c.run_id IN (" +
-		strings.TrimSuffix(strings.Repeat("?, ", len(runs)), ", ") + ") ORDER BY c.source_line"
 	rows, err := db.pool.QueryContext(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
@@ -173,20 +164,19 @@ func (db *DB) AbsentKeys(ctx context.Context, e *domain.Entity, keys []string) (
 		key = "CONCAT_WS('/', " + strings.Join(parts, ", ") + ")"
 	}
 	present := map[string]bool{}
-	err := inChunks(keys, func(chunk []any) error {
-		rows, err := db.pool.QueryContext(ctx, "SELECT CAST("+key+" AS CHAR) FROM "+rules.QuoteIdent(e.Name)+" c WHERE "+key+" IN ("+marks(len(chunk))+")", chunk...)
+	err := inChunks(keys, func(chunk []string) error {
+		q, args, err := sqlx.In("SELECT CAST("+key+" AS CHAR) FROM "+rules.QuoteIdent(e.Name)+" c WHERE "+key+" IN (?)", chunk)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				return err
-			}
+		var found []string
+		if err := db.pool.SelectContext(ctx, &found, q, args...); err != nil {
+			return err
+		}
+		for _, k := range found {
 			present[k] = true
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", e.Name, FormatError(err))
@@ -206,26 +196,19 @@ func (db *DB) RejectedAmong(ctx context.Context, file string, runs []string, lin
 	if len(runs) == 0 {
 		return out, nil
 	}
-	runArgs := make([]any, len(runs))
-	for i, r := range runs {
-		runArgs[i] = r
-	}
-	err := inChunks(lines, func(chunk []any) error {
-		args := append(append([]any{file}, runArgs...), chunk...)
-		rows, err := db.pool.QueryContext(ctx, "SELECT DISTINCT line FROM rejections WHERE file = ? AND run_id IN ("+marks(len(runs))+
-			") AND line IN ("+marks(len(chunk))+")", args...)
+	err := inChunks(lines, func(chunk []int) error {
+		q, args, err := sqlx.In("SELECT DISTINCT line FROM rejections WHERE file = ? AND run_id IN (?) AND line IN (?)", file, runs, chunk)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var l int
-			if err := rows.Scan(&l); err != nil {
-				return err
-			}
+		var found []int
+		if err := db.pool.SelectContext(ctx, &found, q, args...); err != nil {
+			return err
+		}
+		for _, l := range found {
 			out[l] = true
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read rejections: %w", FormatError(err))
@@ -233,22 +216,17 @@ func (db *DB) RejectedAmong(ctx context.Context, file string, runs []string, lin
 	return out, nil
 }
 
-// inChunks calls fn with the values of vals as bound parameters, 1000 at a time.
-func inChunks[T any](vals []T, fn func(chunk []any) error) error {
+// inChunks calls fn with vals 1000 at a time: an IN (?) list of each chunk stays well
+// under the server's limits on placeholders and statement size.
+func inChunks[T any](vals []T, fn func(chunk []T) error) error {
 	const per = 1000
 	for start := 0; start < len(vals); start += per {
-		chunk := make([]any, 0, per)
-		for _, v := range vals[start:min(start+per, len(vals))] {
-			chunk = append(chunk, v)
-		}
-		if err := fn(chunk); err != nil {
+		if err := fn(vals[start:min(start+per, len(vals))]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
-
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 // SaveResults records the results of validate run runID in validate_results, one row per
 // check, in one statement: the final report reads each night's verdicts from there. The

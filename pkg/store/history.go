@@ -2,9 +2,16 @@ package store
 
 import "time"
 
+// The db tags name the columns a store reads each field from (see store.go); a field
+// tagged "-" is derived by the store (a time read as text, a verdict).
+
 // Counts is the accounting of rows: read = inserted + rejected + ignored + updated.
 type Counts struct {
-	Read, Inserted, Rejected, Ignored, Updated int64
+	Read     int64 `db:"read"`
+	Inserted int64 `db:"inserted"`
+	Rejected int64 `db:"rejected"`
+	Ignored  int64 `db:"ignored"`
+	Updated  int64 `db:"updated"`
 }
 
 // Add adds o to c.
@@ -22,19 +29,23 @@ func (c Counts) Balanced() bool { return c.Read == c.Inserted+c.Rejected+c.Ignor
 // FileTotals is what the runs of one tool did with one source file (for clevity, an
 // agency's file: each agency sends its own), summed over the runs of the period.
 type FileTotals struct {
-	Tool, File, Entity string
-	Runs               int
+	Tool   string `db:"tool"`
+	File   string `db:"file"`
+	Entity string `db:"entity"`
+	Runs   int    `db:"runs"`
 	Counts
 }
 
 // Source is one content of a source file received and read whole: its name, SHA-256,
 // size, and the first run that read it.
 type Source struct {
-	File, Entity, SHA256 string
-	Size                 int64
-	FirstRun             string
-	FirstSeen            time.Time
-	Runs                 int
+	File      string    `db:"file"`
+	Entity    string    `db:"entity"`
+	SHA256    string    `db:"sha256"`
+	Size      int64     `db:"size"`
+	FirstRun  string    `db:"first_run"`
+	FirstSeen time.Time `db:"-"`
+	Runs      int       `db:"runs"`
 }
 
 // TableRows is the number of rows of a table now.
@@ -46,10 +57,10 @@ type TableRows struct {
 // Example is one real row behind a figure: where it was read, its text as received
 // and why it was refused.
 type Example struct {
-	File   string
-	Line   int64
-	Raw    string
-	Detail string
+	File   string `db:"file"`
+	Line   int64  `db:"line"`
+	Raw    string `db:"raw"`
+	Detail string `db:"detail"`
 }
 
 // CodeCount is how many rows carry a code (a row may carry several), with examples.
@@ -61,36 +72,39 @@ type CodeCount struct {
 
 // Change is one value corrected by reprise.
 type Change struct {
-	File          string
-	Line          int64
-	Field         string
-	Before, After string
+	File   string `db:"file"`
+	Line   int64  `db:"line"`
+	Field  string `db:"field"`
+	Before string `db:"before_value"`
+	After  string `db:"after_value"`
 }
 
 // RuleCount is how many values one rule of reprise corrected, with examples.
 type RuleCount struct {
-	Rule     string
-	Count    int64
-	Examples []Change
+	Rule     string   `db:"rule"`
+	Count    int64    `db:"count"`
+	Examples []Change `db:"-"`
 }
 
 // Quarantine is what the latest reprise run of an entity left in its quarantine file.
 type Quarantine struct {
-	Entity string
-	RunID  string
-	When   time.Time
-	Rows   int64
+	Entity string    `db:"entity"`
+	RunID  string    `db:"run_id"`
+	When   time.Time `db:"-"`
+	Rows   int64     `db:"rows"`
 }
 
 // Validation is one validate run: its verdict (PASS, WARN or FAIL) and the counts of
 // its checks (zero when its results were not stored).
 type Validation struct {
-	RunID                    string
-	Started                  time.Time
-	Status                   string
-	Checks, Failed, Warnings int
-	Stored                   bool // validate_results holds its checks
-	Message                  string
+	RunID    string    `db:"run_id"`
+	Started  time.Time `db:"-"`
+	Status   string    `db:"-"` // the verdict, not the journal's status
+	Checks   int       `db:"checks"`
+	Failed   int       `db:"failed"`
+	Warnings int       `db:"warnings"`
+	Stored   bool      `db:"-"` // validate_results holds its checks
+	Message  string    `db:"message"`
 }
 
 // CheckHistory is a check that failed at least once in the period: when first and
@@ -108,10 +122,12 @@ type CheckHistory struct {
 
 // Run is one run of any tool, from the journal.
 type Run struct {
-	ID, Tool, Status string
-	Started          time.Time
-	Ended            time.Time // zero while running or when it died
-	Message          string
+	ID      string    `db:"run_id"`
+	Tool    string    `db:"tool"`
+	Status  string    `db:"status"`
+	Started time.Time `db:"-"`
+	Ended   time.Time `db:"-"` // zero while running or when it died
+	Message string    `db:"message"`
 	Counts
 }
 

@@ -23,18 +23,28 @@ const (
 // whole, and a run of one that did not finish is an interruption.
 var LoadingTools = []string{"migration", "reprise"}
 
+// The db tags of the records below name the journal's columns (as the schema names
+// them, whatever the server), so that a store reads a row into a record by name.
+
 // FileRun is one run's accounting of one source file.
 type FileRun struct {
-	RunID, Tool, Status               string
-	Read, Inserted, Rejected, Ignored int
-	Updated                           int // loaded rows replaced (reference data that changed)
+	RunID    string `db:"run_id"`
+	Tool     string `db:"tool"`
+	Status   string `db:"status"`
+	Read     int    `db:"read"`
+	Inserted int    `db:"inserted"`
+	Rejected int    `db:"rejected"`
+	Ignored  int    `db:"ignored"`
+	Updated  int    `db:"updated"` // loaded rows replaced (reference data that changed)
 }
 
 // LoadRun is the latest run of a loading tool, as the journal records it.
 type LoadRun struct {
-	RunID, Tool, Status string
-	Started             string // UTC, YYYY-MM-DD HH:MM:SS
-	Message             string
+	RunID   string `db:"run_id"`
+	Tool    string `db:"tool"`
+	Status  string `db:"status"`
+	Started string `db:"started"` // UTC, YYYY-MM-DD HH:MM:SS
+	Message string `db:"message"`
 }
 
 // CheckResult is one check's verdict in one validate run, as the store keeps it for
