@@ -593,7 +593,7 @@ func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) (st
 		row.Reset()
 		first := true
 		for i, v := range r.Values {
-			if containsInt(listIdx, i) {
+			if slices.Contains(listIdx, i) {
 				continue
 			}
 			if !first {
@@ -779,15 +779,6 @@ func writeLineage(buf *bytes.Buffer, b *Batch, r Row) {
 	} else {
 		buf.WriteString("\t\\N\n")
 	}
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // writeField writes v in LOAD DATA's default escaping: "" is NULL (\N); tab, newline
