@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -70,19 +71,32 @@ func fixture(t *testing.T) string {
 	if err := db.Migrate(ctx, "distributech", "test"); err != nil {
 		t.Fatal(err)
 	}
+	raw := openSQL(t, dsn)
 	for i, p := range products {
-		if _, err := db.Exec("INSERT INTO produits (ref_produit, nom, categorie, prix_unitaire, seuil_alerte, run_id, source_file, source_line)"+
+		if _, err := raw.Exec("INSERT INTO produits (ref_produit, nom, categorie, prix_unitaire, seuil_alerte, run_id, source_file, source_line)"+
 			" VALUES (?, ?, ?, ?, ?, 'r1', 'f', ?)", append(p, i+2)...); err != nil {
 			t.Fatalf("insert %v: %v", p, err)
 		}
 	}
 	for i, m := range movements {
-		if _, err := db.Exec("INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line)"+
+		if _, err := raw.Exec("INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line)"+
 			" VALUES (?, ?, ?, ?, ?, 'r1', 'f', ?)", append(m, i+2)...); err != nil {
 			t.Fatalf("insert %v: %v", m, err)
 		}
 	}
 	return dsn
+}
+
+// openSQL opens a plain pool on dsn, to write and read rows behind the programs' back;
+// it is closed at the end of the test.
+func openSQL(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 var wantHeader = []string{"ref_produit", "nom", "categorie", "stock_initial", "total_receptions", "total_commandes", "stock_actuel", "seuil_alerte", "statut", "date_etat", "prix_unitaire"}
@@ -169,11 +183,7 @@ func TestStockState(t *testing.T) {
 func TestMissingInventoryIsNotAStockOut(t *testing.T) {
 	t.Parallel()
 	dsn := fixture(t)
-	db, err := mariadb.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQL(t, dsn)
 	for _, q := range []string{
 		"INSERT INTO produits (ref_produit, nom, categorie, prix_unitaire, seuil_alerte, run_id, source_file, source_line) VALUES ('E-005', 'Webcam', 'Webcams', 39.90, 4, 'r1', 'f', 6)",
 		"INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line) VALUES ('E-005', '2026-02-10', 'reception', 'R9', 2, 'r1', 'f', 20)",
@@ -558,11 +568,7 @@ func TestJournal(t *testing.T) {
 	if res.Code != 0 {
 		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
 	}
-	db, err := mariadb.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQL(t, dsn)
 	var status, args, msg string
 	if err := db.QueryRow("SELECT status, args, message FROM journal WHERE tool = 'analyse_stock'").Scan(&status, &args, &msg); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -39,7 +40,13 @@ func TestSchemaStepHangs(t *testing.T) {
 	if err := db.ClaimDomain(ctx, "clevity", "r0"); err != nil {
 		t.Fatal(err)
 	}
-	holder, err := db.Conn(ctx)
+	// A plain pool beside the store's, to hold a table open as another client would.
+	raw, err := sql.Open("mysql", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	holder, err := raw.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

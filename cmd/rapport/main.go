@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	started := time.Now()
-	f := &rapport.Facts{Title: *title, RunID: cli.NewRunID(started), Generated: started, Since: *since, Today: day.String()}
+	f := &rapport.Facts{Title: *title, Domain: d.Name, RunID: cli.NewRunID(started), Generated: started, Since: *since, Today: day.String()}
 	if f.Title == "" {
 		f.Title = "Rapport final de migration (" + d.Name + ")"
 	}
@@ -71,9 +71,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := db.CheckReadable(ctx, d.Name); err != nil {
 		return err
 	}
-	if err := db.ReadFacts(ctx, d, f); err != nil {
+	h, err := db.ReadHistory(ctx, d, f.Since, f.Today)
+	if err != nil {
 		return fmt.Errorf("%s: %w", f.Database, err)
 	}
+	f.History = *h
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return fmt.Errorf("output folder: %w", err)
 	}

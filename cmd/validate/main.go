@@ -25,6 +25,12 @@ var doc string
 
 func main() { cli.Main("validate", run) }
 
+// The store serves what validate needs of the database.
+var (
+	_ validate.Store    = (*mariadb.DB)(nil)
+	_ validate.Recorder = (*mariadb.DB)(nil)
+)
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("validate", doc, stdout)
 	dsn := cli.DSN(fs)
@@ -119,7 +125,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		// The final report reads each run's verdicts from the database. An account
 		// allowed to write the journal but not validate_results still validates: the
 		// report file holds everything, and one line says what the database will lack.
-		if err := db.SaveResults(ctx, runID, results); err != nil {
+		if err := validate.SaveResults(ctx, db, runID, results); err != nil {
 			if !mariadb.IsDenied(err) {
 				return err
 			}

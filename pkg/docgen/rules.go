@@ -375,7 +375,7 @@ func (rw *ruleWriter) domain(d Domain) {
 			where := "`" + e.Name + "." + f.Name + "`"
 			sqls := map[rules.Code]string{}
 			words := map[rules.Code]string{}
-			for _, sc := range f.SQL("c.`"+f.Name+"`", docToday) {
+			for _, sc := range f.SQL("c."+rules.QuoteIdent(f.Name), docToday) {
 				sqls[sc.Code], words[sc.Code] = undate(sc.Valid), strings.TrimPrefix(undate(sc.Rule), "is ")
 			}
 			var col *mariadb.Column

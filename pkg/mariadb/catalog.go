@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"dmt/pkg/rules"
 )
 
 // Catalog is what information_schema says of one database's tables and views: the facts
@@ -86,7 +88,7 @@ func (db *DB) ReadCatalog(ctx context.Context) (*Catalog, error) {
 		Name string `db:"name"`
 		Type string `db:"type"`
 	}
-	if err := db.SelectContext(ctx, &tables, `SELECT table_name AS name, table_type AS type FROM information_schema.tables
+	if err := db.pool.SelectContext(ctx, &tables, `SELECT table_name AS name, table_type AS type FROM information_schema.tables
 		WHERE table_schema = DATABASE() ORDER BY table_name`); err != nil {
 		return nil, fmt.Errorf("catalog: tables: %w", FormatError(err))
 	}
@@ -107,7 +109,7 @@ func (db *DB) ReadCatalog(ctx context.Context) (*Catalog, error) {
 		Default  *string `db:"def"`
 		Extra    string  `db:"extra"`
 	}
-	if err := db.SelectContext(ctx, &cols, `SELECT table_name AS tbl, column_name AS name, column_type AS type,
+	if err := db.pool.SelectContext(ctx, &cols, `SELECT table_name AS tbl, column_name AS name, column_type AS type,
 		is_nullable AS nullable, column_default AS def, extra FROM information_schema.columns
 		WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position`); err != nil {
 		return nil, fmt.Errorf("catalog: columns: %w", FormatError(err))
@@ -130,7 +132,7 @@ func (db *DB) ReadCatalog(ctx context.Context) (*Catalog, error) {
 		NonUnique int    `db:"non_unique"`
 		Column    string `db:"col"`
 	}
-	if err := db.SelectContext(ctx, &stats, `SELECT table_name AS tbl, index_name AS idx, non_unique, column_name AS col
+	if err := db.pool.SelectContext(ctx, &stats, `SELECT table_name AS tbl, index_name AS idx, non_unique, column_name AS col
 		FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY table_name, index_name, seq_in_index`); err != nil {
 		return nil, fmt.Errorf("catalog: indexes: %w", FormatError(err))
 	}
@@ -154,7 +156,7 @@ func (db *DB) ReadCatalog(ctx context.Context) (*Catalog, error) {
 		RefColumn string `db:"ref_col"`
 		OnDelete  string `db:"on_delete"`
 	}
-	if err := db.SelectContext(ctx, &fks, `SELECT k.table_name AS tbl, k.constraint_name AS name, k.column_name AS col,
+	if err := db.pool.SelectContext(ctx, &fks, `SELECT k.table_name AS tbl, k.constraint_name AS name, k.column_name AS col,
 		k.referenced_table_name AS ref_tbl, k.referenced_column_name AS ref_col, r.delete_rule AS on_delete
 		FROM information_schema.key_column_usage k JOIN information_schema.referential_constraints r
 		  ON r.constraint_schema = k.constraint_schema AND r.constraint_name = k.constraint_name AND r.table_name = k.table_name
@@ -181,7 +183,7 @@ func (db *DB) ReadCatalog(ctx context.Context) (*Catalog, error) {
 		Name   string `db:"name"`
 		Clause string `db:"clause"`
 	}
-	if err := db.SelectContext(ctx, &checks, `SELECT table_name AS tbl, constraint_name AS name, check_clause AS clause
+	if err := db.pool.SelectContext(ctx, &checks, `SELECT table_name AS tbl, constraint_name AS name, check_clause AS clause
 		FROM information_schema.check_constraints WHERE constraint_schema = DATABASE() ORDER BY table_name, constraint_name`); err != nil {
 		return nil, fmt.Errorf("catalog: checks: %w", FormatError(err))
 	}
@@ -195,13 +197,13 @@ func (db *DB) ReadCatalog(ctx context.Context) (*Catalog, error) {
 		Name string `db:"name"`
 		Def  string `db:"def"`
 	}
-	if err := db.SelectContext(ctx, &views, `SELECT table_name AS name, view_definition AS def FROM information_schema.views
+	if err := db.pool.SelectContext(ctx, &views, `SELECT table_name AS name, view_definition AS def FROM information_schema.views
 		WHERE table_schema = DATABASE() ORDER BY table_name`); err != nil {
 		return nil, fmt.Errorf("catalog: views: %w", FormatError(err))
 	}
 	for _, v := range views {
 		if t := byName[v.Name]; t != nil {
-			t.Definition = strings.ReplaceAll(v.Def, quoteIdent(db.Cfg.DBName)+".", "")
+			t.Definition = strings.ReplaceAll(v.Def, rules.QuoteIdent(db.Cfg.DBName)+".", "")
 		}
 	}
 

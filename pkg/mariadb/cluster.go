@@ -423,7 +423,7 @@ func (db *DB) BatchFull(b *Batch) bool {
 // readLimits reads the Galera write-set limits into db, for BatchFull.
 func (db *DB) readLimits(ctx context.Context) error {
 	var rows, bytes int64
-	if err := db.QueryRowContext(ctx, "SELECT @@wsrep_max_ws_rows, @@wsrep_max_ws_size").Scan(&rows, &bytes); err != nil {
+	if err := db.pool.QueryRowContext(ctx, "SELECT @@wsrep_max_ws_rows, @@wsrep_max_ws_size").Scan(&rows, &bytes); err != nil {
 		return err
 	}
 	db.wsRows.Store(rows)

@@ -20,13 +20,17 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	dmtschema "dmt/pkg/schema"
+
+	"dmt/pkg/rules"
 )
 
 // DB is a connection pool to one MariaDB database, opened with the session settings the
 // toolkit relies on (see ParseDSN).
 type DB struct {
-	*sqlx.DB
-	Cfg *mysql.Config
+	// pool is the connection pool; callers reach it only through DB's methods, so that
+	// every statement goes through this package.
+	pool *sqlx.DB
+	Cfg  *mysql.Config
 	// ReconnectWithin bounds how long LoadBatch tries to get a lost connection back
 	// before it gives up (30 s when zero).
 	ReconnectWithin time.Duration
@@ -171,7 +175,7 @@ func open(ctx context.Context, cfg *mysql.Config) (*DB, error) {
 		return db, err
 	}
 	var wsrep sql.NullString
-	if err := db.QueryRowContext(ctx, "SELECT @@global.wsrep_on").Scan(&wsrep); err != nil || wsrep.String != "1" {
+	if err := db.pool.QueryRowContext(ctx, "SELECT @@global.wsrep_on").Scan(&wsrep); err != nil || wsrep.String != "1" {
 		return db, nil // no wsrep (MariaDB without Galera, or another server)
 	}
 	db.Close()
@@ -191,18 +195,18 @@ func openWith(ctx context.Context, cfg *mysql.Config, asCluster bool) (*DB, erro
 	if err != nil {
 		return nil, FormatError(err)
 	}
-	db := sqlx.NewDb(sql.OpenDB(conn), "mysql")
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
-	db.SetConnMaxLifetime(10 * time.Minute)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
+	pool := sqlx.NewDb(sql.OpenDB(conn), "mysql")
+	pool.SetMaxOpenConns(16)
+	pool.SetMaxIdleConns(16)
+	pool.SetConnMaxLifetime(10 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
 		return nil, FormatError(err)
 	}
-	d := &DB{DB: db, Cfg: cfg, cluster: cl}
+	d := &DB{pool: pool, Cfg: cfg, cluster: cl}
 	if cl != nil && cl.isGalera() {
 		if err := d.readLimits(ctx); err != nil {
-			db.Close()
+			pool.Close()
 			return nil, fmt.Errorf("read the write-set limits: %w", FormatError(err))
 		}
 	}
@@ -240,7 +244,7 @@ func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, err
 	}
 	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+quoteIdent(cfg.DBName)+
+	if _, err := admin.pool.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+rules.QuoteIdent(cfg.DBName)+
 		" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		return nil, fmt.Errorf("create database %s: %w", cfg.DBName, FormatError(err))
 	}
@@ -253,14 +257,14 @@ func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 // compare with what the steps produce. An error names the statement by its first line.
 func (db *DB) ApplySchema(ctx context.Context, name, schema string) error {
 	for _, stmt := range dmtschema.Statements(schema) {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
+		if _, err := db.pool.ExecContext(ctx, stmt); err != nil {
 			first, _, _ := strings.Cut(stmt, "\n")
 			first = strings.TrimRight(strings.TrimSpace(first), " (")
 			return fmt.Errorf("apply schema: %s: %w", first, FormatError(err))
 		}
 	}
 	sum := sha256.Sum256([]byte(schema))
-	if _, err := db.ExecContext(ctx,
+	if _, err := db.pool.ExecContext(ctx,
 		"INSERT IGNORE INTO schema_version (name, sha256, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))",
 		name, hex.EncodeToString(sum[:])); err != nil {
 		return fmt.Errorf("apply schema: record in schema_version: %w", FormatError(err))
@@ -268,5 +272,5 @@ func (db *DB) ApplySchema(ctx context.Context, name, schema string) error {
 	return nil
 }
 
-// quoteIdent backtick-quotes an identifier for MariaDB, doubling the backticks it holds.
-func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+// Close closes the pool's connections.
+func (db *DB) Close() error { return db.pool.Close() }

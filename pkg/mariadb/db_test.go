@@ -16,6 +16,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/rules"
 )
 
 func TestParseDSNForcesSessionSettings(t *testing.T) {
@@ -79,15 +80,6 @@ func TestDescribe(t *testing.T) {
 	}
 	if Describe(nil) != "" {
 		t.Errorf("Describe(nil) not empty")
-	}
-}
-
-func TestQuoteIdent(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"clients": "`clients`", "a`b": "`a``b`", "": "``"} {
-		if got := quoteIdent(in); got != want {
-			t.Errorf("quoteIdent(%q) = %s, want %s", in, got, want)
-		}
 	}
 }
 
@@ -281,7 +273,7 @@ func TestOpenSessionSettings(t *testing.T) {
 	}
 	defer db.Close()
 	var mode, tz, cs, coll string
-	if err := db.QueryRow("SELECT @@SESSION.sql_mode, @@SESSION.time_zone, @@character_set_connection, @@collation_connection").
+	if err := db.pool.QueryRow("SELECT @@SESSION.sql_mode, @@SESSION.time_zone, @@character_set_connection, @@collation_connection").
 		Scan(&mode, &tz, &cs, &coll); err != nil {
 		t.Fatal(err)
 	}
@@ -295,13 +287,13 @@ func TestOpenSessionSettings(t *testing.T) {
 	}
 	// Dates come back as text, multiple statements are refused.
 	var d any
-	if err := db.QueryRow("SELECT CAST('2024-02-29' AS DATE)").Scan(&d); err != nil {
+	if err := db.pool.QueryRow("SELECT CAST('2024-02-29' AS DATE)").Scan(&d); err != nil {
 		t.Fatal(err)
 	}
 	if b, ok := d.([]byte); !ok || string(b) != "2024-02-29" {
 		t.Errorf("date scanned as %T %v", d, d)
 	}
-	if _, err := db.Exec("SELECT 1; SELECT 2"); err == nil {
+	if _, err := db.pool.Exec("SELECT 1; SELECT 2"); err == nil {
 		t.Errorf("multiple statements accepted")
 	}
 }
@@ -319,14 +311,14 @@ func TestOpenCreateAndDescribe(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		db.Exec("DROP DATABASE " + quoteIdent(cfg.DBName))
+		db.pool.Exec("DROP DATABASE " + rules.QuoteIdent(cfg.DBName))
 		db.Close()
 	}()
 	if got := Describe(db.Cfg); got != cfg.Addr+"/"+cfg.DBName {
 		t.Errorf("Describe = %q", got)
 	}
 	var name, coll string
-	if err := db.QueryRow("SELECT DATABASE(), @@collation_database").Scan(&name, &coll); err != nil || name != cfg.DBName || coll != "utf8mb4_unicode_ci" {
+	if err := db.pool.QueryRow("SELECT DATABASE(), @@collation_database").Scan(&name, &coll); err != nil || name != cfg.DBName || coll != "utf8mb4_unicode_ci" {
 		t.Errorf("database %q collation %q, %v", name, coll, err)
 	}
 	again, err := OpenCreate(ctx, cfg.FormatDSN())
@@ -383,7 +375,7 @@ CREATE TABLE IF NOT EXISTS bad (
 	}
 	var n int
 	var applied string
-	if err := db.QueryRow("SELECT COUNT(*), MAX(applied_at) FROM schema_version WHERE name = 'small'").Scan(&n, &applied); err != nil || n != 1 {
+	if err := db.pool.QueryRow("SELECT COUNT(*), MAX(applied_at) FROM schema_version WHERE name = 'small'").Scan(&n, &applied); err != nil || n != 1 {
 		t.Errorf("schema_version: %d rows, %v", n, err)
 	}
 	if at, err := time.Parse("2006-01-02 15:04:05.000", applied); err != nil || time.Since(at).Abs() > time.Hour {
@@ -402,7 +394,7 @@ func TestKilledConnectionIsSaidLost(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	conn, err := db.Conn(ctx)
+	conn, err := db.pool.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -411,7 +403,7 @@ func TestKilledConnectionIsSaidLost(t *testing.T) {
 	if err := conn.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(ctx, fmt.Sprintf("KILL %d", id)); err != nil {
+	if _, err := db.pool.ExecContext(ctx, fmt.Sprintf("KILL %d", id)); err != nil {
 		t.Fatal(err)
 	}
 	_, err = conn.ExecContext(ctx, "SELECT 1")

@@ -48,7 +48,7 @@ func TestSchemaStepTimesOut(t *testing.T) {
 	db := openEmpty(t)
 	upToStep(t, db, "0020_journal_rejections_latest") // 0030 alters clients
 
-	holder, err := db.Conn(ctx)
+	holder, err := db.Pool().Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestSchemaStepTimesOut(t *testing.T) {
 		t.Errorf("Migrate took %s with a 2 s limit", took.Round(time.Millisecond))
 	}
 	var n int
-	if err := db.Get(&n, "SELECT COUNT(*) FROM schema_version WHERE name = '0030_clevity_fingerprint'"); err != nil || n != 0 {
+	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM schema_version WHERE name = '0030_clevity_fingerprint'"); err != nil || n != 0 {
 		t.Errorf("the timed-out step is recorded (%d, %v)", n, err)
 	}
 
@@ -91,7 +91,7 @@ func TestSchemaStepTimesOut(t *testing.T) {
 	holder.Close()
 	// One connection in the pool: were the DDL session put back, the next query would
 	// get it.
-	db.SetMaxOpenConns(1)
+	db.Pool().SetMaxOpenConns(1)
 	if err := db.Migrate(ctx, "clevity", "r1"); err != nil {
 		t.Fatalf("Migrate once the table is free: %v", err)
 	}
@@ -101,7 +101,7 @@ func TestSchemaStepTimesOut(t *testing.T) {
 	for k := 0; k < 3; k++ {
 		var limit float64
 		var wait int
-		if err := db.QueryRowContext(ctx, "SELECT @@session.max_statement_time, @@session.lock_wait_timeout").Scan(&limit, &wait); err != nil {
+		if err := db.Pool().QueryRowContext(ctx, "SELECT @@session.max_statement_time, @@session.lock_wait_timeout").Scan(&limit, &wait); err != nil {
 			t.Fatal(err)
 		}
 		if limit != 0 || wait == 2 {

@@ -33,7 +33,7 @@ func TestDistributechSchema(t *testing.T) {
 		"INSERT INTO lignes_commande VALUES ('C1', 1, '2026-02-10', 'SMA-0001', 3, 199.90," + lin + ")",
 		"INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line, origin_file, origin_line, row_sha) VALUES ('SMA-0001', '2026-02-10', 'commande', 'C1', -3," + lin + ")",
 	} {
-		if _, err := db.Exec(q); err != nil {
+		if _, err := db.Pool().Exec(q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -45,12 +45,12 @@ func TestDistributechSchema(t *testing.T) {
 		"INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line, origin_file, origin_line) VALUES ('SMA-0001', '2026-02-10', 'commande', 'C1', -3," + lin + ")",
 		"INSERT INTO revendeurs VALUES (2, 'Autre', 1, 'contact@breizh.fr', NULL," + lin + ")",
 	} {
-		if _, err := db.Exec(bad); err == nil {
+		if _, err := db.Pool().Exec(bad); err == nil {
 			t.Errorf("MariaDB accepted %s", bad)
 		}
 	}
 	var n int
-	if err := db.Get(&n, "SELECT quantite FROM stock_actuel WHERE ref_produit = 'SMA-0001'"); err != nil || n != -3 {
+	if err := db.Pool().Get(&n, "SELECT quantite FROM stock_actuel WHERE ref_produit = 'SMA-0001'"); err != nil || n != -3 {
 		t.Errorf("stock_actuel = %d, %v; want -3", n, err)
 	}
 }

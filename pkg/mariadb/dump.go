@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"dmt/pkg/rules"
 )
 
 // The client programs of Debian's mariadb-client package that Dump and Restore run.
@@ -295,7 +297,7 @@ func (db *DB) TableSums(ctx context.Context, database string, names []string) ([
 		Name string `db:"table_name"`
 		Type string `db:"table_type"`
 	}
-	if err := db.SelectContext(ctx, &list, "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name", database); err != nil {
+	if err := db.pool.SelectContext(ctx, &list, "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name", database); err != nil {
 		return nil, fmt.Errorf("list the tables of %s: %w", database, FormatError(err))
 	}
 	want := map[string]bool{}
@@ -308,14 +310,14 @@ func (db *DB) TableSums(ctx context.Context, database string, names []string) ([
 			continue
 		}
 		s := TableSum{Name: t.Name, View: t.Type == "VIEW"}
-		q := quoteIdent(database) + "." + quoteIdent(t.Name)
-		if err := db.GetContext(ctx, &s.Rows, "SELECT COUNT(*) FROM "+q); err != nil {
+		q := rules.QuoteIdent(database) + "." + rules.QuoteIdent(t.Name)
+		if err := db.pool.GetContext(ctx, &s.Rows, "SELECT COUNT(*) FROM "+q); err != nil {
 			return nil, fmt.Errorf("count %s.%s: %w", database, t.Name, FormatError(err))
 		}
 		if !s.View {
 			var name string
 			var sum *int64
-			if err := db.QueryRowContext(ctx, "CHECKSUM TABLE "+q).Scan(&name, &sum); err != nil {
+			if err := db.pool.QueryRowContext(ctx, "CHECKSUM TABLE "+q).Scan(&name, &sum); err != nil {
 				return nil, fmt.Errorf("checksum %s.%s: %w", database, t.Name, FormatError(err))
 			}
 			if sum != nil {
@@ -331,10 +333,10 @@ func (db *DB) TableSums(ctx context.Context, database string, names []string) ([
 // collation of the connected database: the place -verify restores a dump into.
 func (db *DB) CreateScratch(ctx context.Context, database string) error {
 	var cs, coll string
-	if err := db.QueryRowContext(ctx, "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata WHERE schema_name = DATABASE()").Scan(&cs, &coll); err != nil {
+	if err := db.pool.QueryRowContext(ctx, "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata WHERE schema_name = DATABASE()").Scan(&cs, &coll); err != nil {
 		return fmt.Errorf("read the database's character set: %w", FormatError(err))
 	}
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+quoteIdent(database)+" CHARACTER SET "+quoteIdent(cs)+" COLLATE "+quoteIdent(coll)); err != nil {
+	if _, err := db.pool.ExecContext(ctx, "CREATE DATABASE "+rules.QuoteIdent(database)+" CHARACTER SET "+rules.QuoteIdent(cs)+" COLLATE "+rules.QuoteIdent(coll)); err != nil {
 		return fmt.Errorf("create scratch database %s: %w", database, FormatError(err))
 	}
 	return nil
@@ -345,7 +347,7 @@ func (db *DB) CreateScratch(ctx context.Context, database string) error {
 func (db *DB) DropScratch(database string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+quoteIdent(database)); err != nil {
+	if _, err := db.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS "+rules.QuoteIdent(database)); err != nil {
 		return fmt.Errorf("drop scratch database %s: %w", database, FormatError(err))
 	}
 	return nil

@@ -28,18 +28,18 @@ func FormatError(err error) error {
 	if errors.As(err, &me) {
 		switch me.Number {
 		case 1045, 1698:
-			user := quoted(me.Message)
+			user := quotedInMessage(me.Message)
 			if user != "" {
 				user = " " + user
 			}
 			return &formatted{"access denied for user" + user + " (check the DSN's user and password)", err}
 		case 1049:
-			if db := quoted(me.Message); db != "" {
+			if db := quotedInMessage(me.Message); db != "" {
 				return &formatted{"database " + db + " does not exist (check its name; migration -create-db creates it)", err}
 			}
 			return &formatted{"unknown database: " + me.Message, err}
 		case 1146:
-			if t := quoted(me.Message); t != "" {
+			if t := quotedInMessage(me.Message); t != "" {
 				return &formatted{"missing table: " + t + " (apply the schema first)", err}
 			}
 			return &formatted{"missing table: " + me.Message, err}
@@ -161,8 +161,8 @@ type formatted struct {
 func (e *formatted) Error() string { return e.msg }
 func (e *formatted) Unwrap() error { return e.err }
 
-// quoted returns the first '...' of a server message ("Unknown database 'x'" gives x).
-func quoted(msg string) string {
+// quotedInMessage returns the first '...' of a server message ("Unknown database 'x'" gives x).
+func quotedInMessage(msg string) string {
 	_, rest, ok := strings.Cut(msg, "'")
 	if !ok {
 		return ""

@@ -128,7 +128,7 @@ func TestFingerprintGoAndSQLAgree(t *testing.T) {
 					args = append(args, c.vals[k])
 				}
 				var got string
-				if err := db.Get(&got, "SELECT row_sha FROM "+c.entity+" WHERE "+strings.Join(where, " AND "), args...); err != nil {
+				if err := db.Pool().Get(&got, "SELECT row_sha FROM "+c.entity+" WHERE "+strings.Join(where, " AND "), args...); err != nil {
 					t.Fatalf("case %d: %v", i, err)
 				}
 				if want := e.Fingerprint(c.vals); got != want {
@@ -144,7 +144,7 @@ func TestFingerprintGoAndSQLAgree(t *testing.T) {
 					t.Errorf("%s: SQL form disagrees with the stored fingerprints of %d rows %v (%v)", table, n, sample, err)
 				}
 				var rows int
-				db.Get(&rows, "SELECT COUNT(*) FROM "+table)
+				db.Pool().Get(&rows, "SELECT COUNT(*) FROM "+table)
 				if rows == 0 {
 					t.Errorf("%s: no rows to compare", table)
 				}
@@ -171,7 +171,7 @@ func TestFingerprintGoAndSQLAgree(t *testing.T) {
 				"commandes":        {"UPDATE commandes SET date_commande = '2026-02-12' WHERE numero_commande = 'C2'", "C2"},
 				"mouvements_stock": {"UPDATE mouvements_stock SET date_mouvement = '2026-02-03' WHERE type_mouvement = 'reception'", "reception/1/SMA-0001"},
 			}
-			conn, err := db.Conn(ctx)
+			conn, err := db.Pool().Conn(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -211,7 +211,7 @@ func TestUpdateWritesAFreshFingerprint(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got string
-	if err := db.Get(&got, "SELECT row_sha FROM projets WHERE id_projet = 1"); err != nil {
+	if err := db.Pool().Get(&got, "SELECT row_sha FROM projets WHERE id_projet = 1"); err != nil {
 		t.Fatal(err)
 	}
 	if want := e.Fingerprint(vals); got != want {

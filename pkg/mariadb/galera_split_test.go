@@ -59,7 +59,7 @@ func TestGaleraBatchSplit(t *testing.T) {
 			}
 			got := counts(t, db)
 			var pieces int
-			if err := db.Get(&pieces, "SELECT COUNT(*) FROM journal_batches"); err != nil {
+			if err := db.Pool().Get(&pieces, "SELECT COUNT(*) FROM journal_batches"); err != nil {
 				t.Fatal(err)
 			}
 			if pieces < 2 {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"dmt/pkg/store"
 )
 
 // Run is one run of one tool, as the journal records it.
@@ -17,12 +19,12 @@ type Run struct {
 	Args   string
 }
 
-// Run statuses in the journal.
+// Run statuses in the journal (store's, named here for the programs that write them).
 const (
-	StatusRunning    = "running"
-	StatusOK         = "ok"
-	StatusDataErrors = "data_errors"
-	StatusFailed     = "failed"
+	StatusRunning    = store.StatusRunning
+	StatusOK         = store.StatusOK
+	StatusDataErrors = store.StatusDataErrors
+	StatusFailed     = store.StatusFailed
 )
 
 // FileCounts is the accounting of one source file.
@@ -34,7 +36,7 @@ type FileCounts struct {
 // a file name in another encoding than UTF-8 must not stop the run.
 func (db *DB) StartRun(ctx context.Context, r Run) error {
 	r.Host, r.Args = SafeText(r.Host), SafeText(r.Args)
-	_, err := db.ExecContext(ctx, `INSERT INTO journal (run_id, tool, domain, started_at, status, host, args)
+	_, err := db.pool.ExecContext(ctx, `INSERT INTO journal (run_id, tool, domain, started_at, status, host, args)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Tool, r.Domain, time.Now().UTC(), StatusRunning, r.Host, r.Args)
 	if err != nil {
 		return fmt.Errorf("journal start: %w", FormatError(err))
@@ -44,7 +46,7 @@ func (db *DB) StartRun(ctx context.Context, r Run) error {
 
 // AddFile records that run reads file as entity; batches then add their progress to it.
 func (db *DB) AddFile(ctx context.Context, runID, file, entity string) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO journal_files (run_id, file, entity, `+"`read`"+`, inserted, rejected, ignored, committed_line)
+	_, err := db.pool.ExecContext(ctx, `INSERT INTO journal_files (run_id, file, entity, `+"`read`"+`, inserted, rejected, ignored, committed_line)
 		VALUES (?, ?, ?, 0, 0, 0, 0, 0)`, runID, file, entity)
 	if err != nil {
 		return fmt.Errorf("journal file %s: %w", file, FormatError(err))
@@ -54,7 +56,7 @@ func (db *DB) AddFile(ctx context.Context, runID, file, entity string) error {
 
 // FinishFile records the SHA-256 and size of a file read to its end.
 func (db *DB) FinishFile(ctx context.Context, runID, file, sha256 string, size int64) error {
-	_, err := db.ExecContext(ctx, `UPDATE journal_files SET sha256 = ?, size = ? WHERE run_id = ? AND file = ?`,
+	_, err := db.pool.ExecContext(ctx, `UPDATE journal_files SET sha256 = ?, size = ? WHERE run_id = ? AND file = ?`,
 		sha256, size, runID, file)
 	if err != nil {
 		return fmt.Errorf("journal file %s: %w", file, FormatError(err))
@@ -67,7 +69,7 @@ func (db *DB) FinishFile(ctx context.Context, runID, file, sha256 string, size i
 func (db *DB) FinishRun(runID, status string, total FileCounts, message string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := db.ExecContext(ctx, `UPDATE journal SET ended_at = ?, status = ?, `+"`read`"+` = ?, inserted = ?,
+	_, err := db.pool.ExecContext(ctx, `UPDATE journal SET ended_at = ?, status = ?, `+"`read`"+` = ?, inserted = ?,
 		rejected = ?, ignored = ?, updated = ?, message = ? WHERE run_id = ?`,
 		time.Now().UTC(), status, total.Read, total.Inserted, total.Rejected, total.Ignored, total.Updated, message, runID)
 	if err != nil {
@@ -81,12 +83,12 @@ func (db *DB) FinishRun(runID, status string, total FileCounts, message string) 
 // restarted). It returns their ids.
 func (db *DB) MarkInterrupted(ctx context.Context, tool, domain, byRun string) ([]string, error) {
 	var ids []string
-	if err := db.SelectContext(ctx, &ids, `SELECT run_id FROM journal WHERE tool = ? AND domain = ? AND status = ?`,
+	if err := db.pool.SelectContext(ctx, &ids, `SELECT run_id FROM journal WHERE tool = ? AND domain = ? AND status = ?`,
 		tool, domain, StatusRunning); err != nil {
 		return nil, fmt.Errorf("journal: %w", FormatError(err))
 	}
 	for _, id := range ids {
-		if _, err := db.ExecContext(ctx, `UPDATE journal SET status = ?, message = ? WHERE run_id = ? AND status = ?`,
+		if _, err := db.pool.ExecContext(ctx, `UPDATE journal SET status = ?, message = ? WHERE run_id = ? AND status = ?`,
 			StatusFailed, "interrupted: found still running by run "+byRun, id, StatusRunning); err != nil {
 			return nil, fmt.Errorf("journal: %w", FormatError(err))
 		}
@@ -96,9 +98,9 @@ func (db *DB) MarkInterrupted(ctx context.Context, tool, domain, byRun string) (
 
 // CompleteFile is an earlier run's complete reading of a file, found by its content.
 type CompleteFile struct {
-	RunID    string
-	File     string // the name it had in that run
-	Rejected int
+	RunID    string `db:"run_id"`
+	File     string `db:"file"` // the name it had in that run
+	Rejected int    `db:"rejected"`
 }
 
 // LastComplete returns the latest run of tool on domain, other than exceptRun, that read
@@ -106,9 +108,9 @@ type CompleteFile struct {
 // batch committed); ok is false when there is none. A run interrupted inside the file
 // never recorded it, so it does not count.
 func (db *DB) LastComplete(ctx context.Context, tool, domain, sha, exceptRun string) (f CompleteFile, ok bool, err error) {
-	err = db.QueryRowContext(ctx, `SELECT f.run_id, f.file, f.rejected FROM journal_files f JOIN journal j ON j.run_id = f.run_id
+	err = db.pool.GetContext(ctx, &f, `SELECT f.run_id, f.file, f.rejected FROM journal_files f JOIN journal j ON j.run_id = f.run_id
 		WHERE f.sha256 = ? AND j.tool = ? AND j.domain = ? AND f.run_id <> ?
-		ORDER BY j.started_at DESC, f.run_id DESC LIMIT 1`, sha, tool, domain, exceptRun).Scan(&f.RunID, &f.File, &f.Rejected)
+		ORDER BY j.started_at DESC, f.run_id DESC LIMIT 1`, sha, tool, domain, exceptRun)
 	if errors.Is(err, sql.ErrNoRows) {
 		return CompleteFile{}, false, nil
 	}
@@ -119,9 +121,11 @@ func (db *DB) LastComplete(ctx context.Context, tool, domain, sha, exceptRun str
 }
 
 // RejectedLines returns the codes recorded for each line of file that run rejected, in
-// one query: what a rerun of the same file compares its rejections with.
+// one query: what a rerun of the same file compares its rejections with. The rows are
+// read as a stream into the map (a file may have had a million rows rejected), not
+// loaded into a slice first.
 func (db *DB) RejectedLines(ctx context.Context, runID, file string) (map[int]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT line, codes FROM rejections WHERE run_id = ? AND file = ?`, runID, file)
+	rows, err := db.pool.QueryContext(ctx, `SELECT line, codes FROM rejections WHERE run_id = ? AND file = ?`, runID, file)
 	if err != nil {
 		return nil, fmt.Errorf("rejections of run %s: %w", runID, FormatError(err))
 	}

@@ -30,11 +30,13 @@ const leaseStep = "0010_journal_run_lease"
 
 // LeaseHolder is the run a lease row names.
 type LeaseHolder struct {
-	RunID, Tool, Host string
-	PID               int64
-	Expires           string // by the server's clock, UTC: YYYY-MM-DD HH:MM:SS.mmm
-	Released          bool   // released at the end of its run
-	Expired           bool   // not released, and not renewed in time
+	RunID    string `db:"run_id"`
+	Tool     string `db:"tool"`
+	Host     string `db:"host"`
+	PID      int64  `db:"pid"`
+	Expires  string `db:"expires_at"` // by the server's clock, UTC: YYYY-MM-DD HH:MM:SS.mmm
+	Released bool   `db:"released"`   // released at the end of its run
+	Expired  bool   `db:"expired"`    // not released, and not renewed in time
 }
 
 func (h LeaseHolder) String() string {
@@ -165,7 +167,7 @@ func (db *DB) ensureLeaseTable(ctx context.Context) error {
 	}
 	stmts := step.Statements()
 	for i, stmt := range stmts {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
+		if _, err := db.pool.ExecContext(ctx, stmt); err != nil {
 			return stepError(step, i, len(stmts), stmt, err)
 		}
 	}
@@ -181,7 +183,7 @@ func (db *DB) tryLease(ctx context.Context, req LeaseRequest, host string) (*Lea
 	}
 	micros := req.Duration.Microseconds()
 	if h == nil {
-		_, err := db.ExecContext(ctx, `INSERT INTO run_lease (name, run_id, tool, host, pid, acquired_at, renewed_at, expires_at, released_at)
+		_, err := db.pool.ExecContext(ctx, `INSERT INTO run_lease (name, run_id, tool, host, pid, acquired_at, renewed_at, expires_at, released_at)
 			VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3), UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, NULL)`,
 			req.Name, req.RunID, req.Tool, host, os.Getpid(), micros)
 		if lostRace(err) {
@@ -194,7 +196,7 @@ func (db *DB) tryLease(ctx context.Context, req LeaseRequest, host string) (*Lea
 	}
 	// Compare and swap: only the holder seen above is replaced, and only while it is
 	// still released or expired by the server's clock.
-	res, err := db.ExecContext(ctx, `UPDATE run_lease SET run_id = ?, tool = ?, host = ?, pid = ?, acquired_at = UTC_TIMESTAMP(3),
+	res, err := db.pool.ExecContext(ctx, `UPDATE run_lease SET run_id = ?, tool = ?, host = ?, pid = ?, acquired_at = UTC_TIMESTAMP(3),
 		renewed_at = UTC_TIMESTAMP(3), expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, released_at = NULL
 		WHERE name = ? AND run_id = ? AND (released_at IS NOT NULL OR expires_at <= UTC_TIMESTAMP(3))`,
 		req.RunID, req.Tool, host, os.Getpid(), micros, req.Name, h.RunID)
@@ -224,9 +226,8 @@ func lostRace(err error) bool {
 // leaseHolder reads the lease row (nil when there is none).
 func (db *DB) leaseHolder(ctx context.Context, name string) (*LeaseHolder, error) {
 	var h LeaseHolder
-	err := db.QueryRowContext(ctx, `SELECT run_id, tool, host, pid, expires_at, released_at IS NOT NULL,
-		released_at IS NULL AND expires_at <= UTC_TIMESTAMP(3) FROM run_lease WHERE name = ?`, name).
-		Scan(&h.RunID, &h.Tool, &h.Host, &h.PID, &h.Expires, &h.Released, &h.Expired)
+	err := db.pool.GetContext(ctx, &h, `SELECT run_id, tool, host, pid, expires_at, released_at IS NOT NULL AS released,
+		released_at IS NULL AND expires_at <= UTC_TIMESTAMP(3) AS expired FROM run_lease WHERE name = ?`, name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -252,7 +253,7 @@ func (l *Lease) renew() {
 		}
 		start := time.Now()
 		ctx, cancel := context.WithTimeout(l.stop, every)
-		res, err := l.db.ExecContext(ctx, `UPDATE run_lease SET renewed_at = UTC_TIMESTAMP(3), expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND
+		res, err := l.db.pool.ExecContext(ctx, `UPDATE run_lease SET renewed_at = UTC_TIMESTAMP(3), expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND
 			WHERE name = ? AND run_id = ? AND released_at IS NULL AND expires_at > UTC_TIMESTAMP(3)`,
 			l.req.Duration.Microseconds(), l.req.Name, l.req.RunID)
 		var n int64
@@ -315,7 +316,7 @@ func (l *Lease) Release() {
 		<-l.done
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_, _ = l.db.ExecContext(ctx, `UPDATE run_lease SET released_at = UTC_TIMESTAMP(3)
+		_, _ = l.db.pool.ExecContext(ctx, `UPDATE run_lease SET released_at = UTC_TIMESTAMP(3)
 			WHERE name = ? AND run_id = ? AND released_at IS NULL`, l.req.Name, l.req.RunID)
 	})
 }
@@ -324,8 +325,8 @@ func (l *Lease) Release() {
 // released, and not expired by the server's clock.
 func (db *DB) LoadInProgress(ctx context.Context) (bool, error) {
 	var n int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM run_lease
-		WHERE name = ? AND released_at IS NULL AND expires_at > UTC_TIMESTAMP(3)`, LoadLease).Scan(&n); err != nil {
+	if err := db.pool.GetContext(ctx, &n, `SELECT COUNT(*) FROM run_lease
+		WHERE name = ? AND released_at IS NULL AND expires_at > UTC_TIMESTAMP(3)`, LoadLease); err != nil {
 		return false, fmt.Errorf("run lease: %w", FormatError(err))
 	}
 	return n > 0, nil

@@ -3,7 +3,6 @@ package mariadb
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -395,12 +394,12 @@ func pause(ctx context.Context, attempt int) error {
 // unseen, the insert fails at once on its primary key (errBatchCommitted), and while
 // that attempt is still being committed on the server, the insert waits for its outcome.
 func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
-	conn, err := db.Conn(ctx)
+	conn, err := db.pool.Connx(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := conn.BeginTxx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -441,7 +440,7 @@ func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 }
 
 // insertMarker writes b's journal_batches row with the counts p.
-func insertMarker(ctx context.Context, tx *sql.Tx, b *Batch, p Progress) error {
+func insertMarker(ctx context.Context, tx sqlx.ExtContext, b *Batch, p Progress) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO journal_batches (run_id, file, batch, first_line, last_line, `read`, inserted, rejected, ignored, updated) "+
 		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.RunID, b.File, b.markerNo(), p.First, p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated)
 	var me *mysql.MySQLError
@@ -475,8 +474,8 @@ func (db *DB) lookUpBatch(ctx context.Context, b *Batch, until time.Time) (bool,
 // read waits for its outcome instead of reading past it.
 func (db *DB) readMarker(ctx context.Context, b *Batch) (bool, []Refusal, error) {
 	var n int
-	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM journal_batches WHERE run_id = ? AND file = ? AND batch = ? LOCK IN SHARE MODE",
-		b.RunID, b.File, b.markerNo()).Scan(&n)
+	err := db.pool.GetContext(ctx, &n, "SELECT COUNT(*) FROM journal_batches WHERE run_id = ? AND file = ? AND batch = ? LOCK IN SHARE MODE",
+		b.RunID, b.File, b.markerNo())
 	if err != nil || n == 0 || len(b.Rows) == 0 {
 		return n > 0, nil, err
 	}
@@ -484,24 +483,22 @@ func (db *DB) readMarker(ctx context.Context, b *Batch) (bool, []Refusal, error)
 	for _, r := range b.Rows {
 		byLine[r.Line] = r
 	}
-	rows, err := db.QueryContext(ctx, "SELECT line, COALESCE(detail, '') FROM rejections WHERE run_id = ? AND file = ? AND entity = ? AND codes = ? AND line BETWEEN ? AND ? ORDER BY id",
-		b.RunID, b.File, b.Entity.Name, string(rules.DBRefused), b.Rows[0].Line, b.Rows[len(b.Rows)-1].Line)
-	if err != nil {
+	var stored []struct {
+		Line   int    `db:"line"`
+		Detail string `db:"detail"`
+	}
+	if err := db.pool.SelectContext(ctx, &stored, "SELECT line, COALESCE(detail, '') AS detail FROM rejections"+
+		" WHERE run_id = ? AND file = ? AND entity = ? AND codes = ? AND line BETWEEN ? AND ? ORDER BY id",
+		b.RunID, b.File, b.Entity.Name, string(rules.DBRefused), b.Rows[0].Line, b.Rows[len(b.Rows)-1].Line); err != nil {
 		return false, nil, err
 	}
-	defer rows.Close()
 	var refused []Refusal
-	for rows.Next() {
-		var line int
-		var msg string
-		if err := rows.Scan(&line, &msg); err != nil {
-			return false, nil, err
-		}
-		if r, ok := byLine[line]; ok {
-			refused = append(refused, Refusal{Row: r, Message: msg})
+	for _, x := range stored {
+		if r, ok := byLine[x.Line]; ok {
+			refused = append(refused, Refusal{Row: r, Message: x.Detail})
 		}
 	}
-	return true, refused, rows.Err()
+	return true, refused, nil
 }
 
 // retry runs fn again when it fails with a deadlock, a lock wait timeout or a Galera
@@ -523,7 +520,7 @@ func (db *DB) retry(ctx context.Context, fn func() error) error {
 
 // loadRows loads rows inside tx under a savepoint; on any warning it rolls back to the
 // savepoint and bisects. depth names the savepoints.
-func loadRows(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row, depth int) ([]Refusal, error) {
+func loadRows(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row, depth int) ([]Refusal, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -560,12 +557,12 @@ func loadRows(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row, depth int) 
 // first warning's message, or "" when the server took every row without a warning.
 // Each row goes with its fingerprint (row_sha, see domain.Fingerprint), which covers its
 // list items too: those rows (projet_sites) carry none of their own.
-func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, error) {
+func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) (string, error) {
 	e := b.Entity
 	var cols []string
 	var listIdx []int
 	for i, f := range e.Fields {
-		if l := listOf(e, f.Name); l != nil {
+		if l := e.List(f.Name); l != nil {
 			listIdx = append(listIdx, i)
 			continue
 		}
@@ -596,7 +593,7 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 		row.Reset()
 		first := true
 		for i, v := range r.Values {
-			if containsInt(listIdx, i) {
+			if slices.Contains(listIdx, i) {
 				continue
 			}
 			if !first {
@@ -634,7 +631,7 @@ func loadOnce(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, er
 // that are not there yet, with their fingerprints, before the rows that refer to them.
 // An existing header is left as it is: a line that disagrees with it is then refused by
 // the foreign key. The rows go in statements kept under the packet limit.
-func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
+func writeHeaders(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) error {
 	e := b.Entity
 	for _, h := range e.Headers {
 		idx := make([]int, len(h.Columns))
@@ -643,7 +640,7 @@ func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 		}
 		cols := append(append(append([]string{}, h.Columns...), domain.FingerprintColumn), lineageColumns...)
 		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		first := quoteIdent(h.Columns[0])
+		first := rules.QuoteIdent(h.Columns[0])
 		seen := map[string]bool{}
 		var args []any
 		vals := make([]string, len(idx))
@@ -652,7 +649,7 @@ func writeHeaders(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) error {
 			if n == 0 {
 				return nil
 			}
-			q := "INSERT INTO " + quoteIdent(h.Table) + " (" + quoteIdents(cols) + ") VALUES " +
+			q := "INSERT INTO " + rules.QuoteIdent(h.Table) + " (" + quoteIdents(cols) + ") VALUES " +
 				strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + " ON DUPLICATE KEY UPDATE " + first + " = " + first
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("write %s: %w", h.Table, err)
@@ -727,7 +724,7 @@ func nullable(v string) any {
 
 // loadLists sends the list items of rows (a project's sites) to their tables, in
 // statements kept under the packet limit.
-func loadLists(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, error) {
+func loadLists(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) (string, error) {
 	e := b.Entity
 	keyIdx := e.Index(e.Key)
 	for _, l := range e.Lists {
@@ -784,24 +781,6 @@ func writeLineage(buf *bytes.Buffer, b *Batch, r Row) {
 	}
 }
 
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func listOf(e *domain.Entity, col string) *domain.List {
-	for i := range e.Lists {
-		if e.Lists[i].Column == col {
-			return &e.Lists[i]
-		}
-	}
-	return nil
-}
-
 // writeField writes v in LOAD DATA's default escaping: "" is NULL (\N); tab, newline
 // and backslash are escaped.
 func writeField(buf *bytes.Buffer, v string) {
@@ -830,11 +809,11 @@ func writeField(buf *bytes.Buffer, v string) {
 // loadData streams data into table through a registered reader. The table and column
 // names come from the domain (code), never from data. It returns the first warning's
 // message when the server warned or did not take exactly want rows.
-func loadData(ctx context.Context, tx *sql.Tx, table string, cols []string, data io.Reader, want int) (string, error) {
+func loadData(ctx context.Context, tx sqlx.ExtContext, table string, cols []string, data io.Reader, want int) (string, error) {
 	name := fmt.Sprintf("dmt-%d", readerSeq.Add(1))
 	mysql.RegisterReaderHandler(name, func() io.Reader { return data })
 	defer mysql.DeregisterReaderHandler(name)
-	q := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + quoteIdent(table) +
+	q := "LOAD DATA LOCAL INFILE 'Reader::" + name + "' INTO TABLE " + rules.QuoteIdent(table) +
 		" CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" +
 		quoteIdents(cols) + ")"
 	res, err := tx.ExecContext(ctx, q)
@@ -846,13 +825,13 @@ func loadData(ctx context.Context, tx *sql.Tx, table string, cols []string, data
 		return "", err
 	}
 	var warnings int
-	if err := tx.QueryRowContext(ctx, "SELECT @@warning_count").Scan(&warnings); err != nil {
+	if err := sqlx.GetContext(ctx, tx, &warnings, "SELECT @@warning_count"); err != nil {
 		return "", err
 	}
 	if warnings > 0 {
 		var level, msg string
 		var code int
-		if err := tx.QueryRowContext(ctx, "SHOW WARNINGS LIMIT 1").Scan(&level, &code, &msg); err != nil {
+		if err := tx.QueryRowxContext(ctx, "SHOW WARNINGS LIMIT 1").Scan(&level, &code, &msg); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("%s %d: %s", level, code, msg), nil
@@ -879,10 +858,11 @@ var dataErrors = map[uint16]bool{
 	4025: true, // check constraint (MariaDB)
 }
 
+// quoteIdents is cols quoted (rules.QuoteIdent) and joined by commas: a column list.
 func quoteIdents(cols []string) string {
 	q := make([]string, len(cols))
 	for i, c := range cols {
-		q[i] = quoteIdent(c)
+		q[i] = rules.QuoteIdent(c)
 	}
 	return strings.Join(q, ", ")
 }
@@ -923,7 +903,7 @@ func storedRejection(r Rejection, packet int) (detail, raw string, detailBytes, 
 
 // insertRejections records rejected rows in the rejections table, up to rowsPerInsert
 // per statement and each statement under the packet limit.
-func insertRejections(ctx context.Context, tx *sql.Tx, b *Batch, rej []Rejection, packet int) error {
+func insertRejections(ctx context.Context, tx sqlx.ExtContext, b *Batch, rej []Rejection, packet int) error {
 	const cols = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	var args []any
 	n, size := 0, 0
@@ -973,7 +953,7 @@ func (db *DB) packetLimit(ctx context.Context) int {
 		return int(n)
 	}
 	var n int64
-	if err := db.QueryRowContext(ctx, "SELECT @@max_allowed_packet").Scan(&n); err != nil || n <= 0 {
+	if err := db.pool.GetContext(ctx, &n, "SELECT @@max_allowed_packet"); err != nil || n <= 0 {
 		return 1 << 20
 	}
 	db.packet.Store(n)
@@ -982,7 +962,7 @@ func (db *DB) packetLimit(ctx context.Context) int {
 
 // insertCorrections records b.Corrections in the corrections table, a few hundred per
 // statement.
-func insertCorrections(ctx context.Context, tx *sql.Tx, b *Batch) error {
+func insertCorrections(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
 	const per = 200
 	for start := 0; start < len(b.Corrections); start += per {
 		chunk := b.Corrections[start:min(start+per, len(b.Corrections))]
@@ -1026,7 +1006,7 @@ func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string,
 // old values in b.Old for the log (and, for an entity with a History table, in that
 // table: see keepHistory), writes the new values, fingerprint and lineage with one
 // multi-row INSERT ... ON DUPLICATE KEY UPDATE, and replaces their list items.
-func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
+func updateRows(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
 	if len(b.Updates) == 0 {
 		return nil
 	}
@@ -1035,15 +1015,18 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		return fmt.Errorf("update %s: rows with a composite key cannot be replaced", e.Name)
 	}
 	keyIdx := e.Index(e.Key)
-	keys := make([]any, len(b.Updates))
+	keys := make([]string, len(b.Updates))
 	byKey := map[string]int{}
 	for i, r := range b.Updates {
 		keys[i] = r.Values[keyIdx]
 		byKey[r.Values[keyIdx]] = r.Line
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
+	inKeys, keyArgs, err := sqlx.In(rules.QuoteIdent(e.Key)+" IN (?)", keys)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", e.Name, err)
+	}
 	b.Old = map[int][]string{}
-	if err := scanRows(ctx, tx, e, " WHERE "+quoteIdent(e.Key)+" IN ("+marks+")", keys, func(vals []string) error {
+	if err := scanRows(ctx, tx, e, " WHERE "+inKeys, keyArgs, func(vals []string) error {
 		b.Old[byKey[vals[keyIdx]]] = append([]string(nil), vals...)
 		return nil
 	}); err != nil {
@@ -1057,14 +1040,14 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 	var cols, sets []string
 	var idx []int
 	for i, f := range e.Fields {
-		if listOf(e, f.Name) != nil {
+		if e.List(f.Name) != nil {
 			continue
 		}
 		cols, idx = append(cols, f.Name), append(idx, i)
 	}
 	cols = append(append(cols, domain.FingerprintColumn), lineageColumns...)
 	for _, c := range cols {
-		sets = append(sets, quoteIdent(c)+" = VALUES("+quoteIdent(c)+")")
+		sets = append(sets, rules.QuoteIdent(c)+" = VALUES("+rules.QuoteIdent(c)+")")
 	}
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	var args []any
@@ -1075,13 +1058,13 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		args = append(args, e.Fingerprint(r.Values))
 		args = append(args, lineageArgs(b, r)...)
 	}
-	q := "INSERT INTO " + quoteIdent(e.Name) + " (" + quoteIdents(cols) + ") VALUES " +
+	q := "INSERT INTO " + rules.QuoteIdent(e.Name) + " (" + quoteIdents(cols) + ") VALUES " +
 		strings.TrimSuffix(strings.Repeat(row+", ", len(b.Updates)), ", ") + " ON DUPLICATE KEY UPDATE " + strings.Join(sets, ", ")
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("update %s: %w", e.Name, err)
 	}
 	for _, l := range e.Lists {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+quoteIdent(l.Table)+" WHERE "+quoteIdent(e.Key)+" IN ("+marks+")", keys...); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+rules.QuoteIdent(l.Table)+" WHERE "+inKeys, keyArgs...); err != nil {
 			return fmt.Errorf("update %s: %w", l.Table, err)
 		}
 	}
@@ -1103,26 +1086,26 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 // replaced row's lineage and fingerprint, so that undoing the run can put it back. One
 // INSERT ... SELECT per rowsPerInsert rows, so the cost follows the changes, not the
 // size of the tables.
-func keepHistory(ctx context.Context, tx *sql.Tx, b *Batch) error {
+func keepHistory(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
 	e := b.Entity
 	var cols []string
 	for _, f := range e.Fields {
-		if listOf(e, f.Name) == nil {
+		if e.List(f.Name) == nil {
 			cols = append(cols, f.Name)
 		}
 	}
-	key, hist := quoteIdent(e.Key), quoteIdent(e.History)
+	key, hist := rules.QuoteIdent(e.Key), rules.QuoteIdent(e.History)
 	latest := "(SELECT MAX(h.valid_to) FROM " + hist + " h WHERE h." + key + " = c." + key + ")"
 	day := "COALESCE(CAST(? AS DATE), CURRENT_DATE)"
 	sel := make([]string, len(cols))
 	for i, c := range cols {
-		sel[i] = "c." + quoteIdent(c)
+		sel[i] = "c." + rules.QuoteIdent(c)
 	}
 	head := "INSERT INTO " + hist + " (" + quoteIdents(cols) + ", valid_from, valid_to, " + quoteIdents(lineageColumns) +
 		", loaded_run_id, loaded_file, loaded_line, " + domain.FingerprintColumn + ") SELECT " + strings.Join(sel, ", ") + ", " + latest +
 		", GREATEST(" + day + ", COALESCE(" + latest + ", " + day + ")), u.run_id, u.source_file, u.source_line, u.origin_file, u.origin_line," +
 		" c.run_id, c.source_file, c.source_line, c." + domain.FingerprintColumn + " FROM ("
-	tail := ") u JOIN " + quoteIdent(e.Name) + " c ON c." + key + " = u.k"
+	tail := ") u JOIN " + rules.QuoteIdent(e.Name) + " c ON c." + key + " = u.k"
 	keyIdx := e.Index(e.Key)
 	for start := 0; start < len(b.Updates); start += rowsPerInsert {
 		rows := b.Updates[start:min(start+rowsPerInsert, len(b.Updates))]

@@ -76,7 +76,7 @@ func counts(t *testing.T, db *mariadb.DB) string {
 		{&jf, "SELECT CONCAT_WS(' ', `read`, inserted, rejected, ignored) FROM journal_files WHERE run_id = 'r1'"},
 		{&jb, "SELECT CONCAT_WS(' ', SUM(`read`), SUM(inserted), SUM(rejected), SUM(ignored)) FROM journal_batches WHERE run_id = 'r1'"},
 	} {
-		if err := db.Get(q.dst, q.text); err != nil {
+		if err := db.Pool().Get(q.dst, q.text); err != nil {
 			t.Fatalf("%s: %v", q.text, err)
 		}
 	}

@@ -6,38 +6,30 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/jmoiron/sqlx"
+
 	"dmt/pkg/domain"
+	"dmt/pkg/rules"
 )
 
 // ScanEntity calls fn with every row of e's table in canonical text form, aligned with
 // e.Fields ("" for NULL; a list column joined with "|"). fn must not keep the slice.
 // It reads in one streaming query per table, never a query per row.
 func (db *DB) ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []string) error) error {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return FormatError(err)
-	}
-	defer conn.Close()
-	return scanRows(ctx, conn, e, "", nil, fn)
-}
-
-// querier is a connection or a transaction.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	return scanRows(ctx, db.pool, e, "", nil, fn)
 }
 
 // scanRows is ScanEntity over the rows that where (a WHERE clause on the key, with
-// args, or "") selects.
-func scanRows(ctx context.Context, conn querier, e *domain.Entity, where string, args []any, fn func(vals []string) error) error {
-	if _, err := conn.ExecContext(ctx, "SET SESSION group_concat_max_len = 1048576"); err != nil {
-		return FormatError(err)
-	}
+// args, or "") selects, through conn (the pool or a transaction). A list's items are
+// joined by GROUP_CONCAT, which every session allows up to 1 MiB (see ParseDSN).
+// Both queries are read as streams into the callback or a map: a table may hold
+// millions of rows, never loaded into a slice.
+func scanRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, where string, args []any, fn func(vals []string) error) error {
 	lists := map[int]map[string]string{} // field index -> key -> joined items
 	for _, l := range e.Lists {
 		items := map[string]string{}
-		q := "SELECT " + quoteIdent(e.Key) + ", GROUP_CONCAT(" + quoteIdent(l.ItemColumn) + " ORDER BY " +
-			quoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + quoteIdent(l.Table) + where + " GROUP BY " + quoteIdent(e.Key)
+		q := "SELECT " + rules.QuoteIdent(e.Key) + ", GROUP_CONCAT(" + rules.QuoteIdent(l.ItemColumn) + " ORDER BY " +
+			rules.QuoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + rules.QuoteIdent(l.Table) + where + " GROUP BY " + rules.QuoteIdent(e.Key)
 		rows, err := conn.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
@@ -61,10 +53,10 @@ func scanRows(ctx context.Context, conn querier, e *domain.Entity, where string,
 		if _, isList := lists[i]; isList {
 			continue
 		}
-		cols = append(cols, quoteIdent(f.Name))
+		cols = append(cols, rules.QuoteIdent(f.Name))
 		idx = append(idx, i)
 	}
-	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+quoteIdent(e.Name)+where, args...)
+	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(cols, ", ")+" FROM "+rules.QuoteIdent(e.Name)+where, args...)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
 	}

@@ -240,7 +240,7 @@ func schemaShape(t *testing.T, db *mariadb.DB) string {
 			WHERE constraint_schema = DATABASE() ORDER BY 1`,
 	} {
 		var rows []string
-		if err := db.Select(&rows, q); err != nil {
+		if err := db.Pool().Select(&rows, q); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, rows...)
@@ -269,7 +269,7 @@ func TestApplySchemaTwice(t *testing.T) {
 			}
 			var n int
 			var name, sum string
-			if err := db.QueryRow("SELECT COUNT(*), MAX(name), MAX(sha256) FROM schema_version").Scan(&n, &name, &sum); err != nil || n != 1 {
+			if err := db.Pool().QueryRow("SELECT COUNT(*), MAX(name), MAX(sha256) FROM schema_version").Scan(&n, &name, &sum); err != nil || n != 1 {
 				t.Errorf("schema_version rows = %d, %v, want 1", n, err)
 			}
 			want := sha256.Sum256([]byte(p.text(t)))
@@ -292,7 +292,7 @@ func TestSchemaInDatabase(t *testing.T) {
 			db := openPart(t, p)
 			text := p.text(t)
 			var tables []string
-			if err := db.Select(&tables, `SELECT CONCAT_WS(':', table_name, engine, table_collation) FROM information_schema.tables
+			if err := db.Pool().Select(&tables, `SELECT CONCAT_WS(':', table_name, engine, table_collation) FROM information_schema.tables
 				WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`); err != nil {
 				t.Fatal(err)
 			}
@@ -305,7 +305,7 @@ func TestSchemaInDatabase(t *testing.T) {
 				t.Errorf("tables %v, want %v", tables, want)
 			}
 			var views []string
-			if err := db.Select(&views, `SELECT CONCAT_WS(':', table_name, security_type) FROM information_schema.views
+			if err := db.Pool().Select(&views, `SELECT CONCAT_WS(':', table_name, security_type) FROM information_schema.views
 				WHERE table_schema = DATABASE() ORDER BY 1`); err != nil {
 				t.Fatal(err)
 			}
@@ -317,7 +317,7 @@ func TestSchemaInDatabase(t *testing.T) {
 				t.Errorf("views %v, want %v (SQL SECURITY INVOKER, so that any account can restore them)", views, wantViews)
 			}
 			var got []string
-			if err := db.Select(&got, `SELECT constraint_name FROM information_schema.table_constraints
+			if err := db.Pool().Select(&got, `SELECT constraint_name FROM information_schema.table_constraints
 				WHERE constraint_schema = DATABASE() AND constraint_type <> 'PRIMARY KEY'`); err != nil {
 				t.Fatal(err)
 			}
@@ -326,7 +326,7 @@ func TestSchemaInDatabase(t *testing.T) {
 				t.Errorf("constraints in the database %v, declared %v", got, declared)
 			}
 			var unindexed []string
-			if err := db.Select(&unindexed, `SELECT CONCAT(k.table_name, '.', k.column_name) FROM information_schema.key_column_usage k
+			if err := db.Pool().Select(&unindexed, `SELECT CONCAT(k.table_name, '.', k.column_name) FROM information_schema.key_column_usage k
 				WHERE k.table_schema = DATABASE() AND k.referenced_table_name IS NOT NULL AND NOT EXISTS (
 					SELECT 1 FROM information_schema.statistics s WHERE s.table_schema = k.table_schema
 					AND s.table_name = k.table_name AND s.column_name = k.column_name AND s.seq_in_index = k.ordinal_position)`); err != nil {
@@ -336,7 +336,7 @@ func TestSchemaInDatabase(t *testing.T) {
 				t.Errorf("foreign key columns without an index that holds them at their place in the key: %v", unindexed)
 			}
 			var toJournal []string
-			if err := db.Select(&toJournal, `SELECT DISTINCT table_name FROM information_schema.key_column_usage
+			if err := db.Pool().Select(&toJournal, `SELECT DISTINCT table_name FROM information_schema.key_column_usage
 				WHERE table_schema = DATABASE() AND referenced_table_name = 'journal'`); err != nil {
 				t.Fatal(err)
 			}
@@ -345,7 +345,7 @@ func TestSchemaInDatabase(t *testing.T) {
 				t.Errorf("tables with a foreign key to journal: %v, want only journal_batches, journal_files and validate_results", toJournal)
 			}
 			var lineage []string
-			if err := db.Select(&lineage, `SELECT table_name FROM information_schema.columns WHERE table_schema = DATABASE()
+			if err := db.Pool().Select(&lineage, `SELECT table_name FROM information_schema.columns WHERE table_schema = DATABASE()
 				AND column_name IN ('run_id', 'source_file', 'source_line') AND table_name IN (
 					SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE')
 				GROUP BY table_name HAVING COUNT(*) = 3`); err != nil {
@@ -595,7 +595,7 @@ func notNullCases(t *testing.T, db *mariadb.DB, p schemaPart) []constraintCase {
 		Table  string `db:"table_name"`
 		Column string `db:"column_name"`
 	}
-	if err := db.Select(&cols, `SELECT c.table_name AS table_name, c.column_name AS column_name FROM information_schema.columns c
+	if err := db.Pool().Select(&cols, `SELECT c.table_name AS table_name, c.column_name AS column_name FROM information_schema.columns c
 		JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
 		WHERE c.table_schema = DATABASE() AND c.is_nullable = 'NO' AND c.extra NOT LIKE '%auto_increment%'
 		ORDER BY c.table_name, c.ordinal_position`); err != nil {
@@ -638,7 +638,7 @@ func TestConstraintsRefuseViolations(t *testing.T) {
 // refuses runs one case in a transaction that it rolls back.
 func refuses(t *testing.T, db *mariadb.DB, p schemaPart, c constraintCase) {
 	ctx := context.Background()
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := db.Pool().BeginTxx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

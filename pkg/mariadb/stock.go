@@ -12,17 +12,19 @@ import (
 // StockState is the stock of one product at a date, from its movements up to that date,
 // with the product's name, category, price and threshold in force at that date.
 type StockState struct {
-	Ref, Nom, Categorie string
-	Prix                string // prix_unitaire, exact ("9.90")
-	Initial             int64  // sum of the inventaire movements
-	Receptions          int64  // sum of the reception movements
-	Commandes           int64  // quantities ordered, positive (the commande movements negated)
-	Actuel              int64  // Initial + Receptions - Commandes
-	Seuil               int64  // the product's seuil_alerte
+	Ref        string `db:"ref_produit"`
+	Nom        string `db:"nom"`
+	Categorie  string `db:"categorie"`
+	Prix       string `db:"prix_unitaire"` // exact ("9.90")
+	Initial    int64  `db:"initial"`       // sum of the inventaire movements
+	Receptions int64  `db:"receptions"`    // sum of the reception movements
+	Commandes  int64  `db:"commandes"`     // quantities ordered, positive (the commande movements negated)
+	Actuel     int64  `db:"-"`             // Initial + Receptions - Commandes
+	Seuil      int64  `db:"seuil_alerte"`  // the product's seuil_alerte
 	// Inventoried says that an inventaire movement of the product is dated up to the
 	// date: without one, its stock has no opening balance and Actuel means nothing (its
 	// snapshot row was rejected, or the date is before the snapshot).
-	Inventoried bool
+	Inventoried bool `db:"inventoried"`
 }
 
 // Status is the product's stock status at the date (rules.StockStatus).
@@ -34,10 +36,11 @@ func (s StockState) Status() string { return rules.StockStatus(s.Actuel, s.Seuil
 // row's: see keepHistory) and sums its movements by type up to the date in one pass; a
 // product without movements comes out with zeros.
 const stockStatesQuery = `SELECT p.ref_produit,
-  IF(h.id IS NULL, p.nom, h.nom), IF(h.id IS NULL, p.categorie, h.categorie),
-  CAST(IF(h.id IS NULL, p.prix_unitaire, h.prix_unitaire) AS CHAR), IF(h.id IS NULL, p.seuil_alerte, h.seuil_alerte),
-  CAST(COALESCE(m.inventaire, 0) AS SIGNED), CAST(COALESCE(m.reception, 0) AS SIGNED), CAST(COALESCE(m.commande, 0) AS SIGNED),
-  COALESCE(m.inventaires, 0) > 0
+  IF(h.id IS NULL, p.nom, h.nom) AS nom, IF(h.id IS NULL, p.categorie, h.categorie) AS categorie,
+  CAST(IF(h.id IS NULL, p.prix_unitaire, h.prix_unitaire) AS CHAR) AS prix_unitaire,
+  IF(h.id IS NULL, p.seuil_alerte, h.seuil_alerte) AS seuil_alerte,
+  CAST(COALESCE(m.inventaire, 0) AS SIGNED) AS initial, CAST(COALESCE(m.reception, 0) AS SIGNED) AS receptions,
+  CAST(COALESCE(m.commande, 0) AS SIGNED) AS commandes, COALESCE(m.inventaires, 0) > 0 AS inventoried
 FROM produits p
 LEFT JOIN produits_historique h ON h.id = (SELECT e.id FROM produits_historique e
   WHERE e.ref_produit = p.ref_produit AND e.valid_to > ? ORDER BY e.valid_to, e.id LIMIT 1)
@@ -58,22 +61,12 @@ func (db *DB) StockStates(ctx context.Context, at string) ([]StockState, error) 
 	if _, err := time.Parse(time.DateOnly, at); err != nil {
 		return nil, fmt.Errorf("stock states: date %q: want YYYY-MM-DD", at)
 	}
-	rows, err := db.QueryContext(ctx, stockStatesQuery, at, at)
-	if err != nil {
-		return nil, fmt.Errorf("stock states: %w", FormatError(err))
-	}
-	defer rows.Close()
 	var out []StockState
-	for rows.Next() {
-		var s StockState
-		if err := rows.Scan(&s.Ref, &s.Nom, &s.Categorie, &s.Prix, &s.Seuil, &s.Initial, &s.Receptions, &s.Commandes, &s.Inventoried); err != nil {
-			return nil, fmt.Errorf("stock states: %w", err)
-		}
-		s.Actuel = s.Initial + s.Receptions - s.Commandes
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	if err := db.pool.SelectContext(ctx, &out, stockStatesQuery, at, at); err != nil {
 		return nil, fmt.Errorf("stock states: %w", FormatError(err))
+	}
+	for i := range out {
+		out[i].Actuel = out[i].Initial + out[i].Receptions - out[i].Commandes
 	}
 	return out, nil
 }
@@ -83,7 +76,7 @@ func (db *DB) StockStates(ctx context.Context, at string) ([]StockState, error) 
 // database holds none.
 func (db *DB) FirstInventory(ctx context.Context) (date string, ok bool, err error) {
 	var d sql.NullString
-	if err := db.QueryRowContext(ctx, "SELECT DATE_FORMAT(MIN(date_mouvement), '%Y-%m-%d') FROM mouvements_stock WHERE type_mouvement = 'inventaire'").Scan(&d); err != nil {
+	if err := db.pool.GetContext(ctx, &d, "SELECT DATE_FORMAT(MIN(date_mouvement), '%Y-%m-%d') FROM mouvements_stock WHERE type_mouvement = 'inventaire'"); err != nil {
 		return "", false, fmt.Errorf("first inventory: %w", FormatError(err))
 	}
 	return d.String, d.Valid, nil
@@ -111,14 +104,15 @@ ORDER BY p.ref_produit, lundi`
 // (YYYY-MM-DD), counting movements dated up to at inclusive: so the last week's stock
 // is the stock at at, as StockStates gives it. Rows are sorted by ref_produit then
 // week; every product has the same weeks, and there are none when no movement is dated
-// up to at. One query nets the movements per product and week; the running sum is
+// up to at. One query nets the movements per product and week, read as a stream into
+// each product's weeks (products times weeks may be many rows); the running sum is
 // done here.
 func (db *DB) StockEvolution(ctx context.Context, at string) ([]StockWeek, error) {
 	end, err := time.Parse(time.DateOnly, at)
 	if err != nil {
 		return nil, fmt.Errorf("stock evolution: date %q: want YYYY-MM-DD", at)
 	}
-	rows, err := db.QueryContext(ctx, stockWeeksQuery, at)
+	rows, err := db.pool.QueryContext(ctx, stockWeeksQuery, at)
 	if err != nil {
 		return nil, fmt.Errorf("stock evolution: %w", FormatError(err))
 	}

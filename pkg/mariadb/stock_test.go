@@ -24,7 +24,7 @@ func stockDB(t *testing.T) *mariadb.DB {
 		t.Fatal(err)
 	}
 	for i, p := range [][]any{{"P2", 5}, {"P1", 8}} {
-		if _, err := db.Exec("INSERT INTO produits VALUES (?, 'Produit', 'Cat', 1.50, ?, 'r1', 'f', ?, NULL, NULL, NULL)", append(p, i+2)...); err != nil {
+		if _, err := db.Pool().Exec("INSERT INTO produits VALUES (?, 'Produit', 'Cat', 1.50, ?, 'r1', 'f', ?, NULL, NULL, NULL)", append(p, i+2)...); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -34,7 +34,7 @@ func stockDB(t *testing.T) *mariadb.DB {
 		{"P1", "2027-01-01", "reception", "R1", 7},  // Friday of 2026-W53
 		{"P1", "2027-01-04", "commande", "C2", -20}, // Monday of 2027-W01
 	} {
-		if _, err := db.Exec("INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line)"+
+		if _, err := db.Pool().Exec("INSERT INTO mouvements_stock (ref_produit, date_mouvement, type_mouvement, reference, quantite, run_id, source_file, source_line)"+
 			" VALUES (?, ?, ?, ?, ?, 'r1', 'f', ?)", append(m, i+2)...); err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestStockStatesInForce(t *testing.T) {
 		{"P1", "Moyen", "1.20", 4, "2026-12-24", "2026-12-28"},
 		{"P1", "Bref", "1.30", 5, "2026-12-28", "2026-12-28"},
 	} {
-		if _, err := db.Exec("INSERT INTO produits_historique (ref_produit, nom, categorie, prix_unitaire, seuil_alerte, valid_from, valid_to,"+
+		if _, err := db.Pool().Exec("INSERT INTO produits_historique (ref_produit, nom, categorie, prix_unitaire, seuil_alerte, valid_from, valid_to,"+
 			" run_id, source_file, source_line, loaded_run_id, loaded_file, loaded_line) VALUES (?, ?, 'Cat', ?, ?, ?, ?, 'r2', 'f', 3, 'r1', 'f', 3)", h...); err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +117,7 @@ func TestFirstInventory(t *testing.T) {
 	if d, ok, err := db.FirstInventory(context.Background()); d != "2026-12-21" || !ok || err != nil {
 		t.Errorf("FirstInventory = %q, %v, %v; want 2026-12-21", d, ok, err)
 	}
-	if _, err := db.Exec("DELETE FROM mouvements_stock WHERE type_mouvement = 'inventaire'"); err != nil {
+	if _, err := db.Pool().Exec("DELETE FROM mouvements_stock WHERE type_mouvement = 'inventaire'"); err != nil {
 		t.Fatal(err)
 	}
 	if d, ok, err := db.FirstInventory(context.Background()); ok || err != nil {

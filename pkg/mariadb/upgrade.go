@@ -56,7 +56,7 @@ func (db *DB) ReadSchemaState(ctx context.Context, steps []schema.Step) (SchemaS
 		return st, nil
 	}
 	var names []string
-	if err := db.SelectContext(ctx, &names, "SELECT DISTINCT name FROM schema_version ORDER BY name"); err != nil {
+	if err := db.pool.SelectContext(ctx, &names, "SELECT DISTINCT name FROM schema_version ORDER BY name"); err != nil {
 		return st, fmt.Errorf("read schema_version: %w", FormatError(err))
 	}
 	recorded := map[string]bool{}
@@ -162,7 +162,7 @@ func (db *DB) ddlTimeout() time.Duration {
 // write while one runs, so a stuck one must end. The caller discards the connection
 // (see discard) so that no other statement inherits these limits.
 func (db *DB) ddlSession(ctx context.Context) (*sql.Conn, error) {
-	conn, err := db.Conn(ctx)
+	conn, err := db.pool.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ func (db *DB) DatabaseDomain(ctx context.Context) (string, error) {
 	}
 	if has("database_domain") {
 		var names []string
-		if err := db.SelectContext(ctx, &names, "SELECT domain FROM database_domain ORDER BY domain"); err != nil {
+		if err := db.pool.SelectContext(ctx, &names, "SELECT domain FROM database_domain ORDER BY domain"); err != nil {
 			return "", fmt.Errorf("read database_domain: %w", FormatError(err))
 		}
 		switch len(names) {
@@ -261,7 +261,7 @@ func (db *DB) DatabaseDomain(ctx context.Context) (string, error) {
 		return "", nil
 	}
 	var legacy []string
-	if err := db.SelectContext(ctx, &legacy, "SELECT DISTINCT name FROM schema_version ORDER BY name"); err != nil {
+	if err := db.pool.SelectContext(ctx, &legacy, "SELECT DISTINCT name FROM schema_version ORDER BY name"); err != nil {
 		return "", fmt.Errorf("read schema_version: %w", FormatError(err))
 	}
 	var domains []string
@@ -299,7 +299,7 @@ func (db *DB) CheckDomain(ctx context.Context, want string) error {
 // ClaimDomain records domain as the database's when none is recorded yet. The caller
 // holds the run lock and has applied the schema.
 func (db *DB) ClaimDomain(ctx context.Context, domain, runID string) error {
-	_, err := db.ExecContext(ctx, `INSERT INTO database_domain (domain, recorded_at, run_id)
+	_, err := db.pool.ExecContext(ctx, `INSERT INTO database_domain (domain, recorded_at, run_id)
 		SELECT ?, UTC_TIMESTAMP(3), ? FROM DUAL WHERE NOT EXISTS (SELECT 1 FROM database_domain)`, domain, runID)
 	if err != nil {
 		return fmt.Errorf("record the database's domain: %w", FormatError(err))

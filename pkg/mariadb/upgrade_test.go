@@ -28,7 +28,7 @@ func shapeWithViews(t *testing.T, db *mariadb.DB) string {
 	var views []string
 	q := "SELECT CONCAT_WS(':', table_name, REPLACE(view_definition, CONCAT('`', DATABASE(), '`.'), ''), security_type) " +
 		"FROM information_schema.views WHERE table_schema = DATABASE() ORDER BY 1"
-	if err := db.Select(&views, q); err != nil {
+	if err := db.Pool().Select(&views, q); err != nil {
 		t.Fatal(err)
 	}
 	return schemaShape(t, db) + "\n" + strings.Join(views, "\n")
@@ -108,7 +108,7 @@ func TestMigrateRecordsStepsOnceAndTheDomain(t *testing.T) {
 	}
 	steps, _ := schema.Steps("clevity")
 	var names []string
-	if err := db.Select(&names, "SELECT name FROM schema_version ORDER BY name"); err != nil {
+	if err := db.Pool().Select(&names, "SELECT name FROM schema_version ORDER BY name"); err != nil {
 		t.Fatal(err)
 	}
 	if len(names) != len(steps) || names[len(names)-1] != steps[len(steps)-1].Name {
@@ -118,11 +118,11 @@ func TestMigrateRecordsStepsOnceAndTheDomain(t *testing.T) {
 		t.Fatalf("second Migrate: %v", err)
 	}
 	var n int
-	if err := db.Get(&n, "SELECT COUNT(*) FROM schema_version"); err != nil || n != len(steps) {
+	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM schema_version"); err != nil || n != len(steps) {
 		t.Errorf("after a second Migrate, %d rows in schema_version (%v), want %d", n, err, len(steps))
 	}
 	var run string
-	if err := db.Get(&run, "SELECT run_id FROM database_domain WHERE domain = 'clevity'"); err != nil || run != "r1" {
+	if err := db.Pool().Get(&run, "SELECT run_id FROM database_domain WHERE domain = 'clevity'"); err != nil || run != "r1" {
 		t.Errorf("database_domain run = %q (%v), want the first run r1", run, err)
 	}
 	err := db.Migrate(ctx, "distributech", "r3")
@@ -149,7 +149,7 @@ func TestLegacyDatabaseIsUpgraded(t *testing.T) {
 	if err := db.ApplySchema(ctx, "clevity", first); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`INSERT INTO clients (id_client, nom, email, run_id, source_file, source_line)
+	if _, err := db.Pool().Exec(`INSERT INTO clients (id_client, nom, email, run_id, source_file, source_line)
 		VALUES (1, 'Dupont SA', 'a@b.fr', 'old', 'clients.csv', 2)`); err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestLegacyDatabaseIsUpgraded(t *testing.T) {
 		t.Errorf("after Migrate: %v", err)
 	}
 	var n int
-	if err := db.Get(&n, "SELECT COUNT(*) FROM clients"); err != nil || n != 1 {
+	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM clients"); err != nil || n != 1 {
 		t.Errorf("clients after the upgrade: %d (%v), want the 1 row kept", n, err)
 	}
 }
@@ -179,7 +179,7 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 	if err := db.Migrate(ctx, "clevity", "r1"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec("INSERT INTO schema_version (name, sha256, applied_at) VALUES ('9999_journal_future', REPEAT('a', 64), NOW())"); err != nil {
+	if _, err := db.Pool().Exec("INSERT INTO schema_version (name, sha256, applied_at) VALUES ('9999_journal_future', REPEAT('a', 64), NOW())"); err != nil {
 		t.Fatal(err)
 	}
 	for name, err := range map[string]error{
@@ -210,14 +210,14 @@ func TestHalfAppliedStepIsFinishedByARerun(t *testing.T) {
 		t.Fatalf("Upgrade of a failing step = %v", err)
 	}
 	var n int
-	if err := db.Get(&n, "SELECT COUNT(*) FROM schema_version WHERE name = '9000_journal_test'"); err != nil || n != 0 {
+	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM schema_version WHERE name = '9000_journal_test'"); err != nil || n != 0 {
 		t.Errorf("a half-applied step was recorded (%d, %v)", n, err)
 	}
 	step.SQL = "CREATE TABLE IF NOT EXISTS t_extra (id INT NOT NULL PRIMARY KEY);\nALTER TABLE t_extra ADD COLUMN IF NOT EXISTS note VARCHAR(10) NULL;\n"
 	if err := db.Upgrade(ctx, mariadb.SchemaState{Pending: []schema.Step{step}}); err != nil {
 		t.Fatalf("rerun of the fixed step: %v", err)
 	}
-	if err := db.Get(&n, "SELECT COUNT(*) FROM schema_version WHERE name = '9000_journal_test'"); err != nil || n != 1 {
+	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM schema_version WHERE name = '9000_journal_test'"); err != nil || n != 1 {
 		t.Errorf("the finished step is recorded %d times (%v), want once", n, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // cell makes s safe in a Markdown table cell.
@@ -44,7 +45,7 @@ func header(b *strings.Builder, cols ...string) {
 	row(b, rules...)
 }
 
-func balanceText(c Counts) string {
+func balanceText(c store.Counts) string {
 	if c.Balanced() {
 		return "✓ équilibré"
 	}
@@ -189,7 +190,7 @@ func (f *Facts) WriteMarkdown(w io.Writer) error {
 		if len(f.Stock.Products) > 0 {
 			b.WriteString("\n### Produits au seuil ou en dessous, les plus urgents d'abord\n\n")
 			header(&b, "produit", "nom", ">stock", ">seuil", "état")
-			for _, p := range f.Stock.Products {
+			for _, p := range urgentFirst(f.Stock.Products) {
 				row(&b, codeSpan(p.Ref), cell(p.Nom), n(p.Actuel), n(p.Seuil), p.Status)
 			}
 		}

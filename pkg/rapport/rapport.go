@@ -1,6 +1,6 @@
 // Package rapport is the final report on a migration: the facts the database holds
 // about it (journal, rejections, reprise's corrections, validate's results, the rows
-// there now), gathered by the store into Facts, and written as one self-contained HTML
+// there now), read by the store (store.History) into Facts, and written as one self-contained HTML
 // page (inline CSS and SVG charts, no script, nothing fetched, printable) and as
 // Markdown with the same figures, for a mail or a wiki.
 //
@@ -10,161 +10,15 @@
 // rows in the database now are counted separately, table by table.
 package rapport
 
-import "time"
+import (
+	"sort"
+	"time"
 
-// Counts is the accounting of rows: read = inserted + rejected + ignored + updated.
-type Counts struct {
-	Read, Inserted, Rejected, Ignored, Updated int64
-}
+	"dmt/pkg/store"
+)
 
-// Add adds o to c.
-func (c *Counts) Add(o Counts) {
-	c.Read += o.Read
-	c.Inserted += o.Inserted
-	c.Rejected += o.Rejected
-	c.Ignored += o.Ignored
-	c.Updated += o.Updated
-}
-
-// Balanced reports whether every row read is accounted for.
-func (c Counts) Balanced() bool { return c.Read == c.Inserted+c.Rejected+c.Ignored+c.Updated }
-
-// FileTotals is what the runs of one tool did with one source file (for clevity, an
-// agency's file: each agency sends its own), summed over the runs of the period.
-type FileTotals struct {
-	Tool, File, Entity string
-	Runs               int
-	Counts
-}
-
-// Source is one content of a source file received and read whole: its name, SHA-256,
-// size, and the first run that read it.
-type Source struct {
-	File, Entity, SHA256 string
-	Size                 int64
-	FirstRun             string
-	FirstSeen            time.Time
-	Runs                 int
-}
-
-// TableRows is the number of rows of a table now.
-type TableRows struct {
-	Table string
-	Rows  int64
-}
-
-// Example is one real row behind a figure: where it was read, its text as received
-// and why it was refused.
-type Example struct {
-	File   string
-	Line   int64
-	Raw    string
-	Detail string
-}
-
-// CodeCount is how many rows carry a code (a row may carry several), with examples.
-type CodeCount struct {
-	Code     string
-	Rows     int64
-	Examples []Example
-}
-
-// Change is one value corrected by reprise.
-type Change struct {
-	File          string
-	Line          int64
-	Field         string
-	Before, After string
-}
-
-// RuleCount is how many values one rule of reprise corrected, with examples.
-type RuleCount struct {
-	Rule     string
-	Count    int64
-	Examples []Change
-}
-
-// Quarantine is what the latest reprise run of an entity left in its quarantine file.
-type Quarantine struct {
-	Entity string
-	RunID  string
-	When   time.Time
-	Rows   int64
-}
-
-// Validation is one validate run: its verdict (PASS, WARN or FAIL) and the counts of
-// its checks (zero when its results were not stored).
-type Validation struct {
-	RunID                    string
-	Started                  time.Time
-	Status                   string
-	Checks, Failed, Warnings int
-	Stored                   bool // validate_results holds its checks
-	Message                  string
-}
-
-// CheckHistory is a check that failed at least once in the period: when first and
-// last, how many runs, and the first later run where it passed (zero when it still
-// fails).
-type CheckHistory struct {
-	Name                    string
-	FirstFailed, LastFailed time.Time
-	FailedRuns              int
-	LastCount               int64
-	Fixed                   time.Time
-	FixedBy                 string
-	Rule                    string
-}
-
-// Run is one run of any tool, from the journal.
-type Run struct {
-	ID, Tool, Status string
-	Started          time.Time
-	Ended            time.Time // zero while running or when it died
-	Message          string
-	Counts
-}
-
-// Interruption is a run that did not finish and the run that finished its job: the
-// next complete run of the same tool over the files it left unfinished (by name: an
-// unfinished file's SHA-256 is not recorded).
-type Interruption struct {
-	Run        Run
-	Unfinished []string
-	FinishedBy string
-	FinishedAt time.Time
-}
-
-// Product is one product's stock, for distributech.
-type Product struct {
-	Ref, Nom      string
-	Actuel, Seuil int64
-	Status        string
-}
-
-// Stock is distributech's stock at the report's date.
-type Stock struct {
-	At       string
-	ByStatus map[string]int
-	Products []Product // at or under their threshold, most urgent first
-	Total    int
-}
-
-// Trace is one real row followed to its run and file: the queries and what they give.
-type Trace struct {
-	Query                 string // the query that read it, its one parameter the key
-	Table, KeyColumn, Key string
-	RunID                 string
-	SourceFile            string
-	SourceLine            int64
-	OriginFile            string
-	OriginLine            int64
-	Tool                  string
-	Started               time.Time
-	SHA256                string
-}
-
-// Facts is everything the report says, read from the database.
+// Facts is everything the report says: its title, where and when it was made, and the
+// history the store read (its fields promoted).
 type Facts struct {
 	Title     string
 	Domain    string
@@ -174,30 +28,12 @@ type Facts struct {
 	Since     string // YYYY-MM-DD, "" for the whole journal
 	Today     string
 
-	Files   []FileTotals
-	Sources []Source
-	Tables  []TableRows
-
-	Codes        []CodeCount // migration's rejections by code
-	Rejected     int64       // rows in those rejections
-	Corrections  []RuleCount
-	Corrected    int64       // values corrected
-	Isolated     []CodeCount // reprise's rejections by code
-	IsolatedRows int64
-	Quarantine   []Quarantine
-
-	Validations  []Validation
-	FailedChecks []CheckHistory
-
-	Runs        []Run
-	Interrupted []Interruption
-	Stock       *Stock
-	Trace       *Trace
+	store.History
 }
 
 // Totals sums the files.
-func (f *Facts) Totals() Counts {
-	var c Counts
+func (f *Facts) Totals() store.Counts {
+	var c store.Counts
 	for _, x := range f.Files {
 		c.Add(x.Counts)
 	}
@@ -205,7 +41,7 @@ func (f *Facts) Totals() Counts {
 }
 
 // LastValidation is the latest validate run, or nil.
-func (f *Facts) LastValidation() *Validation {
+func (f *Facts) LastValidation() *store.Validation {
 	if len(f.Validations) == 0 {
 		return nil
 	}
@@ -216,4 +52,14 @@ func (f *Facts) LastValidation() *Validation {
 // it: the lower, the more urgent (a stock-out far below zero first).
 func Urgency(actuel, seuil int64) float64 {
 	return float64(actuel-seuil) / float64(max(seuil, 1))
+}
+
+// urgentFirst returns the products of a stock, most urgent first (see Urgency), ties in
+// their order: the order both the HTML and the Markdown report list them in.
+func urgentFirst(ps []store.Product) []store.Product {
+	ps = append([]store.Product(nil), ps...)
+	sort.SliceStable(ps, func(i, j int) bool {
+		return Urgency(ps[i].Actuel, ps[i].Seuil) < Urgency(ps[j].Actuel, ps[j].Seuil)
+	})
+	return ps
 }

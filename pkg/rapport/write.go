@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 	"dmt/pkg/svgchart"
 )
 
@@ -35,7 +36,7 @@ func day(t time.Time) string {
 }
 
 // duration is a run's length for people: "0,4 s", "3 min 12 s", "2 h 05 min".
-func duration(r Run) string {
+func duration(r store.Run) string {
 	if r.Ended.IsZero() {
 		return "–"
 	}
@@ -427,7 +428,7 @@ func (f *Facts) WriteHTML(w io.Writer) error {
 		fmt.Fprintf(&b, "<figure>%s</figure>\n", c.stock)
 		if len(f.Stock.Products) > 0 {
 			b.WriteString("<h3>Produits au seuil ou en dessous, les plus urgents d'abord</h3>\n<table class=\"products\"><thead><tr><th>produit</th><th>nom</th><th class=\"num\">stock</th><th class=\"num\">seuil</th><th>état</th></tr></thead><tbody>\n")
-			for _, p := range f.Stock.Products {
+			for _, p := range urgentFirst(f.Stock.Products) {
 				fmt.Fprintf(&b, "<tr><td><code>%s</code></td><td>%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s</td></tr>\n", h(p.Ref), h(p.Nom), n(p.Actuel), n(p.Seuil), h(p.Status))
 			}
 			b.WriteString("</tbody></table>\n")
@@ -453,7 +454,7 @@ func (f *Facts) WriteHTML(w io.Writer) error {
 	return err
 }
 
-func balanceHTML(c Counts) string {
+func balanceHTML(c store.Counts) string {
 	if c.Balanced() {
 		return "<span class=\"ok\" title=\"lues = insérées + rejetées + ignorées + mises à jour\">✓</span>"
 	}

@@ -27,7 +27,8 @@ const (
 // checks share.
 type Check = domain.Check
 
-func q(ident string) string { return "`" + ident + "`" }
+// q is rules.QuoteIdent, short for the long queries of this package.
+func q(ident string) string { return rules.QuoteIdent(ident) }
 
 // Checks returns every check of domain d, in report order. Identifiers and constants
 // come from the domain description, never from data; today is the date beyond which a

@@ -4,29 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"dmt/pkg/store"
 )
 
 // Journal is the kind of the checks on the journal's runs, reported first: when a load
 // did not finish, the other checks judge a half-loaded database.
 const Journal = "journal"
-
-// LoadingTools are the tools whose runs write business rows; the latest run of each
-// must have finished for the database to be whole.
-var LoadingTools = []string{"migration", "reprise"}
-
-// The journal's run statuses that loadChecks tells apart (the others, ok and
-// data_errors, are finished runs).
-const (
-	statusRunning = "running"
-	statusFailed  = "failed"
-)
-
-// LoadRun is the latest run of a loading tool, as the journal records it.
-type LoadRun struct {
-	RunID, Tool, Status string
-	Started             string // UTC, YYYY-MM-DD HH:MM:SS
-	Message             string
-}
 
 // loadChecks judges the latest run of each loading tool of d. Finished (ok, or with
 // rows rejected) passes. Failed, or still "running" while no run holds a live run
@@ -40,12 +24,12 @@ func loadChecks(ctx context.Context, s Store, d string) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	byTool := map[string]LoadRun{}
+	byTool := map[string]store.LoadRun{}
 	for _, r := range runs {
 		byTool[r.Tool] = r
 	}
 	var results []Result
-	for i, tool := range LoadingTools {
+	for i, tool := range store.LoadingTools {
 		res := Result{Check: Check{Name: "last " + tool + " run", Kind: Journal,
 			Description: "the latest " + tool + " run of the journal finished; a failed or interrupted one may have left the database half-loaded"},
 			Status: Pass}
@@ -53,13 +37,13 @@ func loadChecks(ctx context.Context, s Store, d string) ([]Result, error) {
 		switch {
 		case !ran && len(runs) == 0 && i == 0:
 			res.Status, res.Count = Warn, 1
-			res.Sample = []string{"no " + strings.Join(LoadingTools, " or ") + " run in the journal: nothing was loaded by the toolkit"}
+			res.Sample = []string{"no " + strings.Join(store.LoadingTools, " or ") + " run in the journal: nothing was loaded by the toolkit"}
 		case !ran:
-		case r.Status != statusRunning && r.Status != statusFailed:
+		case r.Status != store.StatusRunning && r.Status != store.StatusFailed:
 		case busy:
 			res.Status, res.Count = Warn, 1
 			res.Sample = []string{fmt.Sprintf("a load is in progress (run %s, started %s UTC, %s)", r.RunID, r.Started, r.Status)}
-		case r.Status == statusFailed:
+		case r.Status == store.StatusFailed:
 			res.Status, res.Count = Fail, 1
 			res.Sample = []string{fmt.Sprintf("run %s (%s, started %s UTC) failed: %s", r.RunID, tool, r.Started, oneLine(r.Message))}
 		default:
@@ -76,8 +60,8 @@ func loadChecks(ctx context.Context, s Store, d string) ([]Result, error) {
 // whether a run holds a live lease. A run seen running while the lease is free may just
 // have ended: the journal is read again until what it says agrees with the lease (a run
 // records its end before it releases its lease).
-func latestLoads(ctx context.Context, s Store, d string) ([]LoadRun, bool, error) {
-	runs, err := s.LatestRuns(ctx, d, LoadingTools)
+func latestLoads(ctx context.Context, s Store, d string) ([]store.LoadRun, bool, error) {
+	runs, err := s.LatestRuns(ctx, d, store.LoadingTools)
 	if err != nil {
 		return nil, false, err
 	}
@@ -89,7 +73,7 @@ func latestLoads(ctx context.Context, s Store, d string) ([]LoadRun, bool, error
 		if err != nil || busy || !anyRunning(runs) {
 			return runs, busy, err
 		}
-		again, err := s.LatestRuns(ctx, d, LoadingTools)
+		again, err := s.LatestRuns(ctx, d, store.LoadingTools)
 		if err != nil {
 			return nil, false, err
 		}
@@ -101,25 +85,25 @@ func latestLoads(ctx context.Context, s Store, d string) ([]LoadRun, bool, error
 	return runs, false, nil
 }
 
-func unfinished(runs []LoadRun) bool {
+func unfinished(runs []store.LoadRun) bool {
 	for _, r := range runs {
-		if r.Status == statusRunning || r.Status == statusFailed {
+		if r.Status == store.StatusRunning || r.Status == store.StatusFailed {
 			return true
 		}
 	}
 	return false
 }
 
-func anyRunning(runs []LoadRun) bool {
+func anyRunning(runs []store.LoadRun) bool {
 	for _, r := range runs {
-		if r.Status == statusRunning {
+		if r.Status == store.StatusRunning {
 			return true
 		}
 	}
 	return false
 }
 
-func sameRuns(a, b []LoadRun) bool {
+func sameRuns(a, b []store.LoadRun) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -15,6 +15,7 @@ import (
 
 	"dmt/pkg/csvfile"
 	"dmt/pkg/domain"
+	"dmt/pkg/store"
 )
 
 // Statuses of a check.
@@ -38,10 +39,10 @@ type Store interface {
 	RowCount(ctx context.Context, table string) (int, error)
 	// FileRuns returns the journal's accounting of a source file, by its SHA-256,
 	// latest run first.
-	FileRuns(ctx context.Context, sha string) ([]FileRun, error)
+	FileRuns(ctx context.Context, sha string) ([]store.FileRun, error)
 	// LatestRuns returns the latest run of each of tools on domain in the journal; a
 	// tool that never ran has none.
-	LatestRuns(ctx context.Context, domain string, tools []string) ([]LoadRun, error)
+	LatestRuns(ctx context.Context, domain string, tools []string) ([]store.LoadRun, error)
 	// LoadInProgress reports whether a loading run holds a live run lease on the
 	// database (not released, not expired).
 	LoadInProgress(ctx context.Context) (bool, error)
@@ -55,13 +56,6 @@ type Store interface {
 	RejectedAmong(ctx context.Context, file string, runs []string, lines []int) (map[int]bool, error)
 }
 
-// FileRun is one run's accounting of one source file.
-type FileRun struct {
-	RunID, Tool, Status               string
-	Read, Inserted, Rejected, Ignored int
-	Updated                           int // loaded rows replaced (reference data that changed)
-}
-
 // Result is the outcome of one check.
 type Result struct {
 	Check
@@ -69,6 +63,23 @@ type Result struct {
 	Count  int
 	Sample []string
 	Error  string // the check could not run: counted as a failure
+}
+
+// Recorder keeps a run's verdicts in the database, where the final report reads them.
+type Recorder interface {
+	SaveResults(ctx context.Context, runID string, results []store.CheckResult) error
+}
+
+// SaveResults records results as the verdicts of validate run runID, one per check,
+// through r. Its error is r's, unchanged: the store says whether the account may not
+// write there.
+func SaveResults(ctx context.Context, r Recorder, runID string, results []Result) error {
+	rows := make([]store.CheckResult, len(results))
+	for i, x := range results {
+		rows[i] = store.CheckResult{Name: x.Name, Kind: x.Kind, Status: x.Status, Count: x.Count,
+			Sample: x.Sample, Rule: x.Description, Error: x.Error}
+	}
+	return r.SaveResults(ctx, runID, rows)
 }
 
 // ErrMissingTables is returned (wrapped) when the database lacks tables of the domain.
