@@ -7,13 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	"dmt/pkg/atomicfile"
 	"dmt/pkg/check"
-	"dmt/pkg/cli"
 	"dmt/pkg/domain"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/model"
@@ -21,6 +19,7 @@ import (
 	"dmt/pkg/redact"
 	"dmt/pkg/report"
 	"dmt/pkg/rules"
+	"dmt/pkg/runid"
 	"dmt/pkg/runlog"
 	"dmt/pkg/schema"
 )
@@ -74,7 +73,7 @@ func (e *Interrupted) Unwrap() error { return e.Err }
 // error for what stopped it; rows rejected are not an error, the report says so.
 func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	started := time.Now()
-	runID := cli.NewRunID(started)
+	runID := runid.New(started)
 	if err := os.MkdirAll(j.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("output folder: %w", err)
 	}
@@ -292,14 +291,11 @@ func previousReportRun(path, runID string) string {
 	var old struct {
 		RunID string `json:"run_id"`
 	}
-	if json.Unmarshal(data, &old) != nil || !runIDForm.MatchString(old.RunID) {
+	if json.Unmarshal(data, &old) != nil || !runid.Valid(old.RunID) {
 		return runID
 	}
 	return old.RunID
 }
-
-// runIDForm is the form of cli.NewRunID's ids (20261115T100000Z-3fa2c1).
-var runIDForm = regexp.MustCompile(`^\d{8}T\d{6}Z-[0-9a-f]{6}$`)
 
 // dryRunSchema lets a dry run read a database whose schema is current, or one with no
 // schema yet (the files are then checked without the database's rows). A dry run writes

@@ -16,6 +16,7 @@ import (
 
 	"dmt/pkg/domain"
 	"dmt/pkg/mariadb"
+	"dmt/pkg/runid"
 	"dmt/pkg/sqlitesrc"
 )
 
@@ -313,9 +314,9 @@ func findPattern(dir, pattern string) ([]string, error) {
 }
 
 // keptCopy matches the name atomicfile gives the version of a file a run replaced:
-// NAME.<run_id>.EXT, the run id being cli.NewRunID's (20261115T100000Z-3fa2c1), with
+// NAME.<run_id>.EXT, the run id being runid.New's (20261115T100000Z-3fa2c1), with
 // -2, -3... when that name was taken.
-var keptCopy = regexp.MustCompile(`\.\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?(\.[^.]*)?$`)
+var keptCopy = regexp.MustCompile(`\.` + runid.Pattern + `(-\d+)?(\.[^.]*)?$`)
 
 // isKeptCopy reports whether a file name is that of a version a run kept of a file it
 // replaced (commandes_2026-W07_R012.20261115T100000Z-3fa2c1.csv).
