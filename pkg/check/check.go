@@ -399,7 +399,7 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 	vals := res.Canonical
 	key := c.hash(st.e.KeyOf(vals))
 	content := c.content(st, vals)
-	keyName := e.Key + " " + e.KeyOf(vals)
+	keyName := e.KeyName() + " " + e.KeyOf(vals)
 	replacing := false
 
 	if !anyBadIdx(bad, st.keyIdx) {
@@ -411,18 +411,18 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 					// and other content is a conflict within the source, not a change.
 					st.rows[key] = seen{content: content, line: int32(line), src: c.current()}
 				}
-				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.AlreadyLoaded,
+				return c.verdict(res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.AlreadyLoaded,
 					Detail: keyName + " is already in the database with the same content"})
 			case prev.content == content:
-				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.DuplicateRow,
+				return c.verdict(res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.DuplicateRow,
 					Detail: "identical to " + c.at(prev.line, prev.src)})
 			case prev.loaded && (c.replace || e.History != ""):
 				replacing = true // reprise -update, or reference data that changed
 			case prev.loaded:
-				res.Violations = append(res.Violations, rules.Violation{Column: e.Key, Code: rules.DuplicateKeyConflict,
+				res.Violations = append(res.Violations, rules.Violation{Column: e.KeyName(), Code: rules.DuplicateKeyConflict,
 					Detail: keyName + " is already in the database with other content"})
 			default:
-				res.Violations = append(res.Violations, rules.Violation{Column: e.Key, Code: rules.DuplicateKeyConflict,
+				res.Violations = append(res.Violations, rules.Violation{Column: e.KeyName(), Code: rules.DuplicateKeyConflict,
 					Detail: fmt.Sprintf("%s already at %s with other content", keyName, c.at(prev.line, prev.src))})
 			}
 		}
@@ -452,7 +452,7 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 				where = fmt.Sprintf("at line %d", o.line)
 			}
 			res.Violations = append(res.Violations, rules.Violation{Column: strings.Join(us.u.Columns, ","), Code: us.u.Code,
-				Detail: fmt.Sprintf("%s already used by %s %s %s", strings.Join(us.u.Columns, ","), e.Key, o.key(), where)})
+				Detail: fmt.Sprintf("%s already used by %s %s %s", strings.Join(us.u.Columns, ","), e.KeyName(), o.key(), where)})
 		}
 	}
 

@@ -98,9 +98,9 @@ func (e *Entity) FingerprintSQL(column func(field string) string) string {
 // allow GROUP_CONCAT results of the list's length (group_concat_max_len, set for every
 // session the toolkit opens).
 func (e *Entity) ListItemsSQL(l List) string {
-	item := "`" + l.ItemColumn + "`"
-	return "(SELECT `" + e.Key + "`, GROUP_CONCAT(" + item + " ORDER BY CAST(" + item + " AS BINARY) SEPARATOR '" +
-		rules.ListSeparator + "') AS items FROM `" + l.Table + "` GROUP BY `" + e.Key + "`)"
+	item, key := "`"+l.ItemColumn+"`", "`"+e.KeyColumn()+"`"
+	return "(SELECT " + key + ", GROUP_CONCAT(" + item + " ORDER BY CAST(" + item + " AS BINARY) SEPARATOR '" +
+		rules.ListSeparator + "') AS items FROM `" + l.Table + "` GROUP BY " + key + ")"
 }
 
 // Derived is a table whose rows SQL derives from an entity's rows as they load

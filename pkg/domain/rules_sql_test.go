@@ -129,8 +129,8 @@ func caseRow(c ruleCase, id int) row {
 		r["id_projet"] = strconv.Itoa(1000 + id)
 	}
 	r["_case"] = strconv.Itoa(id)
-	if _, ok := c.set[domain.Clevity().Entity(c.entity).Key]; !ok {
-		r[domain.Clevity().Entity(c.entity).Key] = strconv.Itoa(id)
+	if _, ok := c.set[domain.Clevity().Entity(c.entity).KeyColumn()]; !ok {
+		r[domain.Clevity().Entity(c.entity).KeyColumn()] = strconv.Itoa(id)
 	}
 	return r
 }
@@ -281,7 +281,7 @@ func sqlVerdict(t *testing.T, db *sql.DB, e *domain.Entity, id int, today model.
 	return codes
 }
 
-func domainKey(entity string) string { return domain.Clevity().Entity(entity).Key }
+func domainKey(entity string) string { return domain.Clevity().Entity(entity).KeyColumn() }
 
 func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
 	t.Helper()

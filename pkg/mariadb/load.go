@@ -589,10 +589,10 @@ func nullable(v string) any {
 // statements kept under the packet limit.
 func loadLists(ctx context.Context, tx *sql.Tx, b *Batch, rows []Row) (string, error) {
 	e := b.Entity
-	keyIdx := e.Index(e.Key)
+	keyIdx := e.Index(e.KeyColumn())
 	for _, l := range e.Lists {
 		li := e.Index(l.Column)
-		cols := append([]string{e.Key, l.ItemColumn}, lineageColumns...)
+		cols := append([]string{e.KeyColumn(), l.ItemColumn}, lineageColumns...)
 		var lb, item bytes.Buffer
 		n := 0
 		flush := func() (string, error) {
@@ -891,10 +891,10 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		return nil
 	}
 	e := b.Entity
-	if len(e.KeyColumns) > 0 {
+	if len(e.Key) > 1 {
 		return fmt.Errorf("update %s: rows with a composite key cannot be replaced", e.Name)
 	}
-	keyIdx := e.Index(e.Key)
+	keyIdx := e.Index(e.KeyColumn())
 	keys := make([]any, len(b.Updates))
 	byKey := map[string]int{}
 	for i, r := range b.Updates {
@@ -903,7 +903,7 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 	}
 	marks := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
 	b.Old = map[int][]string{}
-	if err := scanRows(ctx, tx, e, " WHERE "+quoteIdent(e.Key)+" IN ("+marks+")", keys, func(vals []string) error {
+	if err := scanRows(ctx, tx, e, " WHERE "+quoteIdent(e.KeyColumn())+" IN ("+marks+")", keys, func(vals []string) error {
 		b.Old[byKey[vals[keyIdx]]] = append([]string(nil), vals...)
 		return nil
 	}); err != nil {
@@ -941,7 +941,7 @@ func updateRows(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		return fmt.Errorf("update %s: %w", e.Name, err)
 	}
 	for _, l := range e.Lists {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+quoteIdent(l.Table)+" WHERE "+quoteIdent(e.Key)+" IN ("+marks+")", keys...); err != nil {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+quoteIdent(l.Table)+" WHERE "+quoteIdent(e.KeyColumn())+" IN ("+marks+")", keys...); err != nil {
 			return fmt.Errorf("update %s: %w", l.Table, err)
 		}
 	}
@@ -971,7 +971,7 @@ func keepHistory(ctx context.Context, tx *sql.Tx, b *Batch) error {
 			cols = append(cols, f.Name)
 		}
 	}
-	key, hist := quoteIdent(e.Key), quoteIdent(e.History)
+	key, hist := quoteIdent(e.KeyColumn()), quoteIdent(e.History)
 	latest := "(SELECT MAX(h.valid_to) FROM " + hist + " h WHERE h." + key + " = c." + key + ")"
 	day := "COALESCE(CAST(? AS DATE), CURRENT_DATE)"
 	sel := make([]string, len(cols))
@@ -983,7 +983,7 @@ func keepHistory(ctx context.Context, tx *sql.Tx, b *Batch) error {
 		", GREATEST(" + day + ", COALESCE(" + latest + ", " + day + ")), u.run_id, u.source_file, u.source_line, u.origin_file, u.origin_line," +
 		" c.run_id, c.source_file, c.source_line, c." + domain.FingerprintColumn + " FROM ("
 	tail := ") u JOIN " + quoteIdent(e.Name) + " c ON c." + key + " = u.k"
-	keyIdx := e.Index(e.Key)
+	keyIdx := e.Index(e.KeyColumn())
 	for start := 0; start < len(b.Updates); start += rowsPerInsert {
 		rows := b.Updates[start:min(start+rowsPerInsert, len(b.Updates))]
 		args := []any{nullable(b.Date), nullable(b.Date)}

@@ -476,7 +476,7 @@ func TraceQuery(table, key string) string {
 func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *rapport.Facts) error {
 	var candidates []*domain.Entity
 	for _, e := range d.Entities {
-		if len(e.KeyColumns) == 0 && e.Key != "" {
+		if e.KeyColumn() != "" {
 			candidates = append(candidates, e)
 		}
 	}
@@ -484,8 +484,8 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *rapport.Facts)
 		for i := len(candidates) - 1; i >= 0; i-- {
 			e := candidates[i]
 			var key string
-			err := db.QueryRowContext(ctx, "SELECT CAST("+quoteIdent(e.Key)+" AS CHAR) FROM "+quoteIdent(e.Name)+where+
-				" ORDER BY "+quoteIdent(e.Key)+" LIMIT 1").Scan(&key)
+			err := db.QueryRowContext(ctx, "SELECT CAST("+quoteIdent(e.KeyColumn())+" AS CHAR) FROM "+quoteIdent(e.Name)+where+
+				" ORDER BY "+quoteIdent(e.KeyColumn())+" LIMIT 1").Scan(&key)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
@@ -503,7 +503,7 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *rapport.Facts)
 	if err != nil || e == nil {
 		return err
 	}
-	t := &rapport.Trace{Query: TraceQuery(e.Name, e.Key), Table: e.Name, KeyColumn: e.Key}
+	t := &rapport.Trace{Query: TraceQuery(e.Name, e.KeyColumn()), Table: e.Name, KeyColumn: e.KeyColumn()}
 	var started, originFile, sha sql.NullString
 	var originLine sql.NullInt64
 	if err := db.QueryRowContext(ctx, t.Query, key).Scan(&t.Key, &t.RunID, &t.SourceFile, &t.SourceLine,

@@ -36,8 +36,8 @@ func scanRows(ctx context.Context, conn querier, e *domain.Entity, where string,
 	lists := map[int]map[string]string{} // field index -> key -> joined items
 	for _, l := range e.Lists {
 		items := map[string]string{}
-		q := "SELECT " + quoteIdent(e.Key) + ", GROUP_CONCAT(" + quoteIdent(l.ItemColumn) + " ORDER BY " +
-			quoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + quoteIdent(l.Table) + where + " GROUP BY " + quoteIdent(e.Key)
+		q := "SELECT " + quoteIdent(e.KeyColumn()) + ", GROUP_CONCAT(" + quoteIdent(l.ItemColumn) + " ORDER BY " +
+			quoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + quoteIdent(l.Table) + where + " GROUP BY " + quoteIdent(e.KeyColumn())
 		rows, err := conn.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
@@ -75,7 +75,7 @@ func scanRows(ctx context.Context, conn querier, e *domain.Entity, where string,
 		ptrs[i] = &raw[i]
 	}
 	vals := make([]string, len(e.Fields))
-	keyIdx := e.Index(e.Key)
+	keyIdx := e.Index(e.KeyColumn())
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("read %s: %w", e.Name, err)

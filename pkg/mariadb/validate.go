@@ -119,7 +119,7 @@ func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, run
 	var cols []string
 	for i, l := range e.Lists {
 		alias := fmt.Sprintf("l%d", i)
-		from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + quoteIdent(e.Key) + " = c." + quoteIdent(e.Key)
+		from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + quoteIdent(e.KeyColumn()) + " = c." + quoteIdent(e.KeyColumn())
 	}
 	for _, f := range e.Fields {
 		if i := slices.IndexFunc(e.Lists, func(l domain.List) bool { return l.Column == f.Name }); i >= 0 {
@@ -165,10 +165,10 @@ func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, run
 
 // AbsentKeys returns those of keys (as e.KeyOf gives them) that no row of e's table holds.
 func (db *DB) AbsentKeys(ctx context.Context, e *domain.Entity, keys []string) ([]string, error) {
-	key := "c." + quoteIdent(e.Key)
-	if len(e.KeyColumns) > 0 {
-		parts := make([]string, len(e.KeyColumns))
-		for i, c := range e.KeyColumns {
+	key := "c." + quoteIdent(e.KeyColumn())
+	if len(e.Key) > 1 {
+		parts := make([]string, len(e.Key))
+		for i, c := range e.Key {
 			parts[i] = "c." + quoteIdent(c)
 		}
 		key = "CONCAT_WS('/', " + strings.Join(parts, ", ") + ")"

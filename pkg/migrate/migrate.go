@@ -555,17 +555,16 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 					changes = append(changes, fmt.Sprintf("%s %q -> %q", f.Name, old[i], u.Values[i]))
 				}
 			}
-			attrs := append(origin{File: u.OriginFile, Line: u.OriginLine}.at(u.Line), e.Key, u.Values[e.Index(e.Key)], "detail", strings.Join(changes, "; "))
+			attrs := append(origin{File: u.OriginFile, Line: u.OriginLine}.at(u.Line), e.KeyName(), e.KeyOf(u.Values), "detail", strings.Join(changes, "; "))
 			if e.History != "" {
 				attrs = append(attrs, "history", e.History)
 			}
 			log.Info("updated", attrs...)
 		}
 		if words.EachRow {
-			key := e.Index(e.Key)
 			for _, p := range job.pending {
 				if !refusedLine(d.refused, p.row.Line) {
-					log.Info(words.Inserted, append(p.origin.at(p.row.Line), e.Key, p.row.Values[key])...)
+					log.Info(words.Inserted, append(p.origin.at(p.row.Line), e.KeyName(), e.KeyOf(p.row.Values))...)
 				}
 			}
 		}
