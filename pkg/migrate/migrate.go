@@ -64,7 +64,7 @@ type Options struct {
 	// Words name the outcomes in the log; migration's by default.
 	Words Words
 	// Incremental judges each file against the journal's earlier runs of the same tool
-	// (by SHA-256, needs DB): a file an earlier run read whole without rejecting a row
+	// (by SHA-256, needs a Store): a file an earlier run read whole without rejecting a row
 	// is skipped, and a row rejected again with the same codes at the same line as in
 	// the latest earlier complete run is counted as still rejected, not as new.
 	Incremental bool
