@@ -10,11 +10,12 @@ import (
 // batches are checked while earlier ones are written, two at a time, so that the
 // server works on both cores while this process checks. Batches of one file do not
 // depend on each other. What becomes of each batch is handed to took, on the reader's
-// goroutine, inside Send and Close.
+// goroutine, inside Send and Close; the first error took returns stops the pool.
 type loaderPool struct {
 	jobs chan *batchJob
 	done chan batchDone
 	took func(batchDone) error
+	err  error // the first error took returned
 }
 
 // startLoaders starts opt.Loaders loaders (2 by default).
@@ -72,31 +73,34 @@ func writeBatch(ctx context.Context, opt Options, job *batchJob) batchDone {
 }
 
 // Send hands job to a loader, handing the batches finished meanwhile to took. It
-// returns the first error took returned, or the context's.
+// returns the first error took returned (job is then not sent), or the context's.
 func (p *loaderPool) Send(ctx context.Context, job *batchJob) error {
-	for {
+	for p.err == nil {
 		select {
 		case p.jobs <- job:
 			return nil
 		case d := <-p.done:
-			if err := p.took(d); err != nil {
-				return err
-			}
+			p.hand(d)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
+	return p.err
+}
+
+// hand gives took what became of a batch, keeping took's first error.
+func (p *loaderPool) hand(d batchDone) {
+	if err := p.took(d); err != nil && p.err == nil {
+		p.err = err
+	}
 }
 
 // Close waits for the loaders to finish the batches sent, hands each to took, and
-// returns the first error took returned.
+// returns the first error took returned, in Send or here.
 func (p *loaderPool) Close() error {
 	close(p.jobs)
-	var first error
 	for d := range p.done {
-		if err := p.took(d); err != nil && first == nil {
-			first = err
-		}
+		p.hand(d)
 	}
-	return first
+	return p.err
 }
