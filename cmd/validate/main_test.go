@@ -127,7 +127,7 @@ func reseal(t *testing.T, db *sql.DB, d *domain.Domain) {
 		lists := map[string]string{}
 		for i, l := range e.Lists {
 			alias := fmt.Sprintf("l%d", i)
-			from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + ".`" + e.Key + "` = c.`" + e.Key + "`"
+			from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + ".`" + e.KeyColumn() + "` = c.`" + e.KeyColumn() + "`"
 			lists[l.Column] = alias + ".items"
 		}
 		sha := e.FingerprintSQL(func(col string) string {

@@ -379,10 +379,59 @@ func (c *Checker) Forget(e *domain.Entity, canonical []string, line int) {
 
 // Check judges one row of e read at line (raw values aligned with e.Fields; "" for a
 // column the file lacks) and, when it is accepted, remembers it for the rows after it.
+// The steps: its values, its key, its row rules, its unique sets, its consistency with
+// rows sharing a value, its references, and the rules on the rows it refers to.
 func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
-	st := c.state(e)
-	res := Result{Canonical: make([]string, len(e.Fields))}
-	bad := make([]bool, len(e.Fields))
+	j := c.normalize(e, line, raw)
+	key := c.hash(e.KeyOf(j.vals))
+	keyGood := !anyBadIdx(j.bad, j.st.keyIdx)
+	replacing := false
+	if keyGood {
+		var final bool
+		if replacing, final = c.checkKey(&j, key); final {
+			return j.res
+		}
+	}
+	j.checkRowRules()
+	c.checkUniques(&j)
+	c.checkConsistency(&j)
+	parents := c.checkRefs(&j)
+	c.checkParents(&j, parents)
+	if len(j.res.Violations) > 0 {
+		if _, ok := j.st.rows[key]; keyGood && !ok {
+			j.st.rejected[key] = int32(line)
+		}
+		j.res.Outcome = Reject
+		return j.res
+	}
+	// A replacing row is remembered as this run's, not as loaded: another row of the run
+	// with its key and other content is then a conflict, not a second replacement.
+	c.remember(j.st, j.vals, line, false)
+	j.res.Outcome = Accept
+	if replacing {
+		j.res.Outcome = Replace
+	}
+	return j.res
+}
+
+// judgment is a row being judged: its canonical values, which of them broke their
+// field's rule (the rules that read those are not applied, so a bad value is reported
+// once), and the verdict so far.
+type judgment struct {
+	st   *entityState
+	e    *domain.Entity
+	line int
+	vals []string
+	bad  []bool
+	res  Result
+}
+
+func (j *judgment) add(v rules.Violation) { j.res.Violations = append(j.res.Violations, v) }
+
+// normalize gives the row's canonical values; a value its field refuses is kept as
+// clean text, and marked bad.
+func (c *Checker) normalize(e *domain.Entity, line int, raw []string) judgment {
+	j := judgment{st: c.state(e), e: e, line: line, res: Result{Canonical: make([]string, len(e.Fields))}, bad: make([]bool, len(e.Fields))}
 	for i, f := range e.Fields {
 		v := ""
 		if i < len(raw) {
@@ -390,135 +439,146 @@ func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 		}
 		canon, viol := f.Normalize(v, c.today)
 		if viol != nil {
-			res.Violations = append(res.Violations, *viol)
-			bad[i] = true
+			j.add(*viol)
+			j.bad[i] = true
 			canon = rules.CleanText(v)
 		}
-		res.Canonical[i] = canon
+		j.res.Canonical[i] = canon
 	}
-	vals := res.Canonical
-	key := c.hash(st.e.KeyOf(vals))
-	content := c.content(st, vals)
-	keyName := e.Key + " " + e.KeyOf(vals)
-	replacing := false
+	j.vals = j.res.Canonical
+	return j
+}
 
-	if !anyBadIdx(bad, st.keyIdx) {
-		if prev, ok := st.rows[key]; ok {
-			switch {
-			case prev.content == content && prev.loaded:
-				if e.History != "" {
-					// This run's source holds the loaded row: another row of it with the key
-					// and other content is a conflict within the source, not a change.
-					st.rows[key] = seen{content: content, line: int32(line), src: c.current()}
-				}
-				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.AlreadyLoaded,
-					Detail: keyName + " is already in the database with the same content"})
-			case prev.content == content:
-				return c.verdict(res, Ignore, rules.Violation{Column: e.Key, Code: rules.DuplicateRow,
-					Detail: "identical to " + c.at(prev.line, prev.src)})
-			case prev.loaded && (c.replace || e.History != ""):
-				replacing = true // reprise -update, or reference data that changed
-			case prev.loaded:
-				res.Violations = append(res.Violations, rules.Violation{Column: e.Key, Code: rules.DuplicateKeyConflict,
-					Detail: keyName + " is already in the database with other content"})
-			default:
-				res.Violations = append(res.Violations, rules.Violation{Column: e.Key, Code: rules.DuplicateKeyConflict,
-					Detail: fmt.Sprintf("%s already at %s with other content", keyName, c.at(prev.line, prev.src))})
-			}
+// checkKey compares the row with the row known under its key. The same row again is
+// ignored: final, the verdict is given. Other content is a conflict, or replaces a loaded
+// row (replacing) with reprise -update or for reference data that changed.
+func (c *Checker) checkKey(j *judgment, key hkey) (replacing, final bool) {
+	prev, ok := j.st.rows[key]
+	if !ok {
+		return false, false
+	}
+	e := j.e
+	content := c.content(j.st, j.vals)
+	keyName := e.KeyName() + " " + e.KeyOf(j.vals)
+	switch {
+	case prev.content == content && prev.loaded:
+		if e.History != "" {
+			// This run's source holds the loaded row: another row of it with the key
+			// and other content is a conflict within the source, not a change.
+			j.st.rows[key] = seen{content: content, line: int32(j.line), src: c.current()}
 		}
+		j.res = c.verdict(j.res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.AlreadyLoaded,
+			Detail: keyName + " is already in the database with the same content"})
+		return false, true
+	case prev.content == content:
+		j.res = c.verdict(j.res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.DuplicateRow,
+			Detail: "identical to " + c.at(prev.line, prev.src)})
+		return false, true
+	case prev.loaded && (c.replace || e.History != ""):
+		return true, false
+	case prev.loaded:
+		j.add(rules.Violation{Column: e.KeyName(), Code: rules.DuplicateKeyConflict,
+			Detail: keyName + " is already in the database with other content"})
+	default:
+		j.add(rules.Violation{Column: e.KeyName(), Code: rules.DuplicateKeyConflict,
+			Detail: fmt.Sprintf("%s already at %s with other content", keyName, c.at(prev.line, prev.src))})
 	}
+	return false, false
+}
 
-	r := row{e: e, vals: vals}
-	for _, rr := range e.RowRules {
-		if anyBad(e, bad, rr.Columns) {
+// checkRowRules applies the entity's rules on one row.
+func (j *judgment) checkRowRules() {
+	r := row{e: j.e, vals: j.vals}
+	for _, rr := range j.e.RowRules {
+		if anyBad(j.e, j.bad, rr.Columns) {
 			continue
 		}
 		if v := rr.Check(r); v != nil {
-			res.Violations = append(res.Violations, *v)
+			j.add(*v)
 		}
 	}
+}
 
-	for _, us := range st.uniques {
-		if anyBadIdx(bad, us.idx) {
+// checkUniques refuses a value of a unique set that another row holds.
+func (c *Checker) checkUniques(j *judgment) {
+	for _, us := range j.st.uniques {
+		if anyBadIdx(j.bad, us.idx) {
 			continue
 		}
-		uk, ok := c.uniqueKey(us, vals)
+		uk, ok := c.uniqueKey(us, j.vals)
 		if !ok {
 			continue
 		}
-		if o, taken := us.owner[uk]; taken && o.key() != e.KeyOf(vals) {
+		if o, taken := us.owner[uk]; taken && o.key() != j.e.KeyOf(j.vals) {
 			where := "in the database"
 			if o.line > 0 {
 				where = fmt.Sprintf("at line %d", o.line)
 			}
-			res.Violations = append(res.Violations, rules.Violation{Column: strings.Join(us.u.Columns, ","), Code: us.u.Code,
-				Detail: fmt.Sprintf("%s already used by %s %s %s", strings.Join(us.u.Columns, ","), e.Key, o.key(), where)})
+			cols := strings.Join(us.u.Columns, ",")
+			j.add(rules.Violation{Column: cols, Code: us.u.Code,
+				Detail: fmt.Sprintf("%s already used by %s %s %s", cols, j.e.KeyName(), o.key(), where)})
 		}
 	}
+}
 
-	for _, cs := range st.consist {
-		if bad[cs.key] || anyBadIdx(bad, cs.cols) {
+// checkConsistency refuses a row whose columns disagree with those of an earlier row
+// sharing its value (the lines of one order have one reseller and one date).
+func (c *Checker) checkConsistency(j *judgment) {
+	for _, cs := range j.st.consist {
+		if j.bad[cs.key] || anyBadIdx(j.bad, cs.cols) {
 			continue
 		}
-		prev, ok := cs.seen[c.hash(vals[cs.key])]
-		if v, _ := c.consistValues(cs, vals); ok && prev.vals != v {
+		prev, ok := cs.seen[c.hash(j.vals[cs.key])]
+		if v, _ := c.consistValues(cs, j.vals); ok && prev.vals != v {
 			where := "in the database"
 			if prev.line > 0 {
 				where = "at " + c.at(prev.line, prev.src)
 			}
-			res.Violations = append(res.Violations, rules.Violation{Column: strings.Join(cs.c.Columns, ","), Code: rules.DuplicateKeyConflict,
-				Detail: fmt.Sprintf("%s %s has %s %s", cs.c.Key, vals[cs.key], prev.text, where)})
+			j.add(rules.Violation{Column: strings.Join(cs.c.Columns, ","), Code: rules.DuplicateKeyConflict,
+				Detail: fmt.Sprintf("%s %s has %s %s", cs.c.Key, j.vals[cs.key], prev.text, where)})
 		}
 	}
+}
 
+// checkRefs refuses a reference to a row no file or database holds, saying when that
+// row was rejected. It returns, by reference column, what the checker kept of the
+// parent rows found, for the parent rules.
+func (c *Checker) checkRefs(j *judgment) map[string][]string {
 	parents := map[string][]string{}
-	for _, ref := range e.Refs {
-		i := e.Index(ref.Column)
-		if bad[i] || vals[i] == "" {
+	for _, ref := range j.e.Refs {
+		i := j.e.Index(ref.Column)
+		if j.bad[i] || j.vals[i] == "" {
 			continue
 		}
 		pst := c.states[ref.Parent]
-		pk := c.hash(vals[i])
+		pk := c.hash(j.vals[i])
 		if _, ok := pst.rows[pk]; ok {
 			if pst.facts != nil {
 				parents[ref.Column] = strings.Split(pst.facts[pk], "\x00")
 			}
 			continue
 		}
-		detail := fmt.Sprintf("%s %s not found in %s", ref.Column, vals[i], ref.Parent)
+		detail := fmt.Sprintf("%s %s not found in %s", ref.Column, j.vals[i], ref.Parent)
 		if line, ok := pst.rejected[pk]; ok {
-			detail = fmt.Sprintf("%s %s was rejected (%s line %d)", ref.Column, vals[i], ref.Parent, line)
+			detail = fmt.Sprintf("%s %s was rejected (%s line %d)", ref.Column, j.vals[i], ref.Parent, line)
 		}
-		res.Violations = append(res.Violations, rules.Violation{Column: ref.Column, Code: rules.UnknownReference, Detail: detail})
+		j.add(rules.Violation{Column: ref.Column, Code: rules.UnknownReference, Detail: detail})
 	}
+	return parents
+}
 
-	for _, pc := range e.ParentRules {
+// checkParents applies the rules that read the row a reference points to.
+func (c *Checker) checkParents(j *judgment, parents map[string][]string) {
+	r := row{e: j.e, vals: j.vals}
+	for _, pc := range j.e.ParentRules {
 		pvals := parents[pc.Ref.Column]
-		if pvals == nil || bad[e.Index(pc.Ref.Column)] {
+		if pvals == nil || j.bad[j.e.Index(pc.Ref.Column)] {
 			continue
 		}
 		if v := pc.Rule.Check(r, factRow{cols: c.states[pc.Ref.Parent].factCols, vals: pvals}); v != nil {
-			res.Violations = append(res.Violations, *v)
+			j.add(*v)
 		}
 	}
-
-	if len(res.Violations) > 0 {
-		if !anyBadIdx(bad, st.keyIdx) {
-			if _, ok := st.rows[key]; !ok {
-				st.rejected[key] = int32(line)
-			}
-		}
-		res.Outcome = Reject
-		return res
-	}
-	// A replacing row is remembered as this run's, not as loaded: another row of the run
-	// with its key and other content is then a conflict, not a second replacement.
-	c.remember(st, vals, line, false)
-	res.Outcome = Accept
-	if replacing {
-		res.Outcome = Replace
-	}
-	return res
 }
 
 func (c *Checker) verdict(res Result, o Outcome, v rules.Violation) Result {

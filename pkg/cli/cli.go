@@ -5,12 +5,11 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
 	"dmt/pkg/atomicfile"
 	"dmt/pkg/domain"
 	"dmt/pkg/model"
 	"dmt/pkg/rules"
-	"encoding/hex"
+	"dmt/pkg/runid"
 	"errors"
 	"flag"
 	"fmt"
@@ -213,13 +212,8 @@ func Out(fs *flag.FlagSet, def, usage string) *string {
 	return fs.String("out", def, usage)
 }
 
-// NewRunID returns a run id: the UTC start time and a random suffix, sortable and
-// unique enough for the journal, the logs and the reports.
-func NewRunID(started time.Time) string {
-	var b [3]byte
-	_, _ = rand.Read(b[:])
-	return started.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
-}
+// NewRunID returns a run id (see runid.New): the programs' one way to name their run.
+func NewRunID(started time.Time) string { return runid.New(started) }
 
 // WriteFile writes path whole through a temporary file renamed into place, so that a
 // reader (or a cron job's monitor) never sees half a report. It replaces a file already

@@ -366,10 +366,7 @@ func (rw *ruleWriter) domain(d Domain) {
 	}
 	for _, e := range d.Model.Entities {
 		t := d.Catalog.Table(e.Name)
-		keyCols := e.KeyColumns
-		if len(keyCols) == 0 {
-			keyCols = []string{e.Key}
-		}
+		keyCols := e.Key
 		for i := range e.Fields {
 			f := &e.Fields[i]
 			where := "`" + e.Name + "." + f.Name + "`"
@@ -441,7 +438,7 @@ func (rw *ruleWriter) domain(d Domain) {
 		add(rules.DuplicateRow, enforcement{Where: "`" + e.Name + "`: " + key, Go: "a second identical row with the same key in the run", DB: pk})
 		add(rules.DuplicateKeyConflict, enforcement{Where: "`" + e.Name + "`: " + key,
 			Go: "a row with the key of another row (in the run or the database) and other content",
-			DB: pk, Validate: check(e.Name+"."+e.Key+" unique", "")})
+			DB: pk, Validate: check(e.Name+"."+e.KeyName()+" unique", "")})
 		for _, cs := range e.Consistent {
 			var db []string
 			for _, h := range e.Headers {

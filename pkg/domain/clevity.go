@@ -11,7 +11,7 @@ func Clevity() *Domain {
 	email := emailField()
 
 	clients := &Entity{
-		Name: "clients", File: "clients.csv", Key: "id_client",
+		Name: "clients", File: "clients.csv", Key: []string{"id_client"},
 		Fields: []rules.Field{
 			idField("id_client"), textField("nom", 150, true), textField("secteur", 80, false), email,
 			textField("telephone", 30, false), textField("ville", 80, false), dateField(false, "date_creation"),
@@ -22,7 +22,7 @@ func Clevity() *Domain {
 		},
 	}
 	intervenants := &Entity{
-		Name: "intervenants", File: "intervenants.csv", Key: "id_intervenant",
+		Name: "intervenants", File: "intervenants.csv", Key: []string{"id_intervenant"},
 		Fields: []rules.Field{
 			idField("id_intervenant"), textField("nom", 80, true), textField("prenom", 80, true), email,
 			textField("agence", 80, true), textField("specialite", 80, false), dateField(false, "date_embauche"),
@@ -30,7 +30,7 @@ func Clevity() *Domain {
 		Uniques: []Unique{{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken}},
 	}
 	projets := &Entity{
-		Name: "projets", File: "projets.csv", Key: "id_projet",
+		Name: "projets", File: "projets.csv", Key: []string{"id_projet"},
 		Fields: []rules.Field{
 			idField("id_projet"), refField("id_client"), textField("titre", 200, true),
 			{Name: "type_prestation", Kind: rules.Enum, Required: true, Values: model.TypesPrestation},
@@ -55,7 +55,7 @@ func Clevity() *Domain {
 	}
 	projetRef := Ref{Column: "id_projet", Parent: "projets"}
 	affectations := &Entity{
-		Name: "affectations", File: "affectations.csv", Key: "id_affectation",
+		Name: "affectations", File: "affectations.csv", Key: []string{"id_affectation"},
 		Fields: []rules.Field{
 			idField("id_affectation"), refField("id_projet"), refField("id_intervenant"),
 			{Name: "role", Kind: rules.Enum, Required: true, Values: model.Roles},

@@ -30,26 +30,25 @@ func Distributech() *Domain {
 	// Regions, resellers and products are reference data: the wholesaler renames,
 	// reprices and moves them in the SQLite file, and each change replaces the loaded row,
 	// its earlier values kept in <table>_historique.
-	regions := &Entity{Name: "regions", SQLiteTable: "regions", Key: "id_region", History: "regions_historique",
+	regions := &Entity{Name: "regions", SQLiteTable: "regions", Key: []string{"id_region"}, History: "regions_historique",
 		Fields: []rules.Field{idField("id_region"), textField("nom", 80, true)}}
-	revendeurs := &Entity{Name: "revendeurs", SQLiteTable: "revendeurs", Key: "id_revendeur", History: "revendeurs_historique",
+	revendeurs := &Entity{Name: "revendeurs", SQLiteTable: "revendeurs", Key: []string{"id_revendeur"}, History: "revendeurs_historique",
 		Fields: []rules.Field{idField("id_revendeur"), textField("nom", 150, true), refField("id_region"),
 			emailField(), textField("ville", 80, false)},
 		Uniques: []Unique{{Name: "email", Columns: []string{"email"}, Code: rules.EmailTaken}},
 		Refs:    []Ref{{Column: "id_region", Parent: "regions"}}}
-	produits := &Entity{Name: "produits", SQLiteTable: "produits", Key: "ref_produit", History: "produits_historique",
+	produits := &Entity{Name: "produits", SQLiteTable: "produits", Key: []string{"ref_produit"}, History: "produits_historique",
 		Fields: []rules.Field{textField("ref_produit", 40, true), textField("nom", 200, true), textField("categorie", 80, true), price,
 			count("seuil_alerte", rules.AtLeast(0))}}
-	stock := &Entity{Name: "stock", SQLiteTable: "stock", Key: "ref_produit",
+	stock := &Entity{Name: "stock", SQLiteTable: "stock", Key: []string{"ref_produit"},
 		Fields:    []rules.Field{textField("ref_produit", 40, true), count("quantite", rules.AtLeast(0)), dateField(true, "date_inventaire")},
 		Refs:      []Ref{{Column: "ref_produit", Parent: "produits"}},
 		AfterLoad: movement("stock", "ref_produit", "date_inventaire", "'inventaire'", "DATE_FORMAT(date_inventaire, '%Y-%m-%d')", "quantite")}
-	receptions := &Entity{Name: "receptions", SQLiteTable: "receptions", Key: "id_reception",
+	receptions := &Entity{Name: "receptions", SQLiteTable: "receptions", Key: []string{"id_reception"},
 		Fields:    []rules.Field{idField("id_reception"), textField("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), dateField(true, "date_reception")},
 		Refs:      []Ref{{Column: "ref_produit", Parent: "produits"}},
 		AfterLoad: movement("receptions", "ref_produit", "date_reception", "'reception'", "CAST(id_reception AS CHAR)", "quantite")}
-	lignes := &Entity{Name: "lignes_commande", Pattern: "commandes/*.csv", Key: "numero_commande+ref_produit",
-		KeyColumns: []string{"numero_commande", "ref_produit"},
+	lignes := &Entity{Name: "lignes_commande", Pattern: "commandes/*.csv", Key: []string{"numero_commande", "ref_produit"},
 		Fields: []rules.Field{textField("numero_commande", 40, true), refField("id_revendeur"), dateField(true, "date_commande"),
 			textField("ref_produit", 40, true), count("quantite", rules.MoreThan(0)), price},
 		Refs:       []Ref{{Column: "id_revendeur", Parent: "revendeurs"}, {Column: "ref_produit", Parent: "produits"}},

@@ -45,11 +45,12 @@ type Check struct {
 
 // Entity is one file of the contract and the table it loads into (same name).
 type Entity struct {
-	Name        string
-	File        string // file name in an input folder: "clients.csv"
-	Fields      []rules.Field
-	Key         string   // primary key column, or the name of a composite key
-	KeyColumns  []string // the columns of a composite key (numero_commande, ref_produit); nil: Key alone
+	Name   string
+	File   string // file name in an input folder: "clients.csv"
+	Fields []rules.Field
+	// Key is the primary key's columns: one (id_client), or several for a composite
+	// key (numero_commande, ref_produit).
+	Key         []string
 	Uniques     []Unique
 	Refs        []Ref
 	RowRules    []rules.RowRule
@@ -129,26 +130,38 @@ func (e *Entity) Index(column string) int {
 	return -1
 }
 
+// KeyName names e's key in messages, logs and check names: its column, or its columns
+// joined by "+" (numero_commande+ref_produit).
+func (e *Entity) KeyName() string { return strings.Join(e.Key, "+") }
+
+// KeyColumn returns the key's column, for what only an entity keyed by one column has:
+// its list tables and its history table join on it, and references point to it. It
+// returns "" for a composite key (the domain's tests check that no such entity has
+// lists, history or children).
+func (e *Entity) KeyColumn() string {
+	if len(e.Key) != 1 {
+		return ""
+	}
+	return e.Key[0]
+}
+
 // KeyIndexes returns the positions of e's key columns in e.Fields.
 func (e *Entity) KeyIndexes() []int {
-	if len(e.KeyColumns) == 0 {
-		return []int{e.Index(e.Key)}
-	}
-	idx := make([]int, len(e.KeyColumns))
-	for i, c := range e.KeyColumns {
+	idx := make([]int, len(e.Key))
+	for i, c := range e.Key {
 		idx[i] = e.Index(c)
 	}
 	return idx
 }
 
-// KeyOf returns the key of a row (values aligned with e.Fields): its key column, or its
-// key columns joined by "/".
+// KeyOf returns the key of a row (values aligned with e.Fields): its key column's value,
+// or its key columns' values joined by "/".
 func (e *Entity) KeyOf(vals []string) string {
-	if len(e.KeyColumns) == 0 {
-		return vals[e.Index(e.Key)]
+	if len(e.Key) == 1 {
+		return vals[e.Index(e.Key[0])]
 	}
-	parts := make([]string, len(e.KeyColumns))
-	for i, c := range e.KeyColumns {
+	parts := make([]string, len(e.Key))
+	for i, c := range e.Key {
 		parts[i] = vals[e.Index(c)]
 	}
 	return strings.Join(parts, "/")

@@ -98,7 +98,7 @@ func (e *Entity) FingerprintSQL(column func(field string) string) string {
 // allow GROUP_CONCAT results of the list's length (group_concat_max_len, set for every
 // session the toolkit opens).
 func (e *Entity) ListItemsSQL(l List) string {
-	item, key := rules.QuoteIdent(l.ItemColumn), rules.QuoteIdent(e.Key)
+	item, key := rules.QuoteIdent(l.ItemColumn), rules.QuoteIdent(e.KeyColumn())
 	return "(SELECT " + key + ", GROUP_CONCAT(" + item + " ORDER BY CAST(" + item + " AS BINARY) SEPARATOR '" +
 		rules.ListSeparator + "') AS items FROM " + rules.QuoteIdent(l.Table) + " GROUP BY " + key + ")"
 }

@@ -281,7 +281,7 @@ func caseRow(c ruleCase, id int) row {
 		r["id_projet"] = strconv.Itoa(1000 + id)
 	}
 	r["_case"] = strconv.Itoa(id)
-	if key := entity(c.entity).Key; entity(c.entity).Index(key) >= 0 {
+	if key := entity(c.entity).KeyColumn(); key != "" {
 		if _, ok := c.set[key]; !ok {
 			r[key] = strconv.Itoa(id)
 		}
@@ -439,7 +439,7 @@ func sqlVerdict(t *testing.T, db *sql.DB, e *domain.Entity, id int, today model.
 	return codes
 }
 
-func domainKey(name string) string { return entity(name).Key }
+func domainKey(name string) string { return entity(name).KeyColumn() }
 
 // null is the SQL value of a canonical value: NULL for "".
 func null(s string) any {

@@ -726,10 +726,10 @@ func nullable(v string) any {
 // statements kept under the packet limit.
 func loadLists(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) (string, error) {
 	e := b.Entity
-	keyIdx := e.Index(e.Key)
+	keyIdx := e.Index(e.KeyColumn())
 	for _, l := range e.Lists {
 		li := e.Index(l.Column)
-		cols := append([]string{e.Key, l.ItemColumn}, lineageColumns...)
+		cols := append([]string{e.KeyColumn(), l.ItemColumn}, lineageColumns...)
 		var lb, item bytes.Buffer
 		n := 0
 		flush := func() (string, error) {
@@ -1011,17 +1011,17 @@ func updateRows(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
 		return nil
 	}
 	e := b.Entity
-	if len(e.KeyColumns) > 0 {
+	if len(e.Key) > 1 {
 		return fmt.Errorf("update %s: rows with a composite key cannot be replaced", e.Name)
 	}
-	keyIdx := e.Index(e.Key)
+	keyIdx := e.Index(e.KeyColumn())
 	keys := make([]string, len(b.Updates))
 	byKey := map[string]int{}
 	for i, r := range b.Updates {
 		keys[i] = r.Values[keyIdx]
 		byKey[r.Values[keyIdx]] = r.Line
 	}
-	inKeys, keyArgs, err := sqlx.In(rules.QuoteIdent(e.Key)+" IN (?)", keys)
+	inKeys, keyArgs, err := sqlx.In(rules.QuoteIdent(e.KeyColumn())+" IN (?)", keys)
 	if err != nil {
 		return fmt.Errorf("update %s: %w", e.Name, err)
 	}
@@ -1094,7 +1094,7 @@ func keepHistory(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
 			cols = append(cols, f.Name)
 		}
 	}
-	key, hist := rules.QuoteIdent(e.Key), rules.QuoteIdent(e.History)
+	key, hist := rules.QuoteIdent(e.KeyColumn()), rules.QuoteIdent(e.History)
 	latest := "(SELECT MAX(h.valid_to) FROM " + hist + " h WHERE h." + key + " = c." + key + ")"
 	day := "COALESCE(CAST(? AS DATE), CURRENT_DATE)"
 	sel := make([]string, len(cols))
@@ -1106,7 +1106,7 @@ func keepHistory(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
 		", GREATEST(" + day + ", COALESCE(" + latest + ", " + day + ")), u.run_id, u.source_file, u.source_line, u.origin_file, u.origin_line," +
 		" c.run_id, c.source_file, c.source_line, c." + domain.FingerprintColumn + " FROM ("
 	tail := ") u JOIN " + rules.QuoteIdent(e.Name) + " c ON c." + key + " = u.k"
-	keyIdx := e.Index(e.Key)
+	keyIdx := e.Index(e.KeyColumn())
 	for start := 0; start < len(b.Updates); start += rowsPerInsert {
 		rows := b.Updates[start:min(start+rowsPerInsert, len(b.Updates))]
 		args := []any{nullable(b.Date), nullable(b.Date)}

@@ -404,7 +404,7 @@ func TraceQuery(table, key string) string {
 func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *store.History) error {
 	var candidates []*domain.Entity
 	for _, e := range d.Entities {
-		if len(e.KeyColumns) == 0 && e.Key != "" {
+		if e.KeyColumn() != "" {
 			candidates = append(candidates, e)
 		}
 	}
@@ -412,8 +412,8 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *store.History)
 		for i := len(candidates) - 1; i >= 0; i-- {
 			e := candidates[i]
 			var key string
-			err := db.pool.GetContext(ctx, &key, "SELECT CAST("+rules.QuoteIdent(e.Key)+" AS CHAR) FROM "+rules.QuoteIdent(e.Name)+where+
-				" ORDER BY "+rules.QuoteIdent(e.Key)+" LIMIT 1")
+			err := db.pool.GetContext(ctx, &key, "SELECT CAST("+rules.QuoteIdent(e.KeyColumn())+" AS CHAR) FROM "+rules.QuoteIdent(e.Name)+where+
+				" ORDER BY "+rules.QuoteIdent(e.KeyColumn())+" LIMIT 1")
 			if errors.Is(err, sql.ErrNoRows) {
 				continue
 			}
@@ -431,7 +431,7 @@ func (db *DB) readTrace(ctx context.Context, d *domain.Domain, f *store.History)
 	if err != nil || e == nil {
 		return err
 	}
-	t := &store.Trace{Query: TraceQuery(e.Name, e.Key), Table: e.Name, KeyColumn: e.Key}
+	t := &store.Trace{Query: TraceQuery(e.Name, e.KeyColumn()), Table: e.Name, KeyColumn: e.KeyColumn()}
 	var started, originFile, sha sql.NullString
 	var originLine sql.NullInt64
 	// The query is the one the report shows, its columns as a person would write them:

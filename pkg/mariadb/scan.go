@@ -28,8 +28,8 @@ func scanRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, w
 	lists := map[int]map[string]string{} // field index -> key -> joined items
 	for _, l := range e.Lists {
 		items := map[string]string{}
-		q := "SELECT " + rules.QuoteIdent(e.Key) + ", GROUP_CONCAT(" + rules.QuoteIdent(l.ItemColumn) + " ORDER BY " +
-			rules.QuoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + rules.QuoteIdent(l.Table) + where + " GROUP BY " + rules.QuoteIdent(e.Key)
+		q := "SELECT " + rules.QuoteIdent(e.KeyColumn()) + ", GROUP_CONCAT(" + rules.QuoteIdent(l.ItemColumn) + " ORDER BY " +
+			rules.QuoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + rules.QuoteIdent(l.Table) + where + " GROUP BY " + rules.QuoteIdent(e.KeyColumn())
 		rows, err := conn.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
@@ -67,7 +67,7 @@ func scanRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, w
 		ptrs[i] = &raw[i]
 	}
 	vals := make([]string, len(e.Fields))
-	keyIdx := e.Index(e.Key)
+	keyIdx := e.Index(e.KeyColumn())
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("read %s: %w", e.Name, err)

@@ -110,7 +110,7 @@ func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, run
 	var cols []string
 	for i, l := range e.Lists {
 		alias := fmt.Sprintf("l%d", i)
-		from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + rules.QuoteIdent(e.Key) + " = c." + rules.QuoteIdent(e.Key)
+		from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + rules.QuoteIdent(e.KeyColumn()) + " = c." + rules.QuoteIdent(e.KeyColumn())
 	}
 	for _, f := range e.Fields {
 		if i := slices.IndexFunc(e.Lists, func(l domain.List) bool { return l.Column == f.Name }); i >= 0 {
@@ -155,10 +155,10 @@ func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, run
 
 // AbsentKeys returns those of keys (as e.KeyOf gives them) that no row of e's table holds.
 func (db *DB) AbsentKeys(ctx context.Context, e *domain.Entity, keys []string) ([]string, error) {
-	key := "c." + rules.QuoteIdent(e.Key)
-	if len(e.KeyColumns) > 0 {
-		parts := make([]string, len(e.KeyColumns))
-		for i, c := range e.KeyColumns {
+	key := "c." + rules.QuoteIdent(e.KeyColumn())
+	if len(e.Key) > 1 {
+		parts := make([]string, len(e.Key))
+		for i, c := range e.Key {
 			parts[i] = "c." + rules.QuoteIdent(c)
 		}
 		key = "CONCAT_WS('/', " + strings.Join(parts, ", ") + ")"

@@ -1,19 +1,19 @@
 package migrate
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	"dmt/pkg/atomicfile"
 	"dmt/pkg/check"
-	"dmt/pkg/cli"
 	"dmt/pkg/domain"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/model"
@@ -21,6 +21,7 @@ import (
 	"dmt/pkg/redact"
 	"dmt/pkg/report"
 	"dmt/pkg/rules"
+	"dmt/pkg/runid"
 	"dmt/pkg/runlog"
 	"dmt/pkg/schema"
 )
@@ -73,163 +74,231 @@ func (e *Interrupted) Unwrap() error { return e.Err }
 // Execute runs the job. It returns the report (nil when it could not start) and an
 // error for what stopped it; rows rejected are not an error, the report says so.
 func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
-	started := time.Now()
-	runID := cli.NewRunID(started)
-	if err := os.MkdirAll(j.Out, 0o755); err != nil {
-		return nil, fmt.Errorf("output folder: %w", err)
-	}
-	log, logFile, err := runlog.Open(filepath.Join(j.Out, j.LogName), runID)
+	r := &jobRun{Job: j, started: time.Now()}
+	defer r.close()
+	files, err := r.open()
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close()
-	// A run that stops before committing its rejected rows removes their temporary files
-	// and leaves the previous ones as they were.
-	defer j.Rejects.Abort()
-	files, err := Open(j.Sources)
-	if err != nil {
-		log.Error("failed", "detail", err.Error())
-		return nil, err
-	}
-
-	d := j.Domain
-	checker := check.New(d, j.Today)
-	if j.Update {
-		checker.AllowReplace()
-	}
-	rep := &report.Report{Title: j.ReportTitle, RunID: runID, Tool: j.Tool, DryRun: j.DryRun, Started: started, Labels: j.Labels}
-	var db *mariadb.DB
-	var held *mariadb.Lease // nil for a dry run
 	if j.DSN != "" {
-		if j.CreateDB && !j.DryRun {
-			db, err = mariadb.OpenCreate(ctx, j.DSN, mariadb.DriverLog(log))
-		} else {
-			db, err = mariadb.Open(ctx, j.DSN, mariadb.DriverLog(log))
-		}
-		if err != nil {
-			log.Error("failed", "detail", err.Error())
+		if err := r.connect(ctx); err != nil {
 			return nil, err
-		}
-		defer db.Close()
-		// Tests of a schema step that hangs wait seconds, not the default minutes.
-		if s := os.Getenv("DMT_TEST_DDL_TIMEOUT"); s != "" {
-			db.DDLTimeout, _ = time.ParseDuration(s)
-		}
-		rep.Database = mariadb.Describe(db.Cfg)
-		if err := db.CheckDomain(ctx, d.Name); err != nil {
-			return nil, err
-		}
-		if j.DryRun {
-			if err := dryRunSchema(ctx, db, d.Name); err != nil {
-				return nil, err
-			}
-		} else {
-			// migration and reprise both write the tables: they take turns, holding the
-			// run lease. The schema is brought up to date under the lease, so two runs
-			// never run DDL at once (AcquireLease only creates the lease's own table
-			// when it is missing). Every writing run holds the lease while its journal
-			// row says running: once this run holds it, the others so marked are dead
-			// (their lease expired, or they could not record their end).
-			lease, err := db.AcquireLease(ctx, mariadb.LeaseRequest{Name: mariadb.LoadLease, RunID: runID, Tool: j.Tool,
-				Duration: leaseDuration(), Waiting: func(h mariadb.LeaseHolder) {
-					fmt.Fprintf(j.Stderr, "%s: another migration or reprise is running on %s (%s); waiting for it to finish\n", j.Tool, rep.Database, h)
-					log.Info("waiting", "detail", h.String()+" holds the run lease until "+h.Expires+" UTC unless it renews it")
-				}})
-			if err != nil {
-				return nil, err
-			}
-			defer lease.Release()
-			held = lease
-			if h := lease.TookOver; h != nil {
-				log.Warn("lease", "detail", "took over the run lease of "+h.String()+": it expired at "+h.Expires+" UTC without being released")
-			}
-			if err := db.Migrate(ctx, d.Name, runID); err != nil {
-				return nil, err
-			}
-			dead, err := db.MarkInterrupted(ctx, j.Tool, d.Name, runID)
-			if err != nil {
-				return nil, err
-			}
-			for _, id := range dead {
-				log.Warn("interrupted", "detail", "run "+id+" was found still running without a live lease; marked failed")
-			}
-		}
-		if err := Preload(ctx, db, checker); err != nil {
-			if !j.DryRun {
-				return nil, err
-			}
-			fmt.Fprintf(j.Stderr, "%s: dry run without the database's rows: %v\n", j.Tool, err)
 		}
 	}
 	inputs := make([]string, len(j.Sources))
 	for i, s := range j.Sources {
 		inputs[i] = s.Name
 	}
-	log.Info("run", "tool", j.Tool, "domain", d.Name, "database", rep.Database, "dry_run", j.DryRun, "input", strings.Join(inputs, ","))
-
-	opt := Options{RunID: runID, Tool: j.Tool, Checker: checker, Log: log, Rejects: j.Rejects,
-		BatchSize: j.BatchSize, DryRun: j.DryRun, DB: db, Size: Size, Words: j.Words, Incremental: j.Incremental}
-	if j.Repair {
-		opt.Repair = func(e *domain.Entity, raw []string) ([]string, []rules.Correction, []rules.Violation) {
-			return check.Repair(e, raw, j.Today)
-		}
-	}
+	r.log.Info("run", "tool", j.Tool, "domain", j.Domain.Name, "database", r.rep.Database, "dry_run", j.DryRun, "input", strings.Join(inputs, ","))
+	opt := r.options()
 	if !j.DryRun {
 		host, _ := os.Hostname()
-		if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: j.Tool, Domain: d.Name, Host: host, Args: strings.Join(redact.Args(j.Args), " ")}); err != nil {
+		run := mariadb.Run{ID: r.runID, Tool: j.Tool, Domain: j.Domain.Name, Host: host, Args: strings.Join(redact.Args(j.Args), " ")}
+		if err := r.db.StartRun(ctx, run); err != nil {
 			return nil, err
+		}
+	}
+	return r.finish(ctx, r.load(ctx, opt, files))
+}
+
+// jobRun is one execution of a Job: what its steps share.
+type jobRun struct {
+	*Job
+	started time.Time
+	runID   string
+	log     *slog.Logger
+	logFile *runlog.File
+	checker *check.Checker
+	rep     *report.Report
+	db      *mariadb.DB    // nil for a dry run without a database
+	held    *mariadb.Lease // the run lease; nil for a dry run
+	closers []func()       // what close releases, in reverse order
+}
+
+// close releases what the run opened, the last opened first.
+func (r *jobRun) close() {
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		r.closers[i]()
+	}
+}
+
+// open gives the run its id and its log, and reads the header of every source, so that
+// a missing column stops the run before the database is touched.
+func (r *jobRun) open() ([]*opened, error) {
+	r.runID = runid.New(r.started)
+	if err := os.MkdirAll(r.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("output folder: %w", err)
+	}
+	log, logFile, err := runlog.Open(filepath.Join(r.Out, r.LogName), r.runID)
+	if err != nil {
+		return nil, err
+	}
+	r.log, r.logFile = log, logFile
+	r.closers = append(r.closers, func() { logFile.Close() })
+	// A run that stops before committing its rejected rows removes their temporary files
+	// and leaves the previous ones as they were.
+	r.closers = append(r.closers, func() { r.Rejects.Abort() })
+	files, err := Open(r.Sources)
+	if err != nil {
+		log.Error("failed", "detail", err.Error())
+		return nil, err
+	}
+	r.checker = check.New(r.Domain, r.Today)
+	if r.Update {
+		r.checker.AllowReplace()
+	}
+	r.rep = &report.Report{Title: r.ReportTitle, RunID: r.runID, Tool: r.Tool, DryRun: r.DryRun, Started: r.started, Labels: r.Labels}
+	return files, nil
+}
+
+// connect opens the database, checks that it holds the domain, brings its schema up to
+// date under the run lease (a dry run only checks it), and preloads the rows already
+// loaded.
+func (r *jobRun) connect(ctx context.Context) error {
+	open := mariadb.Open
+	if r.CreateDB && !r.DryRun {
+		open = mariadb.OpenCreate
+	}
+	db, err := open(ctx, r.DSN, mariadb.DriverLog(r.log))
+	if err != nil {
+		r.log.Error("failed", "detail", err.Error())
+		return err
+	}
+	r.db = db
+	r.closers = append(r.closers, func() { db.Close() })
+	// Tests of a schema step that hangs wait seconds, not the default minutes.
+	if s := os.Getenv("DMT_TEST_DDL_TIMEOUT"); s != "" {
+		db.DDLTimeout, _ = time.ParseDuration(s)
+	}
+	r.rep.Database = mariadb.Describe(db.Cfg)
+	if err := db.CheckDomain(ctx, r.Domain.Name); err != nil {
+		return err
+	}
+	if r.DryRun {
+		err = dryRunSchema(ctx, db, r.Domain.Name)
+	} else {
+		err = r.takeLease(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if err := Preload(ctx, db, r.checker); err != nil {
+		if !r.DryRun {
+			return err
+		}
+		fmt.Fprintf(r.Stderr, "%s: dry run without the database's rows: %v\n", r.Tool, err)
+	}
+	return nil
+}
+
+// takeLease waits for the run lease and, holding it, upgrades the schema and marks
+// dead the runs the journal still says are running. migration and reprise both write
+// the tables: they take turns, holding the lease. The schema is brought up to date under
+// it, so two runs never run DDL at once (AcquireLease only creates the lease's own table
+// when it is missing). Every writing run holds the lease while its journal row says
+// running: once this run holds it, the others so marked are dead (their lease expired,
+// or they could not record their end).
+func (r *jobRun) takeLease(ctx context.Context) error {
+	lease, err := r.db.AcquireLease(ctx, mariadb.LeaseRequest{Name: mariadb.LoadLease, RunID: r.runID, Tool: r.Tool,
+		Duration: leaseDuration(), Waiting: func(h mariadb.LeaseHolder) {
+			fmt.Fprintf(r.Stderr, "%s: another migration or reprise is running on %s (%s); waiting for it to finish\n", r.Tool, r.rep.Database, h)
+			r.log.Info("waiting", "detail", h.String()+" holds the run lease until "+h.Expires+" UTC unless it renews it")
+		}})
+	if err != nil {
+		return err
+	}
+	r.closers = append(r.closers, lease.Release)
+	r.held = lease
+	if h := lease.TookOver; h != nil {
+		r.log.Warn("lease", "detail", "took over the run lease of "+h.String()+": it expired at "+h.Expires+" UTC without being released")
+	}
+	if err := r.db.Migrate(ctx, r.Domain.Name, r.runID); err != nil {
+		return err
+	}
+	dead, err := r.db.MarkInterrupted(ctx, r.Tool, r.Domain.Name, r.runID)
+	if err != nil {
+		return err
+	}
+	for _, id := range dead {
+		r.log.Warn("interrupted", "detail", "run "+id+" was found still running without a live lease; marked failed")
+	}
+	return nil
+}
+
+// options are the engine's options for this run.
+func (r *jobRun) options() Options {
+	opt := Options{RunID: r.runID, Tool: r.Tool, Checker: r.checker, Log: r.log, Rejects: r.Rejects,
+		BatchSize: r.BatchSize, DryRun: r.DryRun, Size: Size, Words: r.Words, Incremental: r.Incremental}
+	if r.db != nil {
+		opt.Store = r.db
+	}
+	if r.Repair {
+		opt.Repair = func(e *domain.Entity, raw []string) ([]string, []rules.Correction, []rules.Violation) {
+			return check.Repair(e, raw, r.Today)
 		}
 	}
 	// A batch is written only while the run still holds its lease and its log can be
 	// written: a run that lost either stops, its committed batches kept.
 	opt.BeforeBatch = func() error {
-		if held != nil {
-			if err := held.Err(); err != nil {
+		if r.held != nil {
+			if err := r.held.Err(); err != nil {
 				return err
 			}
 		}
-		return logFile.Err()
+		return r.logFile.Err()
 	}
 	if pause := os.Getenv("DMT_TEST_PAUSE_AFTER_BATCH"); pause != "" {
 		opt.PauseAfterBatch, _ = time.ParseDuration(pause)
 	}
 	// Tests of a server that does not come back wait seconds, not the default 30 s.
-	if within := os.Getenv("DMT_TEST_RECONNECT_WITHIN"); within != "" && db != nil {
-		db.ReconnectWithin, _ = time.ParseDuration(within)
+	if within := os.Getenv("DMT_TEST_RECONNECT_WITHIN"); within != "" && r.db != nil {
+		r.db.ReconnectWithin, _ = time.ParseDuration(within)
 	}
-	bar := progress.New(j.Stderr)
+	return opt
+}
+
+// load runs the sources, a progress bar on stderr, and commits the rejected-rows files
+// when every source was loaded.
+func (r *jobRun) load(ctx context.Context, opt Options, files []*opened) error {
+	bar := progress.New(r.Stderr)
 	opt.Progress = bar.Update
 	reps, runErr := Run(ctx, opt, files)
 	bar.Done()
-	if runErr == nil && held != nil {
-		runErr = held.Err() // lost after the last batch was checked
+	if runErr == nil && r.held != nil {
+		runErr = r.held.Err() // lost after the last batch was checked
 	}
 	if runErr == nil {
-		runErr = logFile.Err()
+		runErr = r.logFile.Err()
 	}
-	rep.Files = reps
+	r.rep.Files = reps
 	for _, f := range files[len(reps):] {
 		f.rep.State = report.StateNotRead
-		rep.Files = append(rep.Files, f.rep)
+		r.rep.Files = append(r.rep.Files, f.rep)
 	}
-	if runErr == nil {
-		kept, err := j.Rejects.Commit(runID, j.Sources)
-		if err != nil {
-			runErr = err
-		}
-		for _, k := range kept {
-			log.Info("kept", "file", k, "detail", "the previous version of a file this run replaced")
-		}
+	if runErr != nil {
+		return runErr
 	}
+	kept, err := r.Rejects.Commit(r.runID, r.Sources)
+	for _, k := range kept {
+		r.log.Info("kept", "file", k, "detail", "the previous version of a file this run replaced")
+	}
+	return err
+}
+
+// finish balances the report, records the run's end in the journal, writes the
+// reports and logs the end. It returns the report and what went wrong, first the error
+// that stopped the run.
+func (r *jobRun) finish(ctx context.Context, runErr error) (*report.Report, error) {
+	rep := r.rep
 	switch {
 	case runErr != nil && ctx.Err() != nil:
 		rep.Status = report.StateInterrupted
 	case runErr != nil:
 		rep.Status = report.StateFailed
 	}
-	balanceErr := rep.Finish(time.Since(started))
+	balanceErr := rep.Finish(time.Since(r.started))
 	if rep.Status == report.StateInterrupted && balanceErr == nil {
-		runErr = &Interrupted{RunID: runID, Committed: rep.Totals, Err: runErr}
+		runErr = &Interrupted{RunID: r.runID, Committed: rep.Totals, Err: runErr}
 	}
 	status := mariadb.StatusOK
 	switch {
@@ -238,39 +307,46 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	case rep.Totals.Rejected > 0:
 		status = mariadb.StatusDataErrors
 	}
-	msg := ""
-	if runErr != nil {
-		msg = runErr.Error()
-	} else if balanceErr != nil {
-		msg = balanceErr.Error()
-	}
-	if db != nil && !j.DryRun {
-		t := rep.Totals
-		if err := db.FinishRun(runID, status, mariadb.FileCounts{Read: t.Read, Inserted: t.Inserted, Rejected: t.Rejected, Ignored: t.Ignored, Updated: t.Updated}, msg); err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	// The reports replaced are kept under the id of the run that wrote them, read from
-	// the JSON one: each run's report stays findable by its run id.
-	keptAs := previousReportRun(filepath.Join(j.Out, j.ReportName+".json"), runID)
-	for _, w := range []struct {
-		ext   string
-		write func(io.Writer) error
-	}{{".txt", rep.WriteText}, {".json", rep.WriteJSON}} {
-		if err := atomicfile.WriteFile(filepath.Join(j.Out, j.ReportName+w.ext), keptAs, w.write); err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	log.Info("end", "status", status, "read", rep.Totals.Read, "inserted", rep.Totals.Inserted, "updated", rep.Totals.Updated,
+	runErr = withLater(runErr, r.recordEnd(status, cmp.Or(runErr, balanceErr)))
+	runErr = withLater(runErr, r.writeReports())
+	r.log.Info("end", "status", status, "read", rep.Totals.Read, "inserted", rep.Totals.Inserted, "updated", rep.Totals.Updated,
 		"rejected", rep.Totals.Rejected, "ignored", rep.Totals.Ignored, "seconds", fmt.Sprintf("%.2f", rep.Seconds))
 	if runErr != nil {
-		log.Error("failed", "detail", runErr.Error())
+		r.log.Error("failed", "detail", runErr.Error())
 		return rep, runErr
 	}
-	if err := logFile.Err(); err != nil {
+	if err := r.logFile.Err(); err != nil {
 		return rep, err // the last lines could not be written
 	}
 	return rep, balanceErr
+}
+
+// recordEnd writes the run's status, totals and problem (nil: none) to the journal.
+func (r *jobRun) recordEnd(status string, problem error) error {
+	if r.db == nil || r.DryRun {
+		return nil
+	}
+	msg := ""
+	if problem != nil {
+		msg = problem.Error()
+	}
+	t := r.rep.Totals
+	return r.db.FinishRun(r.runID, status, mariadb.FileCounts{Read: t.Read, Inserted: t.Inserted, Rejected: t.Rejected, Ignored: t.Ignored, Updated: t.Updated}, msg)
+}
+
+// writeReports writes the text and JSON reports. The reports replaced are kept under the
+// id of the run that wrote them, read from the JSON one: each run's report stays
+// findable by its run id.
+func (r *jobRun) writeReports() error {
+	keptAs := previousReportRun(filepath.Join(r.Out, r.ReportName+".json"), r.runID)
+	var err error
+	for _, w := range []struct {
+		ext   string
+		write func(io.Writer) error
+	}{{".txt", r.rep.WriteText}, {".json", r.rep.WriteJSON}} {
+		err = withLater(err, atomicfile.WriteFile(filepath.Join(r.Out, r.ReportName+w.ext), keptAs, w.write))
+	}
+	return err
 }
 
 // leaseDuration is mariadb.DefaultLeaseDuration, or DMT_TEST_LEASE: tests of
@@ -296,14 +372,11 @@ func previousReportRun(path, runID string) string {
 	var old struct {
 		RunID string `json:"run_id"`
 	}
-	if json.Unmarshal(data, &old) != nil || !runIDForm.MatchString(old.RunID) {
+	if json.Unmarshal(data, &old) != nil || !runid.Valid(old.RunID) {
 		return runID
 	}
 	return old.RunID
 }
-
-// runIDForm is the form of cli.NewRunID's ids (20261115T100000Z-3fa2c1).
-var runIDForm = regexp.MustCompile(`^\d{8}T\d{6}Z-[0-9a-f]{6}$`)
 
 // dryRunSchema lets a dry run read a database whose schema is current, or one with no
 // schema yet (the files are then checked without the database's rows). A dry run writes

@@ -16,6 +16,7 @@ import (
 
 	"dmt/pkg/domain"
 	"dmt/pkg/mariadb"
+	"dmt/pkg/runid"
 	"dmt/pkg/sqlitesrc"
 )
 
@@ -51,50 +52,71 @@ func Resolve(d *domain.Domain, input, entity string, stdin io.Reader) ([]*Source
 		return nil, nil, fmt.Errorf("input %s", describeOpenError(input, err))
 	}
 	o := &opener{}
-	if !st.IsDir() && strings.HasSuffix(strings.ToLower(input), ".sqlite") {
-		if err := o.openSQLite(input); err != nil {
-			return nil, nil, err
-		}
-		var sources []*Source
-		for _, e := range d.Entities {
-			if e.SQLiteTable != "" && (forced == nil || e == forced) {
-				sources = append(sources, o.table(e))
-			}
-		}
-		if len(sources) == 0 {
-			return o.fail(fmt.Errorf("%s: domain %s reads no table from SQLite", input, d.Name))
-		}
-		return sources, o.closeAll, nil
-	}
-	if st.IsDir() && hasFileExtension(input) {
+	var sources []*Source
+	switch {
+	case !st.IsDir() && strings.HasSuffix(strings.ToLower(input), ".sqlite"):
+		sources, err = o.sqliteTables(d, input, forced)
+	case st.IsDir() && hasFileExtension(input):
 		// A folder named like a file was meant as one: reading it as an input folder
 		// would only say that it lacks the domain's files.
-		return nil, nil, fmt.Errorf("input %s is a directory, not a file (give a file, or the folder that holds the domain's files)", input)
-	}
-	if !st.IsDir() {
-		e := forced
-		if e == nil {
-			if e = d.EntityForFile(input); e == nil {
-				return nil, nil, fmt.Errorf("%s: cannot tell its entity from its name; give -entity (%s)", input, strings.Join(d.EntityNames(), ", "))
-			}
-		}
-		src, err := o.open(input, e)
-		if err != nil {
-			return o.fail(err)
-		}
-		return []*Source{src}, o.closeAll, nil
-	}
-	sources, missing, err := o.folder(d, input, forced)
-	for _, m := range missing {
-		// A folder of weekly files may be absent: there is no week to load.
-		if err == nil && !strings.HasSuffix(m, "/") {
-			err = fmt.Errorf("input folder %s: missing %s", input, m)
-		}
+		err = fmt.Errorf("input %s is a directory, not a file (give a file, or the folder that holds the domain's files)", input)
+	case !st.IsDir():
+		sources, err = o.single(d, input, forced)
+	default:
+		sources, err = o.wholeFolder(d, input, forced)
 	}
 	if err != nil {
 		return o.fail(err)
 	}
 	return sources, o.closeAll, nil
+}
+
+// sqliteTables opens the tables of a SQLite file that the domain reads (only forced's
+// when set).
+func (o *opener) sqliteTables(d *domain.Domain, input string, forced *domain.Entity) ([]*Source, error) {
+	if err := o.openSQLite(input); err != nil {
+		return nil, err
+	}
+	var sources []*Source
+	for _, e := range d.Entities {
+		if e.SQLiteTable != "" && (forced == nil || e == forced) {
+			sources = append(sources, o.table(e))
+		}
+	}
+	if len(sources) == 0 {
+		return nil, fmt.Errorf("%s: domain %s reads no table from SQLite", input, d.Name)
+	}
+	return sources, nil
+}
+
+// single opens one file, of forced or of the entity its name tells.
+func (o *opener) single(d *domain.Domain, input string, forced *domain.Entity) ([]*Source, error) {
+	e := forced
+	if e == nil {
+		if e = d.EntityForFile(input); e == nil {
+			return nil, fmt.Errorf("%s: cannot tell its entity from its name; give -entity (%s)", input, strings.Join(d.EntityNames(), ", "))
+		}
+	}
+	src, err := o.open(input, e)
+	if err != nil {
+		return nil, err
+	}
+	return []*Source{src}, nil
+}
+
+// wholeFolder opens the sources of a domain's folder, and refuses a folder that lacks
+// one of its files. A folder of weekly files may be absent: there is no week to load.
+func (o *opener) wholeFolder(d *domain.Domain, input string, forced *domain.Entity) ([]*Source, error) {
+	sources, missing, err := o.folder(d, input, forced)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range missing {
+		if !strings.HasSuffix(m, "/") {
+			return nil, fmt.Errorf("input folder %s: missing %s", input, m)
+		}
+	}
+	return sources, nil
 }
 
 // ResolveFolder lists the sources of a domain's folder as Resolve does (the same
@@ -182,64 +204,87 @@ func (o *opener) open(path string, e *domain.Entity) (*Source, error) {
 func (o *opener) folder(d *domain.Domain, input string, forced *domain.Entity) ([]*Source, []string, error) {
 	var sources []*Source
 	var missing []string
-	var absent *missingError
 	for _, e := range d.Entities {
 		if forced != nil && e != forced {
 			continue
 		}
+		var found []*Source
+		var absent string
+		var err error
 		switch {
 		case e.SQLiteTable != "":
-			path, err := findFile(input, d.SQLiteFile)
-			if errors.As(err, &absent) {
-				if !slices.Contains(missing, d.SQLiteFile) {
-					missing = append(missing, d.SQLiteFile)
-				}
-				continue
-			}
-			if err != nil {
-				return nil, nil, err
-			}
-			if err := o.openSQLite(path); err != nil {
-				return nil, nil, err
-			}
-			sources = append(sources, o.table(e))
-			continue
+			found, absent, err = o.folderTable(d, input, e)
 		case e.Pattern != "":
-			if sub := filepath.Dir(e.Pattern); sub != "." {
-				if _, err := findFile(input, sub); errors.As(err, &absent) {
-					missing = append(missing, sub+"/")
-					continue
-				}
-			}
-			// Every file of the pattern, in name order: weekly files load oldest first.
-			paths, err := findPattern(input, e.Pattern)
-			if err != nil {
-				return nil, nil, err
-			}
-			for _, path := range paths {
-				src, err := o.open(path, e)
-				if err != nil {
-					return nil, nil, err
-				}
-				sources = append(sources, src)
-			}
-			continue
-		}
-		path, err := findFile(input, e.File)
-		if errors.As(err, &absent) {
-			missing = append(missing, e.File)
-			continue
+			found, absent, err = o.folderPattern(input, e)
+		default:
+			found, absent, err = o.folderFile(input, e)
 		}
 		if err != nil {
 			return nil, nil, err
 		}
+		if absent != "" && !slices.Contains(missing, absent) {
+			missing = append(missing, absent)
+		}
+		sources = append(sources, found...)
+	}
+	return sources, missing, nil
+}
+
+// folderTable opens e's table in the folder's SQLite file, or names that file absent.
+func (o *opener) folderTable(d *domain.Domain, input string, e *domain.Entity) ([]*Source, string, error) {
+	path, err := findFile(input, d.SQLiteFile)
+	var absent *missingError
+	if errors.As(err, &absent) {
+		return nil, d.SQLiteFile, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if err := o.openSQLite(path); err != nil {
+		return nil, "", err
+	}
+	return []*Source{o.table(e)}, "", nil
+}
+
+// folderPattern opens every file of e's pattern, in name order (weekly files load
+// oldest first), or names the pattern's folder absent ("commandes/").
+func (o *opener) folderPattern(input string, e *domain.Entity) ([]*Source, string, error) {
+	if sub := filepath.Dir(e.Pattern); sub != "." {
+		var absent *missingError
+		if _, err := findFile(input, sub); errors.As(err, &absent) {
+			return nil, sub + "/", nil
+		}
+	}
+	paths, err := findPattern(input, e.Pattern)
+	if err != nil {
+		return nil, "", err
+	}
+	var sources []*Source
+	for _, path := range paths {
 		src, err := o.open(path, e)
 		if err != nil {
-			return nil, nil, err
+			return nil, "", err
 		}
 		sources = append(sources, src)
 	}
-	return sources, missing, nil
+	return sources, "", nil
+}
+
+// folderFile opens e's file in the folder, or names it absent.
+func (o *opener) folderFile(input string, e *domain.Entity) ([]*Source, string, error) {
+	path, err := findFile(input, e.File)
+	var absent *missingError
+	if errors.As(err, &absent) {
+		return nil, e.File, nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	src, err := o.open(path, e)
+	if err != nil {
+		return nil, "", err
+	}
+	return []*Source{src}, "", nil
 }
 
 // hasFileExtension reports whether a path's name ends like the files migration reads.
@@ -313,9 +358,9 @@ func findPattern(dir, pattern string) ([]string, error) {
 }
 
 // keptCopy matches the name atomicfile gives the version of a file a run replaced:
-// NAME.<run_id>.EXT, the run id being cli.NewRunID's (20261115T100000Z-3fa2c1), with
+// NAME.<run_id>.EXT, the run id being runid.New's (20261115T100000Z-3fa2c1), with
 // -2, -3... when that name was taken.
-var keptCopy = regexp.MustCompile(`\.\d{8}T\d{6}Z-[0-9a-f]{6}(-\d+)?(\.[^.]*)?$`)
+var keptCopy = regexp.MustCompile(`\.` + runid.Pattern + `(-\d+)?(\.[^.]*)?$`)
 
 // isKeptCopy reports whether a file name is that of a version a run kept of a file it
 // replaced (commandes_2026-W07_R012.20261115T100000Z-3fa2c1.csv).

@@ -40,8 +40,8 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 	}
 	for _, e := range d.Entities {
 		t, key := q(e.Name), keyExpr(e, "")
-		cs = append(cs, Check{Name: e.Name + "." + e.Key + " unique", Kind: Uniqueness,
-			Description: "no two " + e.Name + " share their " + e.Key,
+		cs = append(cs, Check{Name: e.Name + "." + e.KeyName() + " unique", Kind: Uniqueness,
+			Description: "no two " + e.Name + " share their " + e.KeyName(),
 			Query:       "SELECT CONCAT(" + key + ", ' (', COUNT(*), ' rows)') AS k FROM " + t + " GROUP BY " + key + " HAVING COUNT(*) > 1"})
 		for _, u := range e.Uniques {
 			var norm, notNull []string
@@ -55,7 +55,7 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 			}
 			cs = append(cs, Check{Name: e.Name + "." + strings.Join(u.Columns, "+") + " unique", Kind: Uniqueness, Warn: u.Warn,
 				Description: desc,
-				Query: "SELECT CONCAT_WS(' ', CONCAT_WS('|', " + strings.Join(norm, ", ") + "), CONCAT('(" + e.Key + " ', GROUP_CONCAT(" + key +
+				Query: "SELECT CONCAT_WS(' ', CONCAT_WS('|', " + strings.Join(norm, ", ") + "), CONCAT('(" + e.KeyName() + " ', GROUP_CONCAT(" + key +
 					" ORDER BY " + key + "), ')')) AS k FROM " + t + " WHERE " + strings.Join(notNull, " AND ") +
 					" GROUP BY " + strings.Join(norm, ", ") + " HAVING COUNT(*) > 1"})
 		}
@@ -82,20 +82,20 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 			cs = append(cs, Check{Name: e.Name + "." + ref.Column + " -> " + p.Name, Kind: Consistency,
 				Description: "every " + ref.Column + " of " + e.Name + " exists in " + p.Name + " (each orphan row: its key, file and line, then the missing " + ref.Column + ")",
 				Query: "SELECT CONCAT(" + keyExpr(e, "c.") + ", ' (', COALESCE(c.source_file, '?'), ':', COALESCE(c.source_line, '?'), '): " + ref.Column + " ', c." + q(ref.Column) +
-					", ' missing') AS k FROM " + q(e.Name) + " c LEFT JOIN " + q(p.Name) + " p ON p." + q(p.Key) +
-					" = c." + q(ref.Column) + " WHERE c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.Key) + " IS NULL ORDER BY c.source_file, c.source_line"})
+					", ' missing') AS k FROM " + q(e.Name) + " c LEFT JOIN " + q(p.Name) + " p ON p." + q(p.KeyColumn()) +
+					" = c." + q(ref.Column) + " WHERE c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.KeyColumn()) + " IS NULL ORDER BY c.source_file, c.source_line"})
 		}
 		for _, l := range e.Lists {
-			cs = append(cs, Check{Name: l.Table + "." + e.Key + " -> " + e.Name, Kind: Consistency,
+			cs = append(cs, Check{Name: l.Table + "." + e.KeyColumn() + " -> " + e.Name, Kind: Consistency,
 				Description: "every row of " + l.Table + " belongs to an existing " + e.Name,
-				Query: "SELECT DISTINCT l." + q(e.Key) + " AS k FROM " + q(l.Table) + " l LEFT JOIN " + q(e.Name) + " p ON p." + q(e.Key) +
-					" = l." + q(e.Key) + " WHERE p." + q(e.Key) + " IS NULL"})
+				Query: "SELECT DISTINCT l." + q(e.KeyColumn()) + " AS k FROM " + q(l.Table) + " l LEFT JOIN " + q(e.Name) + " p ON p." + q(e.KeyColumn()) +
+					" = l." + q(e.KeyColumn()) + " WHERE p." + q(e.KeyColumn()) + " IS NULL"})
 		}
 		for _, pc := range e.ParentRules {
 			p := d.Entity(pc.Ref.Parent)
 			cs = append(cs, Check{Name: e.Name + " " + pc.Rule.Name, Kind: Consistency,
 				Description: e.Name + ": " + pc.Rule.Description,
-				Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c JOIN " + q(p.Name) + " p ON p." + q(p.Key) + " = c." + q(pc.Ref.Column) +
+				Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c JOIN " + q(p.Name) + " p ON p." + q(p.KeyColumn()) + " = c." + q(pc.Ref.Column) +
 					" WHERE NOT COALESCE((" + pc.Rule.SQL + "), FALSE)"})
 		}
 	}
@@ -169,11 +169,11 @@ type table struct{ name, key string }
 // keyExpr is the SQL of an entity's key, its columns joined by '/' when composite;
 // alias ("c." or "") qualifies the columns.
 func keyExpr(e *domain.Entity, alias string) string {
-	if len(e.KeyColumns) == 0 {
-		return alias + q(e.Key)
+	if len(e.Key) == 1 {
+		return alias + q(e.Key[0])
 	}
-	cols := make([]string, len(e.KeyColumns))
-	for i, c := range e.KeyColumns {
+	cols := make([]string, len(e.Key))
+	for i, c := range e.Key {
 		cols[i] = alias + q(c)
 	}
 	return "CONCAT_WS('/', " + strings.Join(cols, ", ") + ")"
@@ -185,7 +185,7 @@ func tables(d *domain.Domain) []table {
 	for _, e := range d.Entities {
 		ts = append(ts, table{e.Name, keyExpr(e, "c.")})
 		for _, l := range e.Lists {
-			ts = append(ts, table{l.Table, "CONCAT(c." + q(e.Key) + ", '/', c." + q(l.ItemColumn) + ")"})
+			ts = append(ts, table{l.Table, "CONCAT(c." + q(e.KeyColumn()) + ", '/', c." + q(l.ItemColumn) + ")"})
 		}
 	}
 	return ts

@@ -24,7 +24,7 @@ func fingerprinted(d *domain.Domain) []printed {
 		lists := map[string]string{}
 		for i, l := range e.Lists {
 			alias := "l" + string(rune('0'+i))
-			from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + q(e.Key) + " = c." + q(e.Key)
+			from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + q(e.KeyColumn()) + " = c." + q(e.KeyColumn())
 			lists[l.Column] = alias + ".items"
 		}
 		sha := e.FingerprintSQL(func(col string) string {
@@ -105,7 +105,7 @@ func fingerprintChecks(d *domain.Domain) []Check {
 	}
 	for _, e := range d.Entities {
 		for _, l := range e.Lists {
-			key := "c." + q(e.Key)
+			key := "c." + q(e.KeyColumn())
 			cs = append(cs, Check{Name: l.Table + " source lines claimed twice", Kind: Lineage,
 				Description: "the rows of " + l.Table + " read from one line belong to one " + e.Name + " (keys listed)",
 				Query: "SELECT " + where + "GROUP_CONCAT(DISTINCT " + key + " ORDER BY " + key + " SEPARATOR ', '), ')') AS k FROM " + q(l.Table) + " c" +

@@ -1,0 +1,235 @@
+package migrate
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"dmt/pkg/csvfile"
+	"dmt/pkg/domain"
+	"dmt/pkg/mariadb"
+	"dmt/pkg/report"
+	"dmt/pkg/rules"
+)
+
+// fileRun is the loading of one source file: the reader's side, which judges each row
+// into the batch being filled (cur), hands full batches to the loaders, and leaves the
+// accounting of committed batches to the accountant.
+type fileRun struct {
+	ctx      context.Context
+	opt      Options
+	f        *opened
+	e        *domain.Entity
+	log      *slog.Logger
+	words    Words
+	before   *earlier // the latest earlier complete run of the same content, or nil
+	pool     *loaderPool
+	book     *accountant
+	cur      *batchJob
+	seq      int      // batches made so far
+	lastLine int      // the last line read
+	raw      []string // the row being judged, aligned with e.Fields
+}
+
+func runFile(ctx context.Context, opt Options, f *opened) error {
+	e := f.src.Entity
+	r := &fileRun{ctx: ctx, opt: opt, f: f, e: e, log: opt.Log.With("file", f.src.Name), words: opt.Words.orDefault(),
+		raw: make([]string, len(e.Fields))}
+	opt.Checker.SetSource(f.src.Name)
+	if skip, err := r.lookEarlier(); err != nil || skip {
+		return err
+	}
+	if err := r.begin(); err != nil {
+		return err
+	}
+	r.book = newAccountant(r)
+	r.pool = startLoaders(ctx, opt, r.book.take)
+	r.cur = r.newJob()
+	err := r.readAll()
+	err = withLater(err, r.pool.Close())
+	err = withLater(err, r.book.finish())
+	if err != nil {
+		f.rep.State = report.StateFailed
+		if ctx.Err() != nil {
+			f.rep.State = report.StateInterrupted
+		}
+		return err
+	}
+	return r.complete()
+}
+
+// withLater returns err joined with later, an error met while stopping, when later says
+// something err does not: no error is dropped.
+func withLater(err, later error) error {
+	switch {
+	case err == nil:
+		return later
+	case later == nil || errors.Is(err, later):
+		return err
+	}
+	return errors.Join(err, later)
+}
+
+// lookEarlier judges the file against the journal's earlier runs of the same tool
+// (Options.Incremental). It returns skip when the latest one read the same content whole
+// without rejecting a row: the file is not read again.
+func (r *fileRun) lookEarlier() (skip bool, err error) {
+	opt, src, rep := r.opt, r.f.src, r.f.rep
+	if !opt.Incremental || opt.Store == nil || src.Reread == nil {
+		return false, nil
+	}
+	sha, last, ok, err := lookBack(r.ctx, opt, src)
+	switch {
+	case err != nil && opt.DryRun:
+		return false, nil // a dry run on a database without the journal: nothing was loaded before
+	case err != nil:
+		return false, err
+	case ok && last.Rejected == 0:
+		rep.State, rep.SHA256, rep.UnchangedSince = report.StateSkipped, sha, last.RunID
+		r.log.Info("skipped", "entity", r.e.Name, "sha256", sha,
+			"detail", "unchanged since run "+last.RunID+", which loaded all its rows; not read again")
+		return true, nil
+	case ok:
+		rejected, err := opt.Store.RejectedLines(r.ctx, last.RunID, last.File)
+		if err != nil {
+			return false, err
+		}
+		r.before = &earlier{run: last.RunID, rejected: rejected}
+		rep.StillRejectedSince = last.RunID
+	}
+	return false, nil
+}
+
+// begin logs the start of the file and records it in the journal.
+func (r *fileRun) begin() error {
+	rep := r.f.rep
+	r.log.Info("start", "entity", r.e.Name, "dialect", rep.Dialect)
+	for _, w := range rep.Warnings {
+		r.log.Warn("column", "code", rules.UnknownColumn, "detail", w)
+	}
+	if !r.opt.writes() {
+		return nil
+	}
+	return r.opt.Store.AddFile(r.ctx, r.opt.RunID, r.f.src.Name, r.e.Name)
+}
+
+// readAll reads the file to its end, judging each row, and sends the last batch. A
+// data problem never stops it; the context, a read error or a batch that failed does.
+func (r *fileRun) readAll() error {
+	size := int64(-1)
+	if r.opt.Size != nil {
+		size = r.opt.Size(r.f.src)
+	}
+	for n := 0; ; n++ {
+		if n%1024 == 0 {
+			if err := r.ctx.Err(); err != nil {
+				return err
+			}
+			if r.opt.Progress != nil {
+				r.opt.Progress(r.f.src.Name, r.f.counter.n, size)
+			}
+		}
+		rec, err := r.f.r.Read()
+		var pe *csvfile.ParseError
+		switch {
+		case err == io.EOF:
+			r.cur.batch.Progress.Line = r.lastLine
+			return r.send()
+		case errors.As(err, &pe):
+			r.unreadable(pe)
+		case err != nil:
+			return fmt.Errorf("%s: %w", r.f.src.Name, err)
+		default:
+			if err := r.row(rec); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// complete records the file as read whole, once every batch of it is committed.
+func (r *fileRun) complete() error {
+	opt, src, rep := r.opt, r.f.src, r.f.rep
+	rep.SHA256 = hex.EncodeToString(r.f.hash.Sum(nil))
+	if opt.Progress != nil {
+		opt.Progress(src.Name, r.f.counter.n, r.f.counter.n)
+	}
+	if opt.writes() {
+		if err := opt.Store.FinishFile(r.ctx, opt.RunID, src.Name, rep.SHA256, r.f.counter.n); err != nil {
+			rep.State = report.StateFailed
+			return err
+		}
+	}
+	rep.State = report.StateComplete
+	r.log.Info("end", "read", rep.Read, "inserted", rep.Inserted, "rejected", rep.Rejected, "still_rejected", rep.StillRejected,
+		"ignored", rep.Ignored, "sha256", rep.SHA256)
+	return nil
+}
+
+func (r *fileRun) newJob() *batchJob {
+	r.seq++ // batches number from 1 in the journal, from 0 in the order they are counted
+	return &batchJob{seq: r.seq - 1, batch: newBatch(r.opt, r.f.src, r.seq), byCode: map[string]int{}}
+}
+
+// send hands the current batch to the loaders and starts a new one.
+func (r *fileRun) send() error {
+	if err := r.pool.Send(r.ctx, r.cur); err != nil {
+		return err
+	}
+	r.cur = r.newJob()
+	return nil
+}
+
+// row judges one record and sends the batch when it is full.
+func (r *fileRun) row(rec *csvfile.Record) error {
+	r.readNotes(rec.Notes)
+	fields, from, err := r.f.back.fields(rec.Fields)
+	var pe *csvfile.ParseError
+	if errors.As(err, &pe) {
+		r.malformed(rec.Line, pe.Raw, pe.Err, from, nil)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: line %d: %w", r.f.src.Name, rec.Line, err)
+	}
+	r.lastLine = rec.Line
+	row, ambiguous := r.repair(r.align(fields), rec.Line, from)
+	res := r.opt.Checker.Check(r.e, rec.Line, row)
+	explain(res.Violations, ambiguous)
+	r.judged(res, rec, fields, from)
+	if r.cur.full(r.opt) {
+		return r.send()
+	}
+	return nil
+}
+
+// align puts a record's fields in the order of the entity's ("" for a column the file
+// lacks).
+func (r *fileRun) align(fields []string) []string {
+	for i, idx := range r.f.mapping.Index {
+		if idx >= 0 && idx < len(fields) {
+			r.raw[i] = fields[idx]
+		} else {
+			r.raw[i] = ""
+		}
+	}
+	return r.raw
+}
+
+// repair corrects a row's values before it is checked (Options.Repair), logging and
+// recording each correction, and returns the values it found several readings of.
+func (r *fileRun) repair(raw []string, line int, from origin) ([]string, []rules.Violation) {
+	if r.opt.Repair == nil {
+		return raw, nil
+	}
+	row, corrections, ambiguous := r.opt.Repair(r.e, raw)
+	for _, c := range corrections {
+		r.log.Info("corrected", append(from.at(line), "field", c.Column, "before", c.Before, "after", c.After, "rule", c.Rule)...)
+		r.cur.batch.Corrections = append(r.cur.batch.Corrections, mariadb.Correction{Line: line, OriginFile: from.File,
+			OriginLine: from.Line, Field: c.Column, Before: c.Before, After: c.After, Rule: c.Rule})
+	}
+	return row, ambiguous
+}
