@@ -101,7 +101,15 @@ ndir() { echo "$dir/node$1"; }
 pidfile() { echo "$(ndir "$1")/launched.pid"; }
 sock() { echo "$(ndir "$1")/sock"; }
 
-running() { local f; f=$(pidfile "$1"); [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
+# running: node N is up. A pid file left by a crash may name a pid given since to another
+# process: only one whose command line names the node's data folder counts, so kill and
+# stop never reach a stranger.
+running() {
+	local f pid
+	f=$(pidfile "$1")
+	[ -f "$f" ] && pid=$(cat "$f") && kill -0 "$pid" 2>/dev/null &&
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--datadir=$(ndir "$1")/data "
+}
 
 client() {
 	local n=$1 c

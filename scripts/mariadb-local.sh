@@ -52,8 +52,13 @@ ensure_binaries() {
 	find_bin mariadbd mysqld >/dev/null || die "mariadb-server installed but mariadbd not found"
 }
 
+# running: the server of this folder is up. A pid file left by a crash may name a pid the
+# system gave since to another process (another MariaDB server, say): only a process whose
+# command line names this data folder counts, so stop never kills a stranger.
 running() {
-	[ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+	local pid
+	[ -f "$pidfile" ] && pid=$(cat "$pidfile") && kill -0 "$pid" 2>/dev/null &&
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--datadir=$data "
 }
 
 port_free() {
