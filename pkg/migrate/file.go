@@ -37,7 +37,7 @@ type fileRun struct {
 func runFile(ctx context.Context, opt Options, f *opened) error {
 	e := f.src.Entity
 	r := &fileRun{ctx: ctx, opt: opt, f: f, e: e, log: opt.Log.With("file", f.src.Name), words: opt.Words.orDefault(),
-		raw: make([]string, len(e.Fields))}
+		raw: make([]string, len(e.Fields)), lastLine: 1} // line 1 is the header
 	opt.Checker.SetSource(f.src.Name)
 	if skip, err := r.lookEarlier(); err != nil || skip {
 		return err
