@@ -67,9 +67,6 @@ func RunDistributech(ctx context.Context, cfg DistributechConfig, dir string) (S
 	case cfg.Revendeurs < 1 || cfg.Produits < 1 || cfg.Weeks < 1:
 		return Summary{}, fmt.Errorf("need at least one reseller, one product and one week")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Summary{}, err
-	}
 	st, err := newStage(dir)
 	if err != nil {
 		return Summary{}, err

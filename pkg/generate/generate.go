@@ -9,7 +9,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -94,9 +93,6 @@ type ManifestRow struct {
 func Run(ctx context.Context, cfg Config, dir string) (Summary, error) {
 	if cfg.Today.IsZero() {
 		cfg.Today = model.NewDate(time.Now())
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Summary{}, err
 	}
 	st, err := newStage(dir)
 	if err != nil {

@@ -104,7 +104,11 @@ type stage struct {
 	names      []string // paths relative to the output folder, in the order written
 }
 
+// newStage makes the output folder when missing, and the stage inside it.
 func newStage(final string) (*stage, error) {
+	if err := os.MkdirAll(final, 0o755); err != nil {
+		return nil, err
+	}
 	dir, err := os.MkdirTemp(final, ".generate-")
 	if err != nil {
 		return nil, err

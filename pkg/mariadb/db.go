@@ -149,9 +149,8 @@ func (d driverLogger) Print(v ...any) {
 	d.log.Warn("driver", "detail", strings.Join(strings.Fields(fmt.Sprint(v...)), " "))
 }
 
-// Open connects to the database dsn names and checks that it answers. Its errors went
-// through FormatError.
-func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+// databaseConfig is dsn's configuration with opts applied; a DSN must name a database.
+func databaseConfig(dsn string, opts []Option) (*mysql.Config, error) {
 	cfg, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
@@ -161,6 +160,16 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	}
 	for _, o := range opts {
 		o(cfg)
+	}
+	return cfg, nil
+}
+
+// Open connects to the database dsn names and checks that it answers. Its errors went
+// through FormatError.
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	cfg, err := databaseConfig(dsn, opts)
+	if err != nil {
+		return nil, err
 	}
 	return open(ctx, cfg)
 }
@@ -219,15 +228,9 @@ func openWith(ctx context.Context, cfg *mysql.Config, asCluster bool) (*DB, erro
 // opened without CREATE DATABASE, so an account that may only use it runs with
 // -create-db too.
 func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
-	cfg, err := ParseDSN(dsn)
+	cfg, err := databaseConfig(dsn, opts)
 	if err != nil {
 		return nil, err
-	}
-	if cfg.DBName == "" {
-		return nil, errNoDatabase
-	}
-	for _, o := range opts {
-		o(cfg)
 	}
 	if strings.Contains(cfg.DBName, "`") {
 		return nil, fmt.Errorf("invalid database name %q: it holds a backtick", cfg.DBName)
