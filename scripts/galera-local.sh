@@ -138,7 +138,7 @@ options() {
 	local n=$1 b d
 	b=$(base)
 	d=$(ndir "$n")
-	echo --no-defaults --user="$(node_user)" --datadir="$d/data" --socket="$d/sock" --port=$((b + n)) \
+	echo --no-defaults --user="$(node_user)" --datadir="$d/data" --tmpdir="$d/tmp" --socket="$d/sock" --port=$((b + n)) \
 		--bind-address=127.0.0.1 --pid-file="$d/mariadbd.pid" --log-error="$d/mariadbd.log" \
 		--local-infile=1 --max-allowed-packet=256M --max-connections=500 \
 		--innodb-buffer-pool-size=512M --innodb-log-file-size=256M --innodb-flush-log-at-trx-commit=2 \
@@ -158,6 +158,8 @@ recovered() {
 	local n=$1 d mariadbd
 	d=$(ndir "$n")
 	[ -d "$d/data/mysql" ] || return 0
+	mkdir -p "$d/tmp" # data from before nodes had a tmpdir of their own
+	chown "$(node_user):" "$d/tmp"
 	mariadbd=$(find_bin mariadbd)
 	# shellcheck disable=SC2046
 	"$mariadbd" $(options "$n") --log-error="$d/recover.log" --wsrep-recover </dev/null >/dev/null 2>&1 || true
@@ -190,7 +192,9 @@ wait_synced() {
 init_node() {
 	local n=$1 d
 	d=$(ndir "$n")
-	mkdir -p "$d/data"
+	# tmp: a server deletes every #sql* file of its tmpdir as it starts; sharing /tmp
+	# would delete the temporary tables other servers are using.
+	mkdir -p "$d/data" "$d/tmp"
 	chmod 755 "$dir" "$d"
 	if [ "$n" = 1 ] && [ ! -d "$d/data/mysql" ]; then
 		"$(find_bin mariadb-install-db)" --no-defaults --datadir="$d/data" --user="$(node_user)" \

@@ -7,8 +7,9 @@
 #   scripts/mariadb-local.sh dsn      print the DSN of the running server
 #
 # Everything lives in .mariadb-local/ at the project root (git-ignored): data folder,
-# socket, pid, log, port. It listens on 127.0.0.1 on a free port (never 3306), runs as the
-# current user, has a root user with no password, and touches no system service.
+# temporary folder, socket, pid, log, port. It listens on 127.0.0.1 on a free port (never
+# 3306), runs as the current user, has a root user with no password, and touches no
+# system service.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -103,7 +104,11 @@ start() {
 	fi
 	port_free "$port" || die "port $port is taken"
 	echo "$port" >"$portfile"
-	"$mariadbd" --no-defaults --datadir="$data" --socket="$sock" --pid-file="$pidfile" \
+	# A temporary folder of its own: a server deletes every #sql* file of its tmpdir as
+	# it starts, so sharing /tmp would delete the temporary tables other servers are
+	# using (a query of theirs then fails, or the server crashes).
+	mkdir -p "$dir/tmp"
+	"$mariadbd" --no-defaults --datadir="$data" --tmpdir="$dir/tmp" --socket="$sock" --pid-file="$pidfile" \
 		--port="$port" --bind-address=127.0.0.1 --user="$(id -un)" --log-error="$log" \
 		--skip-name-resolve=0 --local-infile=1 --max-allowed-packet=256M \
 		--innodb-buffer-pool-size=1G --innodb-log-file-size=256M \

@@ -26,7 +26,8 @@ import (
 type Server struct {
 	// DSN is root's, over TCP on 127.0.0.1, without a database name.
 	DSN string
-	// Dir holds the data folder and the server's log (mariadbd.log).
+	// Dir holds the data folder, the server's temporary folder (tmp) and its log
+	// (mariadbd.log).
 	Dir string
 }
 
@@ -73,7 +74,14 @@ func StartServer(tb testing.TB, options ...string) *Server {
 		tb.Fatal(err)
 	}
 	logPath := filepath.Join(dir, "mariadbd.log")
-	args := append([]string{"--no-defaults", "--datadir=" + data, "--socket=" + sock, "--pid-file=" + filepath.Join(dir, "mariadbd.pid"),
+	// A temporary folder of its own: a server deletes every #sql* file of its tmpdir as
+	// it starts, so one sharing /tmp would delete the temporary tables that the shared
+	// test server (and every other server) is using, failing their queries.
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		tb.Fatal(err)
+	}
+	args := append([]string{"--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp, "--socket=" + sock, "--pid-file=" + filepath.Join(dir, "mariadbd.pid"),
 		"--port=" + strconv.Itoa(port), "--bind-address=127.0.0.1", "--user=" + me.Username, "--log-error=" + logPath,
 		"--local-infile=1", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
 		"--innodb-buffer-pool-size=32M", "--performance-schema=OFF"}, options...)
