@@ -41,6 +41,8 @@ type lease struct {
 	release sync.Once
 }
 
+var _ store.Lease = (*lease)(nil)
+
 // LostLease is the error of a run whose lease is no longer its own: it must stop
 // writing, since another run may have taken the lease over.
 type LostLease struct {
