@@ -17,6 +17,7 @@ import (
 	"dmt/pkg/mariadb"
 	"dmt/pkg/redact"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // doc is doc.go, whose comment is the manual -h prints.
@@ -102,19 +103,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	host, _ := os.Hostname()
-	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "analyse_stock", Domain: "distributech", Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
+	if err := db.StartRun(ctx, store.Run{ID: runID, Tool: "analyse_stock", Domain: "distributech", Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	summary, warning, err := export(ctx, db, exportJob{at: at, etat: etatPath, evolution: evoPath, chart: chartPath, html: html,
 		dialect: dialect(*excel), stdout: stdout, runID: runID})
-	status, msg := mariadb.StatusOK, summary
+	status, msg := store.StatusOK, summary
 	switch {
 	case err != nil:
-		status, msg = mariadb.StatusFailed, err.Error()
+		status, msg = store.StatusFailed, err.Error()
 	case warning != "":
-		status, msg = mariadb.StatusDataErrors, summary+"; "+warning
+		status, msg = store.StatusDataErrors, summary+"; "+warning
 	}
-	if ferr := db.FinishRun(runID, status, mariadb.FileCounts{}, msg); ferr != nil && err == nil {
+	if ferr := db.FinishRun(runID, status, store.Counts{}, msg); ferr != nil && err == nil {
 		err = ferr
 	}
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/redact"
+	"dmt/pkg/store"
 )
 
 const manual = `export_sql: export the whole central database (or some tables) as a compressed SQL dump, with its SHA-256.
@@ -106,12 +107,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	host, _ := os.Hostname()
-	if err := db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "export_sql", Domain: d, Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
+	if err := db.StartRun(ctx, store.Run{ID: runID, Tool: "export_sql", Domain: d, Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
 		return err
 	}
-	status, msg := mariadb.StatusFailed, ""
+	status, msg := store.StatusFailed, ""
 	defer func() {
-		if ferr := db.FinishRun(runID, status, mariadb.FileCounts{}, msg); ferr != nil {
+		if ferr := db.FinishRun(runID, status, store.Counts{}, msg); ferr != nil {
 			fmt.Fprintf(stderr, "export_sql: %v\n", ferr)
 		}
 	}()
@@ -153,7 +154,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fail(fmt.Errorf("verify: %w", err))
 		}
 		if len(diffs) > 0 {
-			status = mariadb.StatusDataErrors
+			status = store.StatusDataErrors
 			msg += "; verify: " + strings.Join(diffs, "; ")
 			if len(diffs) > 3 {
 				diffs = append(diffs[:3], "...")
@@ -163,7 +164,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		msg += fmt.Sprintf("; verified: %d tables and views identical", n)
 		report += fmt.Sprintf("; verified: %d tables and views identical once restored", n)
 	}
-	status = mariadb.StatusOK
+	status = store.StatusOK
 	fmt.Fprintln(stderr, report)
 	return nil
 }

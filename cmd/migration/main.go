@@ -5,12 +5,14 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"log/slog"
 	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
 
 	"dmt/pkg/cli"
+	"dmt/pkg/mariadb"
 	"dmt/pkg/migrate"
 	"dmt/pkg/report"
 )
@@ -19,6 +21,12 @@ import (
 //
 //go:embed doc.go
 var doc string
+
+// The engine reaches the database through its ports; mariadb is the store wired here.
+var (
+	_ migrate.Store    = (*mariadb.DB)(nil)
+	_ migrate.JobStore = (*mariadb.DB)(nil)
+)
 
 func main() {
 	// The checker's key sets are most of the heap and live to the end: collecting at
@@ -73,9 +81,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 
 	rejects := newRejectWriter(*out, *rejectsTo, stdout)
-	job := &migrate.Job{Tool: "migration", Domain: d, DSN: *dsn, CreateDB: *createDB, DryRun: *dryRun, Today: day,
+	job := &migrate.Job{Tool: "migration", Domain: d, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log.txt", ReportName: "rapport_reprise", ReportTitle: "Rapport de reprise (migration)",
 		Rejects: rejects, BatchSize: batchSize, Args: args, Stderr: stderr, Incremental: true}
+	if *dsn != "" {
+		job.Open = func(ctx context.Context, log *slog.Logger) (migrate.JobStore, error) {
+			return mariadb.OpenLoad(ctx, *dsn, *createDB && !*dryRun, log)
+		}
+	}
 	rep, err := job.Execute(ctx)
 	if err != nil {
 		return err

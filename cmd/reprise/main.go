@@ -5,11 +5,13 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 
 	"dmt/pkg/cli"
+	"dmt/pkg/mariadb"
 	"dmt/pkg/migrate"
 )
 
@@ -17,6 +19,12 @@ import (
 //
 //go:embed doc.go
 var doc string
+
+// The engine reaches the database through its ports; mariadb is the store wired here.
+var (
+	_ migrate.Store    = (*mariadb.DB)(nil)
+	_ migrate.JobStore = (*mariadb.DB)(nil)
+)
 
 func main() {
 	// The checker's key sets are most of the heap and live to the end: collecting at
@@ -78,11 +86,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if qpath == "" {
 		qpath = filepath.Join(*out, "quarantaine_"+sources[0].Entity.Name+".csv")
 	}
-	job := &migrate.Job{Tool: "reprise", Domain: d, DSN: *dsn, CreateDB: *createDB, DryRun: *dryRun, Today: day,
+	job := &migrate.Job{Tool: "reprise", Domain: d, DryRun: *dryRun, Today: day,
 		Sources: sources, Out: *out, LogName: "log_reprise.txt", ReportName: "rapport_correction",
 		ReportTitle: "Rapport de correction (reprise)", Labels: [4]string{"read", "re-injected", "isolated", "ignored"},
 		Rejects: migrate.NewRejectFile(qpath), BatchSize: batchSize, Repair: true, Update: *update,
 		Words: migrate.Words{Inserted: "re-injected", Rejected: "isolated", EachRow: true}, Args: args, Stderr: stderr}
+	if *dsn != "" {
+		job.Open = func(ctx context.Context, log *slog.Logger) (migrate.JobStore, error) {
+			return mariadb.OpenLoad(ctx, *dsn, *createDB && !*dryRun, log)
+		}
+	}
 	rep, err := job.Execute(ctx)
 	if err != nil {
 		return err

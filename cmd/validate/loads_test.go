@@ -15,6 +15,7 @@ import (
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/progtest"
+	"dmt/pkg/store"
 )
 
 // checkNamed returns the check of rep named name, failing the test when there is none.
@@ -168,7 +169,7 @@ func holdLease(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lease, err := db.AcquireLease(context.Background(), mariadb.LeaseRequest{Name: mariadb.LoadLease, RunID: "holder", Tool: "migration",
+	lease, err := db.AcquireLease(context.Background(), store.LeaseRequest{Name: store.LoadLease, RunID: "holder", Tool: "migration",
 		Wait: time.Second})
 	if err != nil {
 		t.Fatal(err)

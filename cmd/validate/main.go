@@ -15,6 +15,7 @@ import (
 	"dmt/pkg/mariadb"
 	"dmt/pkg/migrate"
 	"dmt/pkg/redact"
+	"dmt/pkg/store"
 	"dmt/pkg/validate"
 )
 
@@ -113,7 +114,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// account (or server) still checks everything: it says once that the run is not
 	// recorded, and the exit status is the checks'.
 	host, _ := os.Hostname()
-	err = db.StartRun(ctx, mariadb.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(redact.Args(args), " ")})
+	err = db.StartRun(ctx, store.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(redact.Args(args), " ")})
 	switch {
 	case mariadb.IsDenied(err):
 		if !*quiet {
@@ -131,11 +132,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			fmt.Fprintf(stderr, "validate: results not stored in the database, the final report will lack them: %v\n", err)
 		}
-		status, msg := mariadb.StatusOK, fmt.Sprintf("%d checks, %d failed, %d warnings", sum.Checks, sum.Failed, sum.Warnings)
+		status, msg := store.StatusOK, fmt.Sprintf("%d checks, %d failed, %d warnings", sum.Checks, sum.Failed, sum.Warnings)
 		if sum.Failed > 0 {
-			status = mariadb.StatusDataErrors
+			status = store.StatusDataErrors
 		}
-		if err := db.FinishRun(runID, status, mariadb.FileCounts{}, msg); err != nil {
+		if err := db.FinishRun(runID, status, store.Counts{}, msg); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/go-sql-driver/mysql"
+
+	"dmt/pkg/store"
 )
 
 // A DSN may list several servers, the nodes of a MariaDB Galera cluster:
@@ -355,22 +357,15 @@ func (n *nodeConn) CheckNamedValue(nv *driver.NamedValue) error {
 	return driver.ErrSkip
 }
 
-// writeSet is an estimate of what a batch's transaction replicates: the rows it
-// writes and their bytes, counted over the batch's rows up to rows and its rejections
-// up to rejections.
-type writeSet struct {
-	rows, rejections int
-	nrows, nbytes    int64
-}
-
 // BatchFull reports whether b has grown as large as a transaction may on this
 // cluster: Galera refuses a transaction over wsrep_max_ws_rows rows or
 // wsrep_max_ws_size bytes (both read at Open) and rolls it back whole, so a run closes
 // its batch before it gets there. It is false at once on a server without such limits.
 // The count is an estimate (a row writes itself, its header rows, its list items and
 // its stock movement; a rejection one row), kept under three quarters of the row limit
-// and half of the byte limit; it costs only the rows added since the last call.
-func (db *DB) BatchFull(b *Batch) bool {
+// and half of the byte limit; it costs only the rows added since the last call (the
+// count so far is b.Estimate).
+func (db *DB) BatchFull(b *store.Batch) bool {
 	if db == nil {
 		return false
 	}
@@ -384,12 +379,12 @@ func (db *DB) BatchFull(b *Batch) bool {
 		perRow++
 	}
 	lineage := int64(len(b.File) + len(b.RunID) + 96) // lineage, fingerprint, keys
-	ws := &b.ws
-	if ws.nrows == 0 {
-		ws.nrows = 2 // the batch's marker and its file's journal row
-		ws.nbytes = 512
+	ws := &b.Estimate
+	if ws.Rows == 0 {
+		ws.Rows = 2 // the batch's marker and its file's journal row
+		ws.Bytes = 512
 	}
-	add := func(rows []Row) {
+	add := func(rows []store.Row) {
 		for _, r := range rows {
 			var size int64
 			for _, v := range r.Values {
@@ -403,21 +398,21 @@ func (db *DB) BatchFull(b *Batch) bool {
 					size += items * lineage
 				}
 			}
-			ws.nrows += n
-			ws.nbytes += size + perRow*lineage
+			ws.Rows += n
+			ws.Bytes += size + perRow*lineage
 		}
 	}
-	if ws.rows < len(b.Rows) {
-		add(b.Rows[ws.rows:])
-		ws.rows = len(b.Rows)
+	if ws.CountedRows < len(b.Rows) {
+		add(b.Rows[ws.CountedRows:])
+		ws.CountedRows = len(b.Rows)
 	}
-	for _, r := range b.Rejections[min(ws.rejections, len(b.Rejections)):] {
-		ws.nrows++
-		ws.nbytes += int64(len(r.Raw)+len(r.Detail)+len(r.Codes)) + lineage
+	for _, r := range b.Rejections[min(ws.CountedRejections, len(b.Rejections)):] {
+		ws.Rows++
+		ws.Bytes += int64(len(r.Raw)+len(r.Detail)+len(r.Codes)) + lineage
 	}
-	ws.rejections = len(b.Rejections)
+	ws.CountedRejections = len(b.Rejections)
 	upd := int64(len(b.Updates)) * perRow * 2 // replaced rows count twice (before, after)
-	return (wsRows > 0 && ws.nrows+upd >= wsRows*3/4) || (wsBytes > 0 && ws.nbytes+upd*256 >= wsBytes/2)
+	return (wsRows > 0 && ws.Rows+upd >= wsRows*3/4) || (wsBytes > 0 && ws.Bytes+upd*256 >= wsBytes/2)
 }
 
 // readLimits reads the Galera write-set limits into db, for BatchFull.

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -130,6 +131,9 @@ func Describe(cfg *mysql.Config) string {
 	}
 	return cfg.Addr + "/" + cfg.DBName
 }
+
+// Describe names db for people, as the function Describe does.
+func (db *DB) Describe() string { return Describe(db.Cfg) }
 
 // Option changes how Open and OpenCreate connect.
 type Option func(*mysql.Config)
@@ -252,6 +256,29 @@ func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("create database %s: %w", cfg.DBName, FormatError(err))
 	}
 	return open(ctx, cfg)
+}
+
+// OpenLoad opens the database of a run that loads rows (migration, reprise): with
+// OpenCreate when create is set (-create-db), with Open otherwise, the driver's lines
+// going to log (DriverLog). The tests of a schema step that hangs and of a server that
+// does not come back set DDLTimeout and ReconnectWithin through DMT_TEST_DDL_TIMEOUT
+// and DMT_TEST_RECONNECT_WITHIN, so that they wait seconds, not minutes.
+func OpenLoad(ctx context.Context, dsn string, create bool, log *slog.Logger) (*DB, error) {
+	open := Open
+	if create {
+		open = OpenCreate
+	}
+	db, err := open(ctx, dsn, DriverLog(log))
+	if err != nil {
+		return nil, err
+	}
+	if s := os.Getenv("DMT_TEST_DDL_TIMEOUT"); s != "" {
+		db.DDLTimeout, _ = time.ParseDuration(s)
+	}
+	if s := os.Getenv("DMT_TEST_RECONNECT_WITHIN"); s != "" {
+		db.ReconnectWithin, _ = time.ParseDuration(s)
+	}
+	return db, nil
 }
 
 // ApplySchema runs every statement of a whole schema text in order, then records the

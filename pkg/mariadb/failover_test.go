@@ -10,6 +10,7 @@ import (
 
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/store"
 )
 
 // nodeList returns a DSN listing addrs as the nodes of a cluster, for the database and
@@ -100,7 +101,7 @@ func TestLoadBatchFailsOverToNextNode(t *testing.T) {
 			if err := db.ApplySchema(ctx, "clevity", readableSchema(t, "clevity")); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.StartRun(ctx, mariadb.Run{ID: "r1", Tool: "migration", Domain: "clevity"}); err != nil {
+			if err := db.StartRun(ctx, store.Run{ID: "r1", Tool: "migration", Domain: "clevity"}); err != nil {
 				t.Fatal(err)
 			}
 			if err := db.AddFile(ctx, "r1", "clients.csv", "clients"); err != nil {

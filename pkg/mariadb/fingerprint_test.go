@@ -10,6 +10,7 @@ import (
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/model"
+	"dmt/pkg/store"
 	"dmt/pkg/validate"
 )
 
@@ -60,16 +61,16 @@ func loadCases(t *testing.T, db *mariadb.DB, d *domain.Domain) {
 	t.Helper()
 	ctx := context.Background()
 	for _, e := range d.Entities {
-		b := &mariadb.Batch{RunID: "r1", Tool: "migration", File: e.Name + ".csv", Seq: 1, Entity: e}
+		b := &store.Batch{RunID: "r1", Tool: "migration", File: e.Name + ".csv", Seq: 1, Entity: e}
 		for i, c := range printCases[d.Name] {
 			if c.entity == e.Name {
-				b.Rows = append(b.Rows, mariadb.Row{Line: i + 2, Values: c.vals})
+				b.Rows = append(b.Rows, store.Row{Line: i + 2, Values: c.vals})
 			}
 		}
 		if len(b.Rows) == 0 {
 			t.Fatalf("no case for %s", e.Name)
 		}
-		b.Progress = mariadb.Progress{First: b.Rows[0].Line, Line: b.Rows[len(b.Rows)-1].Line, Read: len(b.Rows), Inserted: len(b.Rows)}
+		b.Progress = store.Progress{First: b.Rows[0].Line, Line: b.Rows[len(b.Rows)-1].Line, Read: len(b.Rows), Inserted: len(b.Rows)}
 		if refused, err := db.LoadBatch(ctx, b); err != nil || len(refused) > 0 {
 			t.Fatalf("load %s: %v %v", e.Name, err, refused)
 		}
@@ -89,7 +90,7 @@ func openDomain(t *testing.T, d string) *mariadb.DB {
 	if err := db.Migrate(ctx, d, "test"); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.StartRun(ctx, mariadb.Run{ID: "r1", Tool: "migration", Domain: d}); err != nil {
+	if err := db.StartRun(ctx, store.Run{ID: "r1", Tool: "migration", Domain: d}); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -204,9 +205,9 @@ func TestUpdateWritesAFreshFingerprint(t *testing.T) {
 	loadCases(t, db, d)
 	e := d.Entity("projets")
 	vals := []string{"1", "1", "Audit réseau (bis)", "audit", "termine", "2023-01-10", "2023-03-31", "13000.00", "5", "Paris|Lille"}
-	b := &mariadb.Batch{RunID: "r1", Tool: "reprise", File: "corrections.csv", Seq: 1, Entity: e,
-		Updates:  []mariadb.Row{{Line: 2, Values: vals}},
-		Progress: mariadb.Progress{First: 2, Line: 2, Read: 1, Updated: 1}}
+	b := &store.Batch{RunID: "r1", Tool: "reprise", File: "corrections.csv", Seq: 1, Entity: e,
+		Updates:  []store.Row{{Line: 2, Values: vals}},
+		Progress: store.Progress{First: 2, Line: 2, Read: 1, Updated: 1}}
 	if _, err := db.LoadBatch(ctx, b); err != nil {
 		t.Fatal(err)
 	}

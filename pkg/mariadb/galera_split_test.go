@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/store"
 )
 
 // TestGaleraBatchSplit: a cluster whose write-set limit was lowered after the run
@@ -35,7 +35,7 @@ func TestGaleraBatchSplit(t *testing.T) {
 			if err := db.Migrate(ctx, "clevity", "r0"); err != nil {
 				t.Fatal(err)
 			}
-			if err := db.StartRun(ctx, mariadb.Run{ID: "r1", Tool: "migration", Domain: "clevity"}); err != nil {
+			if err := db.StartRun(ctx, store.Run{ID: "r1", Tool: "migration", Domain: "clevity"}); err != nil {
 				t.Fatal(err)
 			}
 			if err := db.AddFile(ctx, "r1", "clients.csv", "clients"); err != nil {

@@ -61,7 +61,8 @@ func TestGaleraLeaseAcrossNodes(t *testing.T) {
 	time.Sleep(life / 2)
 	c.Kill(t, 1)
 	killed := time.Now()
-	lb, err := b.AcquireLease(ctx, lease("run-on-node-2", life, nil))
+	req, took := tookOver("run-on-node-2", life, nil)
+	lb, err := b.AcquireLease(ctx, req)
 	if err != nil {
 		t.Fatalf("AcquireLease on node 2 after node 1 died: %v", err)
 	}
@@ -69,8 +70,8 @@ func TestGaleraLeaseAcrossNodes(t *testing.T) {
 	if waited := time.Since(killed); waited < life*3/4-time.Second {
 		t.Errorf("node 2 took the lease %s after node 1 died, before the lease could expire (%s at least)", waited.Round(time.Millisecond), life*3/4)
 	}
-	if lb.TookOver == nil || lb.TookOver.RunID != "run-on-node-1" {
-		t.Errorf("TookOver = %+v, want run-on-node-1", lb.TookOver)
+	if len(*took) != 1 || (*took)[0].RunID != "run-on-node-1" {
+		t.Errorf("TookOver was told %+v, want once run-on-node-1", *took)
 	}
 	c.Start(t)
 }

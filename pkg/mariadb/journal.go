@@ -10,34 +10,13 @@ import (
 	"dmt/pkg/store"
 )
 
-// Run is one run of one tool, as the journal records it.
-type Run struct {
-	ID     string
-	Tool   string
-	Domain string
-	Host   string
-	Args   string
-}
-
-// Run statuses in the journal (store's, named here for the programs that write them).
-const (
-	StatusRunning    = store.StatusRunning
-	StatusOK         = store.StatusOK
-	StatusDataErrors = store.StatusDataErrors
-	StatusFailed     = store.StatusFailed
-)
-
-// FileCounts is the accounting of one source file.
-type FileCounts struct {
-	Read, Inserted, Rejected, Ignored, Updated int
-}
-
-// StartRun records r as running. Its host and command line are stored with SafeText:
-// a file name in another encoding than UTF-8 must not stop the run.
-func (db *DB) StartRun(ctx context.Context, r Run) error {
-	r.Host, r.Args = SafeText(r.Host), SafeText(r.Args)
+// StartRun records r (its ID, Tool, Domain, Host and Args) as running, started now.
+// Its host and command line are stored with store.SafeText: a file name in another
+// encoding than UTF-8 must not stop the run.
+func (db *DB) StartRun(ctx context.Context, r store.Run) error {
+	r.Host, r.Args = store.SafeText(r.Host), store.SafeText(r.Args)
 	_, err := db.pool.ExecContext(ctx, `INSERT INTO journal (run_id, tool, domain, started_at, status, host, args)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Tool, r.Domain, time.Now().UTC(), StatusRunning, r.Host, r.Args)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.Tool, r.Domain, time.Now().UTC(), store.StatusRunning, r.Host, r.Args)
 	if err != nil {
 		return fmt.Errorf("journal start: %w", FormatError(err))
 	}
@@ -66,7 +45,7 @@ func (db *DB) FinishFile(ctx context.Context, runID, file, sha256 string, size i
 
 // FinishRun records the end of a run with its status, totals and a message. It uses a
 // fresh context so that a cancelled run is still recorded as failed.
-func (db *DB) FinishRun(runID, status string, total FileCounts, message string) error {
+func (db *DB) FinishRun(runID, status string, total store.Counts, message string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_, err := db.pool.ExecContext(ctx, `UPDATE journal SET ended_at = ?, status = ?, `+"`read`"+` = ?, inserted = ?,
@@ -84,38 +63,31 @@ func (db *DB) FinishRun(runID, status string, total FileCounts, message string) 
 func (db *DB) MarkInterrupted(ctx context.Context, tool, domain, byRun string) ([]string, error) {
 	var ids []string
 	if err := db.pool.SelectContext(ctx, &ids, `SELECT run_id FROM journal WHERE tool = ? AND domain = ? AND status = ?`,
-		tool, domain, StatusRunning); err != nil {
+		tool, domain, store.StatusRunning); err != nil {
 		return nil, fmt.Errorf("journal: %w", FormatError(err))
 	}
 	for _, id := range ids {
 		if _, err := db.pool.ExecContext(ctx, `UPDATE journal SET status = ?, message = ? WHERE run_id = ? AND status = ?`,
-			StatusFailed, "interrupted: found still running by run "+byRun, id, StatusRunning); err != nil {
+			store.StatusFailed, "interrupted: found still running by run "+byRun, id, store.StatusRunning); err != nil {
 			return nil, fmt.Errorf("journal: %w", FormatError(err))
 		}
 	}
 	return ids, nil
 }
 
-// CompleteFile is an earlier run's complete reading of a file, found by its content.
-type CompleteFile struct {
-	RunID    string `db:"run_id"`
-	File     string `db:"file"` // the name it had in that run
-	Rejected int    `db:"rejected"`
-}
-
 // LastComplete returns the latest run of tool on domain, other than exceptRun, that read
 // a file with this SHA-256 to its end (FinishFile recorded its SHA-256 after its last
 // batch committed); ok is false when there is none. A run interrupted inside the file
 // never recorded it, so it does not count.
-func (db *DB) LastComplete(ctx context.Context, tool, domain, sha, exceptRun string) (f CompleteFile, ok bool, err error) {
+func (db *DB) LastComplete(ctx context.Context, tool, domain, sha, exceptRun string) (f store.CompleteFile, ok bool, err error) {
 	err = db.pool.GetContext(ctx, &f, `SELECT f.run_id, f.file, f.rejected FROM journal_files f JOIN journal j ON j.run_id = f.run_id
 		WHERE f.sha256 = ? AND j.tool = ? AND j.domain = ? AND f.run_id <> ?
 		ORDER BY j.started_at DESC, f.run_id DESC LIMIT 1`, sha, tool, domain, exceptRun)
 	if errors.Is(err, sql.ErrNoRows) {
-		return CompleteFile{}, false, nil
+		return store.CompleteFile{}, false, nil
 	}
 	if err != nil {
-		return CompleteFile{}, false, fmt.Errorf("journal: %w", FormatError(err))
+		return store.CompleteFile{}, false, fmt.Errorf("journal: %w", FormatError(err))
 	}
 	return f, true, nil
 }
@@ -143,10 +115,4 @@ func (db *DB) RejectedLines(ctx context.Context, runID, file string) (map[int]st
 		return nil, fmt.Errorf("rejections of run %s: %w", runID, FormatError(err))
 	}
 	return lines, nil
-}
-
-// SameCodes reports whether codes, as a run would record them, equal stored codes
-// (which the rejections table keeps to its first 255 bytes).
-func SameCodes(stored, codes string) bool {
-	return stored == truncate(codes, 255)
 }

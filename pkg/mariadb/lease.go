@@ -12,12 +12,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"dmt/pkg/schema"
+	"dmt/pkg/store"
 )
-
-// LoadLease is the name of the lease that the runs writing a database's rows
-// (migration, reprise) hold while they run, so that they take turns and validate can
-// tell a load in progress from one that died.
-const LoadLease = "load"
 
 // DefaultLeaseDuration is how long a lease lives without being renewed. A run renews
 // it every quarter of that; a run killed without releasing it keeps the next run
@@ -28,42 +24,11 @@ const DefaultLeaseDuration = 60 * time.Second
 // before it holds the lease.
 const leaseStep = "0010_journal_run_lease"
 
-// LeaseHolder is the run a lease row names.
-type LeaseHolder struct {
-	RunID    string `db:"run_id"`
-	Tool     string `db:"tool"`
-	Host     string `db:"host"`
-	PID      int64  `db:"pid"`
-	Expires  string `db:"expires_at"` // by the server's clock, UTC: YYYY-MM-DD HH:MM:SS.mmm
-	Released bool   `db:"released"`   // released at the end of its run
-	Expired  bool   `db:"expired"`    // not released, and not renewed in time
-}
-
-func (h LeaseHolder) String() string {
-	return fmt.Sprintf("run %s (%s on %s, pid %d)", h.RunID, h.Tool, h.Host, h.PID)
-}
-
-// LeaseRequest says which lease a run asks for and how it waits.
-type LeaseRequest struct {
-	Name     string        // LoadLease
-	RunID    string        // the run that will hold it
-	Tool     string        // recorded beside the run id
-	Duration time.Duration // how long it lives unrenewed; 0: DefaultLeaseDuration
-	Wait     time.Duration // how long to wait for a live lease held by another run; 0: 24 h
-	// Waiting, when set, is called once, with the holder, before waiting for a live
-	// lease.
-	Waiting func(LeaseHolder)
-}
-
-// Lease is a run's hold on a lease row. It is renewed in the background until Release;
+// lease is a run's hold on a lease row. It is renewed in the background until Release;
 // Err says whether it is still the run's.
-type Lease struct {
+type lease struct {
 	db  *DB
-	req LeaseRequest
-	// TookOver is the run whose lease expired without being released (killed, or cut
-	// off from the server for longer than the lease) and which this lease replaced; nil
-	// when the lease was free or released.
-	TookOver *LeaseHolder
+	req store.LeaseRequest
 
 	mu         sync.Mutex
 	validUntil time.Time // local clock: past it, the server may see the lease expired
@@ -75,6 +40,8 @@ type Lease struct {
 	done    chan struct{}
 	release sync.Once
 }
+
+var _ store.Lease = (*lease)(nil)
 
 // LostLease is the error of a run whose lease is no longer its own: it must stop
 // writing, since another run may have taken the lease over.
@@ -94,7 +61,7 @@ func (e *LostLease) Error() string {
 // statements and timed by the server's clock, so no connection has to stay open and
 // the clients' clocks do not matter. A free or released lease is taken at once; a live
 // one is waited for (req.Waiting is told once), polling with backoff; an expired one
-// is taken over, and TookOver names its run.
+// is taken over, and req.TookOver is told its run.
 //
 // The run_lease table is created first when it is missing, with the statement of its
 // schema step: it is the one piece of DDL a run runs before it holds the lease (the
@@ -105,7 +72,7 @@ func (e *LostLease) Error() string {
 // lost when a renewal finds it taken over or expired, or when no renewal succeeded for
 // three quarters of the duration (the server then may see it expired within the last
 // quarter): a run checks Err before each batch.
-func (db *DB) AcquireLease(ctx context.Context, req LeaseRequest) (*Lease, error) {
+func (db *DB) AcquireLease(ctx context.Context, req store.LeaseRequest) (store.Lease, error) {
 	if req.Duration <= 0 {
 		req.Duration = DefaultLeaseDuration
 	}
@@ -126,12 +93,12 @@ func (db *DB) AcquireLease(ctx context.Context, req LeaseRequest) (*Lease, error
 			return nil, fmt.Errorf("run lease: %w", err)
 		}
 		if took {
-			l := &Lease{db: db, req: req, validUntil: start.Add(req.Duration * 3 / 4), done: make(chan struct{})}
+			l := &lease{db: db, req: req, validUntil: start.Add(req.Duration * 3 / 4), done: make(chan struct{})}
 			l.stop, l.cancel = context.WithCancel(context.Background())
-			if holder != nil && !holder.Released {
-				l.TookOver = holder
-			}
 			go l.renew()
+			if holder != nil && !holder.Released && req.TookOver != nil {
+				req.TookOver(*holder)
+			}
 			return l, nil
 		}
 		if holder != nil && !told && req.Waiting != nil {
@@ -176,7 +143,7 @@ func (db *DB) ensureLeaseTable(ctx context.Context) error {
 
 // tryLease takes the lease if it is free, released or expired, and returns the holder
 // it found (nil when there was no row, or when another run was faster).
-func (db *DB) tryLease(ctx context.Context, req LeaseRequest, host string) (*LeaseHolder, bool, error) {
+func (db *DB) tryLease(ctx context.Context, req store.LeaseRequest, host string) (*store.LeaseHolder, bool, error) {
 	h, err := db.leaseHolder(ctx, req.Name)
 	if err != nil {
 		return nil, false, err
@@ -224,8 +191,8 @@ func lostRace(err error) bool {
 }
 
 // leaseHolder reads the lease row (nil when there is none).
-func (db *DB) leaseHolder(ctx context.Context, name string) (*LeaseHolder, error) {
-	var h LeaseHolder
+func (db *DB) leaseHolder(ctx context.Context, name string) (*store.LeaseHolder, error) {
+	var h store.LeaseHolder
 	err := db.pool.GetContext(ctx, &h, `SELECT run_id, tool, host, pid, expires_at, released_at IS NOT NULL AS released,
 		released_at IS NULL AND expires_at <= UTC_TIMESTAMP(3) AS expired FROM run_lease WHERE name = ?`, name)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -240,7 +207,7 @@ func (db *DB) leaseHolder(ctx context.Context, name string) (*LeaseHolder, error
 // renew extends the lease every quarter of its duration until Release, or until it
 // finds the lease lost. A renewal that fails (server unreachable) is tried again at the
 // next tick; Err tells when too long has passed without one.
-func (l *Lease) renew() {
+func (l *lease) renew() {
 	defer close(l.done)
 	every := l.req.Duration / 4
 	t := time.NewTicker(every)
@@ -294,7 +261,7 @@ func (l *Lease) renew() {
 
 // Err returns a *LostLease once the lease may no longer be the run's, nil while it is.
 // It costs no query: a run calls it before each batch.
-func (l *Lease) Err() error {
+func (l *lease) Err() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.lost == nil && time.Now().After(l.validUntil) {
@@ -310,7 +277,7 @@ func (l *Lease) Err() error {
 // Release stops the renewals and frees the lease, if it is still the run's, so that
 // the next run takes it at once. It uses its own short deadline: a run stopped by a
 // signal still releases its lease. Calling it again does nothing.
-func (l *Lease) Release() {
+func (l *lease) Release() {
 	l.release.Do(func() {
 		l.cancel()
 		<-l.done
@@ -326,7 +293,7 @@ func (l *Lease) Release() {
 func (db *DB) LoadInProgress(ctx context.Context) (bool, error) {
 	var n int
 	if err := db.pool.GetContext(ctx, &n, `SELECT COUNT(*) FROM run_lease
-		WHERE name = ? AND released_at IS NULL AND expires_at > UTC_TIMESTAMP(3)`, LoadLease); err != nil {
+		WHERE name = ? AND released_at IS NULL AND expires_at > UTC_TIMESTAMP(3)`, store.LoadLease); err != nil {
 		return false, fmt.Errorf("run lease: %w", FormatError(err))
 	}
 	return n > 0, nil

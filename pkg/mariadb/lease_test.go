@@ -9,6 +9,7 @@ import (
 
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/store"
 )
 
 func openDSN(t *testing.T, dsn string) *mariadb.DB {
@@ -21,8 +22,17 @@ func openDSN(t *testing.T, dsn string) *mariadb.DB {
 	return db
 }
 
-func lease(runID string, d time.Duration, waiting func(mariadb.LeaseHolder)) mariadb.LeaseRequest {
-	return mariadb.LeaseRequest{Name: mariadb.LoadLease, RunID: runID, Tool: "migration", Duration: d, Wait: time.Minute, Waiting: waiting}
+func lease(runID string, d time.Duration, waiting func(store.LeaseHolder)) store.LeaseRequest {
+	return store.LeaseRequest{Name: store.LoadLease, RunID: runID, Tool: "migration", Duration: d, Wait: time.Minute, Waiting: waiting}
+}
+
+// tookOver returns a request like lease's whose TookOver callback records, in the
+// slice returned, the holders it is told.
+func tookOver(runID string, d time.Duration, waiting func(store.LeaseHolder)) (store.LeaseRequest, *[]store.LeaseHolder) {
+	req := lease(runID, d, waiting)
+	var told []store.LeaseHolder
+	req.TookOver = func(h store.LeaseHolder) { told = append(told, h) }
+	return req, &told
 }
 
 // A lease is taken on an empty database (its table created), held while it is renewed
@@ -49,8 +59,9 @@ func TestLeaseTakeTurns(t *testing.T) {
 		released <- time.Now()
 		la.Release()
 	}()
-	var told []mariadb.LeaseHolder
-	lb, err := b.AcquireLease(ctx, lease("run-b", 2*time.Second, func(h mariadb.LeaseHolder) { told = append(told, h) }))
+	var told []store.LeaseHolder
+	req, took := tookOver("run-b", 2*time.Second, func(h store.LeaseHolder) { told = append(told, h) })
+	lb, err := b.AcquireLease(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +73,8 @@ func TestLeaseTakeTurns(t *testing.T) {
 	if len(told) != 1 || told[0].RunID != "run-a" || told[0].Tool != "migration" {
 		t.Errorf("Waiting was told %+v, want once run-a", told)
 	}
-	if lb.TookOver != nil {
-		t.Errorf("TookOver = %+v after a release, want nil", lb.TookOver)
+	if len(*took) != 0 {
+		t.Errorf("TookOver was told %+v after a release, want nothing", *took)
 	}
 	lb.Release()
 	if busy, err := b.LoadInProgress(ctx); err != nil || busy {
@@ -85,7 +96,8 @@ func TestLeaseExpiresAndIsTakenOver(t *testing.T) {
 	}
 	a.Close()
 	cut := time.Now()
-	lb, err := b.AcquireLease(ctx, lease("run-b", 2*time.Second, nil))
+	req, took := tookOver("run-b", 2*time.Second, nil)
+	lb, err := b.AcquireLease(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,8 +105,8 @@ func TestLeaseExpiresAndIsTakenOver(t *testing.T) {
 	if waited := time.Since(cut); waited < time.Second {
 		t.Errorf("run-b took the lease %s after run-a was cut off, before it could expire", waited)
 	}
-	if lb.TookOver == nil || lb.TookOver.RunID != "run-a" {
-		t.Errorf("TookOver = %+v, want run-a", lb.TookOver)
+	if len(*took) != 1 || (*took)[0].RunID != "run-a" {
+		t.Errorf("TookOver was told %+v, want once run-a", *took)
 	}
 	var lost *mariadb.LostLease
 	if err := la.Err(); !errors.As(err, &lost) || !strings.Contains(err.Error(), "not renewed") {

@@ -17,99 +17,27 @@ import (
 
 	"dmt/pkg/domain"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
-// Row is one accepted row to insert: canonical values aligned with the entity's Fields
-// ("" is NULL) and the line of the source file it came from. A row re-injected from a
-// file the toolkit wrote (rejected rows, quarantine) also names the first file and line
-// it came from (OriginLine 0: it is read from its first file), stored in origin_file and
-// origin_line while source_file and source_line keep the file and line this run read.
-type Row struct {
-	Values     []string
-	Line       int
-	OriginFile string
-	OriginLine int
-}
-
-// Rejection is a row kept out of the tables, recorded in the rejections table.
-type Rejection struct {
-	Line   int
-	Codes  string // comma-separated codes
-	Detail string
-	Raw    string
-	// RawBytes is the size of the whole text when Raw holds only its start (a line too
-	// long for the reader to hold): raw_bytes then records it. 0 when Raw is whole.
-	RawBytes int
-}
-
-// Correction is a value reprise corrected in a row of the batch, recorded in the
-// corrections table with the batch, so that the final report can count them.
-type Correction struct {
-	Line       int
-	OriginFile string // where a row fed back first came from ("" when read from its first file)
-	OriginLine int
-	Field      string
-	Before     string
-	After      string
-	Rule       string
-}
-
-// Progress is what a batch adds to its file's journal counts; First and Line are the
-// first and last source lines the batch accounts for (First is 0 when it accounts for
-// none: the closing batch of a file whose lines all went in earlier batches).
-type Progress struct {
-	First, Line                                int
-	Read, Inserted, Rejected, Ignored, Updated int
-}
-
-// Batch is what one transaction writes: accepted rows of one entity read from one file,
-// the rejections found since the previous batch, and the journal progress that accounts
-// for both. Either all of it is committed or none of it.
-type Batch struct {
-	RunID string
-	Tool  string
-	File  string // source file name recorded in lineage and journal
-	// Seq numbers the batches of File within the run from 1: with RunID and File, the
-	// key of the batch's journal_batches row.
-	Seq        int
-	Entity     *domain.Entity
-	Rows       []Row
-	Updates    []Row // rows replacing loaded rows with the same key (reprise -update, reference data)
-	Rejections []Rejection
-	// Corrections are the values corrected in the batch's rows (rejected ones included).
-	Corrections []Correction
-	Progress    Progress
-	// Old holds, after LoadBatch, the values each of Updates replaced, by line.
-	Old map[int][]string
-	// Date is the run's date (YYYY-MM-DD, its -today): for an entity with a History
-	// table, the day the values of Updates come into force, and so the valid_to of the
-	// values they replace ("": the server's date).
-	Date string
-	// Recovered says, after LoadBatch, what became of the batch when its connection
-	// broke ("" when none did), for the log.
-	Recovered string
+// batch is a store.Batch as LoadBatch writes it: with the server's packet limit read
+// at its start and, for a piece of a batch that was split, the number of its
+// journal_batches row.
+type batch struct {
+	*store.Batch
 	// packet is the server's max_allowed_packet while LoadBatch writes the batch.
 	packet int
-	// ws is BatchFull's running estimate of the batch's Galera write set.
-	ws writeSet
 	// marker is the number of the batch's journal_batches row when it is not Seq: a
 	// piece of a batch that was split (see splitMarker).
 	marker int
 }
 
 // markerNo is the number of b's journal_batches row.
-func (b *Batch) markerNo() int {
+func (b *batch) markerNo() int {
 	if b.marker > 0 {
 		return b.marker
 	}
 	return b.Seq
-}
-
-// Refusal is an accepted row that the database refused (a rule the Go checks missed):
-// it was left out and recorded as a rejection with the server's message.
-type Refusal struct {
-	Row     Row
-	Message string
 }
 
 var readerSeq atomic.Int64
@@ -118,7 +46,7 @@ var readerSeq atomic.Int64
 var lineageColumns = []string{"run_id", "source_file", "source_line", "origin_file", "origin_line"}
 
 // lineageArgs are the lineage values of r, as bound parameters.
-func lineageArgs(b *Batch, r Row) []any {
+func lineageArgs(b *batch, r store.Row) []any {
 	var line any
 	if r.OriginLine > 0 {
 		line = r.OriginLine
@@ -157,11 +85,11 @@ var errBatchCommitted = errors.New("batch already committed")
 // larger than estimated, can still get there. The batch is then split in halves, each
 // its own transaction with its own marker (see splitBatch), and the halves split again
 // while refused; the limits are read again for the next batches.
-func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
-	if b.Seq <= 0 {
-		return nil, fmt.Errorf("%s: batch %d: batches are numbered from 1", b.File, b.Seq)
+func (db *DB) LoadBatch(ctx context.Context, sb *store.Batch) ([]store.Refusal, error) {
+	if sb.Seq <= 0 {
+		return nil, fmt.Errorf("%s: batch %d: batches are numbered from 1", sb.File, sb.Seq)
 	}
-	b.packet = db.packetLimit(ctx)
+	b := &batch{Batch: sb, packet: db.packetLimit(ctx)}
 	b.Recovered = ""
 	refused, err := db.loadWhole(ctx, b)
 	if err == nil || Recover(err) != Split {
@@ -172,13 +100,13 @@ func (db *DB) LoadBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 
 // loadWhole writes b in one transaction, as LoadBatch says, and returns an error that
 // Recover calls Split unchanged.
-func (db *DB) loadWhole(ctx context.Context, b *Batch) ([]Refusal, error) {
+func (db *DB) loadWhole(ctx context.Context, b *batch) ([]store.Refusal, error) {
 	// The time to get the connection back counts from its loss, not from the batch's
 	// start: a killed LOAD DATA may hang in the kernel for a minute before it fails, on a
 	// server that answers at once.
 	var until time.Time
 	for attempt := 0; ; attempt++ {
-		var refused []Refusal
+		var refused []store.Refusal
 		err := db.retry(ctx, func() error {
 			var err error
 			refused, err = db.writeBatch(ctx, b)
@@ -228,7 +156,7 @@ func (db *DB) reconnectWithin() time.Duration {
 // lostError is the one line for a batch whose connection could not be regained: which
 // batch may or may not be committed, why, and that a rerun finishes the job (the batches
 // committed are kept, and a rerun recognises their rows as loaded).
-func (db *DB) lostError(b *Batch, err error) error {
+func (db *DB) lostError(b *batch, err error) error {
 	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) left unconfirmed: connection to MariaDB lost and not regained within %s (%v); "+
 		"the batches committed are kept: run the same command again to finish the job",
 		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.reconnectWithin(), FormatError(err)), err}
@@ -251,7 +179,7 @@ func lostWhat(err error) string {
 
 // overError is the one line for a batch over the Galera write-set limits that could
 // not be split enough: a single row over them, or more pieces than a batch may have.
-func (db *DB) overError(b *Batch, err error) error {
+func (db *DB) overError(b *batch, err error) error {
 	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) not written: over the cluster's write-set limits even split in pieces (wsrep_max_ws_rows %d, wsrep_max_ws_size %d: %v); "+
 		"the batches committed are kept: raise the limits, or run the same command again with a smaller -batch",
 		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.wsRows.Load(), db.wsBytes.Load(), lostCause(err)), err}
@@ -269,23 +197,23 @@ func splitMarker(seq, k int) int { return 1_000_000_000 + seq*maxPieces + k }
 // it, writes each half as a batch of its own (LoadBatch's look-ups and retries
 // included), and halves again a half still refused. The pieces' refusals, replaced
 // values and recoveries are b's.
-func (db *DB) loadSplit(ctx context.Context, b *Batch, cause error) ([]Refusal, error) {
+func (db *DB) loadSplit(ctx context.Context, b *batch, cause error) ([]store.Refusal, error) {
 	if err := db.readLimits(ctx); err != nil && Recover(err) == Stop {
 		return nil, FormatError(err)
 	}
 	pieces := 1 // markers used: b's own
-	var refused []Refusal
+	var refused []store.Refusal
 	var recovered []string
 	b.Old = nil
-	var split func(p *Batch, cause error) error
-	split = func(p *Batch, cause error) error {
+	var split func(p *batch, cause error) error
+	split = func(p *batch, cause error) error {
 		first, second, ok := splitBatch(p)
 		if !ok || pieces >= maxPieces || b.Seq > (math.MaxInt32-1_000_000_000)/maxPieces {
 			return db.overError(b, cause)
 		}
 		second.marker = splitMarker(b.Seq, pieces)
 		pieces++
-		for _, q := range []*Batch{first, second} {
+		for _, q := range []*batch{first, second} {
 			r, err := db.loadWhole(ctx, q)
 			if err != nil && Recover(err) == Split {
 				if err := split(q, err); err != nil {
@@ -320,13 +248,13 @@ func (db *DB) loadSplit(ctx context.Context, b *Batch, cause error) ([]Refusal, 
 // takes half of what it writes (its rows first, then its updates, then its
 // rejections) and half of its corrections, the second the rest and the rows ignored; each accounts for its own in its journal progress.
 // It is false when b holds a single row or none: it cannot be cut.
-func splitBatch(b *Batch) (first, second *Batch, ok bool) {
+func splitBatch(b *batch) (first, second *batch, ok bool) {
 	n := len(b.Rows) + len(b.Updates) + len(b.Rejections)
 	if n < 2 {
 		return nil, nil, false
 	}
-	piece := func() *Batch {
-		return &Batch{RunID: b.RunID, Tool: b.Tool, File: b.File, Seq: b.Seq, Entity: b.Entity, Date: b.Date, packet: b.packet}
+	piece := func() *batch {
+		return &batch{Batch: &store.Batch{RunID: b.RunID, Tool: b.Tool, File: b.File, Seq: b.Seq, Entity: b.Entity, Date: b.Date}, packet: b.packet}
 	}
 	first, second = piece(), piece()
 	first.marker = b.marker
@@ -335,7 +263,7 @@ func splitBatch(b *Batch) (first, second *Batch, ok bool) {
 	first.Updates, second.Updates, k = cut(b.Updates, k)
 	first.Rejections, second.Rejections, _ = cut(b.Rejections, k)
 	first.Corrections, second.Corrections, _ = cut(b.Corrections, len(b.Corrections)/2)
-	p := Progress{Inserted: len(first.Rows), Updated: len(first.Updates), Rejected: len(first.Rejections)}
+	p := store.Progress{Inserted: len(first.Rows), Updated: len(first.Updates), Rejected: len(first.Rejections)}
 	p.Read = p.Inserted + p.Updated + p.Rejected
 	lines := make([]int, 0, p.Read)
 	for _, r := range first.Rows {
@@ -369,7 +297,7 @@ func cut[T any](s []T, k int) (head, tail []T, left int) {
 
 // cutError is the one line for a batch whose connection broke at every attempt while
 // the server kept answering: it was killed or cut each time.
-func (db *DB) cutError(b *Batch, err error) error {
+func (db *DB) cutError(b *batch, err error) error {
 	return &formatted{fmt.Sprintf("%s: batch %d (lines %d-%d) not written: its connection to MariaDB was killed or cut at every attempt for %s (%v), "+
 		"while the server answers; the batches committed are kept: run the same command again to finish the job",
 		b.File, b.Seq, b.Progress.First, b.Progress.Line, db.reconnectWithin(), lostCause(err)), err}
@@ -393,7 +321,7 @@ func pause(ctx context.Context, attempt int) error {
 // refused. The journal_batches row goes first: should an earlier attempt have committed
 // unseen, the insert fails at once on its primary key (errBatchCommitted), and while
 // that attempt is still being committed on the server, the insert waits for its outcome.
-func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
+func (db *DB) writeBatch(ctx context.Context, b *batch) ([]store.Refusal, error) {
 	conn, err := db.pool.Connx(ctx)
 	if err != nil {
 		return nil, err
@@ -417,7 +345,7 @@ func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 	rej := b.Rejections
 	prog := b.Progress
 	for _, r := range refused {
-		rej = append(rej, Rejection{Line: r.Row.Line, Codes: string(rules.DBRefused), Detail: r.Message, Raw: strings.Join(r.Row.Values, ",")})
+		rej = append(rej, store.Rejection{Line: r.Row.Line, Codes: string(rules.DBRefused), Detail: r.Message, Raw: strings.Join(r.Row.Values, ",")})
 	}
 	prog.Inserted -= len(refused)
 	prog.Rejected += len(refused)
@@ -440,7 +368,7 @@ func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 }
 
 // insertMarker writes b's journal_batches row with the counts p.
-func insertMarker(ctx context.Context, tx sqlx.ExtContext, b *Batch, p Progress) error {
+func insertMarker(ctx context.Context, tx sqlx.ExtContext, b *batch, p store.Progress) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO journal_batches (run_id, file, batch, first_line, last_line, `read`, inserted, rejected, ignored, updated) "+
 		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", b.RunID, b.File, b.markerNo(), p.First, p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated)
 	var me *mysql.MySQLError
@@ -456,7 +384,7 @@ func insertMarker(ctx context.Context, tx sqlx.ExtContext, b *Batch, p Progress)
 // lookUpBatch tells whether b's journal_batches row is committed and, when it is, reads
 // back the rows the database refused in it. It retries a lost connection with backoff
 // until the time until.
-func (db *DB) lookUpBatch(ctx context.Context, b *Batch, until time.Time) (bool, []Refusal, error) {
+func (db *DB) lookUpBatch(ctx context.Context, b *batch, until time.Time) (bool, []store.Refusal, error) {
 	for attempt := 0; ; attempt++ {
 		committed, refused, err := db.readMarker(ctx, b)
 		if err == nil || Recover(err) == Stop || time.Now().After(until) {
@@ -472,14 +400,14 @@ func (db *DB) lookUpBatch(ctx context.Context, b *Batch, until time.Time) (bool,
 // readMarker reads b's journal_batches row with a locking read: when the broken
 // connection's transaction is still being committed or rolled back on the server, the
 // read waits for its outcome instead of reading past it.
-func (db *DB) readMarker(ctx context.Context, b *Batch) (bool, []Refusal, error) {
+func (db *DB) readMarker(ctx context.Context, b *batch) (bool, []store.Refusal, error) {
 	var n int
 	err := db.pool.GetContext(ctx, &n, "SELECT COUNT(*) FROM journal_batches WHERE run_id = ? AND file = ? AND batch = ? LOCK IN SHARE MODE",
 		b.RunID, b.File, b.markerNo())
 	if err != nil || n == 0 || len(b.Rows) == 0 {
 		return n > 0, nil, err
 	}
-	byLine := make(map[int]Row, len(b.Rows))
+	byLine := make(map[int]store.Row, len(b.Rows))
 	for _, r := range b.Rows {
 		byLine[r.Line] = r
 	}
@@ -492,10 +420,10 @@ func (db *DB) readMarker(ctx context.Context, b *Batch) (bool, []Refusal, error)
 		b.RunID, b.File, b.Entity.Name, string(rules.DBRefused), b.Rows[0].Line, b.Rows[len(b.Rows)-1].Line); err != nil {
 		return false, nil, err
 	}
-	var refused []Refusal
+	var refused []store.Refusal
 	for _, x := range stored {
 		if r, ok := byLine[x.Line]; ok {
-			refused = append(refused, Refusal{Row: r, Message: x.Detail})
+			refused = append(refused, store.Refusal{Row: r, Message: x.Detail})
 		}
 	}
 	return true, refused, nil
@@ -520,7 +448,7 @@ func (db *DB) retry(ctx context.Context, fn func() error) error {
 
 // loadRows loads rows inside tx under a savepoint; on any warning it rolls back to the
 // savepoint and bisects. depth names the savepoints.
-func loadRows(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row, depth int) ([]Refusal, error) {
+func loadRows(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Row, depth int) ([]store.Refusal, error) {
 	if len(rows) == 0 {
 		return nil, nil
 	}
@@ -539,7 +467,7 @@ func loadRows(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row, dep
 		return nil, err
 	}
 	if len(rows) == 1 {
-		return []Refusal{{Row: rows[0], Message: msg}}, nil
+		return []store.Refusal{{Row: rows[0], Message: msg}}, nil
 	}
 	half := len(rows) / 2
 	left, err := loadRows(ctx, tx, b, rows[:half], depth+1)
@@ -557,7 +485,7 @@ func loadRows(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row, dep
 // first warning's message, or "" when the server took every row without a warning.
 // Each row goes with its fingerprint (row_sha, see domain.Fingerprint), which covers its
 // list items too: those rows (projet_sites) carry none of their own.
-func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) (string, error) {
+func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Row) (string, error) {
 	e := b.Entity
 	var cols []string
 	var listIdx []int
@@ -631,7 +559,7 @@ func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) (st
 // that are not there yet, with their fingerprints, before the rows that refer to them.
 // An existing header is left as it is: a line that disagrees with it is then refused by
 // the foreign key. The rows go in statements kept under the packet limit.
-func writeHeaders(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) error {
+func writeHeaders(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Row) error {
 	e := b.Entity
 	for _, h := range e.Headers {
 		idx := make([]int, len(h.Columns))
@@ -724,7 +652,7 @@ func nullable(v string) any {
 
 // loadLists sends the list items of rows (a project's sites) to their tables, in
 // statements kept under the packet limit.
-func loadLists(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) (string, error) {
+func loadLists(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Row) (string, error) {
 	e := b.Entity
 	keyIdx := e.Index(e.KeyColumn())
 	for _, l := range e.Lists {
@@ -767,7 +695,7 @@ func loadLists(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row) (s
 	return "", nil
 }
 
-func writeLineage(buf *bytes.Buffer, b *Batch, r Row) {
+func writeLineage(buf *bytes.Buffer, b *batch, r store.Row) {
 	buf.WriteByte('\t')
 	writeField(buf, b.RunID)
 	buf.WriteByte('\t')
@@ -882,7 +810,7 @@ const truncatedMark = " [truncated; the whole text is in the rejected-rows file]
 // rejected-rows file), with the size of each text that was cut (0 when whole). A row of
 // 50 MB, or a detail quoting a 70,000-character value, is then one rejection, not a
 // batch the server refuses (Error 1153, 1406, or a connection reset) on every rerun.
-func storedRejection(r Rejection, packet int) (detail, raw string, detailBytes, rawBytes int) {
+func storedRejection(r store.Rejection, packet int) (detail, raw string, detailBytes, rawBytes int) {
 	if packet <= 0 {
 		packet = 16 << 20
 	}
@@ -903,7 +831,7 @@ func storedRejection(r Rejection, packet int) (detail, raw string, detailBytes, 
 
 // insertRejections records rejected rows in the rejections table, up to rowsPerInsert
 // per statement and each statement under the packet limit.
-func insertRejections(ctx context.Context, tx sqlx.ExtContext, b *Batch, rej []Rejection, packet int) error {
+func insertRejections(ctx context.Context, tx sqlx.ExtContext, b *batch, rej []store.Rejection, packet int) error {
 	const cols = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	var args []any
 	n, size := 0, 0
@@ -921,7 +849,7 @@ func insertRejections(ctx context.Context, tx sqlx.ExtContext, b *Batch, rej []R
 	}
 	for _, r := range rej {
 		detail, raw, detailBytes, rawBytes := storedRejection(r, packet)
-		row := []any{b.RunID, b.Tool, b.File, b.Entity.Name, r.Line, truncate(r.Codes, 255), detail, raw,
+		row := []any{b.RunID, b.Tool, b.File, b.Entity.Name, r.Line, truncate(r.Codes, store.CodesBytes), detail, raw,
 			nullableInt(detailBytes), nullableInt(rawBytes)}
 		rs := argsBytes(row) + len(cols)
 		if n > 0 && (size+rs > statementBytes(packet) || n >= rowsPerInsert) {
@@ -962,7 +890,7 @@ func (db *DB) packetLimit(ctx context.Context) int {
 
 // insertCorrections records b.Corrections in the corrections table, a few hundred per
 // statement.
-func insertCorrections(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
+func insertCorrections(ctx context.Context, tx sqlx.ExtContext, b *batch) error {
 	const per = 200
 	for start := 0; start < len(b.Corrections); start += per {
 		chunk := b.Corrections[start:min(start+per, len(b.Corrections))]
@@ -992,7 +920,7 @@ func truncate(s string, n int) string {
 }
 
 // addProgress adds a batch's counts to its file's journal row, in the batch's transaction.
-func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string, p Progress) error {
+func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string, p store.Progress) error {
 	_, err := ex.ExecContext(ctx, `UPDATE journal_files SET committed_line = GREATEST(committed_line, ?), `+"`read`"+` = `+"`read`"+` + ?,
 		inserted = inserted + ?, rejected = rejected + ?, ignored = ignored + ?, updated = updated + ? WHERE run_id = ? AND file = ?`,
 		p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated, runID, file)
@@ -1006,7 +934,7 @@ func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string,
 // old values in b.Old for the log (and, for an entity with a History table, in that
 // table: see keepHistory), writes the new values, fingerprint and lineage with one
 // multi-row INSERT ... ON DUPLICATE KEY UPDATE, and replaces their list items.
-func updateRows(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
+func updateRows(ctx context.Context, tx sqlx.ExtContext, b *batch) error {
 	if len(b.Updates) == 0 {
 		return nil
 	}
@@ -1086,7 +1014,7 @@ func updateRows(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
 // replaced row's lineage and fingerprint, so that undoing the run can put it back. One
 // INSERT ... SELECT per rowsPerInsert rows, so the cost follows the changes, not the
 // size of the tables.
-func keepHistory(ctx context.Context, tx sqlx.ExtContext, b *Batch) error {
+func keepHistory(ctx context.Context, tx sqlx.ExtContext, b *batch) error {
 	e := b.Entity
 	var cols []string
 	for _, f := range e.Fields {

@@ -10,6 +10,7 @@ import (
 	"dmt/pkg/domain"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/store"
 )
 
 // openThrough opens a fresh test database through a proxy that can cut connections at
@@ -26,7 +27,7 @@ func openThrough(t *testing.T) (*mariadb.DB, *mariadbtest.Proxy) {
 	if err := db.ApplySchema(ctx, "clevity", readableSchema(t, "clevity")); err != nil {
 		t.Fatalf("apply schema: %v", err)
 	}
-	if err := db.StartRun(ctx, mariadb.Run{ID: "r1", Tool: "migration", Domain: "clevity"}); err != nil {
+	if err := db.StartRun(ctx, store.Run{ID: "r1", Tool: "migration", Domain: "clevity"}); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.AddFile(ctx, "r1", "clients.csv", "clients"); err != nil {
@@ -38,8 +39,8 @@ func openThrough(t *testing.T) (*mariadb.DB, *mariadbtest.Proxy) {
 // clientsBatch is batch seq of clients.csv: n accepted clients from line first, one of
 // them (line badLine, 0 for none) with an e-mail the database refuses
 // (ck_clients_email_form), then two rows the checks rejected and one they ignored.
-func clientsBatch(seq, first, n, badLine int) *mariadb.Batch {
-	b := &mariadb.Batch{RunID: "r1", Tool: "migration", File: "clients.csv", Seq: seq, Entity: domain.Clevity().Entity("clients")}
+func clientsBatch(seq, first, n, badLine int) *store.Batch {
+	b := &store.Batch{RunID: "r1", Tool: "migration", File: "clients.csv", Seq: seq, Entity: domain.Clevity().Entity("clients")}
 	line := first
 	for k := 0; k < n; k++ {
 		id := line
@@ -47,15 +48,15 @@ func clientsBatch(seq, first, n, badLine int) *mariadb.Batch {
 		if line == badLine {
 			email = strings.ToUpper(email)
 		}
-		b.Rows = append(b.Rows, mariadb.Row{Line: line, Values: []string{fmt.Sprint(id), fmt.Sprintf("Client %d", id), "", email, "", "Lyon", "2020-01-01"}})
+		b.Rows = append(b.Rows, store.Row{Line: line, Values: []string{fmt.Sprint(id), fmt.Sprintf("Client %d", id), "", email, "", "Lyon", "2020-01-01"}})
 		line++
 	}
 	for k := 0; k < 2; k++ {
-		b.Rejections = append(b.Rejections, mariadb.Rejection{Line: line, Codes: "BAD_EMAIL", Detail: "d", Raw: "x"})
+		b.Rejections = append(b.Rejections, store.Rejection{Line: line, Codes: "BAD_EMAIL", Detail: "d", Raw: "x"})
 		line++
 	}
 	line++ // the ignored row
-	b.Progress = mariadb.Progress{First: first, Line: line - 1, Read: n + 3, Inserted: n, Rejected: 2, Ignored: 1}
+	b.Progress = store.Progress{First: first, Line: line - 1, Read: n + 3, Inserted: n, Rejected: 2, Ignored: 1}
 	return b
 }
 

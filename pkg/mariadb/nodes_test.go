@@ -7,6 +7,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"dmt/pkg/domain"
+	"dmt/pkg/store"
 )
 
 // TestParseDSNNodeList: a DSN listing the nodes of a cluster parses (the driver alone
@@ -80,16 +81,16 @@ func TestRecoverGalera(t *testing.T) {
 func TestBatchFull(t *testing.T) {
 	t.Parallel()
 	e := domain.Clevity().Entity("projets") // one list (sites)
-	row := func(line int) Row {
+	row := func(line int) store.Row {
 		v := make([]string, len(e.Fields))
 		for i := range v {
 			v[i] = "x"
 		}
 		v[e.Index("sites")] = "Lyon|Paris"
-		return Row{Line: line, Values: v}
+		return store.Row{Line: line, Values: v}
 	}
 	fill := func(db *DB) int {
-		b := &Batch{RunID: "r1", File: "projets.csv", Seq: 1, Entity: e}
+		b := &store.Batch{RunID: "r1", File: "projets.csv", Seq: 1, Entity: e}
 		for n := 1; n <= 10000; n++ {
 			b.Rows = append(b.Rows, row(n))
 			if db.BatchFull(b) {
@@ -115,7 +116,7 @@ func TestBatchFull(t *testing.T) {
 		t.Errorf("without limits, the batch was full after %d rows", n)
 	}
 	var none *DB
-	if none.BatchFull(&Batch{Entity: e}) {
+	if none.BatchFull(&store.Batch{Entity: e}) {
 		t.Errorf("BatchFull without a database = true")
 	}
 }

@@ -262,7 +262,7 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *store.H
 		v.Started = parseTime(r.Started)
 		v.Stored = v.Checks > 0
 		switch {
-		case v.Stored && v.Failed > 0, !v.Stored && r.Status != StatusOK:
+		case v.Stored && v.Failed > 0, !v.Stored && r.Status != store.StatusOK:
 			v.Status = "FAIL"
 		case v.Warnings > 0:
 			v.Status = "WARN"
@@ -331,7 +331,7 @@ func (db *DB) readRuns(ctx context.Context, dom, since string, f *store.History)
 		f.Runs = append(f.Runs, r.Run)
 	}
 	for _, r := range f.Runs {
-		if !slices.Contains(store.LoadingTools, r.Tool) || (r.Status != StatusFailed && r.Status != StatusRunning) {
+		if !slices.Contains(store.LoadingTools, r.Tool) || (r.Status != store.StatusFailed && r.Status != store.StatusRunning) {
 			continue
 		}
 		in, err := db.finisher(ctx, dom, r)

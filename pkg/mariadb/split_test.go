@@ -5,30 +5,31 @@ import (
 	"testing"
 
 	"dmt/pkg/domain"
+	"dmt/pkg/store"
 )
 
 // splitBatch cuts a batch in two that write, together, exactly what it writes, each
 // with balanced journal counts, and both not empty; a batch of one row is not cut.
 func TestSplitBatch(t *testing.T) {
 	e := domain.Clevity().Entity("clients")
-	mk := func(rows, updates, rejections, ignored int) *Batch {
-		b := &Batch{RunID: "r1", File: "clients.csv", Seq: 7, Entity: e}
+	mk := func(rows, updates, rejections, ignored int) *batch {
+		b := &batch{Batch: &store.Batch{RunID: "r1", File: "clients.csv", Seq: 7, Entity: e}}
 		line := 2
 		for k := 0; k < rows; k++ {
-			b.Rows = append(b.Rows, Row{Line: line})
+			b.Rows = append(b.Rows, store.Row{Line: line})
 			line++
 		}
 		for k := 0; k < updates; k++ {
-			b.Updates = append(b.Updates, Row{Line: line})
+			b.Updates = append(b.Updates, store.Row{Line: line})
 			line++
 		}
 		for k := 0; k < rejections; k++ {
-			b.Rejections = append(b.Rejections, Rejection{Line: line})
-			b.Corrections = append(b.Corrections, Correction{Line: line})
+			b.Rejections = append(b.Rejections, store.Rejection{Line: line})
+			b.Corrections = append(b.Corrections, store.Correction{Line: line})
 			line++
 		}
 		line += ignored
-		b.Progress = Progress{First: 2, Line: line - 1, Read: line - 2, Inserted: rows, Updated: updates, Rejected: rejections, Ignored: ignored}
+		b.Progress = store.Progress{First: 2, Line: line - 1, Read: line - 2, Inserted: rows, Updated: updates, Rejected: rejections, Ignored: ignored}
 		return b
 	}
 	for _, c := range [][4]int{{10, 0, 0, 0}, {1, 0, 1, 0}, {0, 0, 2, 3}, {7, 3, 5, 2}, {0, 4, 0, 1}, {1, 1, 0, 9}} {
@@ -38,14 +39,14 @@ func TestSplitBatch(t *testing.T) {
 			if !ok {
 				t.Fatal("not cut")
 			}
-			n := func(p *Batch) int { return len(p.Rows) + len(p.Updates) + len(p.Rejections) }
+			n := func(p *batch) int { return len(p.Rows) + len(p.Updates) + len(p.Rejections) }
 			if n(first) == 0 || n(second) == 0 || n(first)+n(second) != n(b) {
 				t.Errorf("pieces of %d and %d items, want two non-empty pieces of %d in all", n(first), n(second), n(b))
 			}
 			if len(first.Corrections)+len(second.Corrections) != len(b.Corrections) {
 				t.Errorf("corrections %d + %d, want %d", len(first.Corrections), len(second.Corrections), len(b.Corrections))
 			}
-			for _, p := range []*Batch{first, second} {
+			for _, p := range []*batch{first, second} {
 				g := p.Progress
 				if g.Read != g.Inserted+g.Updated+g.Rejected+g.Ignored || g.Inserted != len(p.Rows) || g.Updated != len(p.Updates) || g.Rejected != len(p.Rejections) {
 					t.Errorf("piece progress %+v for %d rows, %d updates, %d rejections", g, len(p.Rows), len(p.Updates), len(p.Rejections))

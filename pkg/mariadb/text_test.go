@@ -4,31 +4,19 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-)
 
-func TestSafeText(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct{ in, want string }{
-		{"clients.csv", "clients.csv"},
-		{"Soci\xe9t\xe9.csv", `Soci\xe9t\xe9.csv`},
-		{"été \xff", `été \xff`},
-		{"\xe2\x82", `\xe2\x82`}, // a cut sequence
-	} {
-		if got := SafeText(c.in); got != c.want || !utf8.ValidString(got) {
-			t.Errorf("SafeText(%q) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}
+	"dmt/pkg/store"
+)
 
 // A rejection is cut to fit its columns and one statement under the packet limit, at
 // a character boundary, its whole sizes kept; one that fits is stored as it is.
 func TestStoredRejection(t *testing.T) {
 	t.Parallel()
-	small := Rejection{Detail: "BAD_DATE date_creation: 31/02", Raw: "3,x"}
+	small := store.Rejection{Detail: "BAD_DATE date_creation: 31/02", Raw: "3,x"}
 	if d, r, db, rb := storedRejection(small, 16<<20); d != small.Detail || r != small.Raw || db != 0 || rb != 0 {
 		t.Errorf("a small rejection was changed: %q %q %d %d", d, r, db, rb)
 	}
-	huge := Rejection{Detail: strings.Repeat("é", 40000), Raw: strings.Repeat("€", 1<<20)}
+	huge := store.Rejection{Detail: strings.Repeat("é", 40000), Raw: strings.Repeat("€", 1<<20)}
 	for _, packet := range []int{1 << 20, 16 << 20, 1 << 30} {
 		d, r, db, rb := storedRejection(huge, packet)
 		if !utf8.ValidString(d) || !utf8.ValidString(r) {

@@ -324,6 +324,25 @@ func (db *DB) Migrate(ctx context.Context, domain, runID string) error {
 	return db.ClaimDomain(ctx, domain, runID)
 }
 
+// CheckDryRun is what a run that writes nothing (a dry run) asks before reading: the
+// schema is the one this program knows, or there is none yet (the run then checks its
+// files without the database's rows). Such a run cannot bring an older schema up to
+// date, and the error says so. It runs no DDL; the caller checked the domain.
+func (db *DB) CheckDryRun(ctx context.Context, domain string) error {
+	steps, err := schema.Steps(domain)
+	if err != nil {
+		return err
+	}
+	st, err := db.ReadSchemaState(ctx, steps)
+	if err != nil || st.Empty {
+		return err
+	}
+	if err := st.CheckCurrent(Describe(db.Cfg)); err != nil {
+		return fmt.Errorf("%w (a dry run changes nothing: run once without -dry-run to upgrade)", err)
+	}
+	return nil
+}
+
 // CheckReadable is what a read-only program asks before reading: the database belongs
 // to domain and its schema is exactly the one this program knows. It runs no DDL.
 func (db *DB) CheckReadable(ctx context.Context, domain string) error {

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"dmt/pkg/mariadb"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // accountant turns the batches of a file that were committed into the file's report,
@@ -147,7 +147,7 @@ func (a *accountant) reject(r Rejected) {
 
 // refused counts an accepted row the database refused as rejected, withdraws it from
 // the checker (its children are orphans), and writes it to the rejects.
-func (a *accountant) refused(job *batchJob, r mariadb.Refusal) {
+func (a *accountant) refused(job *batchJob, r store.Refusal) {
 	rep := a.f.rep
 	rep.Inserted--
 	rep.Rejected++
@@ -166,7 +166,7 @@ func (a *accountant) refused(job *batchJob, r mariadb.Refusal) {
 }
 
 // updated logs a loaded row the batch replaced, with the values that changed.
-func (a *accountant) updated(b *mariadb.Batch, u mariadb.Row) {
+func (a *accountant) updated(b *store.Batch, u store.Row) {
 	e, old := b.Entity, b.Old[u.Line]
 	var changes []string
 	for i, f := range e.Fields {

@@ -9,14 +9,14 @@ import (
 	"strings"
 
 	"dmt/pkg/csvfile"
-	"dmt/pkg/mariadb"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // pending is an accepted row waiting for its batch, with what is needed to reject it
 // should the database refuse it.
 type pending struct {
-	row    mariadb.Row
+	row    store.Row
 	fields []string
 	origin origin
 }
@@ -69,7 +69,7 @@ func (s *lineSpan) merge(o lineSpan) {
 // the accountant needs to say of it once it is committed.
 type batchJob struct {
 	seq     int
-	batch   *mariadb.Batch
+	batch   *store.Batch
 	pending []pending
 	notes   []note
 	byCode  map[string]int
@@ -108,7 +108,7 @@ func (j *batchJob) full(opt Options) bool {
 // batchDone is what became of a batch a loader wrote.
 type batchDone struct {
 	job     *batchJob
-	refused []mariadb.Refusal
+	refused []store.Refusal
 	err     error
 }
 
@@ -124,12 +124,12 @@ func (e *earlier) still(line int, codes string) bool {
 		return false
 	}
 	stored, ok := e.rejected[line]
-	return ok && mariadb.SameCodes(stored, codes)
+	return ok && store.SameCodes(stored, codes)
 }
 
 // lookBack hashes a source that can be read again and finds the latest earlier complete
 // run of the same tool over the same content. It returns that run's file, or ok false.
-func lookBack(ctx context.Context, opt Options, src *Source) (sha string, f mariadb.CompleteFile, ok bool, err error) {
+func lookBack(ctx context.Context, opt Options, src *Source) (sha string, f store.CompleteFile, ok bool, err error) {
 	r, err := src.Reread()
 	if err != nil {
 		return "", f, false, fmt.Errorf("%s: %w", src.Name, err)
@@ -151,11 +151,11 @@ var mendedWhat = map[string]string{
 	string(rules.StrayBOM):      "starting with a byte-order mark, removed",
 }
 
-func newBatch(opt Options, src *Source, seq int) *mariadb.Batch {
-	return &mariadb.Batch{RunID: opt.RunID, Tool: opt.Tool, File: src.Name, Seq: seq, Entity: src.Entity, Date: opt.Checker.Today().String()}
+func newBatch(opt Options, src *Source, seq int) *store.Batch {
+	return &store.Batch{RunID: opt.RunID, Tool: opt.Tool, File: src.Name, Seq: seq, Entity: src.Entity, Date: opt.Checker.Today().String()}
 }
 
-func refusedLine(refused []mariadb.Refusal, line int) bool {
+func refusedLine(refused []store.Refusal, line int) bool {
 	for _, r := range refused {
 		if r.Row.Line == line {
 			return true

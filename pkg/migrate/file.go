@@ -10,9 +10,9 @@ import (
 
 	"dmt/pkg/csvfile"
 	"dmt/pkg/domain"
-	"dmt/pkg/mariadb"
 	"dmt/pkg/report"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // fileRun is the loading of one source file: the reader's side, which judges each row
@@ -228,7 +228,7 @@ func (r *fileRun) repair(raw []string, line int, from origin) ([]string, []rules
 	row, corrections, ambiguous := r.opt.Repair(r.e, raw)
 	for _, c := range corrections {
 		r.log.Info("corrected", append(from.at(line), "field", c.Column, "before", c.Before, "after", c.After, "rule", c.Rule)...)
-		r.cur.batch.Corrections = append(r.cur.batch.Corrections, mariadb.Correction{Line: line, OriginFile: from.File,
+		r.cur.batch.Corrections = append(r.cur.batch.Corrections, store.Correction{Line: line, OriginFile: from.File,
 			OriginLine: from.Line, Field: c.Column, Before: c.Before, After: c.After, Rule: c.Rule})
 	}
 	return row, ambiguous

@@ -15,7 +15,6 @@ import (
 	"dmt/pkg/atomicfile"
 	"dmt/pkg/check"
 	"dmt/pkg/domain"
-	"dmt/pkg/mariadb"
 	"dmt/pkg/model"
 	"dmt/pkg/progress"
 	"dmt/pkg/redact"
@@ -23,17 +22,20 @@ import (
 	"dmt/pkg/rules"
 	"dmt/pkg/runid"
 	"dmt/pkg/runlog"
-	"dmt/pkg/schema"
+	"dmt/pkg/store"
 )
 
 // Job is one run of a loading tool (migration, reprise) from its command line: the
 // engine opens the database, takes the tool's lock, preloads what is already loaded,
 // runs the sources, and records everything in the journal, the log and the reports.
 type Job struct {
-	Tool        string
-	Domain      *domain.Domain
-	DSN         string // "" only with DryRun: check without the database's rows
-	CreateDB    bool   // create the database when it does not exist (-create-db)
+	Tool   string
+	Domain *domain.Domain
+	// Open opens the database the run reads and writes, the driver's messages going to
+	// log (the run's log, opened first); nil only with DryRun: check without the
+	// database's rows. The programs wire it to the store (cmd/migration: mariadb), so
+	// that the engine knows the database only through JobStore.
+	Open        func(ctx context.Context, log *slog.Logger) (JobStore, error)
 	DryRun      bool
 	Today       model.Date
 	Sources     []*Source
@@ -80,7 +82,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if j.DSN != "" {
+	if j.Open != nil {
 		if err := r.connect(ctx); err != nil {
 			return nil, err
 		}
@@ -93,7 +95,7 @@ func (j *Job) Execute(ctx context.Context) (*report.Report, error) {
 	opt := r.options()
 	if !j.DryRun {
 		host, _ := os.Hostname()
-		run := mariadb.Run{ID: r.runID, Tool: j.Tool, Domain: j.Domain.Name, Host: host, Args: strings.Join(redact.Args(j.Args), " ")}
+		run := store.Run{ID: r.runID, Tool: j.Tool, Domain: j.Domain.Name, Host: host, Args: strings.Join(redact.Args(j.Args), " ")}
 		if err := r.db.StartRun(ctx, run); err != nil {
 			return nil, err
 		}
@@ -110,9 +112,9 @@ type jobRun struct {
 	logFile *runlog.File
 	checker *check.Checker
 	rep     *report.Report
-	db      *mariadb.DB    // nil for a dry run without a database
-	held    *mariadb.Lease // the run lease; nil for a dry run
-	closers []func()       // what close releases, in reverse order
+	db      JobStore    // nil for a dry run without a database
+	held    store.Lease // the run lease; nil for a dry run
+	closers []func()    // what close releases, in reverse order
 }
 
 // close releases what the run opened, the last opened first.
@@ -155,27 +157,19 @@ func (r *jobRun) open() ([]*opened, error) {
 // date under the run lease (a dry run only checks it), and preloads the rows already
 // loaded.
 func (r *jobRun) connect(ctx context.Context) error {
-	open := mariadb.Open
-	if r.CreateDB && !r.DryRun {
-		open = mariadb.OpenCreate
-	}
-	db, err := open(ctx, r.DSN, mariadb.DriverLog(r.log))
+	db, err := r.Open(ctx, r.log)
 	if err != nil {
 		r.log.Error("failed", "detail", err.Error())
 		return err
 	}
 	r.db = db
 	r.closers = append(r.closers, func() { db.Close() })
-	// Tests of a schema step that hangs wait seconds, not the default minutes.
-	if s := os.Getenv("DMT_TEST_DDL_TIMEOUT"); s != "" {
-		db.DDLTimeout, _ = time.ParseDuration(s)
-	}
-	r.rep.Database = mariadb.Describe(db.Cfg)
+	r.rep.Database = db.Describe()
 	if err := db.CheckDomain(ctx, r.Domain.Name); err != nil {
 		return err
 	}
 	if r.DryRun {
-		err = dryRunSchema(ctx, db, r.Domain.Name)
+		err = db.CheckDryRun(ctx, r.Domain.Name)
 	} else {
 		err = r.takeLease(ctx)
 	}
@@ -199,19 +193,20 @@ func (r *jobRun) connect(ctx context.Context) error {
 // running: once this run holds it, the others so marked are dead (their lease expired,
 // or they could not record their end).
 func (r *jobRun) takeLease(ctx context.Context) error {
-	lease, err := r.db.AcquireLease(ctx, mariadb.LeaseRequest{Name: mariadb.LoadLease, RunID: r.runID, Tool: r.Tool,
-		Duration: leaseDuration(), Waiting: func(h mariadb.LeaseHolder) {
+	lease, err := r.db.AcquireLease(ctx, store.LeaseRequest{Name: store.LoadLease, RunID: r.runID, Tool: r.Tool,
+		Duration: leaseDuration(),
+		Waiting: func(h store.LeaseHolder) {
 			fmt.Fprintf(r.Stderr, "%s: another migration or reprise is running on %s (%s); waiting for it to finish\n", r.Tool, r.rep.Database, h)
 			r.log.Info("waiting", "detail", h.String()+" holds the run lease until "+h.Expires+" UTC unless it renews it")
+		},
+		TookOver: func(h store.LeaseHolder) {
+			r.log.Warn("lease", "detail", "took over the run lease of "+h.String()+": it expired at "+h.Expires+" UTC without being released")
 		}})
 	if err != nil {
 		return err
 	}
 	r.closers = append(r.closers, lease.Release)
 	r.held = lease
-	if h := lease.TookOver; h != nil {
-		r.log.Warn("lease", "detail", "took over the run lease of "+h.String()+": it expired at "+h.Expires+" UTC without being released")
-	}
 	if err := r.db.Migrate(ctx, r.Domain.Name, r.runID); err != nil {
 		return err
 	}
@@ -249,10 +244,6 @@ func (r *jobRun) options() Options {
 	}
 	if pause := os.Getenv("DMT_TEST_PAUSE_AFTER_BATCH"); pause != "" {
 		opt.PauseAfterBatch, _ = time.ParseDuration(pause)
-	}
-	// Tests of a server that does not come back wait seconds, not the default 30 s.
-	if within := os.Getenv("DMT_TEST_RECONNECT_WITHIN"); within != "" && r.db != nil {
-		r.db.ReconnectWithin, _ = time.ParseDuration(within)
 	}
 	return opt
 }
@@ -300,12 +291,12 @@ func (r *jobRun) finish(ctx context.Context, runErr error) (*report.Report, erro
 	if rep.Status == report.StateInterrupted && balanceErr == nil {
 		runErr = &Interrupted{RunID: r.runID, Committed: rep.Totals, Err: runErr}
 	}
-	status := mariadb.StatusOK
+	status := store.StatusOK
 	switch {
 	case runErr != nil || balanceErr != nil:
-		status = mariadb.StatusFailed
+		status = store.StatusFailed
 	case rep.Totals.Rejected > 0:
-		status = mariadb.StatusDataErrors
+		status = store.StatusDataErrors
 	}
 	runErr = withLater(runErr, r.recordEnd(status, cmp.Or(runErr, balanceErr)))
 	runErr = withLater(runErr, r.writeReports())
@@ -331,7 +322,8 @@ func (r *jobRun) recordEnd(status string, problem error) error {
 		msg = problem.Error()
 	}
 	t := r.rep.Totals
-	return r.db.FinishRun(r.runID, status, mariadb.FileCounts{Read: t.Read, Inserted: t.Inserted, Rejected: t.Rejected, Ignored: t.Ignored, Updated: t.Updated}, msg)
+	return r.db.FinishRun(r.runID, status, store.Counts{Read: int64(t.Read), Inserted: int64(t.Inserted), Rejected: int64(t.Rejected),
+		Ignored: int64(t.Ignored), Updated: int64(t.Updated)}, msg)
 }
 
 // writeReports writes the text and JSON reports. The reports replaced are kept under the
@@ -349,15 +341,15 @@ func (r *jobRun) writeReports() error {
 	return err
 }
 
-// leaseDuration is mariadb.DefaultLeaseDuration, or DMT_TEST_LEASE: tests of
-// expired leases wait seconds, not a minute.
+// leaseDuration is DMT_TEST_LEASE (tests of expired leases wait seconds, not a
+// minute), or 0: the store's default.
 func leaseDuration() time.Duration {
 	if s := os.Getenv("DMT_TEST_LEASE"); s != "" {
 		if d, err := time.ParseDuration(s); err == nil && d > 0 {
 			return d
 		}
 	}
-	return mariadb.DefaultLeaseDuration
+	return 0
 }
 
 // previousReportRun returns the run id recorded in the JSON report at path, the name
@@ -376,22 +368,4 @@ func previousReportRun(path, runID string) string {
 		return runID
 	}
 	return old.RunID
-}
-
-// dryRunSchema lets a dry run read a database whose schema is current, or one with no
-// schema yet (the files are then checked without the database's rows). A dry run writes
-// nothing, so it cannot bring an older schema up to date: it says so.
-func dryRunSchema(ctx context.Context, db *mariadb.DB, domain string) error {
-	steps, err := schema.Steps(domain)
-	if err != nil {
-		return err
-	}
-	st, err := db.ReadSchemaState(ctx, steps)
-	if err != nil || st.Empty {
-		return err
-	}
-	if err := st.CheckCurrent(mariadb.Describe(db.Cfg)); err != nil {
-		return fmt.Errorf("%w (a dry run changes nothing: run once without -dry-run to upgrade)", err)
-	}
-	return nil
 }

@@ -15,9 +15,9 @@ import (
 	"syscall"
 
 	"dmt/pkg/domain"
-	"dmt/pkg/mariadb"
 	"dmt/pkg/runid"
 	"dmt/pkg/sqlitesrc"
+	"dmt/pkg/store"
 )
 
 // StdinName is what logs, reports, the journal and lineage call standard input.
@@ -181,7 +181,7 @@ func (o *opener) table(e *domain.Entity) *Source {
 	reread := func() (io.ReadCloser, error) {
 		return lite.Table(context.Background(), e.SQLiteTable, e.Columns()), nil
 	}
-	return &Source{Name: mariadb.SafeText(o.sqlite.Name(e.SQLiteTable)), Entity: e, R: r, Reread: reread}
+	return &Source{Name: store.SafeText(o.sqlite.Name(e.SQLiteTable)), Entity: e, R: r, Reread: reread}
 }
 
 func (o *opener) open(path string, e *domain.Entity) (*Source, error) {
@@ -193,7 +193,7 @@ func (o *opener) open(path string, e *domain.Entity) (*Source, error) {
 	// The name lineage, the journal and the reports record: a name that is not UTF-8 (a
 	// Latin-1 file name) is kept with its odd bytes escaped (\xe9), so that it can be
 	// stored as text and the file loads without being renamed.
-	src := &Source{Name: mariadb.SafeText(filepath.Base(path)), Entity: e, R: f}
+	src := &Source{Name: store.SafeText(filepath.Base(path)), Entity: e, R: f}
 	src.Reread = func() (io.ReadCloser, error) { return openRegular(path) }
 	return src, nil
 }

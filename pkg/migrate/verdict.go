@@ -5,8 +5,8 @@ import (
 
 	"dmt/pkg/check"
 	"dmt/pkg/csvfile"
-	"dmt/pkg/mariadb"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // judged puts a checked row in the current batch as its verdict says: a row to insert
@@ -15,7 +15,7 @@ func (r *fileRun) judged(res check.Result, rec *csvfile.Record, fields []string,
 	job := r.cur
 	b := job.batch
 	job.read(rec.Line)
-	row := mariadb.Row{Values: res.Canonical, Line: rec.Line, OriginFile: from.File, OriginLine: from.Line}
+	row := store.Row{Values: res.Canonical, Line: rec.Line, OriginFile: from.File, OriginLine: from.Line}
 	switch res.Outcome {
 	case check.Accept:
 		b.Progress.Inserted++
@@ -63,7 +63,7 @@ func (r *fileRun) rejected(res check.Result, rec *csvfile.Record, fields []strin
 		job.still++
 	}
 	errs := violationsText(res.Violations)
-	b.Rejections = append(b.Rejections, mariadb.Rejection{Line: rec.Line, Codes: joined, Detail: errs, Raw: rec.Raw})
+	b.Rejections = append(b.Rejections, store.Rejection{Line: rec.Line, Codes: joined, Detail: errs, Raw: rec.Raw})
 	job.notes = append(job.notes, note{line: rec.Line, reject: true, code: joined, detail: errs, fields: fields, origin: from, still: still})
 }
 
@@ -91,7 +91,7 @@ func (r *fileRun) malformed(line int, text string, cause error, o origin, cut *c
 		job.still++
 	}
 	job.byCode[code]++
-	rej := mariadb.Rejection{Line: line, Codes: code, Detail: detail, Raw: text}
+	rej := store.Rejection{Line: line, Codes: code, Detail: detail, Raw: text}
 	if cut != nil {
 		rej.RawBytes = int(cut.RawBytes)
 	}

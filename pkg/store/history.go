@@ -124,6 +124,9 @@ type CheckHistory struct {
 type Run struct {
 	ID      string    `db:"run_id"`
 	Tool    string    `db:"tool"`
+	Domain  string    `db:"domain"`
+	Host    string    `db:"host"` // the machine it ran on
+	Args    string    `db:"args"` // its command line, passwords redacted
 	Status  string    `db:"status"`
 	Started time.Time `db:"-"`
 	Ended   time.Time `db:"-"` // zero while running or when it died

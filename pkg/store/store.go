@@ -1,12 +1,13 @@
-// Package store holds the records that cross between the engines (pkg/validate,
-// pkg/rapport) and a store (pkg/mariadb): what the journal records of runs and files,
-// a check's stored verdict, and the history the final report tells.
+// Package store holds the records that cross between the engines (pkg/migrate,
+// pkg/validate, pkg/rapport) and a store (pkg/mariadb): what the journal records of
+// runs and files, the batches a load writes and what the database refused of them, the
+// run lease, a check's stored verdict, and the history the final report tells.
 //
 // It is plain data: no SQL, no driver. An engine declares the methods it needs of the
-// database in its own package (validate.Store), in terms of these types; a store
-// package implements them and fills these types; the two never import each other, and
-// cmd/* wires them. A new target database is then a new store package, with nothing to
-// change above it.
+// database in its own package (migrate.Store, migrate.JobStore, validate.Store), in
+// terms of these types; a store package implements them and fills these types; the two
+// never import each other, and cmd/* wires them. A new target database is then a new
+// store package, with nothing to change above it.
 package store
 
 // Run statuses, as the journal records them and validate and the final report read
