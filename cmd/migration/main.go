@@ -37,34 +37,21 @@ func main() {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("migration", doc, stdout)
-	dsn := cli.DSN(fs)
-	domainName := cli.Domain(fs)
-	createDB := cli.CreateDB(fs)
+	lf := cli.NewLoadFlags(fs, "check everything and write the reports, but write nothing to the database")
 	out := cli.Out(fs, ".", "folder for log.txt, the reports and rejets/")
 	entityName := fs.String("entity", "", "entity of a single file or of stdin (clients, intervenants, projets, affectations)")
 	rejectsTo := fs.String("rejects", "", "write the rejected rows of a single entity to this file, or - for stdout")
-	dryRun := fs.Bool("dry-run", false, "check everything and write the reports, but write nothing to the database")
-	batch := cli.Batch(fs)
-	today := cli.TodayFlag(fs, "date taken as today by the not-in-the-future checks")
-	quiet := cli.Quiet(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return cli.Usagef("want exactly one INPUT (folder, file or -), got %d", fs.NArg())
 	}
-	d, err := cli.LookupDomain(*domainName)
+	load, err := lf.Resolve()
 	if err != nil {
 		return err
 	}
-	batchSize, err := batch()
-	if err != nil {
-		return err
-	}
-	day, err := today()
-	if err != nil {
-		return err
-	}
+	d := load.Domain
 
 	sources, closeAll, err := migrate.Resolve(d, fs.Arg(0), *entityName, stdin)
 	if err != nil {
@@ -74,19 +61,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if *rejectsTo != "" && len(sources) != 1 {
 		return cli.Usagef("-rejects needs a single entity: give one file or -entity")
 	}
-	if !*dryRun {
-		if err := cli.RequireDSN(*dsn); err != nil {
-			return err
-		}
+	if err := lf.NeedDSN(); err != nil {
+		return err
 	}
 
 	rejects := newRejectWriter(*out, *rejectsTo, stdout)
-	job := &migrate.Job{Tool: "migration", Domain: d, DryRun: *dryRun, Today: day,
+	job := &migrate.Job{Tool: "migration", Domain: d, DryRun: *lf.DryRun, Today: load.Today,
 		Sources: sources, Out: *out, LogName: "log.txt", ReportName: "rapport_reprise", ReportTitle: "Rapport de reprise (migration)",
-		Rejects: rejects, BatchSize: batchSize, Args: args, Stderr: stderr, Incremental: true}
-	if *dsn != "" {
+		Rejects: rejects, BatchSize: load.Batch, Args: args, Stderr: stderr, Incremental: true}
+	if *lf.DSN != "" {
 		job.Open = func(ctx context.Context, log *slog.Logger) (migrate.JobStore, error) {
-			return mariadb.OpenLoad(ctx, *dsn, *createDB && !*dryRun, log)
+			return mariadb.OpenLoad(ctx, *lf.DSN, *lf.CreateDB && !*lf.DryRun, log)
 		}
 	}
 	rep, err := job.Execute(ctx)
@@ -99,7 +84,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if rep.FilesSkipped > 0 {
 		skipped = fmt.Sprintf(", %d files skipped (unchanged, loaded before)", rep.FilesSkipped)
 	}
-	if *quiet && t.NewRejected() == 0 {
+	if *lf.Quiet && t.NewRejected() == 0 {
 		return nil
 	}
 	updated := "" // reference rows the SQLite file changed, their old values kept in history

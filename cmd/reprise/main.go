@@ -35,43 +35,28 @@ func main() {
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := cli.NewFlagSet("reprise", doc, stdout)
-	dsn := cli.DSN(fs)
-	domainName := cli.Domain(fs)
-	createDB := cli.CreateDB(fs)
+	lf := cli.NewLoadFlags(fs, "correct, check, log and isolate, but write nothing to the database")
 	out := cli.Out(fs, ".", "folder for log_reprise.txt, the quarantine file and the report")
 	entityName := fs.String("entity", "", "entity of the input rows (default: taken from the file's name)")
 	quarantine := fs.String("quarantine", "", "file for the isolated rows (default DIR/quarantaine_<entity>.csv)")
-	dryRun := fs.Bool("dry-run", false, "correct, check, log and isolate, but write nothing to the database")
 	update := fs.Bool("update", false, "replace rows already in the database that differ (old values logged), instead of isolating them as conflicts")
-	batch := cli.Batch(fs)
-	today := cli.TodayFlag(fs, "date taken as today by the not-in-the-future checks")
-	quiet := cli.Quiet(fs)
 	if err := cli.Parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return cli.Usagef("want exactly one input (a CSV file or -), got %d", fs.NArg())
 	}
-	d, err := cli.LookupDomain(*domainName)
+	load, err := lf.Resolve()
 	if err != nil {
 		return err
 	}
-	batchSize, err := batch()
-	if err != nil {
-		return err
-	}
-	day, err := today()
-	if err != nil {
-		return err
-	}
+	d := load.Domain
 
 	if st, err := os.Stat(fs.Arg(0)); fs.Arg(0) != "-" && err == nil && st.IsDir() {
 		return cli.Usagef("%s is a folder: reprise reads one file of one entity", fs.Arg(0))
 	}
-	if !*dryRun {
-		if err := cli.RequireDSN(*dsn); err != nil {
-			return err
-		}
+	if err := lf.NeedDSN(); err != nil {
+		return err
 	}
 	sources, closeAll, err := migrate.Resolve(d, fs.Arg(0), *entityName, stdin)
 	if err != nil {
@@ -86,14 +71,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if qpath == "" {
 		qpath = filepath.Join(*out, "quarantaine_"+sources[0].Entity.Name+".csv")
 	}
-	job := &migrate.Job{Tool: "reprise", Domain: d, DryRun: *dryRun, Today: day,
+	job := &migrate.Job{Tool: "reprise", Domain: d, DryRun: *lf.DryRun, Today: load.Today,
 		Sources: sources, Out: *out, LogName: "log_reprise.txt", ReportName: "rapport_correction",
 		ReportTitle: "Rapport de correction (reprise)", Labels: [4]string{"read", "re-injected", "isolated", "ignored"},
-		Rejects: migrate.NewRejectFile(qpath), BatchSize: batchSize, Repair: true, Update: *update,
+		Rejects: migrate.NewRejectFile(qpath), BatchSize: load.Batch, Repair: true, Update: *update,
 		Words: migrate.Words{Inserted: "re-injected", Rejected: "isolated", EachRow: true}, Args: args, Stderr: stderr}
-	if *dsn != "" {
+	if *lf.DSN != "" {
 		job.Open = func(ctx context.Context, log *slog.Logger) (migrate.JobStore, error) {
-			return mariadb.OpenLoad(ctx, *dsn, *createDB && !*dryRun, log)
+			return mariadb.OpenLoad(ctx, *lf.DSN, *lf.CreateDB && !*lf.DryRun, log)
 		}
 	}
 	rep, err := job.Execute(ctx)
@@ -101,7 +86,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	t := rep.Totals
-	if *quiet && t.Rejected == 0 {
+	if *lf.Quiet && t.Rejected == 0 {
 		return nil
 	}
 	updated := ""

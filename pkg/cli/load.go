@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"flag"
+
+	"dmt/pkg/domain"
+	"dmt/pkg/model"
+)
+
+// LoadFlags are the flags the two programs that write rows (migration, reprise) share:
+// the database and whether to create it, the domain, a dry run, the batch size, the date
+// taken as today, and quiet. One definition, so the two programs cannot drift apart.
+type LoadFlags struct {
+	DSN      *string
+	CreateDB *bool
+	DryRun   *bool
+	Quiet    *bool
+	domain   *string
+	batch    func() (int, error)
+	today    func() (model.Date, error)
+}
+
+// Load is what LoadFlags say once parsed and checked.
+type Load struct {
+	Domain *domain.Domain
+	Batch  int
+	Today  model.Date
+}
+
+// NewLoadFlags defines the shared flags on fs; dryRun says what -dry-run does in this
+// program.
+func NewLoadFlags(fs *flag.FlagSet, dryRun string) *LoadFlags {
+	return &LoadFlags{
+		DSN:      DSN(fs),
+		domain:   Domain(fs),
+		CreateDB: CreateDB(fs),
+		DryRun:   fs.Bool("dry-run", false, dryRun),
+		batch:    Batch(fs),
+		today:    TodayFlag(fs, "date taken as today by the not-in-the-future checks"),
+		Quiet:    Quiet(fs),
+	}
+}
+
+// Resolve checks the parsed flags: a known domain, a positive batch, a valid date.
+func (f *LoadFlags) Resolve() (Load, error) {
+	d, err := LookupDomain(*f.domain)
+	if err != nil {
+		return Load{}, err
+	}
+	batch, err := f.batch()
+	if err != nil {
+		return Load{}, err
+	}
+	day, err := f.today()
+	if err != nil {
+		return Load{}, err
+	}
+	return Load{Domain: d, Batch: batch, Today: day}, nil
+}
+
+// NeedDSN is the error of a run that writes without a database (nil for a dry run).
+func (f *LoadFlags) NeedDSN() error {
+	if *f.DryRun {
+		return nil
+	}
+	return RequireDSN(*f.DSN)
+}

@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestLoadFlags(t *testing.T) {
+	t.Setenv(envDSN, "")
+	for _, c := range []struct {
+		args       []string
+		resolveErr string // "" when Resolve succeeds
+		needDSN    bool   // NeedDSN fails
+	}{
+		{args: []string{"-dry-run", "-today", "2026-11-15", "-batch", "10", "-domain", "distributech"}},
+		{args: []string{"-today", "2026-11-15"}, needDSN: true},
+		{args: []string{"-dsn", "u@tcp(h:1)/d"}},
+		{args: []string{"-batch", "0"}, resolveErr: "batch"},
+		{args: []string{"-today", "15/11/2026"}, resolveErr: "today"},
+		{args: []string{"-domain", "nowhere"}, resolveErr: "nowhere"},
+	} {
+		fs := NewFlagSet("t", "", io.Discard)
+		lf := NewLoadFlags(fs, "dry")
+		if err := Parse(fs, c.args); err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		load, err := lf.Resolve()
+		if c.resolveErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.resolveErr) {
+				t.Errorf("%v: Resolve error %v, want one naming %q", c.args, err, c.resolveErr)
+			}
+			continue
+		}
+		if err != nil || load.Domain == nil || load.Batch <= 0 {
+			t.Errorf("%v: Resolve = %+v, %v", c.args, load, err)
+		}
+		if err := lf.NeedDSN(); (err != nil) != c.needDSN {
+			t.Errorf("%v: NeedDSN = %v, want an error: %v", c.args, err, c.needDSN)
+		}
+	}
+}
