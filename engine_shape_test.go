@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -37,6 +38,43 @@ func TestEngineFunctionsShort(t *testing.T) {
 					t.Errorf("%s: %s is %d lines long; split it into steps (at most %d)", file, fd.Name.Name, n, most)
 				}
 			}
+		}
+	}
+}
+
+// TestImportGraph holds the layers of docs/architecture.md: the store imports no engine
+// or program package, no library imports pkg/cli (the programs' layer; progtest, which
+// runs the programs in tests, aside), and the engines reach the store only through their
+// ports.
+func TestImportGraph(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, "./pkg/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := map[string][]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, list, _ := strings.Cut(line, ":")
+		deps[strings.TrimPrefix(pkg, "dmt/")] = strings.Fields(list)
+	}
+	forbidden := func(pkg string, not ...string) {
+		if _, ok := deps[pkg]; !ok {
+			t.Errorf("no package %s", pkg)
+		}
+		for _, d := range deps[pkg] {
+			for _, n := range not {
+				if d == "dmt/"+n {
+					t.Errorf("%s depends on %s", pkg, n)
+				}
+			}
+		}
+	}
+	forbidden("pkg/mariadb", "pkg/migrate", "pkg/validate", "pkg/rapport", "pkg/report", "pkg/check", "pkg/cli")
+	forbidden("pkg/migrate", "pkg/mariadb", "pkg/cli")
+	forbidden("pkg/validate", "pkg/mariadb", "pkg/cli")
+	forbidden("pkg/rapport", "pkg/mariadb", "pkg/cli")
+	for pkg := range deps {
+		if pkg != "pkg/cli" && pkg != "pkg/progtest" {
+			forbidden(pkg, "pkg/cli")
 		}
 	}
 }
