@@ -1,35 +1,69 @@
 #!/usr/bin/env bash
-# bench.sh: the speed and memory figures of the toolkit, on the private MariaDB server.
-# Generates 1,000,000 affectations with their parents (4 % defects), migrates them into
-# a fresh database, and prints time, throughput and peak memory of each step; then runs
-# the Go benchmarks. The private server is stopped at the end when this script started
-# it (stopping deletes its data).
+# bench.sh: the speed and memory figures of the toolkit, on the private MariaDB server
+# (scripts/mariadb-local.sh; stopped at the end when this script started it, which
+# deletes its data). One line per case: the case, the rows it reads, its time, rows per
+# second, its speed relative to the mariadb client's LOAD DATA LOCAL INFILE of the same
+# clean rows into the same schema (measured side by side in the same run, where that
+# applies), and the peak resident memory of the program (GNU time's %M; Debian's
+# `time` package is installed when missing and possible, else /proc is polled).
 #
-#   scripts/bench.sh [-affectations N] [-cluster]
+#   scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-only CASES] [-cluster]
 #
-# -affectations N sets the size (default: BENCH_AFFECTATIONS, else 1000000).
+# Cases (the targets of issue 18 in brackets):
+#
+#   a  N affectations (-affectations, default BENCH_AFFECTATIONS, else 1000000; 4 %
+#      defects) into an empty table, their parents loaded first by an earlier run; its
+#      -dry-run first; then the client's LOAD DATA of the rows migration loaded, into
+#      a fresh database holding the same parents     [>= 0.95 x LOAD DATA, < 100 MB]
+#   c  a 5-row affectations file (rows never loaded) into a's database, which holds N
+#                                                    [< 0.3 s, < 50 MB]
+#   v  validate on a's database                      [<= 3 s at 1,000,000]
+#   b  -flat N affectations (default 5000000), as a  [peak RSS < 100 MB: flat]
+#   d  one new weekly distributech order file into a database holding -weeks weeks
+#      (default 260: 5 years), loaded by one run per week as the weekly import does
+#                                                    [< 0.5 s]
+#   g  the Go benchmarks of the hot paths
+#
+# -only CASES runs some of them (letters, e.g. -only a,c); c and v need a, which then
+# runs too. -flat 0 or -weeks 0 leaves b or d out.
+#
 # -cluster runs the Galera case instead: the same generated rows migrated into the
 # private server (a single node) and through the 3-node cluster of
 # scripts/galera-local.sh (started here, stopped at the end when this script started
 # it), and the mariadb client's LOAD DATA LOCAL INFILE of the same rows into the
-# cluster; one line per case: time, rows per second, and speed relative to the
-# client's LOAD DATA on the cluster (target for the cluster's migration: 0.9 or better).
+# cluster; one line per case, speed relative to the client's LOAD DATA on the cluster
+# (target for the cluster's migration: 0.9 or better).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 n=${BENCH_AFFECTATIONS:-1000000}
+flat=5000000
+weeks=260
+only=abcvdg
 cluster=0
+usage="usage: scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-only CASES] [-cluster]"
+number() { # flag, value, minimum
+	[[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] || { echo "bench.sh: $1 wants a number of at least $3" >&2; exit 2; }
+}
 while [ $# -gt 0 ]; do
 	case $1 in
-	-affectations | --affectations)
-		[ $# -ge 2 ] && [[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge 80 ] || { echo "bench.sh: -affectations wants a number of at least 80" >&2; exit 2; }
-		n=$2
+	-affectations | --affectations) number "$1" "${2:-}" 80; n=$2; shift 2 ;;
+	-flat | --flat) number "$1" "${2:-}" 0; flat=$2; shift 2 ;;
+	-weeks | --weeks) number "$1" "${2:-}" 0; weeks=$2; shift 2 ;;
+	-only | --only)
+		[[ ${2:-} =~ ^[abcdvg,]+$ ]] || { echo "bench.sh: -only wants case letters among a, b, c, d, v, g (e.g. a,c)" >&2; exit 2; }
+		only=${2//,/}
 		shift 2 ;;
 	-cluster | --cluster) cluster=1; shift ;;
 	-h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-	*) echo "bench.sh: unknown argument $1 (usage: scripts/bench.sh [-affectations N] [-cluster])" >&2; exit 2 ;;
+	*) echo "bench.sh: unknown argument $1 ($usage)" >&2; exit 2 ;;
 	esac
 done
+wants() { [[ $only == *$1* ]]; }
+if wants c || wants v; then only=${only}a; fi
+[ "$flat" -gt 0 ] || only=${only//b/}
+[ "$weeks" -gt 0 ] || only=${only//d/}
+
 work=$(mktemp -d)
 started=0
 scripts/mariadb-local.sh status >/dev/null 2>&1 || started=1
@@ -37,7 +71,13 @@ galera_started=0
 if [ "$cluster" = 1 ] && ! scripts/galera-local.sh status >/dev/null 2>&1; then
 	galera_started=1
 fi
+client=$(command -v mariadb || command -v mysql)
+sql() { "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot --local-infile=1 "$@"; }
+dbs=() # databases this run created, dropped at the end
 cleanup() {
+	if [ "$started" = 0 ]; then
+		for d in "${dbs[@]}"; do sql -e "DROP DATABASE IF EXISTS \`$d\`" || true; done
+	fi
 	rm -rf "$work"
 	if [ "$started" = 1 ]; then
 		scripts/mariadb-local.sh stop
@@ -47,43 +87,91 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
+
+# The peak resident memory: GNU time, installed from Debian when missing (as root);
+# failing that, the VmHWM of /proc/PID/status, polled while the program runs.
+timer=/usr/bin/time
+if [ ! -x "$timer" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "bench.sh: installing Debian's time package (GNU time, for the peak memory)" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >&2 || true
+fi
+[ -x "$timer" ] || timer=""
+
 go build -o "$work/bin/" ./cmd/...
 server=$(scripts/mariadb-local.sh start)
-db="bench_$(date +%s)"
-dsn="${server%/}/$db"
+stamp=$(date +%s)
 
-measure() { # label, command...: prints elapsed seconds and peak RSS
-	local label=$1
-	shift
-	/usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || {
-		status=$?
-		[ "$status" -le 1 ] || { cat "$work/err" >&2; exit "$status"; }
-	}
-	read -r secs kb < <(tail -n 1 "$work/time") # time adds a first line when the exit status is not 0
-	printf '%-34s %8.2f s  %8d MB peak\n' "$label" "$secs" $((kb / 1024)) | tee -a "$work/summary"
+# measure command...: runs it (stdout and stderr to $work/out, $work/err) and sets secs
+# and mb, its elapsed seconds and peak RSS. An exit status of 1 (data problems) is a
+# result; above 1 the bench stops with the program's message.
+measure() {
+	local status=0 kb=0
+	if [ -n "$timer" ]; then
+		"$timer" -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || status=$?
+		read -r secs kb < <(tail -n 1 "$work/time") # time adds a first line when the exit status is not 0
+	else
+		local t0=$EPOCHREALTIME pid hwm
+		"$@" >"$work/out" 2>"$work/err" &
+		pid=$!
+		while kill -0 "$pid" 2>/dev/null; do
+			hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null) && [ -n "$hwm" ] && kb=$hwm
+			sleep 0.02
+		done
+		wait "$pid" || status=$?
+		secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+	fi
+	[ "$status" -le 1 ] || { echo "bench.sh: $1 failed (exit $status):" >&2; cat "$work/err" >&2; exit "$status"; }
+	mb=$((kb / 1024))
 }
 
-echo "== $n affectations, $((n / 4)) projets, $((n / 16)) clients, $((n / 80)) intervenants, 4 % defects"
-measure "generate_data" "$work/bin/generate_data" -seed 1 -today 2026-11-15 -clients $((n / 16)) \
-	-intervenants $((n / 80)) -projets $((n / 4)) -affectations "$n" -defects 0.04 -out "$work/data"
-rows=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -l)
-bytes=$(cat "$work"/data/{clients,intervenants,projets,affectations}.csv | wc -c)
-echo "   $((rows - 4)) rows, $((bytes / 1024 / 1024)) MB of CSV"
-client=$(command -v mariadb || command -v mysql)
-sql() { "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot --local-infile=1 "$@"; }
-tables="clients intervenants projets projet_sites affectations"
+# line case rows [ldsecs]: prints the last measure as one line; with the seconds of the
+# client's LOAD DATA of the same rows, the speed relative to it.
+line() {
+	awk -v c="$1" -v r="$2" -v s="$secs" -v m="$mb" -v l="${3:-}" 'BEGIN {
+		ratio = "-"
+		if (l != "") ratio = sprintf("%.2fx", l / s)
+		if (m != "") m = sprintf("%6d MB peak", m)
+		printf "%-52s %9d rows %8.2f s %9.0f rows/s  LOAD DATA %6s  %s\n", c, r, s, r / (s > 0 ? s : 0.01), ratio, m
+	}' | tee -a "$work/summary"
+}
+
+datarows() { echo $(($(wc -l <"$1") - 1)); } # lines of a CSV file under its header
+
+# clevity DIR AFFECTATIONS: generates AFFECTATIONS affectations with their parents (in
+# the bench's proportions, 4 % defects) into DIR/all, then DIR/parents (the parents with
+# a header-only affectations.csv, so that one run loads them).
+clevity() {
+	local dir=$1 a=$2
+	"$work/bin/generate_data" -seed 1 -today 2026-11-15 -clients $((a / 16)) -intervenants $((a / 80)) \
+		-projets $((a / 4)) -affectations "$a" -defects 0.04 -quiet -out "$dir/all"
+	mkdir -p "$dir/parents"
+	ln "$dir"/all/{clients,intervenants,projets}.csv "$dir/parents/"
+	head -n 1 "$dir/all/affectations.csv" >"$dir/parents/affectations.csv"
+}
+
+# newdb NAME: sets dsn to database NAME on the server, dropped at the end.
+newdb() { dbs+=("$1"); dsn="${server%/}/$1"; }
 
 if [ "$cluster" = 1 ]; then
+	db="bench_$stamp"
+	newdb "$db"
+	dbs+=("${db}_ld")
+	clevity "$work" "$n"
+	data="$work/all"
+	rows=$(cat "$data"/{clients,intervenants,projets,affectations}.csv | wc -l)
 	rows=$((rows - 4))
 	gdsn=$(scripts/galera-local.sh start)
 	node1=$(scripts/galera-local.sh dsn 1)
 	port1=${node1##*:}
 	port1=${port1%%)*}
 	gsql() { "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" -uroot --local-infile=1 "$@"; }
-	measure "migration, single node" "$work/bin/migration" -dsn "$dsn" -create-db -today 2026-11-15 -out "$work/m1" "$work/data" >/dev/null
-	measure "migration, 3-node cluster" "$work/bin/migration" -dsn "${gdsn%/}/$db" -create-db -today 2026-11-15 -out "$work/g1" "$work/data" >/dev/null
+	measure "$work/bin/migration" -dsn "$dsn" -create-db -today 2026-11-15 -out "$work/m1" "$data"
+	single=$secs single_mb=$mb
+	measure "$work/bin/migration" -dsn "${gdsn%/}/$db" -create-db -today 2026-11-15 -out "$work/g1" "$data"
+	multi=$secs multi_mb=$mb
 	# The yardstick: the clean rows migration loaded (exported from the single node),
 	# loaded by the mariadb client into the same schema on the cluster, through node 1.
+	tables="clients intervenants projets projet_sites affectations"
 	for t in $tables; do
 		sql "$db" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/$t.tsv'"
 	done
@@ -93,48 +181,120 @@ if [ "$cluster" = 1 ]; then
 	for t in $tables; do
 		load="$load LOAD DATA LOCAL INFILE '$work/$t.tsv' INTO TABLE \`$t\`;"
 	done
-	measure "mariadb LOAD DATA, 3-node cluster" "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" \
-		-uroot --local-infile=1 "${db}_ld" -e "$load" >/dev/null
-	secs() { awk -v l="$1" 'index($0, l) == 1 { print $(NF-4) }' "$work/summary"; }
-	ld=$(secs "mariadb LOAD DATA, 3-node cluster")
+	measure "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" -uroot --local-infile=1 "${db}_ld" -e "$load"
+	ld=$secs
 	echo "== $n affectations: $rows rows; speed relative to the mariadb client's LOAD DATA on the cluster"
-	for label in "migration, single node" "migration, 3-node cluster" "mariadb LOAD DATA, 3-node cluster"; do
-		awk -v label="$label" -v s="$(secs "$label")" -v r="$rows" -v l="$ld" \
-			'BEGIN { printf "%-34s %8.2f s  %9.0f rows/s  ratio %5.2f\n", label, s, r / s, l / s }'
-	done
-	awk -v c="$(secs "migration, 3-node cluster")" -v s="$(secs "migration, single node")" \
-		'BEGIN { printf "cluster / single node time         %8.2f\n", c / s }'
-	sql -e "DROP DATABASE \`$db\`"
+	line "mariadb LOAD DATA, 3-node cluster" "$rows" "$ld"
+	secs=$single mb=$single_mb line "migration, single node" "$rows" "$ld"
+	secs=$multi mb=$multi_mb line "migration, 3-node cluster" "$rows" "$ld"
+	awk -v c="$multi" -v s="$single" 'BEGIN { printf "cluster / single node time %8.2f\n", c / s }'
 	gsql -e "DROP DATABASE \`$db\`; DROP DATABASE \`${db}_ld\`"
 	exit 0
 fi
-measure "migration (empty database)" "$work/bin/migration" -dsn "$dsn" -create-db -today 2026-11-15 -out "$work/m1" "$work/data"
-# The throughput line and the Total block of the report, whole.
-awk '/^throughput:/ { print } /^Total$/ { total = 1; next } total && /^$/ { exit } total { print }' \
-	"$work/m1/rapport_reprise.txt" | sed 's/^/   /'
-measure "migration again (all loaded)" "$work/bin/migration" -dsn "$dsn" -today 2026-11-15 -out "$work/m2" "$work/data"
-measure "migration -dry-run" "$work/bin/migration" -dsn "$dsn" -dry-run -today 2026-11-15 -out "$work/m3" "$work/data"
-if [ -x "$work/bin/validate" ]; then
-	measure "validate" "$work/bin/validate" -dsn "$dsn" -out "$work/v" -quiet
+
+echo "== bench: case, rows read, time, rows/s, speed relative to the client's LOAD DATA, peak RSS"
+if wants a; then
+	# a: N affectations into an empty table, their parents loaded first. Five more rows
+	# are generated and kept apart: c loads them into the database a leaves. (The
+	# generator adds the rows of some defects, duplicates for one: the lines read are
+	# a little more than N.)
+	clevity "$work/a" $((n + 5))
+	mkdir -p "$work/a/load" "$work/a/new"
+	head -n -5 "$work/a/all/affectations.csv" >"$work/a/load/affectations.csv"
+	{ head -n 1 "$work/a/all/affectations.csv"; tail -n 5 "$work/a/all/affectations.csv"; } >"$work/a/new/affectations_new.csv"
+	dba="bench_${stamp}_a"
+	newdb "$dba"
+	dsna=$dsn
+	measure "$work/bin/migration" -dsn "$dsna" -create-db -today 2026-11-15 -out "$work/a/out0" "$work/a/parents"
+	line "setup: parents of a (clients, intervenants, projets)" "$(cat "$work"/a/parents/*.csv | wc -l | awk '{ print $1 - 4 }')"
+	rows=$(datarows "$work/a/load/affectations.csv")
+	measure "$work/bin/migration" -dsn "$dsna" -dry-run -today 2026-11-15 -out "$work/a/dry" "$work/a/load/affectations.csv"
+	dry_secs=$secs dry_mb=$mb
+	measure "$work/bin/migration" -dsn "$dsna" -today 2026-11-15 -out "$work/a/out" "$work/a/load/affectations.csv"
+	mig_secs=$secs mig_mb=$mb
+	# The yardstick: the client's LOAD DATA LOCAL INFILE of the rows migration loaded
+	# (clean, canonical, with their lineage and fingerprints), into a fresh database of
+	# the same schema holding the same parents (loaded first, not timed).
+	for t in clients intervenants projets projet_sites affectations; do
+		sql "$dba" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/a/$t.tsv'"
+	done
+	dbld="${dba}_ld"
+	newdb "$dbld"
+	sql -e "CREATE DATABASE \`$dbld\` CHARACTER SET utf8mb4"
+	cat schema_journal.sql schema.sql | sql "$dbld"
+	for t in clients intervenants projets projet_sites; do
+		sql "$dbld" -e "LOAD DATA LOCAL INFILE '$work/a/$t.tsv' INTO TABLE \`$t\`"
+	done
+	measure "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot --local-infile=1 "$dbld" \
+		-e "LOAD DATA LOCAL INFILE '$work/a/affectations.tsv' INTO TABLE affectations"
+	ld=$secs
+	line "a  mariadb LOAD DATA of the clean rows" "$(wc -l <"$work/a/affectations.tsv")" "$ld"
+	secs=$dry_secs mb=$dry_mb line "a  migration -dry-run, $n affectations" "$rows" "$ld"
+	secs=$mig_secs mb=$mig_mb line "a  migration, $n affectations into an empty table" "$rows" "$ld"
+	# The throughput line and the Total block of the report, whole.
+	awk '/^throughput:/ { print } /^Total$/ { total = 1; next } total && /^$/ { exit } total { print }' \
+		"$work/a/out/rapport_reprise.txt" | sed 's/^/   /'
+	sql -e "DROP DATABASE \`$dbld\`"
 fi
-
-# The yardstick: the mariadb client's LOAD DATA LOCAL INFILE of the same rows, already
-# clean and canonical (exported from what migration loaded), into the same schema.
-for t in $tables; do
-	sql "$db" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/$t.tsv'"
-done
-sql -e "CREATE DATABASE \`${db}_ld\` CHARACTER SET utf8mb4"
-cat schema_journal.sql schema.sql | sql "${db}_ld"
-load=""
-for t in $tables; do
-	load="$load LOAD DATA LOCAL INFILE '$work/$t.tsv' INTO TABLE \`$t\`;"
-done
-measure "mariadb LOAD DATA of the clean rows" "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" \
-	-uroot --local-infile=1 "${db}_ld" -e "$load"
-mig_s=$(awk '/^migration \(empty database\)/ {print $4}' "$work/summary")
-ld_s=$(awk '/^mariadb LOAD DATA/ {print $(NF-4)}' "$work/summary")
-awk -v m="$mig_s" -v l="$ld_s" 'BEGIN { printf "migration speed / LOAD DATA speed  %8.2f   (target 0.8 or better)\n", l / m }'
-sql -e "DROP DATABASE \`$db\`; DROP DATABASE \`${db}_ld\`"
-
-echo "== Go benchmarks"
-go test -run '^$' -bench . -benchmem ./pkg/csvfile ./pkg/generate ./pkg/check 2>/dev/null | grep -E '^(Benchmark|ok)'
+if wants c; then
+	# c: five rows never loaded, into the database holding a's rows.
+	measure "$work/bin/migration" -dsn "$dsna" -entity affectations -today 2026-11-15 -out "$work/c" "$work/a/new/affectations_new.csv"
+	line "c  migration, 5 rows into the database holding $n" "$(datarows "$work/a/new/affectations_new.csv")"
+fi
+if wants v; then
+	# v: validate on the database holding a's rows.
+	measure "$work/bin/validate" -dsn "$dsna" -out "$work/v" -quiet
+	line "v  validate, database holding $n affectations" "$(sql -N "$dba" -e 'SELECT COUNT(*) FROM affectations')"
+fi
+if wants a; then
+	sql -e "DROP DATABASE \`$dba\`"
+	rm -rf "$work/a"
+fi
+if wants b; then
+	# b: -flat N affectations, as a: the peak memory must not grow with N.
+	clevity "$work/b" "$flat"
+	dbb="bench_${stamp}_b"
+	newdb "$dbb"
+	dsnb=$dsn
+	measure "$work/bin/migration" -dsn "$dsnb" -create-db -today 2026-11-15 -out "$work/b/out0" "$work/b/parents"
+	line "setup: parents of b" "$(cat "$work"/b/parents/*.csv | wc -l | awk '{ print $1 - 4 }')"
+	measure "$work/bin/migration" -dsn "$dsnb" -today 2026-11-15 -out "$work/b/out" "$work/b/all/affectations.csv"
+	line "b  migration, $flat affectations into an empty table" "$(datarows "$work/b/all/affectations.csv")"
+	sql -e "DROP DATABASE \`$dbb\`"
+	rm -rf "$work/b"
+fi
+if wants d; then
+	# d: -weeks weeks of orders loaded week by week (one run each, as the weekly import
+	# does: the SQLite file is loaded by the first and skipped, unchanged, by the others),
+	# then one file of the next week, timed.
+	dir="$work/d"
+	"$work/bin/generate_data" -domain distributech -seed 1 -today 2026-11-15 -weeks $((weeks + 1)) -quiet -out "$dir/all"
+	dbd="bench_${stamp}_d"
+	newdb "$dbd"
+	dsnd=$dsn
+	mapfile -t wk < <(ls "$dir/all/commandes" | sed -n 's/^commandes_\([0-9]*-W[0-9]*\)_.*/\1/p' | sort -u)
+	t0=$EPOCHREALTIME
+	for ((i = 0; i < ${#wk[@]}; i++)); do
+		mkdir -p "$dir/w$i/commandes"
+		ln "$dir/all/distributech.sqlite" "$dir/w$i/"
+		ln "$dir/all/commandes/commandes_${wk[$i]}_"*.csv "$dir/w$i/commandes/"
+		[ "$i" -lt $((${#wk[@]} - 1)) ] || break
+		"$work/bin/migration" -domain distributech -dsn "$dsnd" -create-db -today 2026-11-15 -out "$dir/out" -quiet "$dir/w$i" ||
+			{ status=$?; [ "$status" -le 1 ] || exit "$status"; }
+	done
+	secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') mb=""
+	line "setup: $((${#wk[@]} - 1)) weeks of orders, one run a week" "$(sql -N "$dbd" -e 'SELECT COUNT(*) FROM lignes_commande')"
+	new="$dir/new"
+	mkdir -p "$new/commandes"
+	ln "$dir/all/distributech.sqlite" "$new/"
+	f=$(ls "$dir/w$i/commandes" | head -n 1)
+	ln "$dir/w$i/commandes/$f" "$new/commandes/"
+	measure "$work/bin/migration" -domain distributech -dsn "$dsnd" -today 2026-11-15 -out "$dir/out" "$new"
+	line "d  migration, one new weekly file into $weeks weeks" "$(datarows "$new/commandes/$f")"
+	sql -e "DROP DATABASE \`$dbd\`"
+	rm -rf "$dir"
+fi
+if wants g; then
+	echo "== Go benchmarks"
+	go test -run '^$' -bench . -benchmem ./pkg/csvfile ./pkg/generate ./pkg/check 2>/dev/null | grep -E '^(Benchmark|ok)'
+fi
