@@ -76,6 +76,8 @@ type RunFunc func(ctx context.Context, args []string, stdin io.Reader, stdout, s
 // batch and cancels the context, so that a run stops on a batch boundary (whole batches
 // only) and returns, exiting 2 with "interrupted"; a second one exits at once with
 // ExitInterrupted, for the user who cannot wait for the batch.
+//
+// DMT_CPUPROFILE and DMT_MEMPROFILE (see EnvCPUProfile) profile the run.
 func Main(name string, run RunFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
@@ -90,7 +92,9 @@ func Main(name string, run RunFunc) {
 		fmt.Fprintf(os.Stderr, "%s: stopped at once\n", name)
 		os.Exit(ExitInterrupted)
 	}()
+	stopProfiles := startProfiles(name, os.Stderr)
 	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stopProfiles()
 	signal.Stop(sigs)
 	cancel()
 	if interrupted.Load() && errors.Is(err, context.Canceled) && !strings.Contains(err.Error(), "interrupted") {
