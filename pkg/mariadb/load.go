@@ -488,15 +488,12 @@ func loadRows(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Ro
 func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Row) (string, error) {
 	e := b.Entity
 	var cols []string
-	var listIdx []int
-	for i, f := range e.Fields {
-		if l := e.List(f.Name); l != nil {
-			listIdx = append(listIdx, i)
-			continue
+	for _, f := range e.Fields {
+		if e.List(f.Name) == nil {
+			cols = append(cols, f.Name)
 		}
-		cols = append(cols, f.Name)
 	}
-	cols = append(cols, domain.FingerprintColumn)
+	cols = append(append(cols, domain.FingerprintColumn), lineageColumns...)
 	if err := writeHeaders(ctx, tx, b, rows); err != nil {
 		var me *mysql.MySQLError
 		if errors.As(err, &me) && dataErrors[me.Number] {
@@ -506,13 +503,41 @@ func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Ro
 	}
 	// The rows go in statements of at most a quarter of the packet limit each, so that
 	// no statement of the batch comes near max_allowed_packet, whatever the batch size.
+	if msg, err := encodeRows(b, rows, statementBytes(b.packet), func(data []byte, n int) (string, error) {
+		return loadData(ctx, tx, e.Name, cols, bytes.NewReader(data), n)
+	}); err != nil || msg != "" {
+		return msg, err
+	}
+	if msg, err := loadLists(ctx, tx, b, rows); err != nil || msg != "" {
+		return msg, err
+	}
+	if e.AfterLoad != "" {
+		if _, err := tx.ExecContext(ctx, e.AfterLoad, b.RunID, b.File, rows[0].Line, rows[len(rows)-1].Line); err != nil {
+			return "", fmt.Errorf("after loading %s: %w", e.Name, err)
+		}
+	}
+	return "", nil
+}
+
+// encodeRows writes rows in LOAD DATA's text format (the entity's columns but its
+// lists, the fingerprint, the lineage) and hands them to send in pieces of at most
+// limit bytes (a row longer than limit goes alone), with the number of rows in each.
+// It stops at the first piece send says something of (a warning's message) or fails.
+func encodeRows(b *batch, rows []store.Row, limit int, send func(data []byte, n int) (string, error)) (string, error) {
+	e := b.Entity
+	var listIdx []int
+	for i, f := range e.Fields {
+		if e.List(f.Name) != nil {
+			listIdx = append(listIdx, i)
+		}
+	}
 	var buf, row bytes.Buffer
 	n := 0
 	flush := func() (string, error) {
 		if n == 0 {
 			return "", nil
 		}
-		msg, err := loadData(ctx, tx, e.Name, append(cols, lineageColumns...), bytes.NewReader(buf.Bytes()), n)
+		msg, err := send(buf.Bytes(), n)
 		buf.Reset()
 		n = 0
 		return msg, err
@@ -533,7 +558,7 @@ func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Ro
 		row.WriteByte('\t')
 		row.WriteString(e.Fingerprint(r.Values))
 		writeLineage(&row, b, r)
-		if n > 0 && buf.Len()+row.Len() > statementBytes(b.packet) {
+		if n > 0 && buf.Len()+row.Len() > limit {
 			if msg, err := flush(); err != nil || msg != "" {
 				return msg, err
 			}
@@ -541,18 +566,7 @@ func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Ro
 		buf.Write(row.Bytes())
 		n++
 	}
-	if msg, err := flush(); err != nil || msg != "" {
-		return msg, err
-	}
-	if msg, err := loadLists(ctx, tx, b, rows); err != nil || msg != "" {
-		return msg, err
-	}
-	if e.AfterLoad != "" {
-		if _, err := tx.ExecContext(ctx, e.AfterLoad, b.RunID, b.File, rows[0].Line, rows[len(rows)-1].Line); err != nil {
-			return "", fmt.Errorf("after loading %s: %w", e.Name, err)
-		}
-	}
-	return "", nil
+	return flush()
 }
 
 // writeHeaders writes the header rows derived from rows (an order from its lines)
