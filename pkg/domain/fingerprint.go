@@ -38,17 +38,9 @@ const FingerprintColumn = "row_sha"
 
 // Fingerprint returns the fingerprint of canonical values ("" is NULL), in order.
 func Fingerprint(vals []string) string {
-	h := sha256.New()
-	for i, v := range vals {
-		if i > 0 {
-			h.Write([]byte(FingerprintSep))
-		}
-		if v == "" {
-			v = FingerprintNull
-		}
-		h.Write([]byte(v))
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	var text [512]byte // room for a row of common size, on the stack
+	var out [2 * sha256.Size]byte
+	return string(appendSum(out[:0], appendValuesText(text[:0], vals)))
 }
 
 // FingerprintSQL returns the SQL expression that computes Fingerprint of the values of
@@ -66,20 +58,88 @@ func FingerprintSQL(exprs []string) string {
 // "|", so the order the file listed them in does not matter, and the fingerprint of a
 // project covers its projet_sites rows: one deleted or added changes it.
 func (e *Entity) Fingerprint(vals []string) string {
-	out := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
+	var text [512]byte // room for a row of common size, on the stack
+	var items [16]string
+	var out [2 * sha256.Size]byte
+	t, _ := appendRowText(text[:0], items[:0], e, vals)
+	return string(appendSum(out[:0], t))
+}
+
+// Fingerprinter computes fingerprints in buffers it keeps from one row to the next: the
+// loader computes one per row, millions in a run, without allocating. Its zero value
+// is ready; it is not safe for concurrent use.
+type Fingerprinter struct {
+	text  []byte   // the encoding hashed
+	items []string // a list's items, to sort
+}
+
+// Append appends to dst the fingerprint of a row of e, as Entity.Fingerprint returns it.
+func (f *Fingerprinter) Append(dst []byte, e *Entity, vals []string) []byte {
+	f.text, f.items = appendRowText(f.text[:0], f.items[:0], e, vals)
+	return appendSum(dst, f.text)
+}
+
+// AppendValues appends to dst the fingerprint of vals, as Fingerprint returns it.
+func (f *Fingerprinter) AppendValues(dst []byte, vals []string) []byte {
+	f.text = appendValuesText(f.text[:0], vals)
+	return appendSum(dst, f.text)
+}
+
+// appendRowText appends the encoding hashed for a row of e to text; items is room for
+// a list's items, to sort, returned grown.
+func appendRowText(text []byte, items []string, e *Entity, vals []string) ([]byte, []string) {
+	for i, fld := range e.Fields {
+		if i > 0 {
+			text = append(text, FingerprintSep...)
+		}
 		v := ""
 		if i < len(vals) {
 			v = vals[i]
 		}
-		if f.Kind == rules.List && v != "" {
-			items := strings.Split(v, rules.ListSeparator)
+		switch {
+		case v == "":
+			text = append(text, FingerprintNull...)
+		case fld.Kind == rules.List:
+			items = items[:0]
+			for {
+				item, rest, more := strings.Cut(v, rules.ListSeparator)
+				items = append(items, item)
+				if !more {
+					break
+				}
+				v = rest
+			}
 			slices.Sort(items)
-			v = strings.Join(items, rules.ListSeparator)
+			for k, item := range items {
+				if k > 0 {
+					text = append(text, rules.ListSeparator...)
+				}
+				text = append(text, item...)
+			}
+		default:
+			text = append(text, v...)
 		}
-		out[i] = v
 	}
-	return Fingerprint(out)
+	return text, items
+}
+
+// appendValuesText appends the encoding hashed for vals to text.
+func appendValuesText(text []byte, vals []string) []byte {
+	for i, v := range vals {
+		if i > 0 {
+			text = append(text, FingerprintSep...)
+		}
+		if v == "" {
+			v = FingerprintNull
+		}
+		text = append(text, v...)
+	}
+	return text
+}
+
+func appendSum(dst, text []byte) []byte {
+	sum := sha256.Sum256(text)
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // FingerprintSQL returns the SQL form of e.Fingerprint: column gives the SQL of each
