@@ -8,7 +8,9 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -523,50 +525,96 @@ func loadOnce(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Ro
 // lists, the fingerprint, the lineage) and hands them to send in pieces of at most
 // limit bytes (a row longer than limit goes alone), with the number of rows in each.
 // It stops at the first piece send says something of (a warning's message) or fails.
+// The bytes handed to send are reused once it returns.
 func encodeRows(b *batch, rows []store.Row, limit int, send func(data []byte, n int) (string, error)) (string, error) {
 	e := b.Entity
-	var listIdx []int
+	cols := make([]int, 0, len(e.Fields))
 	for i, f := range e.Fields {
-		if e.List(f.Name) != nil {
-			listIdx = append(listIdx, i)
+		if e.List(f.Name) == nil {
+			cols = append(cols, i)
 		}
 	}
-	var buf, row bytes.Buffer
-	n := 0
-	flush := func() (string, error) {
-		if n == 0 {
-			return "", nil
-		}
-		msg, err := send(buf.Bytes(), n)
-		buf.Reset()
-		n = 0
-		return msg, err
-	}
+	p := newPieces(limit, send)
+	defer p.release()
+	lineage := batchLineage(b)
+	var fp domain.Fingerprinter
 	for _, r := range rows {
-		row.Reset()
-		first := true
-		for i, v := range r.Values {
-			if slices.Contains(listIdx, i) {
-				continue
+		p.begin()
+		for k, i := range cols {
+			if k > 0 {
+				p.data = append(p.data, '\t')
 			}
-			if !first {
-				row.WriteByte('\t')
+			v := ""
+			if i < len(r.Values) {
+				v = r.Values[i]
 			}
-			first = false
-			writeField(&row, v)
+			p.data = appendField(p.data, v)
 		}
-		row.WriteByte('\t')
-		row.WriteString(e.Fingerprint(r.Values))
-		writeLineage(&row, b, r)
-		if n > 0 && buf.Len()+row.Len() > limit {
-			if msg, err := flush(); err != nil || msg != "" {
-				return msg, err
-			}
+		p.data = append(p.data, '\t')
+		p.data = fp.Append(p.data, e, r.Values)
+		p.data = appendLineage(p.data, lineage, r)
+		if msg, err := p.end(); err != nil || msg != "" {
+			return msg, err
 		}
-		buf.Write(row.Bytes())
-		n++
 	}
-	return flush()
+	return p.flush()
+}
+
+// pieces gathers rows of LOAD DATA text in a buffer from a pool and hands them to send
+// in pieces under a limit of bytes: a row is appended to data between begin and end,
+// and end sends the rows before it when it takes data over the limit. The batches in
+// flight reuse the same few buffers instead of growing a new one per statement.
+type pieces struct {
+	data  []byte
+	start int // where the row being written starts
+	n     int // rows in data before it
+	limit int
+	send  func(data []byte, n int) (string, error)
+	buf   *[]byte
+}
+
+var loadBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+func newPieces(limit int, send func(data []byte, n int) (string, error)) *pieces {
+	buf := loadBuffers.Get().(*[]byte)
+	return &pieces{data: (*buf)[:0], limit: limit, send: send, buf: buf}
+}
+
+func (p *pieces) begin() { p.start = len(p.data) }
+
+// end closes the row begun last; when it takes the piece over the limit, the rows
+// before it are sent first, and the message or error of send is returned.
+func (p *pieces) end() (string, error) {
+	if p.n > 0 && len(p.data) > p.limit {
+		msg, err := p.send(p.data[:p.start], p.n)
+		if err != nil || msg != "" {
+			return msg, err
+		}
+		p.data = p.data[:copy(p.data, p.data[p.start:])]
+		p.n = 0
+	}
+	p.n++
+	return "", nil
+}
+
+// flush sends the rows not sent yet.
+func (p *pieces) flush() (string, error) {
+	if p.n == 0 {
+		return "", nil
+	}
+	msg, err := p.send(p.data, p.n)
+	p.data, p.n = p.data[:0], 0
+	return msg, err
+}
+
+// release gives the buffer back to the pool, unless it grew past what is worth keeping
+// (a statement of a server with a large max_allowed_packet).
+func (p *pieces) release() {
+	if cap(p.data) <= 16<<20 {
+		*p.buf = p.data[:0]
+		loadBuffers.Put(p.buf)
+	}
+	p.data = nil
 }
 
 // writeHeaders writes the header rows derived from rows (an order from its lines)
@@ -669,83 +717,91 @@ func nullable(v string) any {
 func loadLists(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Row) (string, error) {
 	e := b.Entity
 	keyIdx := e.Index(e.KeyColumn())
+	lineage := batchLineage(b)
 	for _, l := range e.Lists {
 		li := e.Index(l.Column)
 		cols := append([]string{e.KeyColumn(), l.ItemColumn}, lineageColumns...)
-		var lb, item bytes.Buffer
-		n := 0
-		flush := func() (string, error) {
-			if n == 0 {
-				return "", nil
-			}
-			msg, err := loadData(ctx, tx, l.Table, cols, bytes.NewReader(lb.Bytes()), n)
-			lb.Reset()
-			n = 0
-			return msg, err
-		}
-		for _, r := range rows {
-			if r.Values[li] == "" {
-				continue
-			}
-			for _, it := range strings.Split(r.Values[li], "|") {
-				item.Reset()
-				writeField(&item, r.Values[keyIdx])
-				item.WriteByte('\t')
-				writeField(&item, it)
-				writeLineage(&item, b, r)
-				if n > 0 && lb.Len()+item.Len() > statementBytes(b.packet) {
-					if msg, err := flush(); err != nil || msg != "" {
+		msg, err := func() (string, error) {
+			p := newPieces(statementBytes(b.packet), func(data []byte, n int) (string, error) {
+				return loadData(ctx, tx, l.Table, cols, bytes.NewReader(data), n)
+			})
+			defer p.release()
+			for _, r := range rows {
+				if r.Values[li] == "" {
+					continue
+				}
+				for _, it := range strings.Split(r.Values[li], "|") {
+					p.begin()
+					p.data = appendField(p.data, r.Values[keyIdx])
+					p.data = append(p.data, '\t')
+					p.data = appendField(p.data, it)
+					p.data = appendLineage(p.data, lineage, r)
+					if msg, err := p.end(); err != nil || msg != "" {
 						return msg, err
 					}
 				}
-				lb.Write(item.Bytes())
-				n++
 			}
-		}
-		if msg, err := flush(); err != nil || msg != "" {
+			return p.flush()
+		}()
+		if err != nil || msg != "" {
 			return msg, err
 		}
 	}
 	return "", nil
 }
 
-func writeLineage(buf *bytes.Buffer, b *batch, r store.Row) {
-	buf.WriteByte('\t')
-	writeField(buf, b.RunID)
-	buf.WriteByte('\t')
-	writeField(buf, b.File)
-	fmt.Fprintf(buf, "\t%d\t", r.Line)
-	writeField(buf, r.OriginFile)
-	if r.OriginLine > 0 {
-		fmt.Fprintf(buf, "\t%d\n", r.OriginLine)
-	} else {
-		buf.WriteString("\t\\N\n")
-	}
+// batchLineage is the part of the lineage columns every row of b shares, as
+// appendLineage writes it: a tab, run_id, a tab, source_file.
+func batchLineage(b *batch) []byte {
+	l := append([]byte{'\t'}, appendField(nil, b.RunID)...)
+	l = append(l, '\t')
+	return appendField(l, b.File)
 }
 
-// writeField writes v in LOAD DATA's default escaping: "" is NULL (\N); tab, newline
-// and backslash are escaped.
-func writeField(buf *bytes.Buffer, v string) {
+// appendLineage appends the lineage columns of r to dst, from lineage (batchLineage),
+// and ends the row.
+func appendLineage(dst, lineage []byte, r store.Row) []byte {
+	dst = append(dst, lineage...)
+	dst = append(dst, '\t')
+	dst = strconv.AppendInt(dst, int64(r.Line), 10)
+	dst = append(dst, '\t')
+	dst = appendField(dst, r.OriginFile)
+	if r.OriginLine > 0 {
+		dst = append(dst, '\t')
+		dst = strconv.AppendInt(dst, int64(r.OriginLine), 10)
+		return append(dst, '\n')
+	}
+	return append(dst, "\t\\N\n"...)
+}
+
+// appendField appends v in LOAD DATA's default escaping: "" is NULL (\N); backslash,
+// tab, newline, carriage return and NUL are escaped. The runs of bytes between them go
+// whole.
+func appendField(dst []byte, v string) []byte {
 	if v == "" {
-		buf.WriteString(`\N`)
-		return
+		return append(dst, `\N`...)
 	}
+	done := 0
 	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
+		var esc string
+		switch v[i] {
 		case '\\':
-			buf.WriteString(`\\`)
+			esc = `\\`
 		case '\t':
-			buf.WriteString(`\t`)
+			esc = `\t`
 		case '\n':
-			buf.WriteString(`\n`)
+			esc = `\n`
 		case '\r':
-			buf.WriteString(`\r`)
+			esc = `\r`
 		case 0:
-			buf.WriteString(`\0`)
+			esc = `\0`
 		default:
-			buf.WriteByte(c)
+			continue
 		}
+		dst = append(append(dst, v[done:i]...), esc...)
+		done = i + 1
 	}
+	return append(dst, v[done:]...)
 }
 
 // loadData streams data into table through a registered reader. The table and column
