@@ -95,8 +95,17 @@ func (f *Field) Normalize(raw string, today model.Date) (string, *Violation) {
 		if !f.inRange(n, 0) {
 			return "", f.violation(OutOfRange, fmt.Sprintf("%d is %s", n, f.rangeText()))
 		}
+		if canonicalInteger(s) {
+			return s, nil // as FormatInt writes it: no copy
+		}
 		return strconv.FormatInt(n, 10), nil
 	case Decimal:
+		if d, ok := canonicalDecimal(s, f.Precision, f.Scale); ok {
+			if !f.inRange(d.Units, d.Scale) {
+				return "", f.violation(OutOfRange, fmt.Sprintf("%s is %s", d, f.rangeText()))
+			}
+			return s, nil // as d.String() writes it: no copy
+		}
 		d, err := ParseDecimal(s, f.Precision, f.Scale)
 		if err == ErrAmbiguousDecimal {
 			whole, frac, _ := strings.Cut(s, ",")
@@ -119,6 +128,9 @@ func (f *Field) Normalize(raw string, today model.Date) (string, *Violation) {
 		}
 		if f.NotFuture && !today.IsZero() && today.Before(d) {
 			return "", f.violation(DateInFuture, fmt.Sprintf("%s is after today %s", d, today))
+		}
+		if isoDate(s) {
+			return s, nil // as d.String() writes it: no copy
 		}
 		return d.String(), nil
 	case Enum:
@@ -153,6 +165,51 @@ func (f *Field) violation(code Code, detail string) *Violation {
 }
 
 // inRange compares units×10^-scale with the bounds without leaving integers.
+// canonicalInteger reports whether s is a whole number as strconv.FormatInt writes
+// it: digits without leading zeros, a minus sign for a negative one.
+func canonicalInteger(s string) bool {
+	digits := strings.TrimPrefix(s, "-")
+	return allDigits(digits) && len(digits) <= 18 && (digits[0] != '0' || s == "0")
+}
+
+// canonicalDecimal reads s when it is a decimal of the field's scale as
+// model.Decimal.String writes it (digits, without leading zeros, exactly scale
+// decimals after a point, a minus sign for a value below zero) and within its
+// precision: most values of a file are, and Normalize then keeps s. Any other form is
+// false, for ParseDecimal.
+func canonicalDecimal(s string, precision, scale int) (model.Decimal, bool) {
+	digits := strings.TrimPrefix(s, "-")
+	whole, frac := digits, ""
+	if scale > 0 {
+		var point bool
+		if whole, frac, point = strings.Cut(digits, "."); !point || len(frac) != scale || !allDigits(frac) {
+			return model.Decimal{}, false
+		}
+	}
+	if !allDigits(whole) || whole[0] == '0' && len(whole) > 1 {
+		return model.Decimal{}, false
+	}
+	if whole == "0" {
+		whole = ""
+	}
+	if len(whole) > precision-scale || len(whole)+scale > 18 {
+		return model.Decimal{}, false // ErrPrecision, or more digits than int64 surely holds
+	}
+	var units int64
+	for _, part := range [2]string{whole, frac} {
+		for i := 0; i < len(part); i++ {
+			units = units*10 + int64(part[i]-'0')
+		}
+	}
+	if len(digits) < len(s) {
+		if units == 0 {
+			return model.Decimal{}, false // "-0.0": String writes 0.0
+		}
+		units = -units
+	}
+	return model.Decimal{Units: units, Scale: scale}, true
+}
+
 func (f *Field) inRange(units int64, scale int) bool {
 	mul := int64(1)
 	for range scale {

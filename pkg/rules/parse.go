@@ -33,6 +33,9 @@ var ambiguousComma = regexp.MustCompile(`^\d{1,3},\d{3}$`)
 // asks of every text: "é" typed as e + combining accent and as one character are then
 // the same value. Control and invisible characters are left for Invisible to find.
 func CleanText(s string) string {
+	if cleanASCII(s) {
+		return s // most values: nothing to trim, collapse or compose
+	}
 	s = collapseSpace(s)
 	if !isASCII(s) {
 		s = norm.NFC.String(s)
@@ -47,6 +50,26 @@ func collapseSpace(s string) string {
 		return s
 	}
 	return strings.Join(strings.FieldsFunc(s, unicode.IsSpace), " ")
+}
+
+// cleanASCII reports whether s is ASCII and has no white space to trim or collapse:
+// none at its ends, none inside but single spaces. CleanText returns such a text as is.
+func cleanASCII(s string) bool {
+	space := true // before the first byte: a leading space is one to trim
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf, c == '\t', c == '\n', c == '\v', c == '\f', c == '\r':
+			return false
+		case c == ' ':
+			if space {
+				return false
+			}
+			space = true
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
 }
 
 func isASCII(s string) bool {
@@ -64,7 +87,13 @@ func isASCII(s string) bool {
 // none. Such characters make two values that look alike differ (a duplicate e-mail
 // slips past its unique key), so a text holding one is refused (BAD_TEXT).
 func Invisible(s string) (rune, bool) {
-	for _, r := range s {
+	i := 0
+	for ; i < len(s) && s[i] < utf8.RuneSelf; i++ { // the ASCII start, without decoding
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return rune(c), true
+		}
+	}
+	for _, r := range s[i:] {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r) {
 			return r, true
 		}
@@ -119,8 +148,8 @@ func ParseDate(s string) (model.Date, error) {
 		}
 		s = s[:10]
 	}
-	parts, sep := splitDate(s)
-	if parts == nil {
+	parts, sep, ok := splitDate(s)
+	if !ok {
 		return model.Date{}, ErrBadDate
 	}
 	var y, m, d string
@@ -162,13 +191,11 @@ var isoTimeRE = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})
 func isoTimeTail(s string) bool { return isoTimeRE.MatchString(s) }
 
 // splitDate splits s into three runs of digits around one separator used twice.
-func splitDate(s string) ([]string, byte) {
+func splitDate(s string) (parts [3]string, sep byte, ok bool) {
 	if len(s) < 6 || len(s) > 10 {
-		return nil, 0
+		return parts, 0, false
 	}
-	var sep byte
-	parts := make([]string, 0, 3)
-	start := 0
+	n, start := 0, 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= '0' && c <= '9' {
@@ -177,17 +204,18 @@ func splitDate(s string) ([]string, byte) {
 		if sep == 0 {
 			sep = c
 		}
-		if c != sep || i == start {
-			return nil, 0
+		if c != sep || i == start || n == 2 {
+			return parts, 0, false
 		}
-		parts = append(parts, s[start:i])
+		parts[n] = s[start:i]
+		n++
 		start = i + 1
 	}
-	parts = append(parts, s[start:])
-	if len(parts) != 3 || parts[2] == "" {
-		return nil, 0
+	parts[n] = s[start:]
+	if n != 2 || parts[2] == "" {
+		return parts, 0, false
 	}
-	return parts, sep
+	return parts, sep, true
 }
 
 func allDigits(s string) bool {
@@ -350,6 +378,24 @@ func SplitList(s string) []string {
 		}
 	}
 	return items
+}
+
+// listHolds reports whether v is among the items of list as SplitList reads them, and
+// whether there are any; without making the list (once per child row).
+func listHolds(list, v string) (among, some bool) {
+	for {
+		item, rest, more := strings.Cut(list, ListSeparator)
+		if item = CleanText(item); item != "" {
+			some = true
+			if item == v {
+				return true, true
+			}
+		}
+		if !more {
+			return false, some
+		}
+		list = rest
+	}
 }
 
 // CaseTwins returns the first two items that differ only by case ("Lyon", "lyon"), which

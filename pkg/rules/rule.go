@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"slices"
 )
 
 // Row gives a rule the canonical values of one row by column name ("" is empty/NULL).
@@ -125,11 +124,14 @@ func AmongParentList(column, parentList, listTable, parentKey, item string, code
 		Description: column + " is one of the parent's " + parentList + " when it lists any",
 		Check: func(c, p Row) *Violation {
 			v := c.Get(column)
-			items := SplitList(p.Get(parentList))
-			if v != "" && len(items) > 0 && !slices.Contains(items, v) {
-				return &Violation{Column: column, Code: code, Detail: fmt.Sprintf("%s %q is not among %s", column, v, JoinList(items))}
+			if v == "" {
+				return nil
 			}
-			return nil
+			list := p.Get(parentList)
+			if among, some := listHolds(list, v); among || !some {
+				return nil
+			}
+			return &Violation{Column: column, Code: code, Detail: fmt.Sprintf("%s %q is not among %s", column, v, JoinList(SplitList(list)))}
 		},
 		SQL: "c." + column + " IS NULL OR NOT EXISTS (SELECT 1 FROM " + listTable + " l WHERE l." + parentKey + " = p." + parentKey + ")" +
 			" OR EXISTS (SELECT 1 FROM " + listTable + " l WHERE l." + parentKey + " = p." + parentKey + " AND l." + item + " = c." + column + ")",
