@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -560,24 +559,30 @@ func encodeRows(b *batch, rows []store.Row, limit int, send func(data []byte, n 
 	return p.flush()
 }
 
-// pieces gathers rows of LOAD DATA text in a buffer from a pool and hands them to send
-// in pieces under a limit of bytes: a row is appended to data between begin and end,
-// and end sends the rows before it when it takes data over the limit. The batches in
-// flight reuse the same few buffers instead of growing a new one per statement.
+// pieces gathers rows of LOAD DATA text in a buffer and hands them to send in pieces
+// under a limit of bytes: a row is appended to data between begin and end, and end
+// sends the rows before it when it takes data over the limit. The batches in flight
+// reuse the same few buffers (loadBuffers) instead of growing a new one per statement.
 type pieces struct {
 	data  []byte
 	start int // where the row being written starts
 	n     int // rows in data before it
 	limit int
 	send  func(data []byte, n int) (string, error)
-	buf   *[]byte
 }
 
-var loadBuffers = sync.Pool{New: func() any { return new([]byte) }}
+// loadBuffers keeps the buffers of the statements sent, for the next ones: a few, as
+// many as batches are written at once. Not a sync.Pool, which a collection empties:
+// a run collects often, and would grow its buffers again each time.
+var loadBuffers = make(chan []byte, 4)
 
 func newPieces(limit int, send func(data []byte, n int) (string, error)) *pieces {
-	buf := loadBuffers.Get().(*[]byte)
-	return &pieces{data: (*buf)[:0], limit: limit, send: send, buf: buf}
+	var data []byte
+	select {
+	case data = <-loadBuffers:
+	default:
+	}
+	return &pieces{data: data[:0], limit: limit, send: send}
 }
 
 func (p *pieces) begin() { p.start = len(p.data) }
@@ -611,8 +616,10 @@ func (p *pieces) flush() (string, error) {
 // (a statement of a server with a large max_allowed_packet).
 func (p *pieces) release() {
 	if cap(p.data) <= 16<<20 {
-		*p.buf = p.data[:0]
-		loadBuffers.Put(p.buf)
+		select {
+		case loadBuffers <- p.data[:0]:
+		default:
+		}
 	}
 	p.data = nil
 }
