@@ -47,7 +47,7 @@ func runFile(ctx context.Context, opt Options, f *opened) error {
 	}
 	r.book = newAccountant(r)
 	r.pool = startLoaders(ctx, opt, r.book.take)
-	r.cur = r.newJob()
+	r.cur = r.newJob(0)
 	err := r.readAll()
 	err = withLater(err, r.pool.Close())
 	err = withLater(err, r.book.finish())
@@ -169,17 +169,23 @@ func (r *fileRun) complete() error {
 	return nil
 }
 
-func (r *fileRun) newJob() *batchJob {
+// newJob starts the next batch of the file, with room at once for as many rows as the
+// batch before (rows): a file's batches are alike, and growing each by appends costs
+// twice its size.
+func (r *fileRun) newJob(rows int) *batchJob {
 	r.seq++ // batches number from 1 in the journal, from 0 in the order they are counted
-	return &batchJob{seq: r.seq - 1, batch: newBatch(r.opt, r.f.src, r.seq), byCode: map[string]int{}}
+	job := &batchJob{seq: r.seq - 1, batch: newBatch(r.opt, r.f.src, r.seq), byCode: map[string]int{}}
+	job.batch.Rows, job.pending = make([]store.Row, 0, rows), make([]pending, 0, rows)
+	return job
 }
 
 // send hands the current batch to the loaders and starts a new one.
 func (r *fileRun) send() error {
+	rows := len(r.cur.batch.Rows)
 	if err := r.pool.Send(r.ctx, r.cur); err != nil {
 		return err
 	}
-	r.cur = r.newJob()
+	r.cur = r.newJob(rows)
 	return nil
 }
 
