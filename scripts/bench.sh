@@ -131,7 +131,7 @@ line() {
 		ratio = "-"
 		if (l != "") ratio = sprintf("%.2fx", l / s)
 		if (m != "") m = sprintf("%6d MB peak", m)
-		printf "%-52s %9d rows %8.2f s %9.0f rows/s  LOAD DATA %6s  %s\n", c, r, s, r / (s > 0 ? s : 0.01), ratio, m
+		printf "%-56s %9d rows %8.2f s %9.0f rows/s  LOAD DATA %6s  %s\n", c, r, s, r / (s > 0 ? s : 0.01), ratio, m
 	}' | tee -a "$work/summary"
 }
 
@@ -296,5 +296,6 @@ if wants d; then
 fi
 if wants g; then
 	echo "== Go benchmarks"
-	go test -run '^$' -bench . -benchmem ./pkg/csvfile ./pkg/generate ./pkg/check 2>/dev/null | grep -E '^(Benchmark|ok)'
+	go test -run '^$' -bench . -benchmem ./pkg/csvfile ./pkg/rules ./pkg/domain ./pkg/check ./pkg/mariadb ./pkg/generate ./cmd/migration 2>/dev/null |
+		grep -E '^(Benchmark|ok)'
 fi
