@@ -27,23 +27,9 @@ func (db *DB) ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []s
 func scanRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, where string, args []any, fn func(vals []string) error) error {
 	lists := map[int]map[string]string{} // field index -> key -> joined items
 	for _, l := range e.Lists {
-		items := map[string]string{}
-		q := "SELECT " + rules.QuoteIdent(e.KeyColumn()) + ", GROUP_CONCAT(" + rules.QuoteIdent(l.ItemColumn) + " ORDER BY " +
-			rules.QuoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + rules.QuoteIdent(l.Table) + where + " GROUP BY " + rules.QuoteIdent(e.KeyColumn())
-		rows, err := conn.QueryContext(ctx, q, args...)
+		items, err := listItems(ctx, conn, e, l, where, args)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
-		}
-		for rows.Next() {
-			var k, v string
-			if err := rows.Scan(&k, &v); err != nil {
-				rows.Close()
-				return err
-			}
-			items[k] = v
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
+			return err
 		}
 		lists[e.Index(l.Column)] = items
 	}
@@ -86,4 +72,28 @@ func scanRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, w
 		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
 	}
 	return nil
+}
+
+// listItems returns the items of list l of the rows of e that where selects (a WHERE
+// clause on the key, with args, or ""), by key, joined by "|" in byte order.
+func listItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, l domain.List, where string, args []any) (map[string]string, error) {
+	items := map[string]string{}
+	q := "SELECT " + rules.QuoteIdent(e.KeyColumn()) + ", GROUP_CONCAT(" + rules.QuoteIdent(l.ItemColumn) + " ORDER BY " +
+		rules.QuoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + rules.QuoteIdent(l.Table) + where + " GROUP BY " + rules.QuoteIdent(e.KeyColumn())
+	rows, err := conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", l.Table, FormatError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		items[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", l.Table, FormatError(err))
+	}
+	return items, nil
 }

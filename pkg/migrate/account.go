@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -17,6 +18,7 @@ import (
 // order): the counts are then those the journal's file row holds, whatever stops the
 // run. It keeps the first error, of a batch or of a rejected row's writing.
 type accountant struct {
+	ctx     context.Context
 	opt     Options
 	f       *opened
 	log     *slog.Logger
@@ -30,7 +32,7 @@ type accountant struct {
 }
 
 func newAccountant(r *fileRun) *accountant {
-	return &accountant{opt: r.opt, f: r.f, log: r.log, words: r.words, before: r.before,
+	return &accountant{ctx: r.ctx, opt: r.opt, f: r.f, log: r.log, words: r.words, before: r.before,
 		mended: map[string]int{}, waiting: map[int]batchDone{}}
 }
 
@@ -99,6 +101,10 @@ func (a *accountant) account(d batchDone) {
 		a.updated(b, u)
 	}
 	a.inserted(d)
+	// The database answers for the batch's rows from now on: the checker lets them go.
+	if err := a.opt.Checker.Committed(a.ctx, b.Progress.Line); err != nil {
+		a.fail(err)
+	}
 }
 
 // count adds the batch's progress to the file's report.
@@ -110,6 +116,7 @@ func (a *accountant) count(job *batchJob) {
 	rep.Ignored += p.Ignored
 	rep.Updated += p.Updated
 	rep.StillRejected += job.still
+	rep.Unjudged += job.unjudged
 	for code, n := range job.byCode {
 		rep.ByCode[code] += n
 	}

@@ -3,18 +3,15 @@ package migrate
 import (
 	"context"
 
-	"dmt/pkg/domain"
 	"dmt/pkg/mariadb"
 )
 
 // Store is what the loading engine needs of the database, declared here where it is
-// used so that the engine depends on these calls and not on the whole store: the rows
-// already loaded, the journal's files, and the batches. *mariadb.DB is the store the
-// programs use; the values it carries (Batch, Row, Refusal) are the store's.
+// used so that the engine depends on these calls and not on the whole store: the
+// journal's files and the batches (the rows already loaded are the checker's to look
+// up: see check.Lookup). *mariadb.DB is the store the programs use; the values it
+// carries (Batch, Row, Refusal) are the store's.
 type Store interface {
-	// ScanEntity calls fn with each row of e already in the database, its canonical
-	// values aligned with e.Fields.
-	ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []string) error) error
 	// LastComplete returns the latest run of tool on domain, other than exceptRun,
 	// that read a file with the SHA-256 sha to its end, and whether there is one.
 	LastComplete(ctx context.Context, tool, domain, sha, exceptRun string) (mariadb.CompleteFile, bool, error)

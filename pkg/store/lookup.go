@@ -1,0 +1,27 @@
+package store
+
+// Stored is a row found in the database by a look-up: its canonical values aligned with
+// its entity's fields ("" for NULL, a list's items joined by "|"), and the run, file and
+// line that wrote it (its lineage columns).
+type Stored struct {
+	Values []string
+	RunID  string
+	File   string
+	Line   int
+}
+
+// Fact is something a checker learnt of its run that the business tables do not hold
+// once the batch it came with is committed: the key of a rejected row, a reference row
+// the source holds as already loaded, or, in a dry run, a row a real run would have
+// written. Index names what Value is: "key" (the row's key; Values is the row),
+// "rejected" (a rejected row's key), or an index of the checker's own ("u0" for the
+// first unique set, "c0" for the first consistency). Line and File say where the run
+// read it.
+type Fact struct {
+	Entity string
+	Index  string
+	Value  string
+	Line   int
+	File   string
+	Values []string
+}
