@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"dmt/pkg/mariadb"
+	"dmt/pkg/report"
 	"dmt/pkg/rules"
 )
 
@@ -76,6 +77,9 @@ func (a *accountant) finish() error {
 			lines = "line"
 		}
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d %s %s (%s, see the log)", a.mended[code], lines, mendedWhat[code], code))
+	}
+	if rep.Unjudged > 0 {
+		a.log.Warn("unjudged", "rows", rep.Unjudged, "detail", report.UnjudgedNote(rep.Unjudged))
 	}
 	if a.loaded.n > 0 {
 		a.log.Info("ignored", "code", rules.AlreadyLoaded, "rows", a.loaded.n, "first_line", a.loaded.first, "last_line", a.loaded.last,

@@ -292,8 +292,13 @@ func writeCounts(b *strings.Builder, l [4]string, c Counts) {
 	}
 	fmt.Fprintf(b, "  %-9s %d\n  %-9s %d\n", l[2], c.Rejected, l[3], c.Ignored)
 	if c.Unjudged > 0 {
-		fmt.Fprintf(b, "  %d rows refer to rows outside the run: not judged (no database to look them up)\n", c.Unjudged)
+		fmt.Fprintf(b, "  %s\n", UnjudgedNote(c.Unjudged))
 	}
+}
+
+// UnjudgedNote says, for the report and the console, what Counts.Unjudged counts.
+func UnjudgedNote(n int) string {
+	return fmt.Sprintf("%d rows refer to rows outside the run: references not judged (no database to look them up)", n)
 }
 
 // WriteJSON writes the report for scripts.
