@@ -993,9 +993,9 @@ func truncate(s string, n int) string {
 
 // addProgress adds a batch's counts to its file's journal row, in the batch's transaction.
 func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string, p Progress) error {
-	_, err := ex.ExecContext(ctx, `UPDATE journal_files SET committed_line = GREATEST(committed_line, ?), `+"`read`"+` = `+"`read`"+` + ?,
-		inserted = inserted + ?, rejected = rejected + ?, ignored = ignored + ?, updated = updated + ? WHERE run_id = ? AND file = ?`,
-		p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated, runID, file)
+	_, err := ex.ExecContext(ctx, "UPDATE journal_files SET `read` = `read` + ?,"+
+		" inserted = inserted + ?, rejected = rejected + ?, ignored = ignored + ?, updated = updated + ? WHERE run_id = ? AND file = ?",
+		p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated, runID, file)
 	if err != nil {
 		return fmt.Errorf("journal progress: %w", err)
 	}
