@@ -83,7 +83,6 @@ func (r Result) Has(code rules.Code) bool {
 type entityState struct {
 	e        *domain.Entity
 	keyIdx   []int
-	listIdx  []bool
 	rows     *index
 	rejected *index
 	uniques  []uniqueState
@@ -200,12 +199,6 @@ func New(d *domain.Domain, today model.Date) *Checker {
 		keyOf := func(en *entry) string { return e.KeyOf(en.vals) }
 		st.rows = newIndex("key", false, keyOf)
 		st.rejected = newIndex("rejected", false, keyOf)
-		st.listIdx = make([]bool, len(e.Fields))
-		for _, l := range e.Lists {
-			if i := e.Index(l.Column); i >= 0 {
-				st.listIdx[i] = true
-			}
-		}
 		for _, u := range e.Uniques {
 			if u.Warn {
 				continue
@@ -248,27 +241,6 @@ func uniqueValue(idx []int, vals []string) (string, bool) {
 		parts[i] = strings.ToLower(vals[k])
 	}
 	return strings.Join(parts, "\x00"), true
-}
-
-// sameContent reports whether two rows of st hold the same values; a list's items are
-// compared as a set in byte order, so a list read back from the database in another
-// order is the same content.
-func (st *entityState) sameContent(a, b []string) bool {
-	for i := range a {
-		if a[i] == b[i] {
-			continue
-		}
-		if !st.listIdx[i] {
-			return false
-		}
-		x, y := strings.Split(a[i], rules.ListSeparator), strings.Split(b[i], rules.ListSeparator)
-		slices.Sort(x)
-		slices.Sort(y)
-		if !slices.Equal(x, y) {
-			return false
-		}
-	}
-	return true
 }
 
 func (c *Checker) state(e *domain.Entity) *entityState {
@@ -675,7 +647,7 @@ func (c *Checker) checkKey(j *judgment, prev *entry) (replacing, final bool) {
 		return false, false
 	}
 	e := j.e
-	same := j.st.sameContent(prev.vals, j.vals)
+	same := e.Same(prev.vals, j.vals)
 	keyName := e.KeyName() + " " + e.KeyOf(j.vals)
 	switch {
 	case same && !prev.mine:

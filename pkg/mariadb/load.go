@@ -106,10 +106,14 @@ func (b *Batch) markerNo() int {
 }
 
 // Refusal is an accepted row that the database refused (a rule the Go checks missed):
-// it was left out and recorded as a rejection with the server's message.
+// it was left out and recorded as a rejection with the server's message. Loaded marks a
+// row refused because an identical row with its key is already stored (left by another
+// run between the checker's look-up and the insert): it is counted as ignored
+// (ALREADY_LOADED), not rejected, and recorded nowhere else.
 type Refusal struct {
 	Row     Row
 	Message string
+	Loaded  bool
 }
 
 var readerSeq atomic.Int64
@@ -417,10 +421,14 @@ func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 	rej := b.Rejections
 	prog := b.Progress
 	for _, r := range refused {
+		prog.Inserted--
+		if r.Loaded {
+			prog.Ignored++
+			continue
+		}
+		prog.Rejected++
 		rej = append(rej, Rejection{Line: r.Row.Line, Codes: string(rules.DBRefused), Detail: r.Message, Raw: strings.Join(r.Row.Values, ",")})
 	}
-	prog.Inserted -= len(refused)
-	prog.Rejected += len(refused)
 	if err := insertRejections(ctx, tx, b, rej, b.packet); err != nil {
 		return nil, err
 	}
@@ -428,8 +436,8 @@ func (db *DB) writeBatch(ctx context.Context, b *Batch) ([]Refusal, error) {
 		return nil, err
 	}
 	if len(refused) > 0 {
-		if _, err := tx.ExecContext(ctx, "UPDATE journal_batches SET inserted = ?, rejected = ? WHERE run_id = ? AND file = ? AND batch = ?",
-			prog.Inserted, prog.Rejected, b.RunID, b.File, b.markerNo()); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE journal_batches SET inserted = ?, rejected = ?, ignored = ? WHERE run_id = ? AND file = ? AND batch = ?",
+			prog.Inserted, prog.Rejected, prog.Ignored, b.RunID, b.File, b.markerNo()); err != nil {
 			return nil, fmt.Errorf("journal batch: %w", err)
 		}
 	}
@@ -537,6 +545,19 @@ func loadRows(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row, dep
 	}
 	if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp); err != nil {
 		return nil, err
+	}
+	if depth == 0 {
+		// Rows stored since the checker looked them up (by another run) are found by
+		// their keys, not by halving the batch row by row: those stored identical are
+		// already loaded, and the others are loaded again without them.
+		rest, twins, err := withoutTwins(ctx, tx, b.Entity, rows)
+		if err != nil {
+			return nil, err
+		}
+		if len(twins) > 0 {
+			refused, err := loadRows(ctx, tx, b, rest, depth+1)
+			return append(twins, refused...), err
+		}
 	}
 	if len(rows) == 1 {
 		return []Refusal{{Row: rows[0], Message: msg}}, nil

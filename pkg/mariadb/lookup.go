@@ -163,3 +163,37 @@ func addListItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entit
 	}
 	return nil
 }
+
+// withoutTwins looks up, in tx, the stored rows with the keys of rows, and returns the
+// rows without those stored identical (twins), and the twins as Loaded refusals. Rows
+// stored with other content stay in rest: the database refuses them, as it should.
+func withoutTwins(ctx context.Context, tx sqlx.QueryerContext, e *domain.Entity, rows []Row) (rest []Row, twins []Refusal, err error) {
+	keyIdx := e.KeyIndexes()
+	tuples := make([][]string, len(rows))
+	for i, r := range rows {
+		tuples[i] = make([]string, len(keyIdx))
+		for j, k := range keyIdx {
+			tuples[i][j] = r.Values[k]
+		}
+	}
+	stored := map[string][]string{}
+	per := max(lookupParams/len(e.Key), 1)
+	for start := 0; start < len(tuples); start += per {
+		err := findRows(ctx, tx, e, e.Key, tuples[start:min(start+per, len(tuples))], func(s store.Stored) error {
+			stored[e.KeyOf(s.Values)] = s.Values
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("look up %s: %w", e.Name, err)
+		}
+	}
+	for _, r := range rows {
+		if s, ok := stored[e.KeyOf(r.Values)]; ok && e.Same(s, r.Values) {
+			twins = append(twins, Refusal{Row: r, Loaded: true,
+				Message: e.KeyName() + " " + e.KeyOf(r.Values) + " is already in the database with the same content"})
+			continue
+		}
+		rest = append(rest, r)
+	}
+	return rest, twins, nil
+}

@@ -161,6 +161,18 @@ func (a *accountant) reject(r Rejected) {
 func (a *accountant) refused(job *batchJob, r mariadb.Refusal) {
 	rep := a.f.rep
 	rep.Inserted--
+	if r.Loaded {
+		// Stored identical by another run since the checker looked: already loaded, and
+		// still there for its children.
+		rep.Ignored++
+		rep.Count(string(rules.AlreadyLoaded))
+		if a.words.EachRow {
+			a.log.Info("ignored", append(origin{File: r.Row.OriginFile, Line: r.Row.OriginLine}.at(r.Row.Line), "code", rules.AlreadyLoaded, "detail", r.Message)...)
+		} else {
+			a.loaded.add(r.Row.Line)
+		}
+		return
+	}
 	rep.Rejected++
 	rep.Count(string(rules.DBRefused))
 	action := a.words.Rejected
@@ -208,6 +220,12 @@ func (a *accountant) inserted(d batchDone) {
 		if len(b.Rows) > 0 {
 			first = b.Rows[0].Line
 		}
-		a.log.Info(a.words.Inserted, "line", last, "rows", len(b.Rows)-len(d.refused), "first_line", first, "refused", len(d.refused))
+		refused := 0
+		for _, r := range d.refused {
+			if !r.Loaded {
+				refused++
+			}
+		}
+		a.log.Info(a.words.Inserted, "line", last, "rows", len(b.Rows)-len(d.refused), "first_line", first, "refused", refused)
 	}
 }
