@@ -345,7 +345,11 @@ func (c *Checker) Committed(ctx context.Context, line int) error {
 			continue
 		}
 		for _, ix := range en.owns {
-			facts = append(facts, store.Fact{Entity: en.st.e.Name, Index: ix.name, Value: ix.value(en), Line: en.line, File: en.file, Values: en.vals})
+			f := store.Fact{Entity: en.st.e.Name, Index: ix.name, Value: ix.value(en), Line: en.line, File: en.file, Values: en.vals}
+			if ix == en.st.rejected {
+				f.Values = nil // its line is all that explains an orphan
+			}
+			facts = append(facts, f)
 		}
 	}
 	if len(facts) > 0 && c.mem != nil {

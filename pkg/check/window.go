@@ -1,8 +1,11 @@
 package check
 
 import (
+	"context"
 	"hash/maphash"
 	"os"
+
+	"dmt/pkg/store"
 )
 
 // entry is a row the checker holds: one the run judged (accepted, or found already
@@ -117,4 +120,40 @@ func (e *entry) drop() {
 	for len(e.owns) > 0 {
 		e.owns[0].remove(e)
 	}
+}
+
+// localMemory is a Memory in the process: for a run whose account may not create a
+// session's temporary table, and for the facts a writing run keeps (the keys of its
+// rejected rows, and the reference rows its source holds as already loaded), which grow
+// with the rejected rows and the reference data it reads, not with the rows it loads.
+// Values are compared exactly (map keys).
+type localMemory struct {
+	facts map[localKey]store.Fact
+}
+
+type localKey struct{ entity, index, value string }
+
+// LocalMemory returns a Memory held in the process.
+func LocalMemory() Memory { return &localMemory{facts: map[localKey]store.Fact{}} }
+
+func (m *localMemory) Keep(_ context.Context, facts []store.Fact) error {
+	for _, f := range facts {
+		k := localKey{f.Entity, f.Index, f.Value}
+		if _, ok := m.facts[k]; ok && f.Index != "key" && f.Index != "rejected" {
+			continue
+		}
+		m.facts[k] = f
+	}
+	return nil
+}
+
+func (m *localMemory) Recall(_ context.Context, entity, index string, values []string, fn func(store.Fact) error) error {
+	for _, v := range values {
+		if f, ok := m.facts[localKey{entity, index, v}]; ok {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

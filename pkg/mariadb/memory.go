@@ -23,8 +23,16 @@ type Memory struct {
 	kept bool // a fact was kept: Recall has something to read
 }
 
-// NewMemory returns an empty Memory on db. Close releases its connection (and table).
-func (db *DB) NewMemory() *Memory { return &Memory{db: db} }
+// OpenMemory returns an empty Memory on db, its table created on a connection of its
+// own; an account without the CREATE TEMPORARY TABLES privilege gets an error saying
+// so. Close releases the connection (and the table).
+func (db *DB) OpenMemory(ctx context.Context) (*Memory, error) {
+	m := &Memory{db: db}
+	if err := m.open(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
 
 // memoryTable holds facts by entity, index and the SHA-256 of their value (values may be
 // longer than an index allows); Recall compares the value itself.
@@ -57,14 +65,12 @@ func (m *Memory) Keep(ctx context.Context, facts []store.Fact) error {
 	if len(facts) == 0 {
 		return nil
 	}
-	if err := m.open(ctx); err != nil {
-		return err
-	}
 	m.kept = true
 	const row = "(?, ?, ?, ?, ?, ?, ?)"
+	packet := m.db.packetLimit(ctx)
 	for _, latest := range []bool{true, false} {
 		var args []any
-		n := 0
+		n, size := 0, 0
 		flush := func() error {
 			if n == 0 {
 				return nil
@@ -79,7 +85,7 @@ func (m *Memory) Keep(ctx context.Context, facts []store.Fact) error {
 			if _, err := m.conn.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("run memory: %w", FormatError(err))
 			}
-			args, n = args[:0], 0
+			args, n, size = args[:0], 0, 0
 			return nil
 		}
 		for _, f := range facts {
@@ -95,12 +101,16 @@ func (m *Memory) Keep(ctx context.Context, facts []store.Fact) error {
 				vals = string(b)
 			}
 			sum := sha256.Sum256([]byte(f.Value))
-			args = append(args, f.Entity, f.Index, sum[:], f.Value, f.Line, f.File, vals)
-			if n++; n >= rowsPerInsert {
+			fact := []any{f.Entity, f.Index, sum[:], f.Value, f.Line, f.File, vals}
+			fs := argsBytes(fact) + len(row) + len(sum)
+			if n > 0 && (size+fs > statementBytes(packet) || n >= rowsPerInsert) {
 				if err := flush(); err != nil {
 					return err
 				}
 			}
+			args = append(args, fact...)
+			n++
+			size += fs
 		}
 		if err := flush(); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"dmt/pkg/check"
 	"dmt/pkg/schema"
 )
 
@@ -11,9 +12,8 @@ import (
 var errNoTables = errors.New("the database has no tables yet")
 
 // lookUp lets the run's checker look up, a chunk of rows at a time, the stored rows the
-// chunk mentions (nothing is read at the start, whatever the database holds), and keep
-// what its window lets go in a session's temporary table, released with the run. A dry
-// run on a database without tables judges the files alone, against no stored row.
+// chunk mentions: nothing is read at the start, whatever the database holds. A dry run
+// on a database without tables judges the files against no stored row.
 func (r *jobRun) lookUp(ctx context.Context) error {
 	if r.DryRun {
 		steps, err := schema.Steps(r.Domain.Name)
@@ -28,8 +28,24 @@ func (r *jobRun) lookUp(ctx context.Context) error {
 			return errNoTables
 		}
 	}
-	mem := r.db.NewMemory()
-	r.closers = append(r.closers, func() { mem.Close() })
-	r.checker.Use(r.db, mem, r.runID, !r.DryRun)
+	r.checker.Use(r.db, r.memory(ctx), r.runID, !r.DryRun)
 	return nil
+}
+
+// memory is where the checker keeps what its window lets go that the tables do not
+// hold. A writing run keeps little there (the keys of its rejected rows, the reference
+// rows its source holds as already loaded): in the process. A dry run keeps there every
+// row a real run would have committed: in a session's temporary table, so that the
+// process's memory stays flat, or in the process when the account may not create one.
+func (r *jobRun) memory(ctx context.Context) check.Memory {
+	if !r.DryRun {
+		return check.LocalMemory()
+	}
+	mem, err := r.db.OpenMemory(ctx)
+	if err != nil {
+		r.log.Warn("memory", "detail", "the run's rows are kept in memory, not in a temporary table: "+err.Error())
+		return check.LocalMemory()
+	}
+	r.closers = append(r.closers, func() { mem.Close() })
+	return mem
 }
