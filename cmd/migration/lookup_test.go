@@ -19,7 +19,8 @@ import (
 // then run2 in a run of its own). Every verdict and the line and file its message names
 // are checked, with batches of one row (every earlier row is then in the database, or
 // in a batch still in flight, when a row is judged) and with one batch per file (every
-// earlier row of the run in the checker's window): both give the same answers.
+// earlier row of the run in the checker's window), and with every hash of the window
+// colliding: all give the same answers.
 // TestVerdictsAcrossWeeklyFiles has the same cases across files of one entity.
 func TestVerdictsAcrossFilesAndRuns(t *testing.T) {
 	t.Parallel()
@@ -50,10 +51,22 @@ func TestVerdictsAcrossFilesAndRuns(t *testing.T) {
 		"affectations.csv:6": {"UNKNOWN_REFERENCE", "id_projet 99 not found in projets"},
 		"affectations.csv:8": {"DUPLICATE_KEY_CONFLICT", "id_affectation 100 is already in the database with other content"},
 	}
-	for _, batch := range []string{"1", "1000"} {
-		t.Run("batch "+batch, func(t *testing.T) {
+	for _, c := range []struct {
+		name, batch string
+		env         []string
+	}{
+		{"batch 1", "1", nil},
+		{"batch 1000", "1000", nil},
+		// Every value of the checker's window in one hash bucket: found by value.
+		{"colliding hashes", "1000", []string{"DMT_TEST_HASH=collide"}},
+	} {
+		batch := c.batch
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			dsn := mariadbtest.NewDatabase(t)
+			migration := func(t *testing.T, dsn string, args ...string) result {
+				return runProg(t, c.env, "migration", append([]string{"-dsn", dsn, "-today", "2026-11-15"}, args...)...)
+			}
 			for _, r := range []struct {
 				dir  string
 				want map[string]verdict
@@ -144,4 +157,106 @@ func verdicts(t *testing.T, out string) map[string]verdict {
 		}
 	}
 	return got
+}
+
+// TestVerdictsAcrossWeeklyFiles: the cases of TestVerdictsAcrossFilesAndRuns across
+// files of one entity (distributech's weekly order files): a duplicate, a conflict and
+// an order line disagreeing with its order, the other line in the same file, in another
+// weekly file of the same run, and in the database since an earlier run.
+func TestVerdictsAcrossWeeklyFiles(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
+	gen := filepath.Join(base, "gen")
+	if res := runProg(t, nil, "generate_data", "-domain", "distributech", "-seed", "5", "-today", "2026-11-15", "-regions", "2",
+		"-revendeurs", "3", "-produits", "6", "-weeks", "1", "-defects", "0", "-out", gen, "-quiet"); res.code != 0 {
+		t.Fatalf("generate_data: exit %d: %s", res.code, res.stderr)
+	}
+	// A reseller and two products the SQLite file holds, read from a generated order.
+	weekly, _ := filepath.Glob(filepath.Join(gen, "commandes", "*.csv"))
+	if len(weekly) == 0 {
+		t.Fatal("generate_data wrote no weekly file")
+	}
+	first := readCSV(t, weekly[0])
+	rev, p1 := first[1][1], first[1][3]
+	p2 := ""
+	for _, r := range first[1:] {
+		if r[3] != p1 {
+			p2 = r[3]
+			break
+		}
+	}
+	if p2 == "" {
+		t.Fatalf("%s names one product only", weekly[0])
+	}
+	sqlite, err := os.ReadFile(filepath.Join(gen, "distributech.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	folder := func(name string, files map[string]string) string {
+		dir := filepath.Join(base, name)
+		if err := os.MkdirAll(filepath.Join(dir, "commandes"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "distributech.sqlite"), sqlite, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for f, lines := range files {
+			text := "numero_commande,id_revendeur,date_commande,ref_produit,quantite,prix_unitaire\n" +
+				strings.NewReplacer("R,", rev+",", "P1,", p1+",", "P2,", p2+",").Replace(lines)
+			if err := os.WriteFile(filepath.Join(dir, "commandes", f), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	const w1, w2, w3 = "commandes_2026-W47_R001.csv", "commandes_2026-W47_R002.csv", "commandes_2026-W48_R001.csv"
+	run1 := folder("run1", map[string]string{
+		w1: "CMD-A,R,2026-11-02,P1,5,10.00\n" +
+			"CMD-A,R,2026-11-02,P1,5,10.00\n" +
+			"CMD-A,R,2026-11-02,P1,6,10.00\n" +
+			"CMD-A,R,2026-11-03,P2,1,10.00\n" +
+			"CMD-B,R,2026-11-02,NOPE-1,1,10.00\n",
+		w2: "CMD-A,R,2026-11-02,P1,5,10.00\n" +
+			"CMD-A,R,2026-11-02,P1,7,10.00\n" +
+			"CMD-A,R,2026-11-04,P2,1,10.00\n",
+	})
+	run2 := folder("run2", map[string]string{
+		w3: "CMD-A,R,2026-11-02,P1,5,10.00\n" +
+			"CMD-A,R,2026-11-02,P1,9,10.00\n" +
+			"CMD-A,R,2026-11-05,P2,1,10.00\n" +
+			"CMD-C,R,2026-11-05,P2,1,10.00\n",
+	})
+	key := "numero_commande+ref_produit CMD-A/" + p1
+	has := "numero_commande CMD-A has id_revendeur " + rev + ", date_commande 2026-11-02 "
+	want1 := map[string]verdict{
+		w1 + ":3": {"DUPLICATE_ROW", "identical to line 2"},
+		w1 + ":4": {"DUPLICATE_KEY_CONFLICT", key + " already at line 2 with other content"},
+		w1 + ":5": {"DUPLICATE_KEY_CONFLICT", has + "at line 2"},
+		w1 + ":6": {"UNKNOWN_REFERENCE", "ref_produit NOPE-1 not found in produits"},
+		w2 + ":2": {"DUPLICATE_ROW", "identical to line 2 of " + w1},
+		w2 + ":3": {"DUPLICATE_KEY_CONFLICT", key + " already at line 2 of " + w1 + " with other content"},
+		w2 + ":4": {"DUPLICATE_KEY_CONFLICT", has + "at line 2 of " + w1},
+	}
+	want2 := map[string]verdict{
+		w3 + ":2": {"ALREADY_LOADED", ""},
+		w3 + ":3": {"DUPLICATE_KEY_CONFLICT", key + " is already in the database with other content"},
+		w3 + ":4": {"DUPLICATE_KEY_CONFLICT", has + "in the database"},
+	}
+	for _, batch := range []string{"1", "1000"} {
+		t.Run("batch "+batch, func(t *testing.T) {
+			t.Parallel()
+			dsn := mariadbtest.NewDatabase(t)
+			for _, r := range []struct {
+				dir  string
+				want map[string]verdict
+			}{{run1, want1}, {run2, want2}} {
+				out := t.TempDir()
+				res := migration(t, dsn, "-domain", "distributech", "-out", out, "-batch", batch, r.dir)
+				if res.code != 1 {
+					t.Fatalf("%s: exit %d, want 1: %s", r.dir, res.code, res.stderr)
+				}
+				checkVerdicts(t, filepath.Base(r.dir), verdicts(t, out), r.want)
+			}
+		})
+	}
 }
