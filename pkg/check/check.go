@@ -87,7 +87,18 @@ type entityState struct {
 	rejected *index
 	uniques  []uniqueState
 	consist  []consistState
+	// refCols are what a child needs of a row of this entity it refers to: its key and
+	// the columns its children's parent rules read.
+	refCols []string
+	// parents keeps stored rows of this entity that children referred to (refCols
+	// only), up to parentCache of them: children of one parent come in many chunks.
+	// Emptied whenever rows of this entity are judged, as they may change the stored
+	// ones; between, the run holds the lease: no other writer changes them.
+	parents map[string]*entry
 }
+
+// parentCache bounds the stored parents an entity's state keeps for its children.
+const parentCache = 1 << 16
 
 type uniqueState struct {
 	u   domain.Unique
@@ -139,8 +150,9 @@ type foundKey struct{ entity, index string }
 // columns hold given values. It answers for every committed row, this run's included.
 type Lookup interface {
 	// Find calls fn with each stored row of e whose columns cols hold one of tuples
-	// (canonical values, compared exactly; the caller compares the values again).
-	Find(ctx context.Context, e *domain.Entity, cols []string, tuples [][]string, fn func(store.Stored) error) error
+	// (canonical values, compared exactly; the caller compares the values again), with
+	// the values of fields (nil: all; the others "").
+	Find(ctx context.Context, e *domain.Entity, cols []string, tuples [][]string, fields []string, fn func(store.Stored) error) error
 }
 
 // Memory keeps what the checker learnt of its run that the tables do not hold, once the
@@ -222,7 +234,18 @@ func New(d *domain.Domain, today model.Date) *Checker {
 			cst.ix = newIndex(fmt.Sprintf("c%d", len(st.consist)), true, func(en *entry) string { return en.vals[k] })
 			st.consist = append(st.consist, cst)
 		}
+		st.refCols = slices.Clone(e.Key)
 		c.states[e.Name] = st
+	}
+	for _, e := range d.Entities {
+		for _, pc := range e.ParentRules {
+			pst := c.states[pc.Ref.Parent]
+			for _, col := range pc.Rule.Reads {
+				if !slices.Contains(pst.refCols, col) {
+					pst.refCols = append(pst.refCols, col)
+				}
+			}
+		}
 	}
 	return c
 }
@@ -385,6 +408,7 @@ func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) 
 	}
 	if c.look != nil {
 		defer func() { c.found = nil }()
+		c.state(e).parents = nil
 		if err := c.lookUp(ctx, e, js); err != nil {
 			return nil, err
 		}
@@ -483,7 +507,7 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 				p.add(v, pick(j.vals, us.idx))
 			}
 		}
-		if err := c.find(ctx, st, us.ix, us.u.Columns, p); err != nil {
+		if err := c.findFields(ctx, st, us.ix, us.u.Columns, append(slices.Clone(e.Key), us.u.Columns...), p); err != nil {
 			return err
 		}
 	}
@@ -496,28 +520,43 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 				p.add(v, []string{v})
 			}
 		}
-		if err := c.find(ctx, st, cs.ix, []string{cs.c.Key}, p); err != nil {
+		if err := c.findFields(ctx, st, cs.ix, []string{cs.c.Key}, append([]string{cs.c.Key}, cs.c.Columns...), p); err != nil {
 			return err
 		}
 	}
-	// Its parents, and why those found nowhere are missing.
+	// Its parents (those it met in earlier chunks kept), and why those found nowhere are
+	// missing.
 	for _, ref := range e.Refs {
 		pst, i := c.states[ref.Parent], e.Index(ref.Column)
+		fk := foundKey{pst.e.Name, pst.rows.name}
+		if c.found[fk] == nil {
+			c.found[fk] = map[string]*entry{}
+		}
+		found := c.found[fk]
 		p := newProbe()
 		for k := range js {
 			j := &js[k]
-			if v := j.vals[i]; !j.bad[i] && v != "" && pst.rows.get(v) == nil {
-				p.add(v, []string{v})
+			v := j.vals[i]
+			if j.bad[i] || v == "" || pst.rows.get(v) != nil || found[v] != nil {
+				continue
 			}
+			if en := pst.parents[v]; en != nil {
+				found[v] = en
+				continue
+			}
+			p.add(v, []string{v})
 		}
-		if err := c.find(ctx, pst, pst.rows, pst.e.Key, p); err != nil {
+		if err := c.findFields(ctx, pst, pst.rows, pst.e.Key, pst.refCols, p); err != nil {
 			return err
 		}
-		found := c.found[foundKey{pst.e.Name, pst.rows.name}]
 		var missing []string
 		for _, v := range p.values {
-			if found[v] == nil && pst.rejected.get(v) == nil {
+			en := found[v]
+			if en == nil && pst.rejected.get(v) == nil {
 				missing = append(missing, v)
+			}
+			if en != nil {
+				pst.keepParent(v, en)
 			}
 		}
 		if err := c.recall(ctx, pst, pst.rejected, missing); err != nil {
@@ -559,6 +598,11 @@ func pick(vals []string, idx []int) []string {
 // (this run's) over the database's. Of several stored rows with one value (the lines of
 // one order), the one read first is kept.
 func (c *Checker) find(ctx context.Context, st *entityState, ix *index, cols []string, p *probe) error {
+	return c.findFields(ctx, st, ix, cols, nil, p)
+}
+
+// findFields is find with only the columns fields of the stored rows (nil: all).
+func (c *Checker) findFields(ctx context.Context, st *entityState, ix *index, cols, fields []string, p *probe) error {
 	fk := foundKey{st.e.Name, ix.name}
 	m := c.found[fk]
 	if m == nil {
@@ -568,7 +612,7 @@ func (c *Checker) find(ctx context.Context, st *entityState, ix *index, cols []s
 	if len(p.values) == 0 {
 		return nil
 	}
-	err := c.look.Find(ctx, st.e, cols, p.tuples, func(s store.Stored) error {
+	err := c.look.Find(ctx, st.e, cols, p.tuples, fields, func(s store.Stored) error {
 		en := &entry{st: st, vals: s.Values, line: s.Line, file: s.File, mine: s.RunID == c.runID, stored: true}
 		v := ix.value(en)
 		if !p.seen[v] {
@@ -588,6 +632,21 @@ func (c *Checker) find(ctx context.Context, st *entityState, ix *index, cols []s
 		return c.recall(ctx, st, ix, p.values)
 	}
 	return nil
+}
+
+// keepParent keeps a stored row children referred to, for the next chunks, making
+// room when parentCache are kept.
+func (st *entityState) keepParent(v string, en *entry) {
+	if st.parents == nil {
+		st.parents = map[string]*entry{}
+	}
+	if len(st.parents) >= parentCache {
+		for k := range st.parents {
+			delete(st.parents, k)
+			break
+		}
+	}
+	st.parents[v] = en
 }
 
 // recall files under ix's name the facts the Memory holds of values.

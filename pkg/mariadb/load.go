@@ -550,7 +550,7 @@ func loadRows(ctx context.Context, tx sqlx.ExtContext, b *Batch, rows []Row, dep
 		// Rows stored since the checker looked them up (by another run) are found by
 		// their keys, not by halving the batch row by row: those stored identical are
 		// already loaded, and the others are loaded again without them.
-		rest, twins, err := withoutTwins(ctx, tx, b.Entity, rows)
+		rest, twins, err := withoutTwins(ctx, tx, b, rows)
 		if err != nil {
 			return nil, err
 		}

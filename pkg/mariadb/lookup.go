@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,29 +15,91 @@ import (
 	"dmt/pkg/store"
 )
 
-// lookupParams bounds the placeholders of one look-up statement: the server allows
-// 65,535; a few thousand keep each statement small and its plan an index look-up.
-const lookupParams = 4000
+// lookupTuples bounds the values one look-up statement asks for: a few thousand keep
+// each statement an index look-up of modest size (the server allows 65,535
+// placeholders; a statement of literals is also kept under a quarter of its packet).
+const lookupTuples = 5000
 
 // Find calls fn with each row of e whose columns cols hold one of tuples (canonical
 // values, compared by the columns' binary collation), in canonical text form aligned
 // with e.Fields (a list column's items joined by "|" in byte order, as ScanEntity gives
-// them), with its lineage: the run, file and line that wrote it. Every look-up rides an
-// index (the key, a unique set, a reference's), in statements of a few thousand values:
-// its cost follows the number of tuples, not the size of the table. fn may keep the
-// values.
-func (db *DB) Find(ctx context.Context, e *domain.Entity, cols []string, tuples [][]string, fn func(store.Stored) error) error {
+// them), with its lineage: the run, file and line that wrote it. fields names the
+// columns wanted (nil: all; the others are ""): asked for its key alone, a parent is
+// found in its index without reading its row. Every look-up rides an index (the key, a
+// unique set, a reference's), in statements of a few thousand values: its cost follows
+// the number of tuples, not the size of the table. fn may keep the values.
+func (db *DB) Find(ctx context.Context, e *domain.Entity, cols []string, tuples [][]string, fields []string, fn func(store.Stored) error) error {
 	if len(cols) == 0 {
 		return fmt.Errorf("find %s: no column", e.Name)
 	}
-	per := max(lookupParams/len(cols), 1)
-	for start := 0; start < len(tuples); start += per {
-		chunk := tuples[start:min(start+per, len(tuples))]
-		if err := db.retryRead(ctx, func() error { return findRows(ctx, db.pool, e, cols, chunk, fn) }); err != nil {
+	limit := statementBytes(db.packetLimit(ctx))
+	for start := 0; start < len(tuples); {
+		where, args, n := inTuples(cols, tuples[start:], limit)
+		if err := db.retryRead(ctx, func() error { return findRows(ctx, db.pool, e, where, args, fields, fn) }); err != nil {
 			return fmt.Errorf("look up %s: %w", e.Name, err)
 		}
+		start += n
 	}
 	return nil
+}
+
+// inTuples returns the WHERE clause that selects the rows whose cols hold one of the
+// first n of tuples (at most lookupTuples, within about limit bytes), and its arguments.
+// Values that are plain words (letters, digits, "-", "_", ".", ":", "@", "+", " ") are
+// written as literals, the others bound: a statement of literals goes to the server in
+// one round trip instead of a prepare and an execute.
+func inTuples(cols []string, tuples [][]string, limit int) (where string, args []any, n int) {
+	var b strings.Builder
+	if len(cols) == 1 {
+		b.WriteString(rules.QuoteIdent(cols[0]) + " IN (")
+	} else {
+		b.WriteString("(" + quoteIdents(cols) + ") IN (")
+	}
+	for n < len(tuples) && n < lookupTuples && (n == 0 || b.Len() < limit) {
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		if len(cols) > 1 {
+			b.WriteByte('(')
+		}
+		for i, v := range tuples[n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if plainWord(v) {
+				b.WriteByte('\'')
+				b.WriteString(v)
+				b.WriteByte('\'')
+			} else {
+				b.WriteByte('?')
+				args = append(args, v)
+			}
+		}
+		if len(cols) > 1 {
+			b.WriteByte(')')
+		}
+		n++
+	}
+	b.WriteByte(')')
+	return b.String(), args, n
+}
+
+// plainWord reports whether v can be written between single quotes as it is: it holds
+// no quote, backslash or other character a literal would have to escape.
+func plainWord(v string) bool {
+	if len(v) > 200 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '-', c == '_', c == '.', c == ':', c == '@', c == '+', c == ' ':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // retryRead runs a read again while the connection is lost and the server comes back
@@ -65,36 +128,22 @@ func (db *DB) retryRead(ctx context.Context, read func() error) error {
 	}
 }
 
-// findRows is one statement of Find, with the list items of the rows it found.
-func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, cols []string, tuples [][]string, fn func(store.Stored) error) error {
-	var where string
-	var args []any
-	if len(cols) == 1 {
-		vals := make([]string, len(tuples))
-		for i, t := range tuples {
-			vals[i] = t[0]
-		}
-		q, a, err := sqlx.In(rules.QuoteIdent(cols[0])+" IN (?)", vals)
-		if err != nil {
-			return err
-		}
-		where, args = q, a
-	} else {
-		row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-		where = "(" + quoteIdents(cols) + ") IN (" + strings.TrimSuffix(strings.Repeat(row+", ", len(tuples)), ", ") + ")"
-		for _, t := range tuples {
-			for _, v := range t {
-				args = append(args, v)
-			}
-		}
-	}
+// findRows is one statement of Find (the rows of e that where selects, with args), with
+// the list items of the rows it found when fields asks for them.
+func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, where string, args []any, fields []string, fn func(store.Stored) error) error {
 	var sel []string
 	var idx []int
+	lists := false
 	for i, f := range e.Fields {
-		if e.List(f.Name) == nil {
-			sel = append(sel, rules.QuoteIdent(f.Name))
-			idx = append(idx, i)
+		if fields != nil && !slices.Contains(fields, f.Name) {
+			continue
 		}
+		if e.List(f.Name) != nil {
+			lists = true
+			continue
+		}
+		sel = append(sel, rules.QuoteIdent(f.Name))
+		idx = append(idx, i)
 	}
 	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+", run_id, source_file, source_line FROM "+
 		rules.QuoteIdent(e.Name)+" WHERE "+where, args...)
@@ -127,8 +176,8 @@ func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, c
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if len(found) > 0 && len(e.Lists) > 0 {
-		if err := addListItems(ctx, conn, e, found); err != nil {
+	if len(found) > 0 && lists {
+		if err := addListItems(ctx, conn, e, found, fields); err != nil {
 			return err
 		}
 	}
@@ -140,8 +189,9 @@ func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, c
 	return nil
 }
 
-// addListItems fills the list columns of rows found, from their list tables.
-func addListItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, found []store.Stored) error {
+// addListItems fills the list columns of rows found that fields asks for (nil: all),
+// from their list tables.
+func addListItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, found []store.Stored, fields []string) error {
 	keyIdx := e.Index(e.KeyColumn())
 	keys := make([]string, len(found))
 	for i, s := range found {
@@ -152,6 +202,9 @@ func addListItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entit
 		return err
 	}
 	for _, l := range e.Lists {
+		if fields != nil && !slices.Contains(fields, l.Column) {
+			continue
+		}
 		items, err := listItems(ctx, conn, e, l, where, args)
 		if err != nil {
 			return err
@@ -167,7 +220,8 @@ func addListItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entit
 // withoutTwins looks up, in tx, the stored rows with the keys of rows, and returns the
 // rows without those stored identical (twins), and the twins as Loaded refusals. Rows
 // stored with other content stay in rest: the database refuses them, as it should.
-func withoutTwins(ctx context.Context, tx sqlx.QueryerContext, e *domain.Entity, rows []Row) (rest []Row, twins []Refusal, err error) {
+func withoutTwins(ctx context.Context, tx sqlx.QueryerContext, b *Batch, rows []Row) (rest []Row, twins []Refusal, err error) {
+	e := b.Entity
 	keyIdx := e.KeyIndexes()
 	tuples := make([][]string, len(rows))
 	for i, r := range rows {
@@ -177,15 +231,16 @@ func withoutTwins(ctx context.Context, tx sqlx.QueryerContext, e *domain.Entity,
 		}
 	}
 	stored := map[string][]string{}
-	per := max(lookupParams/len(e.Key), 1)
-	for start := 0; start < len(tuples); start += per {
-		err := findRows(ctx, tx, e, e.Key, tuples[start:min(start+per, len(tuples))], func(s store.Stored) error {
+	for start := 0; start < len(tuples); {
+		where, args, n := inTuples(e.Key, tuples[start:], statementBytes(b.packet))
+		err := findRows(ctx, tx, e, where, args, nil, func(s store.Stored) error {
 			stored[e.KeyOf(s.Values)] = s.Values
 			return nil
 		})
 		if err != nil {
 			return nil, nil, fmt.Errorf("look up %s: %w", e.Name, err)
 		}
+		start += n
 	}
 	for _, r := range rows {
 		if s, ok := stored[e.KeyOf(r.Values)]; ok && e.Same(s, r.Values) {

@@ -128,8 +128,8 @@ func (m *Memory) Recall(ctx context.Context, entity, index string, values []stri
 	for _, v := range values {
 		want[v] = true
 	}
-	for start := 0; start < len(values); start += lookupParams {
-		chunk := values[start:min(start+lookupParams, len(values))]
+	for start := 0; start < len(values); start += lookupTuples {
+		chunk := values[start:min(start+lookupTuples, len(values))]
 		shas := make([][]byte, len(chunk))
 		for i, v := range chunk {
 			sum := sha256.Sum256([]byte(v))
