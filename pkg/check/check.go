@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"dmt/pkg/domain"
@@ -95,6 +96,38 @@ type entityState struct {
 	// Emptied whenever rows of this entity are judged, as they may change the stored
 	// ones; between, the run holds the lease: no other writer changes them.
 	parents map[string]*entry
+	// span bounds the whole-number keys stored or accepted (see mayBeStored); its file
+	// is the file it was read for.
+	span keySpan
+}
+
+// keySpan is the range of the whole-number keys an entity's table may hold: those
+// stored when the file being read began (read once, from the key's index), widened by
+// every key the run accepted since. A key outside it is stored nowhere, so it is not
+// looked up: a load of new rows, its keys above those stored, asks nothing of the
+// database for its keys.
+type keySpan struct {
+	file   string
+	read   bool // the stored range was read for file
+	any    bool // lo and hi hold a range
+	lo, hi int64
+}
+
+func (k *keySpan) widen(n int64) {
+	if !k.any {
+		k.lo, k.hi, k.any = n, n, true
+		return
+	}
+	k.lo, k.hi = min(k.lo, n), max(k.hi, n)
+}
+
+// mayBeStored reports whether key may be the key of a stored row.
+func (k *keySpan) mayBeStored(key string) bool {
+	n, err := strconv.ParseInt(key, 10, 64)
+	if err != nil || !k.read {
+		return true
+	}
+	return k.any && n >= k.lo && n <= k.hi
 }
 
 // parentCache bounds the stored parents an entity's state keeps for its children.
@@ -149,6 +182,9 @@ type foundKey struct{ entity, index string }
 // Lookup is what the checker asks of the database: the rows already stored whose
 // columns hold given values. It answers for every committed row, this run's included.
 type Lookup interface {
+	// KeyRange returns the smallest and largest keys of e's stored rows (lo > hi when
+	// there is none), for an entity keyed by one whole number (ok false for another key).
+	KeyRange(ctx context.Context, e *domain.Entity) (lo, hi int64, ok bool, err error)
 	// Find calls fn with each stored row of e whose columns cols hold one of tuples
 	// (canonical values, compared exactly; the caller compares the values again), with
 	// the values of fields (nil: all; the others "").
@@ -301,7 +337,11 @@ func (c *Checker) Preload(e *domain.Entity, canonical []string) {
 // false) in the window.
 func (c *Checker) remember(st *entityState, vals []string, line int, stored bool) {
 	en := &entry{st: st, vals: vals, line: line, file: c.file, mine: true, stored: stored}
-	st.rows.put(st.e.KeyOf(vals), en)
+	key := st.e.KeyOf(vals)
+	st.rows.put(key, en)
+	if n, err := strconv.ParseInt(key, 10, 64); err == nil {
+		st.span.widen(n)
+	}
 	if stored {
 		c.own(st, en)
 	}
@@ -483,11 +523,14 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 	c.found = map[foundKey]map[string]*entry{}
 	st := c.state(e)
 	// Its keys.
+	if err := c.readSpan(ctx, st); err != nil {
+		return err
+	}
 	p := newProbe()
 	for i := range js {
 		if j := &js[i]; !anyBadIdx(j.bad, st.keyIdx) {
 			k := e.KeyOf(j.vals)
-			if st.rows.get(k) == nil {
+			if st.rows.get(k) == nil && st.span.mayBeStored(k) {
 				p.add(k, pick(j.vals, st.keyIdx))
 			}
 		}
@@ -562,6 +605,23 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 		if err := c.recall(ctx, pst, pst.rejected, missing); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// readSpan reads, once per file, the range of the keys st's table holds (see keySpan).
+func (c *Checker) readSpan(ctx context.Context, st *entityState) error {
+	if st.span.read && st.span.file == c.file {
+		return nil
+	}
+	lo, hi, ok, err := c.look.KeyRange(ctx, st.e)
+	if err != nil {
+		return err
+	}
+	st.span = keySpan{file: c.file, read: ok}
+	if ok && lo <= hi {
+		st.span.widen(lo)
+		st.span.widen(hi)
 	}
 	return nil
 }
