@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ func (db *DB) Find(ctx context.Context, e *domain.Entity, cols []string, tuples 
 	}
 	limit := statementBytes(db.packetLimit(ctx))
 	for start := 0; start < len(tuples); {
-		where, args, n := inTuples(cols, tuples[start:], limit)
+		where, args, n := inTuples(e, cols, tuples[start:], limit)
 		if err := db.retryRead(ctx, func() error { return findRows(ctx, db.pool, e, where, args, fields, fn) }); err != nil {
 			return fmt.Errorf("look up %s: %w", e.Name, err)
 		}
@@ -45,10 +46,15 @@ func (db *DB) Find(ctx context.Context, e *domain.Entity, cols []string, tuples 
 
 // inTuples returns the WHERE clause that selects the rows whose cols hold one of the
 // first n of tuples (at most lookupTuples, within about limit bytes), and its arguments.
-// Values that are plain words (letters, digits, "-", "_", ".", ":", "@", "+", " ") are
-// written as literals, the others bound: a statement of literals goes to the server in
-// one round trip instead of a prepare and an execute.
-func inTuples(cols []string, tuples [][]string, limit int) (where string, args []any, n int) {
+// Whole numbers for number columns, and values that are plain words (letters, digits,
+// "-", "_", ".", ":", "@", "+", " "), are written as literals, the others bound: a
+// statement of literals goes to the server in one round trip instead of a prepare and
+// an execute, and a number compared with a number column rides its index directly.
+func inTuples(e *domain.Entity, cols []string, tuples [][]string, limit int) (where string, args []any, n int) {
+	isInt := make([]bool, len(cols))
+	for i, c := range cols {
+		isInt[i] = e.Field(c) != nil && e.Field(c).Kind == rules.Integer
+	}
 	var b strings.Builder
 	if len(cols) == 1 {
 		b.WriteString(rules.QuoteIdent(cols[0]) + " IN (")
@@ -66,11 +72,14 @@ func inTuples(cols []string, tuples [][]string, limit int) (where string, args [
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			if plainWord(v) {
+			switch {
+			case isInt[i] && wholeNumber(v):
+				b.WriteString(v) // a number against a number column: its index, no conversion
+			case plainWord(v):
 				b.WriteByte('\'')
 				b.WriteString(v)
 				b.WriteByte('\'')
-			} else {
+			default:
 				b.WriteByte('?')
 				args = append(args, v)
 			}
@@ -82,6 +91,12 @@ func inTuples(cols []string, tuples [][]string, limit int) (where string, args [
 	}
 	b.WriteByte(')')
 	return b.String(), args, n
+}
+
+// wholeNumber reports whether v is a whole number as canonical values write them.
+func wholeNumber(v string) bool {
+	n, err := strconv.ParseInt(v, 10, 64)
+	return err == nil && strconv.FormatInt(n, 10) == v
 }
 
 // plainWord reports whether v can be written between single quotes as it is: it holds
@@ -232,7 +247,7 @@ func withoutTwins(ctx context.Context, tx sqlx.QueryerContext, b *Batch, rows []
 	}
 	stored := map[string][]string{}
 	for start := 0; start < len(tuples); {
-		where, args, n := inTuples(e.Key, tuples[start:], statementBytes(b.packet))
+		where, args, n := inTuples(e, e.Key, tuples[start:], statementBytes(b.packet))
 		err := findRows(ctx, tx, e, where, args, nil, func(s store.Stored) error {
 			stored[e.KeyOf(s.Values)] = s.Values
 			return nil
