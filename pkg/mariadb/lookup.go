@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -208,25 +209,25 @@ func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, w
 // from their list tables.
 func addListItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, found []store.Stored, fields []string) error {
 	keyIdx := e.Index(e.KeyColumn())
-	keys := make([]string, len(found))
+	keys := make([][]string, len(found))
 	for i, s := range found {
-		keys[i] = s.Values[keyIdx]
-	}
-	where, args, err := sqlx.In(" WHERE "+rules.QuoteIdent(e.KeyColumn())+" IN (?)", keys)
-	if err != nil {
-		return err
+		keys[i] = []string{s.Values[keyIdx]}
 	}
 	for _, l := range e.Lists {
 		if fields != nil && !slices.Contains(fields, l.Column) {
 			continue
 		}
-		items, err := listItems(ctx, conn, e, l, where, args)
-		if err != nil {
-			return err
-		}
 		li := e.Index(l.Column)
-		for _, s := range found {
-			s.Values[li] = items[s.Values[keyIdx]]
+		for start := 0; start < len(keys); {
+			where, args, n := inTuples(e, e.Key, keys[start:], math.MaxInt)
+			items, err := listItems(ctx, conn, e, l, " WHERE "+where, args)
+			if err != nil {
+				return err
+			}
+			for _, s := range found[start : start+n] {
+				s.Values[li] = items[s.Values[keyIdx]]
+			}
+			start += n
 		}
 	}
 	return nil
