@@ -96,38 +96,75 @@ type entityState struct {
 	// Emptied whenever rows of this entity are judged, as they may change the stored
 	// ones; between, the run holds the lease: no other writer changes them.
 	parents map[string]*entry
-	// span bounds the whole-number keys stored or accepted (see mayBeStored); its file
-	// is the file it was read for.
-	span keySpan
+	// extent says what the table may hold of the file being read (see fileExtent).
+	extent fileExtent
 }
 
-// keySpan is the range of the whole-number keys an entity's table may hold: those
-// stored when the file being read began (read once, from the key's index), widened by
-// every key the run accepted since. A key outside it is stored nowhere, so it is not
-// looked up: a load of new rows, its keys above those stored, asks nothing of the
-// database for its keys.
-type keySpan struct {
+// fileExtent is what an entity's table may hold, as far as the file being read goes:
+// the rows stored when the file began (read once: whether there were any, and the range
+// of their keys when keyed by a whole number), and the rows the run accepted since (the
+// range of their keys; their values, in a Bloom filter, when the table began empty). A
+// value it rules out is stored nowhere, so it is not looked up: a load of new rows into
+// an empty table asks nothing of the database for its keys and unique values, and one
+// into a full table nothing for keys above those stored. A value it does not rule out is
+// looked up and compared: the filter only saves look-ups, it decides no verdict.
+type fileExtent struct {
 	file   string
-	read   bool // the stored range was read for file
-	any    bool // lo and hi hold a range
+	read   bool // the table's extent was read for file
+	empty  bool // it held no row when file began
+	any    bool // lo and hi hold a range of whole-number keys
 	lo, hi int64
+	added  *bloom // values of rows accepted since file began, when empty
 }
 
-func (k *keySpan) widen(n int64) {
-	if !k.any {
-		k.lo, k.hi, k.any = n, n, true
+func (x *fileExtent) widen(n int64) {
+	if !x.any {
+		x.lo, x.hi, x.any = n, n, true
 		return
 	}
-	k.lo, k.hi = min(k.lo, n), max(k.hi, n)
+	x.lo, x.hi = min(x.lo, n), max(x.hi, n)
 }
 
-// mayBeStored reports whether key may be the key of a stored row.
-func (k *keySpan) mayBeStored(key string) bool {
-	n, err := strconv.ParseInt(key, 10, 64)
-	if err != nil || !k.read {
+// mayHoldKey reports whether key may be the key of a stored row.
+func (x *fileExtent) mayHoldKey(st *entityState, key string) bool {
+	if !x.read {
 		return true
 	}
-	return k.any && n >= k.lo && n <= k.hi
+	if x.numeric(st) {
+		n, err := strconv.ParseInt(key, 10, 64)
+		return err != nil || x.any && n >= x.lo && n <= x.hi
+	}
+	return x.mayHold("key", key)
+}
+
+// mayHold reports whether a stored row may have v in index.
+func (x *fileExtent) mayHold(index, v string) bool {
+	return !x.read || !x.empty || x.added.may(index, v)
+}
+
+// numeric reports whether st is keyed by one whole number.
+func (x *fileExtent) numeric(st *entityState) bool {
+	return len(st.keyIdx) == 1 && st.e.Fields[st.keyIdx[0]].Kind == rules.Integer
+}
+
+// accepted widens the extent with a row the run accepted.
+func (x *fileExtent) accepted(st *entityState, en *entry) {
+	key := st.e.KeyOf(en.vals)
+	if n, err := strconv.ParseInt(key, 10, 64); err == nil {
+		x.widen(n)
+	}
+	if x.added == nil {
+		return
+	}
+	x.added.add("key", key)
+	for _, us := range st.uniques {
+		if v, ok := uniqueValue(us.idx, en.vals); ok {
+			x.added.add(us.ix.name, v)
+		}
+	}
+	for _, cs := range st.consist {
+		x.added.add(cs.ix.name, en.vals[cs.key])
+	}
 }
 
 // parentCache bounds the stored parents an entity's state keeps for its children.
@@ -182,9 +219,9 @@ type foundKey struct{ entity, index string }
 // Lookup is what the checker asks of the database: the rows already stored whose
 // columns hold given values. It answers for every committed row, this run's included.
 type Lookup interface {
-	// KeyRange returns the smallest and largest keys of e's stored rows (lo > hi when
-	// there is none), for an entity keyed by one whole number (ok false for another key).
-	KeyRange(ctx context.Context, e *domain.Entity) (lo, hi int64, ok bool, err error)
+	// Extent says whether e's table holds rows and, when e is keyed by one whole
+	// number, the smallest and largest of their keys.
+	Extent(ctx context.Context, e *domain.Entity) (store.Extent, error)
 	// Find calls fn with each stored row of e whose columns cols hold one of tuples
 	// (canonical values, compared exactly; the caller compares the values again), with
 	// the values of fields (nil: all; the others "").
@@ -337,11 +374,8 @@ func (c *Checker) Preload(e *domain.Entity, canonical []string) {
 // false) in the window.
 func (c *Checker) remember(st *entityState, vals []string, line int, stored bool) {
 	en := &entry{st: st, vals: vals, line: line, file: c.file, mine: true, stored: stored}
-	key := st.e.KeyOf(vals)
-	st.rows.put(key, en)
-	if n, err := strconv.ParseInt(key, 10, 64); err == nil {
-		st.span.widen(n)
-	}
+	st.rows.put(st.e.KeyOf(vals), en)
+	st.extent.accepted(st, en)
 	if stored {
 		c.own(st, en)
 	}
@@ -523,14 +557,14 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 	c.found = map[foundKey]map[string]*entry{}
 	st := c.state(e)
 	// Its keys.
-	if err := c.readSpan(ctx, st); err != nil {
+	if err := c.readExtent(ctx, st); err != nil {
 		return err
 	}
 	p := newProbe()
 	for i := range js {
 		if j := &js[i]; !anyBadIdx(j.bad, st.keyIdx) {
 			k := e.KeyOf(j.vals)
-			if st.rows.get(k) == nil && st.span.mayBeStored(k) {
+			if st.rows.get(k) == nil && st.extent.mayHoldKey(st, k) {
 				p.add(k, pick(j.vals, st.keyIdx))
 			}
 		}
@@ -546,7 +580,7 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 			if anyBadIdx(j.bad, us.idx) {
 				continue
 			}
-			if v, ok := uniqueValue(us.idx, j.vals); ok && us.ix.get(v) == nil {
+			if v, ok := uniqueValue(us.idx, j.vals); ok && us.ix.get(v) == nil && st.extent.mayHold(us.ix.name, v) {
 				p.add(v, pick(j.vals, us.idx))
 			}
 		}
@@ -559,7 +593,7 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 		p := newProbe()
 		for i := range js {
 			j := &js[i]
-			if v := j.vals[cs.key]; !j.bad[cs.key] && v != "" && cs.ix.get(v) == nil {
+			if v := j.vals[cs.key]; !j.bad[cs.key] && v != "" && cs.ix.get(v) == nil && st.extent.mayHold(cs.ix.name, v) {
 				p.add(v, []string{v})
 			}
 		}
@@ -609,19 +643,21 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 	return nil
 }
 
-// readSpan reads, once per file, the range of the keys st's table holds (see keySpan).
-func (c *Checker) readSpan(ctx context.Context, st *entityState) error {
-	if st.span.read && st.span.file == c.file {
+// readExtent reads, once per file, what st's table holds (see fileExtent).
+func (c *Checker) readExtent(ctx context.Context, st *entityState) error {
+	if st.extent.read && st.extent.file == c.file {
 		return nil
 	}
-	lo, hi, ok, err := c.look.KeyRange(ctx, st.e)
+	x, err := c.look.Extent(ctx, st.e)
 	if err != nil {
 		return err
 	}
-	st.span = keySpan{file: c.file, read: ok}
-	if ok && lo <= hi {
-		st.span.widen(lo)
-		st.span.widen(hi)
+	st.extent = fileExtent{file: c.file, read: true, empty: x.Empty}
+	if x.Empty {
+		st.extent.added = newBloom()
+	} else if x.Numeric {
+		st.extent.widen(x.Lo)
+		st.extent.widen(x.Hi)
 	}
 	return nil
 }

@@ -269,26 +269,31 @@ func withoutTwins(ctx context.Context, tx sqlx.QueryerContext, b *Batch, rows []
 	return rest, twins, nil
 }
 
-// KeyRange returns the smallest and largest keys of e's stored rows, read from the key's
-// index (lo > hi when the table is empty), for an entity keyed by one whole number; ok
-// is false for any other key.
-func (db *DB) KeyRange(ctx context.Context, e *domain.Entity) (lo, hi int64, ok bool, err error) {
-	if len(e.Key) != 1 || e.Field(e.Key[0]).Kind != rules.Integer {
-		return 0, 0, false, nil
+// Extent says whether e's table holds rows and, when e is keyed by one whole number,
+// the smallest and largest of their keys: one look at the key's index.
+func (db *DB) Extent(ctx context.Context, e *domain.Entity) (store.Extent, error) {
+	var x store.Extent
+	table := rules.QuoteIdent(e.Name)
+	var err error
+	if len(e.Key) == 1 && e.Field(e.Key[0]).Kind == rules.Integer {
+		var r struct {
+			Lo sql.NullInt64 `db:"lo"`
+			Hi sql.NullInt64 `db:"hi"`
+		}
+		key := rules.QuoteIdent(e.Key[0])
+		err = db.retryRead(ctx, func() error {
+			return db.pool.GetContext(ctx, &r, "SELECT MIN("+key+") AS lo, MAX("+key+") AS hi FROM "+table)
+		})
+		x = store.Extent{Empty: !r.Lo.Valid, Numeric: true, Lo: r.Lo.Int64, Hi: r.Hi.Int64}
+	} else {
+		var any bool
+		err = db.retryRead(ctx, func() error {
+			return db.pool.GetContext(ctx, &any, "SELECT EXISTS (SELECT 1 FROM "+table+")")
+		})
+		x.Empty = !any
 	}
-	var r struct {
-		Lo sql.NullInt64 `db:"lo"`
-		Hi sql.NullInt64 `db:"hi"`
-	}
-	key := rules.QuoteIdent(e.Key[0])
-	err = db.retryRead(ctx, func() error {
-		return db.pool.GetContext(ctx, &r, "SELECT MIN("+key+") AS lo, MAX("+key+") AS hi FROM "+rules.QuoteIdent(e.Name))
-	})
 	if err != nil {
-		return 0, 0, false, fmt.Errorf("look up %s: %w", e.Name, err)
+		return x, fmt.Errorf("look up %s: %w", e.Name, err)
 	}
-	if !r.Lo.Valid {
-		return 1, 0, true, nil
-	}
-	return r.Lo.Int64, r.Hi.Int64, true, nil
+	return x, nil
 }

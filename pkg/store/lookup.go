@@ -25,3 +25,12 @@ type Fact struct {
 	File   string
 	Values []string
 }
+
+// Extent is what a table holds, as a look-up needs to know it before it looks: whether
+// it is empty and, for a table keyed by one whole number (Numeric), the smallest and
+// largest of its keys.
+type Extent struct {
+	Empty   bool
+	Numeric bool
+	Lo, Hi  int64
+}
