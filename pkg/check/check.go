@@ -91,11 +91,12 @@ type entityState struct {
 	// refCols are what a child needs of a row of this entity it refers to: its key and
 	// the columns its children's parent rules read.
 	refCols []string
-	// parents keeps stored rows of this entity that children referred to (refCols
-	// only), up to parentCache of them: children of one parent come in many chunks.
-	// Emptied whenever rows of this entity are judged, as they may change the stored
-	// ones; between, the run holds the lease: no other writer changes them.
-	parents map[string]*entry
+	// parents keeps stored rows of this entity that children referred to (their
+	// refCols values, with where they were read), up to parentCache of them: children
+	// of one parent come in many chunks. Emptied whenever rows of this entity are
+	// judged, as they may change the stored ones; between, the run holds the lease: no
+	// other writer changes them.
+	parents map[string]parentRow
 	// extent says what the table may hold of the file being read (see fileExtent).
 	extent fileExtent
 }
@@ -167,8 +168,17 @@ func (x *fileExtent) accepted(st *entityState, en *entry) {
 	}
 }
 
-// parentCache bounds the stored parents an entity's state keeps for its children.
-const parentCache = 1 << 16
+// parentCache bounds the stored parents an entity's state keeps for its children:
+// about 100 bytes each (a project's key, dates and sites).
+const parentCache = 1 << 18
+
+// parentRow is a parent kept: the values of its entity's refCols, and its lineage.
+type parentRow struct {
+	vals []string
+	line int
+	file string
+	mine bool
+}
 
 type uniqueState struct {
 	u   domain.Unique
@@ -617,8 +627,8 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 			if j.bad[i] || v == "" || pst.rows.get(v) != nil || found[v] != nil {
 				continue
 			}
-			if en := pst.parents[v]; en != nil {
-				found[v] = en
+			if pr, ok := pst.parents[v]; ok {
+				found[v] = pst.expand(pr)
 				continue
 			}
 			p.add(v, []string{v})
@@ -734,7 +744,7 @@ func (c *Checker) findFields(ctx context.Context, st *entityState, ix *index, co
 // room when parentCache are kept.
 func (st *entityState) keepParent(v string, en *entry) {
 	if st.parents == nil {
-		st.parents = map[string]*entry{}
+		st.parents = map[string]parentRow{}
 	}
 	if len(st.parents) >= parentCache {
 		for k := range st.parents {
@@ -742,7 +752,20 @@ func (st *entityState) keepParent(v string, en *entry) {
 			break
 		}
 	}
-	st.parents[v] = en
+	pr := parentRow{vals: make([]string, len(st.refCols)), line: en.line, file: en.file, mine: en.mine}
+	for i, col := range st.refCols {
+		pr.vals[i] = en.vals[st.e.Index(col)]
+	}
+	st.parents[v] = pr
+}
+
+// expand gives a parent kept back as a row of st.
+func (st *entityState) expand(pr parentRow) *entry {
+	en := &entry{st: st, vals: make([]string, len(st.e.Fields)), line: pr.line, file: pr.file, mine: pr.mine, stored: true}
+	for i, col := range st.refCols {
+		en.vals[st.e.Index(col)] = pr.vals[i]
+	}
+	return en
 }
 
 // recall files under ix's name the facts the Memory holds of values.
