@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS journal (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- The source files of each run: their SHA-256 and their accounting, which each
--- committed batch advances in its own transaction (committed_line: the last line done).
+-- committed batch advances in its own transaction.
 CREATE TABLE IF NOT EXISTS journal_files (
   run_id          VARCHAR(40)  NOT NULL,
   file            VARCHAR(255) NOT NULL,
@@ -42,7 +42,6 @@ CREATE TABLE IF NOT EXISTS journal_files (
   rejected        BIGINT       NOT NULL DEFAULT 0,
   ignored         BIGINT       NOT NULL DEFAULT 0,
   updated         BIGINT       NOT NULL DEFAULT 0,
-  committed_line  BIGINT       NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, file),
   CONSTRAINT fk_journal_files_run_id FOREIGN KEY (run_id) REFERENCES journal (run_id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

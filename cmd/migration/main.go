@@ -93,6 +93,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "migration: run %s: read %d, inserted %d,%s rejected %d, ignored %d%s in %.1f s; report in %s\n",
 		runID, t.Read, t.Inserted, updated, t.Rejected, t.Ignored, skipped, rep.Seconds, filepath.Join(*out, "rapport_reprise.txt"))
+	if t.Unjudged > 0 {
+		fmt.Fprintf(stderr, "%s: %s\n", "migration", report.UnjudgedNote(t.Unjudged))
+	}
 	// The exit status is about this run's new problems: rows rejected the same way by
 	// the latest earlier run of the same file are known, and said so, not an error.
 	if t.StillRejected > 0 {

@@ -13,6 +13,7 @@ import (
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/migrate"
+	"dmt/pkg/report"
 )
 
 // doc is doc.go, whose comment is the manual -h prints.
@@ -95,6 +96,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	fmt.Fprintf(stderr, "reprise: run %s: read %d, re-injected %d,%s isolated %d, ignored %d in %.1f s; log in %s\n",
 		rep.RunID, t.Read, t.Inserted, updated, t.Rejected, t.Ignored, rep.Seconds, filepath.Join(*out, "log_reprise.txt"))
+	if t.Unjudged > 0 {
+		fmt.Fprintf(stderr, "%s: %s\n", "reprise", report.UnjudgedNote(t.Unjudged))
+	}
 	if t.Rejected > 0 {
 		return &cli.DataProblems{Msg: fmt.Sprintf("%d rows isolated in %s", t.Rejected, qpath)}
 	}

@@ -1,13 +1,20 @@
-// Package check judges rows of a domain one at a time, without a database: it normalises
-// them, applies every rule of pkg/rules, and remembers what it has accepted so that
-// duplicates, conflicts, taken e-mails and references are caught across rows and files.
-// migration, reprise and the tests of generate_data all judge rows with it, so they
-// cannot disagree. Rows already in the database are fed in with Preload.
+// Package check judges rows of a domain: it normalises them, applies every rule of
+// pkg/rules, and compares each row with the other rows of the run and with the rows
+// already stored, so that duplicates, conflicts, taken e-mails and references are caught
+// across rows, files and runs. migration, reprise and the tests of generate_data all
+// judge rows with it, so they cannot disagree.
+//
+// The checker holds in memory only the rows of the batches not committed yet (its
+// window). Given a Lookup (see Use), it asks the database, once per chunk of rows
+// (CheckAll), for the keys, unique values and parents the chunk mentions: the
+// database, with its indexes and lineage columns, is the memory of every committed row.
+// Its cost follows the input, not the database, and its memory the batches in flight.
+// Without a Lookup, the window keeps every row of the run.
 package check
 
 import (
+	"context"
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +22,7 @@ import (
 	"dmt/pkg/domain"
 	"dmt/pkg/model"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // Outcome is the verdict on one row.
@@ -45,6 +53,8 @@ type Result struct {
 	Canonical  []string
 	Outcome    Outcome
 	Violations []rules.Violation
+	// Unjudged counts the row's references that could not be judged (FilesAlone).
+	Unjudged int
 }
 
 // Codes returns the distinct codes of r's violations, in order of appearance.
@@ -68,112 +78,208 @@ func (r Result) Has(code rules.Code) bool {
 	return false
 }
 
-// hkey is a 64-bit hash of a key: the checker holds millions of them, so it keeps
-// hashes, not strings. Two keys of one entity share a hash with a probability of about
-// n²/2⁶⁵ (5·10⁻⁸ for 1.3 million keys); the memory saved keeps a million-row load
-// under 300 MB.
-type hkey uint64
-
-type seen struct {
-	content uint64 // a 64-bit hash is plenty to tell two rows of one key apart
-	line    int32
-	src     int16 // index in Checker.sources of the file the line is in
-	loaded  bool  // already in the database before this run
-}
-
+// entityState is what the checker holds of one entity: the rows of its window by key,
+// the keys of its rows rejected, the owners of its unique values, and the first row of
+// each value its rows must agree on.
 type entityState struct {
 	e        *domain.Entity
 	keyIdx   []int
-	listIdx  []bool
-	rows     map[hkey]seen
-	rejected map[hkey]int32 // keys of rejected rows, with their line: to explain orphans
+	rows     *index
+	rejected *index
 	uniques  []uniqueState
-	// facts keeps, of accepted rows of entities that parent rules look into, the
-	// columns those rules read (factCols), and nothing more: there may be millions.
-	facts    map[hkey]string // factCols' values joined by \x00
-	factCols []string
 	consist  []consistState
+	// refCols are what a child needs of a row of this entity it refers to: its key and
+	// the columns its children's parent rules read.
+	refCols []string
+	// parents keeps stored rows of this entity that children referred to (their
+	// refCols values, with where they were read), up to parentCache of them: children
+	// of one parent come in many chunks. Emptied whenever rows of this entity are
+	// judged, as they may change the stored ones; between, the run holds the lease: no
+	// other writer changes them.
+	parents map[string]parentRow
+	// extent says what the table may hold of the file being read (see fileExtent).
+	extent fileExtent
 }
 
-// consistState remembers, for one Consistency, the values each key value came with.
+// fileExtent is what an entity's table may hold, as far as the file being read goes:
+// the rows stored when the file began (read once: whether there were any, and the range
+// of their keys when keyed by a whole number), and the rows the run accepted since (the
+// range of their keys; their values, in a Bloom filter, when the table began empty). A
+// value it rules out is stored nowhere, so it is not looked up: a load of new rows into
+// an empty table asks nothing of the database for its keys and unique values, and one
+// into a full table nothing for keys above those stored. A value it does not rule out is
+// looked up and compared: the filter only saves look-ups, it decides no verdict.
+type fileExtent struct {
+	file   string
+	read   bool // the table's extent was read for file
+	empty  bool // it held no row when file began
+	any    bool // lo and hi hold a range of whole-number keys
+	lo, hi int64
+	added  *bloom // values of rows accepted since file began, when empty
+}
+
+func (x *fileExtent) widen(n int64) {
+	if !x.any {
+		x.lo, x.hi, x.any = n, n, true
+		return
+	}
+	x.lo, x.hi = min(x.lo, n), max(x.hi, n)
+}
+
+// mayHoldKey reports whether key may be the key of a stored row.
+func (x *fileExtent) mayHoldKey(st *entityState, key string) bool {
+	if !x.read {
+		return true
+	}
+	if x.numeric(st) {
+		n, err := strconv.ParseInt(key, 10, 64)
+		return err != nil || x.any && n >= x.lo && n <= x.hi
+	}
+	return x.mayHold("key", key)
+}
+
+// mayHold reports whether a stored row may have v in index.
+func (x *fileExtent) mayHold(index, v string) bool {
+	return !x.read || !x.empty || x.added.may(index, v)
+}
+
+// numeric reports whether st is keyed by one whole number.
+func (x *fileExtent) numeric(st *entityState) bool {
+	return len(st.keyIdx) == 1 && st.e.Fields[st.keyIdx[0]].Kind == rules.Integer
+}
+
+// accepted widens the extent with a row the run accepted.
+func (x *fileExtent) accepted(st *entityState, en *entry) {
+	key := st.e.KeyOf(en.vals)
+	if n, err := strconv.ParseInt(key, 10, 64); err == nil {
+		x.widen(n)
+	}
+	if x.added == nil {
+		return
+	}
+	x.added.add("key", key)
+	for _, us := range st.uniques {
+		if v, ok := uniqueValue(us.idx, en.vals); ok {
+			x.added.add(us.ix.name, v)
+		}
+	}
+	for _, cs := range st.consist {
+		x.added.add(cs.ix.name, en.vals[cs.key])
+	}
+}
+
+// parentCache bounds the stored parents an entity's state keeps for its children:
+// about 100 bytes each (a project's key, dates and sites).
+const parentCache = 1 << 18
+
+// parentRow is a parent kept: the values of its entity's refCols, and its lineage.
+type parentRow struct {
+	vals []string
+	line int
+	file string
+	mine bool
+}
+
+type uniqueState struct {
+	u   domain.Unique
+	idx []int
+	ix  *index
+}
+
+// consistState is one Consistency: rows sharing the value of key agree on cols.
 type consistState struct {
 	c    domain.Consistency
 	key  int
 	cols []int
-	seen map[hkey]consistOf
-}
-
-type consistOf struct {
-	vals hkey
-	text string
-	line int32
-	src  int16
-}
-
-type uniqueState struct {
-	u     domain.Unique
-	idx   []int
-	owner map[hkey]ownerOf
-}
-
-// ownerOf is the row that holds a unique value: its key as a number when it is one
-// (no allocation for the millions of numeric keys), else as text, and its line.
-type ownerOf struct {
-	line int32
-	num  int32
-	text *string
-}
-
-func newOwner(key string, line int) ownerOf {
-	if n, err := strconv.ParseInt(key, 10, 32); err == nil && strconv.FormatInt(n, 10) == key {
-		return ownerOf{num: int32(n), line: int32(line)}
-	}
-	return ownerOf{text: &key, line: int32(line)}
-}
-
-func (o ownerOf) key() string {
-	if o.text != nil {
-		return *o.text
-	}
-	return strconv.FormatInt(int64(o.num), 10)
+	ix   *index
 }
 
 // Checker judges rows of one domain. It is not safe for concurrent use.
 type Checker struct {
 	d      *domain.Domain
 	today  model.Date
-	seeds  [2]maphash.Seed
 	states map[string]*entityState
 	// replace makes a valid row whose key is loaded with other content a Replace
 	// instead of a conflict (reprise -update).
 	replace bool
-	// sources names the files read so far; the current one is the last. Details name
-	// the file of an earlier line when it is another one.
-	sources []string
+	// file names the file being read: details name the file of an earlier line when it
+	// is another one.
+	file string
+	// look finds stored rows (nil: the window is all the checker knows); runID tells the
+	// run's own rows from earlier runs'; mem keeps, once their batch is committed, the
+	// facts the tables do not hold; writes says whether committed batches reach the tables
+	// (false in a dry run: mem keeps the run's rows too).
+	look   Lookup
+	mem    Memory
+	runID  string
+	writes bool
+	// blind: references to rows outside the run cannot be judged (a dry run without a
+	// database); unjudged counts them.
+	blind    bool
+	unjudged int
+	// fifo holds the window's entries in the order they came, to let them go as their
+	// batches are committed (only with a Lookup).
+	fifo []*entry
+	// found holds what the look-ups of the chunk being judged found, by entity and index.
+	found map[foundKey]map[string]*entry
+}
+
+type foundKey struct{ entity, index string }
+
+// Lookup is what the checker asks of the database: the rows already stored whose
+// columns hold given values. It answers for every committed row, this run's included.
+type Lookup interface {
+	// Extent says whether e's table holds rows and, when e is keyed by one whole
+	// number, the smallest and largest of their keys.
+	Extent(ctx context.Context, e *domain.Entity) (store.Extent, error)
+	// Find calls fn with each stored row of e whose columns cols hold one of tuples
+	// (canonical values, compared exactly; the caller compares the values again), with
+	// the values of fields (nil: all; the others "").
+	Find(ctx context.Context, e *domain.Entity, cols []string, tuples [][]string, fields []string, fn func(store.Stored) error) error
+}
+
+// Memory keeps what the checker learnt of its run that the tables do not hold, once the
+// batch it came with is committed (see store.Fact): so the checker's own memory stays
+// bounded by the batches in flight.
+type Memory interface {
+	// Keep records facts; a later fact of the same entity, index and value replaces an
+	// earlier one for the "key" and "rejected" indexes, and is dropped for the others.
+	Keep(ctx context.Context, facts []store.Fact) error
+	// Recall calls fn with the facts of entity and index whose value is one of values.
+	Recall(ctx context.Context, entity, index string, values []string, fn func(store.Fact) error) error
 }
 
 // SetSource tells the checker that the rows that follow come from the file name, so that
 // a duplicate of a row of another file says which file.
-func (c *Checker) SetSource(name string) {
-	if len(c.sources) < 32000 {
-		c.sources = append(c.sources, name)
-	}
-}
+func (c *Checker) SetSource(name string) { c.file = name }
 
 // at names where an earlier row was: "line 3", or "line 3 of clients_lyon.csv".
-func (c *Checker) at(line int32, src int16) string {
-	if n := len(c.sources); n > 0 && int(src) != n-1 && int(src) < n {
-		return fmt.Sprintf("line %d of %s", line, c.sources[src])
+func (c *Checker) at(e *entry) string {
+	if e.file != "" && e.file != c.file {
+		return fmt.Sprintf("line %d of %s", e.line, e.file)
 	}
-	return fmt.Sprintf("line %d", line)
+	return fmt.Sprintf("line %d", e.line)
 }
-
-func (c *Checker) current() int16 { return int16(max(len(c.sources)-1, 0)) }
 
 // AllowReplace makes Check return Replace, instead of a conflict, for a valid row whose
 // key is already in the database with other content. Rows of an entity with a History
 // table are judged so always: reference data changes at its source.
 func (c *Checker) AllowReplace() { c.replace = true }
+
+// Use makes the checker look stored rows up through look, telling the rows of the run
+// runID from earlier ones, and keep in mem what it lets go of its window. writes is
+// false for a dry run: its batches never reach the tables, so mem keeps its rows too.
+func (c *Checker) Use(look Lookup, mem Memory, runID string, writes bool) {
+	c.look, c.mem, c.runID, c.writes = look, mem, runID, writes
+}
+
+// FilesAlone makes the checker judge the run's files without a database: a reference to
+// a row that no file of the run holds cannot be judged, so it is not rejected but
+// counted (Unjudged).
+func (c *Checker) FilesAlone() { c.blind = true }
+
+// Unjudged returns how many references could not be judged so far (see FilesAlone).
+func (c *Checker) Unjudged() int { return c.unjudged }
 
 // Today returns the date the checker takes as today: the run's date, the day a replaced
 // reference row's new values come into force.
@@ -182,47 +288,47 @@ func (c *Checker) Today() model.Date { return c.today }
 // New returns a Checker for d that takes today as the date beyond which dates are in the
 // future.
 func New(d *domain.Domain, today model.Date) *Checker {
-	c := &Checker{d: d, today: today, seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, states: map[string]*entityState{}}
-	needFacts := map[string][]string{}
+	c := &Checker{d: d, today: today, states: map[string]*entityState{}}
 	for _, e := range d.Entities {
-		for _, pc := range e.ParentRules {
-			for _, col := range pc.Rule.Reads {
-				if !slices.Contains(needFacts[pc.Ref.Parent], col) {
-					needFacts[pc.Ref.Parent] = append(needFacts[pc.Ref.Parent], col)
-				}
-			}
-		}
-	}
-	for _, e := range d.Entities {
-		st := &entityState{e: e, keyIdx: e.KeyIndexes(), rows: map[hkey]seen{}, rejected: map[hkey]int32{}}
-		st.listIdx = make([]bool, len(e.Fields))
-		for _, l := range e.Lists {
-			if i := e.Index(l.Column); i >= 0 {
-				st.listIdx[i] = true
-			}
-		}
+		st := &entityState{e: e, keyIdx: e.KeyIndexes()}
+		keyOf := func(en *entry) string { return e.KeyOf(en.vals) }
+		st.rows = newIndex("key", false, keyOf)
+		st.rejected = newIndex("rejected", false, keyOf)
 		for _, u := range e.Uniques {
 			if u.Warn {
 				continue
 			}
-			us := uniqueState{u: u, owner: map[hkey]ownerOf{}}
+			us := uniqueState{u: u}
 			for _, col := range u.Columns {
 				us.idx = append(us.idx, e.Index(col))
 			}
+			us.ix = newIndex(fmt.Sprintf("u%d", len(st.uniques)), true, func(en *entry) string {
+				v, _ := uniqueValue(us.idx, en.vals)
+				return v
+			})
 			st.uniques = append(st.uniques, us)
 		}
-		if cols := needFacts[e.Name]; len(cols) > 0 {
-			st.facts = map[hkey]string{}
-			st.factCols = cols
-		}
 		for _, cs := range e.Consistent {
-			cst := consistState{c: cs, key: e.Index(cs.Key), seen: map[hkey]consistOf{}}
+			cst := consistState{c: cs, key: e.Index(cs.Key)}
 			for _, col := range cs.Columns {
 				cst.cols = append(cst.cols, e.Index(col))
 			}
+			k := cst.key
+			cst.ix = newIndex(fmt.Sprintf("c%d", len(st.consist)), true, func(en *entry) string { return en.vals[k] })
 			st.consist = append(st.consist, cst)
 		}
+		st.refCols = slices.Clone(e.Key)
 		c.states[e.Name] = st
+	}
+	for _, e := range d.Entities {
+		for _, pc := range e.ParentRules {
+			pst := c.states[pc.Ref.Parent]
+			for _, col := range pc.Rule.Reads {
+				if !slices.Contains(pst.refCols, col) {
+					pst.refCols = append(pst.refCols, col)
+				}
+			}
+		}
 	}
 	return c
 }
@@ -230,38 +336,17 @@ func New(d *domain.Domain, today model.Date) *Checker {
 // Domain returns the domain the checker judges.
 func (c *Checker) Domain() *domain.Domain { return c.d }
 
-func (c *Checker) hash(parts ...string) hkey {
-	if len(parts) == 1 {
-		return hkey(maphash.String(c.seeds[0], parts[0]))
-	}
-	var h maphash.Hash
-	h.SetSeed(c.seeds[0])
-	for _, p := range parts {
-		h.WriteString(p)
-		h.WriteByte(0)
-	}
-	return hkey(h.Sum64())
-}
-
-// content hashes a row's canonical values; list items are sorted, so that a list read
-// back from the database in another order is the same content.
-func (c *Checker) content(st *entityState, vals []string) uint64 {
-	parts := vals
-	for i, isList := range st.listIdx {
-		if isList && strings.Contains(vals[i], "|") {
-			parts = slices.Clone(vals)
-			items := strings.Split(vals[i], "|")
-			slices.Sort(items) // byte order, as the database's binary collation sorts them
-			parts[i] = strings.Join(items, "|")
+// uniqueValue is the value of a unique set in a row, as sets are compared: its values
+// lower-cased and joined; false when one of them is empty (NULLs are not compared).
+func uniqueValue(idx []int, vals []string) (string, bool) {
+	parts := make([]string, len(idx))
+	for i, k := range idx {
+		if vals[k] == "" {
+			return "", false
 		}
+		parts[i] = strings.ToLower(vals[k])
 	}
-	var h maphash.Hash
-	h.SetSeed(c.seeds[1])
-	for _, p := range parts {
-		h.WriteString(p)
-		h.WriteByte(0)
-	}
-	return h.Sum64()
+	return strings.Join(parts, "\x00"), true
 }
 
 func (c *Checker) state(e *domain.Entity) *entityState {
@@ -270,18 +355,6 @@ func (c *Checker) state(e *domain.Entity) *entityState {
 		panic(fmt.Sprintf("check: entity %q is not in domain %q", e.Name, c.d.Name))
 	}
 	return st
-}
-
-// factRow gives parent rules the columns a checker kept of a parent row.
-type factRow struct {
-	cols, vals []string
-}
-
-func (r factRow) Get(col string) string {
-	if i := slices.Index(r.cols, col); i >= 0 {
-		return r.vals[i]
-	}
-	return ""
 }
 
 // row gives rules the canonical values of one row by column name.
@@ -298,120 +371,418 @@ func (r row) Get(col string) string {
 }
 
 // Preload registers a row that is already in the database (canonical values aligned
-// with e.Fields), so that the same row in a file is ignored as ALREADY_LOADED, a
-// different one with the same key is a conflict, and children may refer to it.
+// with e.Fields), as a Lookup would find it: tests use it to judge rows against a
+// database without one.
 func (c *Checker) Preload(e *domain.Entity, canonical []string) {
 	st := c.state(e)
-	c.remember(st, canonical, 0, true)
+	en := &entry{st: st, vals: slices.Clone(canonical), stored: true}
+	st.rows.put(e.KeyOf(en.vals), en)
+	c.own(st, en)
 }
 
-// Loaded reports how many rows of e the checker knows (accepted or preloaded).
-func (c *Checker) Loaded(e *domain.Entity) int { return len(c.state(e).rows) }
-
-func (c *Checker) remember(st *entityState, vals []string, line int, loaded bool) {
-	key := c.hash(st.e.KeyOf(vals))
-	st.rows[key] = seen{content: c.content(st, vals), line: int32(line), src: c.current(), loaded: loaded}
-	for _, us := range st.uniques {
-		if uk, ok := c.uniqueKey(us, vals); ok {
-			if _, taken := us.owner[uk]; !taken {
-				us.owner[uk] = newOwner(st.e.KeyOf(vals), line)
-			}
-		}
+// remember puts an accepted row (or one the source holds as already loaded: stored
+// false) in the window.
+func (c *Checker) remember(st *entityState, vals []string, line int, stored bool) {
+	en := &entry{st: st, vals: vals, line: line, file: c.file, mine: true, stored: stored}
+	st.rows.put(st.e.KeyOf(vals), en)
+	st.extent.accepted(st, en)
+	if stored {
+		c.own(st, en)
 	}
-	if st.facts != nil {
-		var b strings.Builder
-		for i, col := range st.factCols {
-			if i > 0 {
-				b.WriteByte(0)
-			}
-			b.WriteString(vals[st.e.Index(col)])
+	c.queue(en)
+}
+
+// own makes en the owner of its unique values and of its consistency values, where no
+// row of the window holds them yet.
+func (c *Checker) own(st *entityState, en *entry) {
+	for _, us := range st.uniques {
+		if v, ok := uniqueValue(us.idx, en.vals); ok {
+			us.ix.put(v, en)
 		}
-		st.facts[key] = b.String()
 	}
 	for _, cs := range st.consist {
-		k := c.hash(vals[cs.key])
-		if _, ok := cs.seen[k]; !ok {
-			v, text := c.consistValues(cs, vals)
-			cs.seen[k] = consistOf{vals: v, text: text, line: int32(line), src: c.current()}
-		}
+		cs.ix.put(en.vals[cs.key], en)
 	}
 }
 
-func (c *Checker) consistValues(cs consistState, vals []string) (hkey, string) {
-	parts := make([]string, len(cs.cols))
-	texts := make([]string, len(cs.cols))
-	for i, idx := range cs.cols {
-		parts[i] = vals[idx]
-		texts[i] = cs.c.Columns[i] + " " + vals[idx]
+// queue lets the window know of en, so that it lets it go once its batch is committed.
+// Without a Lookup, nothing is let go.
+func (c *Checker) queue(en *entry) {
+	if c.look != nil {
+		c.fifo = append(c.fifo, en)
 	}
-	return c.hash(parts...), strings.Join(texts, ", ")
-}
-
-func (c *Checker) uniqueKey(us uniqueState, vals []string) (hkey, bool) {
-	parts := make([]string, len(us.idx))
-	for i, idx := range us.idx {
-		if vals[idx] == "" {
-			return 0, false
-		}
-		parts[i] = strings.ToLower(vals[idx])
-	}
-	return c.hash(parts...), true
 }
 
 // Forget withdraws an accepted row, for when the database refused it after all: its
 // children are then orphans, as they would be had the checker rejected it.
 func (c *Checker) Forget(e *domain.Entity, canonical []string, line int) {
 	st := c.state(e)
-	key := c.hash(st.e.KeyOf(canonical))
-	if s, ok := st.rows[key]; ok && !s.loaded {
-		delete(st.rows, key)
-		st.rejected[key] = int32(line)
-		for _, us := range st.uniques {
-			if uk, ok := c.uniqueKey(us, canonical); ok && us.owner[uk].key() == st.e.KeyOf(canonical) {
-				delete(us.owner, uk)
-			}
+	key := e.KeyOf(canonical)
+	if en := st.rows.get(key); en != nil && en.mine && en.stored {
+		en.drop()
+		c.rejectKey(st, canonical, line)
+	}
+}
+
+// rejectKey remembers that the row with this key was rejected at line, to explain its
+// orphans.
+func (c *Checker) rejectKey(st *entityState, vals []string, line int) {
+	en := &entry{st: st, vals: vals, line: line, file: c.file, mine: true}
+	st.rejected.put(st.e.KeyOf(vals), en)
+	c.queue(en)
+}
+
+// Committed tells the checker that the batches holding the lines of the current file
+// up to line are committed: the database answers for their rows from now on, and the
+// facts the tables do not hold go to its Memory.
+func (c *Checker) Committed(ctx context.Context, line int) error {
+	if c.look == nil {
+		return nil
+	}
+	n := 0
+	for n < len(c.fifo) && (c.fifo[n].file != c.file || c.fifo[n].line <= line) {
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	var facts []store.Fact
+	for _, en := range c.fifo[:n] {
+		if en.stored && c.writes {
+			continue
 		}
-		if st.facts != nil {
-			delete(st.facts, key)
+		for _, ix := range en.owns {
+			f := store.Fact{Entity: en.st.e.Name, Index: ix.name, Value: ix.value(en), Line: en.line, File: en.file, Values: en.vals}
+			if ix == en.st.rejected {
+				f.Values = nil // its line is all that explains an orphan
+			}
+			facts = append(facts, f)
 		}
 	}
+	if len(facts) > 0 && c.mem != nil {
+		if err := c.mem.Keep(ctx, facts); err != nil {
+			return err
+		}
+	}
+	for _, en := range c.fifo[:n] {
+		en.drop()
+	}
+	clear(c.fifo[:n])
+	c.fifo = c.fifo[n:]
+	return nil
+}
+
+// Input is one row to judge: the line it was read at and its raw values, aligned with
+// the entity's fields ("" for a column the file lacks).
+type Input struct {
+	Line int
+	Raw  []string
+}
+
+// CheckAll judges rows of e, in order, as Check does one: each is compared with the rows
+// before it and, through the Lookup, with the rows already stored. The stored rows the
+// chunk mentions (its keys, unique values, the values its rows must agree on, the
+// parents it refers to) are looked up first, in one round of indexed look-ups: the cost
+// follows the rows given, not the size of the database. It returns an error only when a
+// look-up fails.
+func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) ([]Result, error) {
+	js := make([]judgment, len(rows))
+	for i, r := range rows {
+		js[i] = c.normalize(e, r.Line, r.Raw)
+	}
+	if c.look != nil {
+		defer func() { c.found = nil }()
+		c.state(e).parents = nil
+		if err := c.lookUp(ctx, e, js); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Result, len(js))
+	for i := range js {
+		out[i] = c.judge(&js[i])
+	}
+	return out, nil
 }
 
 // Check judges one row of e read at line (raw values aligned with e.Fields; "" for a
 // column the file lacks) and, when it is accepted, remembers it for the rows after it.
-// The steps: its values, its key, its row rules, its unique sets, its consistency with
-// rows sharing a value, its references, and the rules on the rows it refers to.
+// It looks nothing up: it judges against what the checker holds (every row of the run
+// and those Preloaded, for a checker without a Lookup). CheckAll is the form that looks
+// stored rows up.
 func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
 	j := c.normalize(e, line, raw)
-	key := c.hash(e.KeyOf(j.vals))
-	keyGood := !anyBadIdx(j.bad, j.st.keyIdx)
+	return c.judge(&j)
+}
+
+// judge gives the verdict on one normalised row. The steps: its key, its row rules, its
+// unique sets, its consistency with rows sharing a value, its references, and the rules
+// on the rows it refers to.
+func (c *Checker) judge(j *judgment) Result {
+	st, e := j.st, j.e
+	keyGood := !anyBadIdx(j.bad, st.keyIdx)
 	replacing := false
+	var prev *entry
 	if keyGood {
+		prev = c.known(st, st.rows, e.KeyOf(j.vals))
 		var final bool
-		if replacing, final = c.checkKey(&j, key); final {
+		if replacing, final = c.checkKey(j, prev); final {
 			return j.res
 		}
 	}
 	j.checkRowRules()
-	c.checkUniques(&j)
-	c.checkConsistency(&j)
-	parents := c.checkRefs(&j)
-	c.checkParents(&j, parents)
+	c.checkUniques(j)
+	c.checkConsistency(j)
+	parents := c.checkRefs(j)
+	c.checkParents(j, parents)
 	if len(j.res.Violations) > 0 {
-		if _, ok := j.st.rows[key]; keyGood && !ok {
-			j.st.rejected[key] = int32(line)
+		if keyGood && prev == nil {
+			c.rejectKey(st, j.vals, j.line)
 		}
 		j.res.Outcome = Reject
 		return j.res
 	}
 	// A replacing row is remembered as this run's, not as loaded: another row of the run
 	// with its key and other content is then a conflict, not a second replacement.
-	c.remember(j.st, j.vals, line, false)
+	c.remember(st, j.vals, j.line, true)
 	j.res.Outcome = Accept
 	if replacing {
 		j.res.Outcome = Replace
 	}
 	return j.res
+}
+
+// known returns the row of st whose value in ix is v: the window's, else the one the
+// look-ups of the chunk found, else nil.
+func (c *Checker) known(st *entityState, ix *index, v string) *entry {
+	if en := ix.get(v); en != nil {
+		return en
+	}
+	return c.found[foundKey{st.e.Name, ix.name}][v]
+}
+
+// lookUp finds, for the rows of a chunk of e, the stored rows the window does not hold:
+// rows of e with their keys, unique values and consistency values, and the parents they
+// refer to (or, for a parent found nowhere, the line that rejected it).
+func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) error {
+	c.found = map[foundKey]map[string]*entry{}
+	st := c.state(e)
+	// Its keys.
+	if err := c.readExtent(ctx, st); err != nil {
+		return err
+	}
+	p := newProbe()
+	for i := range js {
+		if j := &js[i]; !anyBadIdx(j.bad, st.keyIdx) {
+			k := e.KeyOf(j.vals)
+			if st.rows.get(k) == nil && st.extent.mayHoldKey(st, k) {
+				p.add(k, pick(j.vals, st.keyIdx))
+			}
+		}
+	}
+	if err := c.find(ctx, st, st.rows, e.Key, p); err != nil {
+		return err
+	}
+	// Its unique values.
+	for _, us := range st.uniques {
+		p := newProbe()
+		for i := range js {
+			j := &js[i]
+			if anyBadIdx(j.bad, us.idx) {
+				continue
+			}
+			if v, ok := uniqueValue(us.idx, j.vals); ok && us.ix.get(v) == nil && st.extent.mayHold(us.ix.name, v) {
+				p.add(v, pick(j.vals, us.idx))
+			}
+		}
+		if err := c.findFields(ctx, st, us.ix, us.u.Columns, append(slices.Clone(e.Key), us.u.Columns...), p); err != nil {
+			return err
+		}
+	}
+	// The values its rows must agree on.
+	for _, cs := range st.consist {
+		p := newProbe()
+		for i := range js {
+			j := &js[i]
+			if v := j.vals[cs.key]; !j.bad[cs.key] && v != "" && cs.ix.get(v) == nil && st.extent.mayHold(cs.ix.name, v) {
+				p.add(v, []string{v})
+			}
+		}
+		if err := c.findFields(ctx, st, cs.ix, []string{cs.c.Key}, append([]string{cs.c.Key}, cs.c.Columns...), p); err != nil {
+			return err
+		}
+	}
+	// Its parents (those it met in earlier chunks kept), and why those found nowhere are
+	// missing.
+	for _, ref := range e.Refs {
+		pst, i := c.states[ref.Parent], e.Index(ref.Column)
+		fk := foundKey{pst.e.Name, pst.rows.name}
+		if c.found[fk] == nil {
+			c.found[fk] = map[string]*entry{}
+		}
+		found := c.found[fk]
+		p := newProbe()
+		for k := range js {
+			j := &js[k]
+			v := j.vals[i]
+			if j.bad[i] || v == "" || pst.rows.get(v) != nil || found[v] != nil {
+				continue
+			}
+			if pr, ok := pst.parents[v]; ok {
+				found[v] = pst.expand(pr)
+				continue
+			}
+			p.add(v, []string{v})
+		}
+		if err := c.findFields(ctx, pst, pst.rows, pst.e.Key, pst.refCols, p); err != nil {
+			return err
+		}
+		var missing []string
+		for _, v := range p.values {
+			en := found[v]
+			if en == nil && pst.rejected.get(v) == nil {
+				missing = append(missing, v)
+			}
+			if en != nil {
+				pst.keepParent(v, en)
+			}
+		}
+		if err := c.recall(ctx, pst, pst.rejected, missing); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readExtent reads, once per file, what st's table holds (see fileExtent).
+func (c *Checker) readExtent(ctx context.Context, st *entityState) error {
+	if st.extent.read && st.extent.file == c.file {
+		return nil
+	}
+	x, err := c.look.Extent(ctx, st.e)
+	if err != nil {
+		return err
+	}
+	st.extent = fileExtent{file: c.file, read: true, empty: x.Empty}
+	if x.Empty {
+		st.extent.added = newBloom()
+	} else if x.Numeric {
+		st.extent.widen(x.Lo)
+		st.extent.widen(x.Hi)
+	}
+	return nil
+}
+
+// probe is the values a chunk looks up in one index, each once, with the tuple of
+// column values that finds it in the table.
+type probe struct {
+	values []string
+	tuples [][]string
+	seen   map[string]bool
+}
+
+func newProbe() *probe { return &probe{seen: map[string]bool{}} }
+
+func (p *probe) add(v string, tuple []string) {
+	if !p.seen[v] {
+		p.seen[v] = true
+		p.values = append(p.values, v)
+		p.tuples = append(p.tuples, tuple)
+	}
+}
+
+// pick returns the values at idx.
+func pick(vals []string, idx []int) []string {
+	out := make([]string, len(idx))
+	for i, k := range idx {
+		out[i] = vals[k]
+	}
+	return out
+}
+
+// find looks p up in the stored rows of st, and in the run's Memory where it may hold
+// rows of the index, and files what it finds under ix's name by value: the Memory's
+// (this run's) over the database's. Of several stored rows with one value (the lines of
+// one order), the one read first is kept.
+func (c *Checker) find(ctx context.Context, st *entityState, ix *index, cols []string, p *probe) error {
+	return c.findFields(ctx, st, ix, cols, nil, p)
+}
+
+// findFields is find with only the columns fields of the stored rows (nil: all).
+func (c *Checker) findFields(ctx context.Context, st *entityState, ix *index, cols, fields []string, p *probe) error {
+	fk := foundKey{st.e.Name, ix.name}
+	m := c.found[fk]
+	if m == nil {
+		m = map[string]*entry{}
+		c.found[fk] = m
+	}
+	if len(p.values) == 0 {
+		return nil
+	}
+	err := c.look.Find(ctx, st.e, cols, p.tuples, fields, func(s store.Stored) error {
+		en := &entry{st: st, vals: s.Values, line: s.Line, file: s.File, mine: s.RunID == c.runID, stored: true}
+		v := ix.value(en)
+		if !p.seen[v] {
+			return nil // another value than those asked (a unique set's case)
+		}
+		if old := m[v]; old == nil || en.line < old.line {
+			m[v] = en
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// The Memory holds rows of the run when its batches write nothing (a dry run), and
+	// the reference rows the source holds as already loaded (claimed: key only).
+	if !c.writes || (ix == st.rows && st.e.History != "") {
+		return c.recall(ctx, st, ix, p.values)
+	}
+	return nil
+}
+
+// keepParent keeps a stored row children referred to, for the next chunks, making
+// room when parentCache are kept.
+func (st *entityState) keepParent(v string, en *entry) {
+	if st.parents == nil {
+		st.parents = map[string]parentRow{}
+	}
+	if len(st.parents) >= parentCache {
+		for k := range st.parents {
+			delete(st.parents, k)
+			break
+		}
+	}
+	pr := parentRow{vals: make([]string, len(st.refCols)), line: en.line, file: en.file, mine: en.mine}
+	for i, col := range st.refCols {
+		pr.vals[i] = en.vals[st.e.Index(col)]
+	}
+	st.parents[v] = pr
+}
+
+// expand gives a parent kept back as a row of st.
+func (st *entityState) expand(pr parentRow) *entry {
+	en := &entry{st: st, vals: make([]string, len(st.e.Fields)), line: pr.line, file: pr.file, mine: pr.mine, stored: true}
+	for i, col := range st.refCols {
+		en.vals[st.e.Index(col)] = pr.vals[i]
+	}
+	return en
+}
+
+// recall files under ix's name the facts the Memory holds of values.
+func (c *Checker) recall(ctx context.Context, st *entityState, ix *index, values []string) error {
+	if c.mem == nil || len(values) == 0 {
+		return nil
+	}
+	fk := foundKey{st.e.Name, ix.name}
+	m := c.found[fk]
+	if m == nil {
+		m = map[string]*entry{}
+		c.found[fk] = m
+	}
+	return c.mem.Recall(ctx, st.e.Name, ix.name, values, func(f store.Fact) error {
+		m[f.Value] = &entry{st: st, vals: f.Values, line: f.Line, file: f.File, mine: true}
+		return nil
+	})
 }
 
 // judgment is a row being judged: its canonical values, which of them broke their
@@ -449,39 +820,39 @@ func (c *Checker) normalize(e *domain.Entity, line int, raw []string) judgment {
 	return j
 }
 
-// checkKey compares the row with the row known under its key. The same row again is
-// ignored: final, the verdict is given. Other content is a conflict, or replaces a loaded
-// row (replacing) with reprise -update or for reference data that changed.
-func (c *Checker) checkKey(j *judgment, key hkey) (replacing, final bool) {
-	prev, ok := j.st.rows[key]
-	if !ok {
+// checkKey compares the row with prev, the row known under its key (nil: none). The
+// same row again is ignored: final, the verdict is given. Other content is a conflict,
+// or replaces a loaded row (replacing) with reprise -update or for reference data that
+// changed.
+func (c *Checker) checkKey(j *judgment, prev *entry) (replacing, final bool) {
+	if prev == nil {
 		return false, false
 	}
 	e := j.e
-	content := c.content(j.st, j.vals)
+	same := e.Same(prev.vals, j.vals)
 	keyName := e.KeyName() + " " + e.KeyOf(j.vals)
 	switch {
-	case prev.content == content && prev.loaded:
+	case same && !prev.mine:
 		if e.History != "" {
 			// This run's source holds the loaded row: another row of it with the key
 			// and other content is a conflict within the source, not a change.
-			j.st.rows[key] = seen{content: content, line: int32(j.line), src: c.current()}
+			c.remember(j.st, j.vals, j.line, false)
 		}
-		j.res = c.verdict(j.res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.AlreadyLoaded,
+		j.res = verdict(j.res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.AlreadyLoaded,
 			Detail: keyName + " is already in the database with the same content"})
 		return false, true
-	case prev.content == content:
-		j.res = c.verdict(j.res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.DuplicateRow,
-			Detail: "identical to " + c.at(prev.line, prev.src)})
+	case same:
+		j.res = verdict(j.res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.DuplicateRow,
+			Detail: "identical to " + c.at(prev)})
 		return false, true
-	case prev.loaded && (c.replace || e.History != ""):
+	case !prev.mine && (c.replace || e.History != ""):
 		return true, false
-	case prev.loaded:
+	case !prev.mine:
 		j.add(rules.Violation{Column: e.KeyName(), Code: rules.DuplicateKeyConflict,
 			Detail: keyName + " is already in the database with other content"})
 	default:
 		j.add(rules.Violation{Column: e.KeyName(), Code: rules.DuplicateKeyConflict,
-			Detail: fmt.Sprintf("%s already at %s with other content", keyName, c.at(prev.line, prev.src))})
+			Detail: fmt.Sprintf("%s already at %s with other content", keyName, c.at(prev))})
 	}
 	return false, false
 }
@@ -505,19 +876,21 @@ func (c *Checker) checkUniques(j *judgment) {
 		if anyBadIdx(j.bad, us.idx) {
 			continue
 		}
-		uk, ok := c.uniqueKey(us, j.vals)
+		v, ok := uniqueValue(us.idx, j.vals)
 		if !ok {
 			continue
 		}
-		if o, taken := us.owner[uk]; taken && o.key() != j.e.KeyOf(j.vals) {
-			where := "in the database"
-			if o.line > 0 {
-				where = fmt.Sprintf("at line %d", o.line)
-			}
-			cols := strings.Join(us.u.Columns, ",")
-			j.add(rules.Violation{Column: cols, Code: us.u.Code,
-				Detail: fmt.Sprintf("%s already used by %s %s %s", cols, j.e.KeyName(), o.key(), where)})
+		o := c.known(j.st, us.ix, v)
+		if o == nil || j.e.KeyOf(o.vals) == j.e.KeyOf(j.vals) {
+			continue
 		}
+		where := "in the database"
+		if o.mine {
+			where = "at " + c.at(o)
+		}
+		cols := strings.Join(us.u.Columns, ",")
+		j.add(rules.Violation{Column: cols, Code: us.u.Code,
+			Detail: fmt.Sprintf("%s already used by %s %s %s", cols, j.e.KeyName(), j.e.KeyOf(o.vals), where)})
 	}
 }
 
@@ -528,60 +901,69 @@ func (c *Checker) checkConsistency(j *judgment) {
 		if j.bad[cs.key] || anyBadIdx(j.bad, cs.cols) {
 			continue
 		}
-		prev, ok := cs.seen[c.hash(j.vals[cs.key])]
-		if v, _ := c.consistValues(cs, j.vals); ok && prev.vals != v {
-			where := "in the database"
-			if prev.line > 0 {
-				where = "at " + c.at(prev.line, prev.src)
-			}
-			j.add(rules.Violation{Column: strings.Join(cs.c.Columns, ","), Code: rules.DuplicateKeyConflict,
-				Detail: fmt.Sprintf("%s %s has %s %s", cs.c.Key, j.vals[cs.key], prev.text, where)})
+		prev := c.known(j.st, cs.ix, j.vals[cs.key])
+		if prev == nil || slices.Equal(pick(prev.vals, cs.cols), pick(j.vals, cs.cols)) {
+			continue
 		}
+		texts := make([]string, len(cs.cols))
+		for i, idx := range cs.cols {
+			texts[i] = cs.c.Columns[i] + " " + prev.vals[idx]
+		}
+		where := "in the database"
+		if prev.mine {
+			where = "at " + c.at(prev)
+		}
+		j.add(rules.Violation{Column: strings.Join(cs.c.Columns, ","), Code: rules.DuplicateKeyConflict,
+			Detail: fmt.Sprintf("%s %s has %s %s", cs.c.Key, j.vals[cs.key], strings.Join(texts, ", "), where)})
 	}
 }
 
 // checkRefs refuses a reference to a row no file or database holds, saying when that
-// row was rejected. It returns, by reference column, what the checker kept of the
-// parent rows found, for the parent rules.
-func (c *Checker) checkRefs(j *judgment) map[string][]string {
-	parents := map[string][]string{}
+// row was rejected. It returns, by reference column, the parent rows found, for the
+// parent rules. Judging the files alone (FilesAlone), a reference to a row no file of
+// the run holds is counted in the result as not judged, not refused.
+func (c *Checker) checkRefs(j *judgment) map[string]*entry {
+	parents := map[string]*entry{}
 	for _, ref := range j.e.Refs {
 		i := j.e.Index(ref.Column)
 		if j.bad[i] || j.vals[i] == "" {
 			continue
 		}
 		pst := c.states[ref.Parent]
-		pk := c.hash(j.vals[i])
-		if _, ok := pst.rows[pk]; ok {
-			if pst.facts != nil {
-				parents[ref.Column] = strings.Split(pst.facts[pk], "\x00")
-			}
+		if p := c.known(pst, pst.rows, j.vals[i]); p != nil {
+			parents[ref.Column] = p
 			continue
 		}
 		detail := fmt.Sprintf("%s %s not found in %s", ref.Column, j.vals[i], ref.Parent)
-		if line, ok := pst.rejected[pk]; ok {
-			detail = fmt.Sprintf("%s %s was rejected (%s line %d)", ref.Column, j.vals[i], ref.Parent, line)
+		if r := c.known(pst, pst.rejected, j.vals[i]); r != nil {
+			detail = fmt.Sprintf("%s %s was rejected (%s line %d)", ref.Column, j.vals[i], ref.Parent, r.line)
+		} else if c.blind {
+			j.res.Unjudged++
+			continue
 		}
 		j.add(rules.Violation{Column: ref.Column, Code: rules.UnknownReference, Detail: detail})
+	}
+	if j.res.Unjudged > 0 {
+		c.unjudged++
 	}
 	return parents
 }
 
 // checkParents applies the rules that read the row a reference points to.
-func (c *Checker) checkParents(j *judgment, parents map[string][]string) {
+func (c *Checker) checkParents(j *judgment, parents map[string]*entry) {
 	r := row{e: j.e, vals: j.vals}
 	for _, pc := range j.e.ParentRules {
-		pvals := parents[pc.Ref.Column]
-		if pvals == nil || j.bad[j.e.Index(pc.Ref.Column)] {
+		p := parents[pc.Ref.Column]
+		if p == nil || j.bad[j.e.Index(pc.Ref.Column)] {
 			continue
 		}
-		if v := pc.Rule.Check(r, factRow{cols: c.states[pc.Ref.Parent].factCols, vals: pvals}); v != nil {
+		if v := pc.Rule.Check(r, row{e: p.st.e, vals: p.vals}); v != nil {
 			j.add(*v)
 		}
 	}
 }
 
-func (c *Checker) verdict(res Result, o Outcome, v rules.Violation) Result {
+func verdict(res Result, o Outcome, v rules.Violation) Result {
 	res.Outcome = o
 	res.Violations = []rules.Violation{v}
 	return res

@@ -142,6 +142,31 @@ func appendSum(dst, text []byte) []byte {
 	return hex.AppendEncode(dst, sum[:])
 }
 
+// Same reports whether two rows of e (canonical values aligned with e.Fields) hold the
+// same content, as their fingerprints would say but compared on the values themselves: a
+// list column is the same set of items in any order (a list read back from the database
+// comes in byte order).
+func (e *Entity) Same(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] == b[i] {
+			continue
+		}
+		if i >= len(e.Fields) || e.Fields[i].Kind != rules.List {
+			return false
+		}
+		x, y := strings.Split(a[i], rules.ListSeparator), strings.Split(b[i], rules.ListSeparator)
+		slices.Sort(x)
+		slices.Sort(y)
+		if !slices.Equal(x, y) {
+			return false
+		}
+	}
+	return true
+}
+
 // FingerprintSQL returns the SQL form of e.Fingerprint: column gives the SQL of each
 // field (for a list column, its items sorted by their bytes and joined with "|", as
 // ListItemsSQL builds them; NULL or "" when there are none).

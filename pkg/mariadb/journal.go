@@ -25,8 +25,8 @@ func (db *DB) StartRun(ctx context.Context, r store.Run) error {
 
 // AddFile records that run reads file as entity; batches then add their progress to it.
 func (db *DB) AddFile(ctx context.Context, runID, file, entity string) error {
-	_, err := db.pool.ExecContext(ctx, `INSERT INTO journal_files (run_id, file, entity, `+"`read`"+`, inserted, rejected, ignored, committed_line)
-		VALUES (?, ?, ?, 0, 0, 0, 0, 0)`, runID, file, entity)
+	_, err := db.pool.ExecContext(ctx, `INSERT INTO journal_files (run_id, file, entity, `+"`read`"+`, inserted, rejected, ignored)
+		VALUES (?, ?, ?, 0, 0, 0, 0)`, runID, file, entity)
 	if err != nil {
 		return fmt.Errorf("journal file %s: %w", file, FormatError(err))
 	}

@@ -346,10 +346,14 @@ func (db *DB) writeBatch(ctx context.Context, b *batch) ([]store.Refusal, error)
 	rej := b.Rejections
 	prog := b.Progress
 	for _, r := range refused {
+		prog.Inserted--
+		if r.Loaded {
+			prog.Ignored++
+			continue
+		}
+		prog.Rejected++
 		rej = append(rej, store.Rejection{Line: r.Row.Line, Codes: string(rules.DBRefused), Detail: r.Message, Raw: strings.Join(r.Row.Values, ",")})
 	}
-	prog.Inserted -= len(refused)
-	prog.Rejected += len(refused)
 	if err := insertRejections(ctx, tx, b, rej, b.packet); err != nil {
 		return nil, err
 	}
@@ -357,8 +361,8 @@ func (db *DB) writeBatch(ctx context.Context, b *batch) ([]store.Refusal, error)
 		return nil, err
 	}
 	if len(refused) > 0 {
-		if _, err := tx.ExecContext(ctx, "UPDATE journal_batches SET inserted = ?, rejected = ? WHERE run_id = ? AND file = ? AND batch = ?",
-			prog.Inserted, prog.Rejected, b.RunID, b.File, b.markerNo()); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE journal_batches SET inserted = ?, rejected = ?, ignored = ? WHERE run_id = ? AND file = ? AND batch = ?",
+			prog.Inserted, prog.Rejected, prog.Ignored, b.RunID, b.File, b.markerNo()); err != nil {
 			return nil, fmt.Errorf("journal batch: %w", err)
 		}
 	}
@@ -466,6 +470,19 @@ func loadRows(ctx context.Context, tx sqlx.ExtContext, b *batch, rows []store.Ro
 	}
 	if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+sp); err != nil {
 		return nil, err
+	}
+	if depth == 0 {
+		// Rows stored since the checker looked them up (by another run) are found by
+		// their keys, not by halving the batch row by row: those stored identical are
+		// already loaded, and the others are loaded again without them.
+		rest, twins, err := withoutTwins(ctx, tx, b, rows)
+		if err != nil {
+			return nil, err
+		}
+		if len(twins) > 0 {
+			refused, err := loadRows(ctx, tx, b, rest, depth+1)
+			return append(twins, refused...), err
+		}
 	}
 	if len(rows) == 1 {
 		return []store.Refusal{{Row: rows[0], Message: msg}}, nil
@@ -998,9 +1015,9 @@ func truncate(s string, n int) string {
 
 // addProgress adds a batch's counts to its file's journal row, in the batch's transaction.
 func addProgress(ctx context.Context, ex sqlx.ExecerContext, runID, file string, p store.Progress) error {
-	_, err := ex.ExecContext(ctx, `UPDATE journal_files SET committed_line = GREATEST(committed_line, ?), `+"`read`"+` = `+"`read`"+` + ?,
-		inserted = inserted + ?, rejected = rejected + ?, ignored = ignored + ?, updated = updated + ? WHERE run_id = ? AND file = ?`,
-		p.Line, p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated, runID, file)
+	_, err := ex.ExecContext(ctx, "UPDATE journal_files SET `read` = `read` + ?,"+
+		" inserted = inserted + ?, rejected = rejected + ?, ignored = ignored + ?, updated = updated + ? WHERE run_id = ? AND file = ?",
+		p.Read, p.Inserted, p.Rejected, p.Ignored, p.Updated, runID, file)
 	if err != nil {
 		return fmt.Errorf("journal progress: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jmoiron/sqlx"
@@ -20,30 +21,14 @@ func (db *DB) ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []s
 }
 
 // scanRows is ScanEntity over the rows that where (a WHERE clause on the key, with
-// args, or "") selects, through conn (the pool or a transaction). A list's items are
-// joined by GROUP_CONCAT, which every session allows up to 1 MiB (see ParseDSN).
-// Both queries are read as streams into the callback or a map: a table may hold
+// args, or "") selects, through conn (the pool or a transaction). Both queries are read as streams into the callback or a map: a table may hold
 // millions of rows, never loaded into a slice.
 func scanRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, where string, args []any, fn func(vals []string) error) error {
 	lists := map[int]map[string]string{} // field index -> key -> joined items
 	for _, l := range e.Lists {
-		items := map[string]string{}
-		q := "SELECT " + rules.QuoteIdent(e.KeyColumn()) + ", GROUP_CONCAT(" + rules.QuoteIdent(l.ItemColumn) + " ORDER BY " +
-			rules.QuoteIdent(l.ItemColumn) + " SEPARATOR '|') FROM " + rules.QuoteIdent(l.Table) + where + " GROUP BY " + rules.QuoteIdent(e.KeyColumn())
-		rows, err := conn.QueryContext(ctx, q, args...)
+		items, err := listItems(ctx, conn, e, l, where, args)
 		if err != nil {
-			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
-		}
-		for rows.Next() {
-			var k, v string
-			if err := rows.Scan(&k, &v); err != nil {
-				rows.Close()
-				return err
-			}
-			items[k] = v
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("read %s: %w", l.Table, FormatError(err))
+			return err
 		}
 		lists[e.Index(l.Column)] = items
 	}
@@ -86,4 +71,34 @@ func scanRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, w
 		return fmt.Errorf("read %s: %w", e.Name, FormatError(err))
 	}
 	return nil
+}
+
+// listItems returns the items of list l of the rows of e that where selects (a WHERE
+// clause on the key, with args, or ""), by key, joined by "|" in byte order (the order
+// of the column's binary collation). The items are read as rows and joined here: no
+// grouping for the server to do, and no length limit.
+func listItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, l domain.List, where string, args []any) (map[string]string, error) {
+	byKey := map[string][]string{}
+	q := "SELECT " + rules.QuoteIdent(e.KeyColumn()) + ", " + rules.QuoteIdent(l.ItemColumn) + " FROM " + rules.QuoteIdent(l.Table) + where
+	rows, err := conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", l.Table, FormatError(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		byKey[k] = append(byKey[k], v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", l.Table, FormatError(err))
+	}
+	items := make(map[string]string, len(byKey))
+	for k, vs := range byKey {
+		slices.Sort(vs)
+		items[k] = strings.Join(vs, rules.ListSeparator)
+	}
+	return items, nil
 }

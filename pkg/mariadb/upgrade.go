@@ -343,6 +343,17 @@ func (db *DB) CheckDryRun(ctx context.Context, domain string) error {
 	return nil
 }
 
+// SchemaEmpty reports whether nothing of the toolkit is in the database yet (no
+// schema_version table): a dry run there judges the files against no stored row.
+func (db *DB) SchemaEmpty(ctx context.Context, domain string) (bool, error) {
+	steps, err := schema.Steps(domain)
+	if err != nil {
+		return false, err
+	}
+	st, err := db.ReadSchemaState(ctx, steps)
+	return st.Empty, err
+}
+
 // CheckReadable is what a read-only program asks before reading: the database belongs
 // to domain and its schema is exactly the one this program knows. It runs no DDL.
 func (db *DB) CheckReadable(ctx context.Context, domain string) error {

@@ -1,12 +1,14 @@
 package migrate
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
 	"strings"
 
+	"dmt/pkg/report"
 	"dmt/pkg/rules"
 	"dmt/pkg/store"
 )
@@ -17,6 +19,7 @@ import (
 // order): the counts are then those the journal's file row holds, whatever stops the
 // run. It keeps the first error, of a batch or of a rejected row's writing.
 type accountant struct {
+	ctx     context.Context
 	opt     Options
 	f       *opened
 	log     *slog.Logger
@@ -30,7 +33,7 @@ type accountant struct {
 }
 
 func newAccountant(r *fileRun) *accountant {
-	return &accountant{opt: r.opt, f: r.f, log: r.log, words: r.words, before: r.before,
+	return &accountant{ctx: r.ctx, opt: r.opt, f: r.f, log: r.log, words: r.words, before: r.before,
 		mended: map[string]int{}, waiting: map[int]batchDone{}}
 }
 
@@ -75,6 +78,9 @@ func (a *accountant) finish() error {
 		}
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d %s %s (%s, see the log)", a.mended[code], lines, mendedWhat[code], code))
 	}
+	if rep.Unjudged > 0 {
+		a.log.Warn("unjudged", "rows", rep.Unjudged, "detail", report.UnjudgedNote(rep.Unjudged))
+	}
 	if a.loaded.n > 0 {
 		a.log.Info("ignored", "code", rules.AlreadyLoaded, "rows", a.loaded.n, "first_line", a.loaded.first, "last_line", a.loaded.last,
 			"detail", "identical rows already in the database, summarised: one line per file")
@@ -99,6 +105,10 @@ func (a *accountant) account(d batchDone) {
 		a.updated(b, u)
 	}
 	a.inserted(d)
+	// The database answers for the batch's rows from now on: the checker lets them go.
+	if err := a.opt.Checker.Committed(a.ctx, b.Progress.Line); err != nil {
+		a.fail(err)
+	}
 }
 
 // count adds the batch's progress to the file's report.
@@ -110,6 +120,7 @@ func (a *accountant) count(job *batchJob) {
 	rep.Ignored += p.Ignored
 	rep.Updated += p.Updated
 	rep.StillRejected += job.still
+	rep.Unjudged += job.unjudged
 	for code, n := range job.byCode {
 		rep.ByCode[code] += n
 	}
@@ -150,6 +161,18 @@ func (a *accountant) reject(r Rejected) {
 func (a *accountant) refused(job *batchJob, r store.Refusal) {
 	rep := a.f.rep
 	rep.Inserted--
+	if r.Loaded {
+		// Stored identical by another run since the checker looked: already loaded, and
+		// still there for its children.
+		rep.Ignored++
+		rep.Count(string(rules.AlreadyLoaded))
+		if a.words.EachRow {
+			a.log.Info("ignored", append(origin{File: r.Row.OriginFile, Line: r.Row.OriginLine}.at(r.Row.Line), "code", rules.AlreadyLoaded, "detail", r.Message)...)
+		} else {
+			a.loaded.add(r.Row.Line)
+		}
+		return
+	}
 	rep.Rejected++
 	rep.Count(string(rules.DBRefused))
 	action := a.words.Rejected
@@ -197,6 +220,12 @@ func (a *accountant) inserted(d batchDone) {
 		if len(b.Rows) > 0 {
 			first = b.Rows[0].Line
 		}
-		a.log.Info(a.words.Inserted, "line", last, "rows", len(b.Rows)-len(d.refused), "first_line", first, "refused", len(d.refused))
+		refused := 0
+		for _, r := range d.refused {
+			if !r.Loaded {
+				refused++
+			}
+		}
+		a.log.Info(a.words.Inserted, "line", last, "rows", len(b.Rows)-len(d.refused), "first_line", first, "refused", refused)
 	}
 }

@@ -74,7 +74,9 @@ type batchJob struct {
 	notes   []note
 	byCode  map[string]int
 	still   int
-	loaded  lineSpan // rows ignored as ALREADY_LOADED, logged as one line per file
+	// unjudged counts the rows whose references could not be judged (no database).
+	unjudged int
+	loaded   lineSpan // rows ignored as ALREADY_LOADED, logged as one line per file
 }
 
 // read counts a line of the file in the batch's progress.

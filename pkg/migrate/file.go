@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 
+	"dmt/pkg/check"
 	"dmt/pkg/csvfile"
 	"dmt/pkg/domain"
 	"dmt/pkg/report"
@@ -30,8 +32,9 @@ type fileRun struct {
 	book     *accountant
 	cur      *batchJob
 	seq      int      // batches made so far
-	lastLine int      // the last line read
-	raw      []string // the row being judged, aligned with e.Fields
+	lastLine int      // the last line put in a batch
+	raw      []string // the row being read, aligned with e.Fields
+	chunk    chunk    // lines read, waiting to be judged together
 }
 
 func runFile(ctx context.Context, opt Options, f *opened) error {
@@ -116,8 +119,9 @@ func (r *fileRun) begin() error {
 	return r.opt.Store.AddFile(r.ctx, r.opt.RunID, r.f.src.Name, r.e.Name)
 }
 
-// readAll reads the file to its end, judging each row, and sends the last batch. A
-// data problem never stops it; the context, a read error or a batch that failed does.
+// readAll reads the file to its end, judging its rows a chunk at a time, and sends the
+// last batch. A data problem never stops it; the context, a read error, a look-up or a
+// batch that failed does.
 func (r *fileRun) readAll() error {
 	size := int64(-1)
 	if r.opt.Size != nil {
@@ -136,14 +140,22 @@ func (r *fileRun) readAll() error {
 		var pe *csvfile.ParseError
 		switch {
 		case err == io.EOF:
+			if err := r.judgeChunk(); err != nil {
+				return err
+			}
 			r.cur.batch.Progress.Line = r.lastLine
 			return r.send()
 		case errors.As(err, &pe):
-			r.unreadable(pe)
+			r.chunk.lines = append(r.chunk.lines, chunkLine{unreadable: pe})
 		case err != nil:
 			return fmt.Errorf("%s: %w", r.f.src.Name, err)
 		default:
 			if err := r.row(rec); err != nil {
+				return err
+			}
+		}
+		if len(r.chunk.rows) >= r.opt.BatchSize {
+			if err := r.judgeChunk(); err != nil {
 				return err
 			}
 		}
@@ -189,27 +201,80 @@ func (r *fileRun) send() error {
 	return nil
 }
 
-// row judges one record and sends the batch when it is full.
+// row reads one record's fields into the chunk, to be judged with the others.
 func (r *fileRun) row(rec *csvfile.Record) error {
-	r.readNotes(rec.Notes)
 	fields, from, err := r.f.back.fields(rec.Fields)
 	var pe *csvfile.ParseError
 	if errors.As(err, &pe) {
-		r.malformed(rec.Line, pe.Raw, pe.Err, from, nil)
+		r.chunk.lines = append(r.chunk.lines, chunkLine{rec: rec, from: from, malformed: pe})
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("%s: line %d: %w", r.f.src.Name, rec.Line, err)
 	}
-	r.lastLine = rec.Line
-	row, ambiguous := r.repair(r.align(fields), rec.Line, from)
-	res := r.opt.Checker.Check(r.e, rec.Line, row)
-	explain(res.Violations, ambiguous)
-	r.judged(res, rec, fields, from)
-	if r.cur.full(r.opt) {
-		return r.send()
+	raw := slices.Clone(r.align(fields))
+	l := chunkLine{rec: rec, fields: fields, from: from, row: len(r.chunk.rows)}
+	if r.opt.Repair != nil {
+		raw, l.corrections, l.ambiguous = r.opt.Repair(r.e, raw)
+	}
+	r.chunk.rows = append(r.chunk.rows, check.Input{Line: rec.Line, Raw: raw})
+	r.chunk.lines = append(r.chunk.lines, l)
+	return nil
+}
+
+// judgeChunk judges the rows of the chunk together (their stored keys, unique values
+// and parents looked up at once) and puts every line of it, in the file's order, in the
+// batches, sending each batch when it is full.
+func (r *fileRun) judgeChunk() error {
+	ch := r.chunk
+	r.chunk = chunk{}
+	results, err := r.opt.Checker.CheckAll(r.ctx, r.e, ch.rows)
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.f.src.Name, err)
+	}
+	for _, l := range ch.lines {
+		switch {
+		case l.unreadable != nil:
+			r.unreadable(l.unreadable)
+		case l.malformed != nil:
+			r.readNotes(l.rec.Notes)
+			r.malformed(l.rec.Line, l.malformed.Raw, l.malformed.Err, l.from, nil)
+		default:
+			r.readNotes(l.rec.Notes)
+			r.lastLine = l.rec.Line
+			r.corrected(l.corrections, l.rec.Line, l.from)
+			res := results[l.row]
+			explain(res.Violations, l.ambiguous)
+			r.judged(res, l.rec, l.fields, l.from)
+		}
+		if r.cur.full(r.opt) {
+			if err := r.send(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
+}
+
+// chunk is the lines read and not judged yet: the rows to judge together, and every
+// line (rows, and lines that could not be read) in the file's order.
+type chunk struct {
+	rows  []check.Input
+	lines []chunkLine
+}
+
+// chunkLine is one line of a chunk: a row (its record, fields as read, origin, and
+// what Repair did to it, judged as rows[row]), or a line that could not be read
+// (unreadable) or whose _raw text could not be split again (malformed).
+type chunkLine struct {
+	rec         *csvfile.Record
+	fields      []string
+	from        origin
+	row         int
+	corrections []rules.Correction
+	ambiguous   []rules.Violation
+	unreadable  *csvfile.ParseError
+	malformed   *csvfile.ParseError
 }
 
 // align puts a record's fields in the order of the entity's ("" for a column the file
@@ -225,17 +290,11 @@ func (r *fileRun) align(fields []string) []string {
 	return r.raw
 }
 
-// repair corrects a row's values before it is checked (Options.Repair), logging and
-// recording each correction, and returns the values it found several readings of.
-func (r *fileRun) repair(raw []string, line int, from origin) ([]string, []rules.Violation) {
-	if r.opt.Repair == nil {
-		return raw, nil
-	}
-	row, corrections, ambiguous := r.opt.Repair(r.e, raw)
+// corrected logs and records the corrections Repair made to the row read at line.
+func (r *fileRun) corrected(corrections []rules.Correction, line int, from origin) {
 	for _, c := range corrections {
 		r.log.Info("corrected", append(from.at(line), "field", c.Column, "before", c.Before, "after", c.After, "rule", c.Rule)...)
 		r.cur.batch.Corrections = append(r.cur.batch.Corrections, store.Correction{Line: line, OriginFile: from.File,
 			OriginLine: from.Line, Field: c.Column, Before: c.Before, After: c.After, Rule: c.Rule})
 	}
-	return row, ambiguous
 }

@@ -154,8 +154,8 @@ func (r *jobRun) open() ([]*opened, error) {
 }
 
 // connect opens the database, checks that it holds the domain, brings its schema up to
-// date under the run lease (a dry run only checks it), and preloads the rows already
-// loaded.
+// date under the run lease (a dry run only checks it), and lets the checker look up the
+// rows already loaded.
 func (r *jobRun) connect(ctx context.Context) error {
 	db, err := r.Open(ctx, r.log)
 	if err != nil {
@@ -176,7 +176,7 @@ func (r *jobRun) connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := Preload(ctx, db, r.checker); err != nil {
+	if err := r.lookUp(ctx); err != nil {
 		if !r.DryRun {
 			return err
 		}
@@ -226,6 +226,8 @@ func (r *jobRun) options() Options {
 		BatchSize: r.BatchSize, DryRun: r.DryRun, Size: Size, Words: r.Words, Incremental: r.Incremental}
 	if r.db != nil {
 		opt.Store = r.db
+	} else {
+		r.checker.FilesAlone()
 	}
 	if r.Repair {
 		opt.Repair = func(e *domain.Entity, raw []string) ([]string, []rules.Correction, []rules.Violation) {

@@ -91,20 +91,6 @@ func (w Words) orDefault() Words {
 	return w
 }
 
-// Preload feeds the checker with every row already in the database, so that the run
-// recognises rows already loaded, conflicts and references to earlier runs.
-func Preload(ctx context.Context, db Store, c *check.Checker) error {
-	for _, e := range c.Domain().Entities {
-		if err := db.ScanEntity(ctx, e, func(vals []string) error {
-			c.Preload(e, vals)
-			return nil
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // opened is a source whose header has been read and mapped.
 type opened struct {
 	src     *Source

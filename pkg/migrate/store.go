@@ -3,19 +3,17 @@ package migrate
 import (
 	"context"
 
-	"dmt/pkg/domain"
+	"dmt/pkg/check"
 	"dmt/pkg/store"
 )
 
 // Store is what the loading engine (Run) needs of the database, declared here where
 // it is used so that the engine depends on these calls and not on the whole store: the
-// rows already loaded, the journal's files, and the batches. The values it carries
-// (Batch, Row, Refusal) are plain records of pkg/store; the programs hand the engine a
-// store package's database (*mariadb.DB), which this package does not import.
+// journal's files and the batches (the rows already loaded are the checker's to look
+// up: see check.Lookup). The values it carries (Batch, Row, Refusal) are plain records
+// of pkg/store; the programs hand the engine a store package's database (*mariadb.DB),
+// which this package does not import.
 type Store interface {
-	// ScanEntity calls fn with each row of e already in the database, its canonical
-	// values aligned with e.Fields.
-	ScanEntity(ctx context.Context, e *domain.Entity, fn func(vals []string) error) error
 	// LastComplete returns the latest run of tool on domain, other than exceptRun,
 	// that read a file with the SHA-256 sha to its end, and whether there is one.
 	LastComplete(ctx context.Context, tool, domain, sha, exceptRun string) (store.CompleteFile, bool, error)
@@ -36,6 +34,12 @@ type Store interface {
 // row of the journal.
 type JobStore interface {
 	Store
+	// The checker looks the rows a chunk mentions up through it.
+	check.Lookup
+	// SchemaEmpty reports whether nothing of the toolkit is in the database yet.
+	SchemaEmpty(ctx context.Context, domain string) (bool, error)
+	// OpenMemory opens a session table where a dry run keeps its rows.
+	OpenMemory(ctx context.Context) (store.RunMemory, error)
 	// Describe names the database in messages and reports: address and database.
 	Describe() string
 	// CheckDomain refuses a database that belongs to another domain.

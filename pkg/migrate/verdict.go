@@ -15,6 +15,9 @@ func (r *fileRun) judged(res check.Result, rec *csvfile.Record, fields []string,
 	job := r.cur
 	b := job.batch
 	job.read(rec.Line)
+	if res.Unjudged > 0 {
+		job.unjudged++
+	}
 	row := store.Row{Values: res.Canonical, Line: rec.Line, OriginFile: from.File, OriginLine: from.Line}
 	switch res.Outcome {
 	case check.Accept:

@@ -25,6 +25,10 @@ type Counts struct {
 	// same file (same SHA-256) rejected at the same line with the same codes: known
 	// problems, not new ones. They are part of Rejected.
 	StillRejected int `json:"still_rejected"`
+	// Unjudged counts the rows whose references to rows outside the run could not be
+	// judged: a dry run without a database checks the files alone. They are counted as
+	// their verdict says (most often inserted), their references unchecked.
+	Unjudged int `json:"unjudged_references,omitempty"`
 }
 
 // NewRejected is the number of rejected rows that are new problems of this run.
@@ -41,6 +45,7 @@ func (c *Counts) Add(d Counts) {
 	c.Ignored += d.Ignored
 	c.Updated += d.Updated
 	c.StillRejected += d.StillRejected
+	c.Unjudged += d.Unjudged
 }
 
 // States of a file and of a run in the report.
@@ -247,7 +252,7 @@ func needsDetails(f *File) bool {
 	case StateInterrupted, StateFailed, StateNotRead:
 		return true
 	}
-	return f.Rejected > 0 || len(f.Warnings) > 0
+	return f.Rejected > 0 || len(f.Warnings) > 0 || f.Unjudged > 0
 }
 
 // fileLine is a file's one line in the report: its counts (and the codes of the rows
@@ -286,6 +291,14 @@ func writeCounts(b *strings.Builder, l [4]string, c Counts) {
 		fmt.Fprintf(b, "  %-9s %d\n", "updated", c.Updated)
 	}
 	fmt.Fprintf(b, "  %-9s %d\n  %-9s %d\n", l[2], c.Rejected, l[3], c.Ignored)
+	if c.Unjudged > 0 {
+		fmt.Fprintf(b, "  %s\n", UnjudgedNote(c.Unjudged))
+	}
+}
+
+// UnjudgedNote says, for the report and the console, what Counts.Unjudged counts.
+func UnjudgedNote(n int) string {
+	return fmt.Sprintf("%d rows refer to rows outside the run: references not judged (no database to look them up)", n)
 }
 
 // WriteJSON writes the report for scripts.

@@ -100,9 +100,14 @@ type Estimate struct {
 
 // Refusal is an accepted row that the database refused (a rule the Go checks missed):
 // it was left out and recorded as a rejection with the server's message.
+//
+// Loaded marks a row refused because an identical row with its key is already stored
+// (left by another run between the checker's look-up and the insert): it is counted as
+// ignored (ALREADY_LOADED), not rejected, and recorded nowhere else.
 type Refusal struct {
 	Row     Row
 	Message string
+	Loaded  bool
 }
 
 // CompleteFile is an earlier run's complete reading of a file, found by its content.

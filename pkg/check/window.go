@@ -1,0 +1,199 @@
+package check
+
+import (
+	"context"
+	"hash/maphash"
+	"os"
+
+	"dmt/pkg/store"
+)
+
+// entry is a row the checker holds: one the run judged (accepted, or found already
+// loaded and so held by the source, or rejected), or one a look-up found in the
+// database or in the run's Memory.
+type entry struct {
+	st   *entityState // the entity it is a row of
+	vals []string     // canonical values aligned with the entity's fields
+	line int
+	file string
+	// mine: the run read it, so messages name its line; otherwise it was stored by an
+	// earlier run ("in the database").
+	mine bool
+	// stored: once its batch is committed, the database's tables hold it as this run's
+	// (an accepted or replacing row), so the checker may let it go.
+	stored bool
+	// owns lists the indexes that point to this entry, to drop it from all of them.
+	owns []*index
+}
+
+// index finds entries by a value computed from them (a key, a unique set's values,
+// the value rows must agree on). Entries are bucketed by a 64-bit hash of that value;
+// a candidate is always compared on the value itself, so a verdict never rests on the
+// hash: two values that share a hash only share a bucket.
+type index struct {
+	name  string                // the Fact index name: "key", "rejected", "u0", "c0"
+	value func(e *entry) string // the value an entry is found by
+	m     map[uint64][]*entry   // by hash of value
+	first bool                  // the first entry of a value stays (unique owners); else the latest replaces it
+}
+
+func newIndex(name string, first bool, value func(*entry) string) *index {
+	return &index{name: name, value: value, m: map[uint64][]*entry{}, first: first}
+}
+
+var seed = maphash.MakeSeed()
+
+// hashOf buckets values. Tests set it to a function that maps every value to one
+// bucket (or DMT_TEST_HASH=collide does, for a built program), to prove that verdicts
+// hold when every hash collides.
+var hashOf = func(s string) uint64 { return maphash.String(seed, s) }
+
+func init() {
+	if os.Getenv("DMT_TEST_HASH") == "collide" {
+		hashOf = func(string) uint64 { return 0 }
+	}
+}
+
+// get returns the entry whose value is v, or nil.
+func (ix *index) get(v string) *entry {
+	for _, e := range ix.m[hashOf(v)] {
+		if ix.value(e) == v {
+			return e
+		}
+	}
+	return nil
+}
+
+// put makes e the entry of its value v (unless the index keeps the first and one is
+// there), and reports whether it did.
+func (ix *index) put(v string, e *entry) bool {
+	h := hashOf(v)
+	b := ix.m[h]
+	for i, old := range b {
+		if ix.value(old) != v {
+			continue
+		}
+		if ix.first {
+			return false
+		}
+		old.disown(ix)
+		b[i] = e
+		e.owns = append(e.owns, ix)
+		return true
+	}
+	ix.m[h] = append(b, e)
+	e.owns = append(e.owns, ix)
+	return true
+}
+
+// remove takes e out of the index, when it is there.
+func (ix *index) remove(e *entry) {
+	h := hashOf(ix.value(e))
+	b := ix.m[h]
+	for i, old := range b {
+		if old == e {
+			b[i] = b[len(b)-1]
+			b = b[:len(b)-1]
+			if len(b) == 0 {
+				delete(ix.m, h)
+			} else {
+				ix.m[h] = b
+			}
+			e.disown(ix)
+			return
+		}
+	}
+}
+
+// disown forgets that ix points to e.
+func (e *entry) disown(ix *index) {
+	for i, o := range e.owns {
+		if o == ix {
+			e.owns = append(e.owns[:i], e.owns[i+1:]...)
+			return
+		}
+	}
+}
+
+// drop takes e out of every index that points to it.
+func (e *entry) drop() {
+	for len(e.owns) > 0 {
+		e.owns[0].remove(e)
+	}
+}
+
+// localMemory is a Memory in the process: for a run whose account may not create a
+// session's temporary table, and for the facts a writing run keeps (the keys of its
+// rejected rows, and the reference rows its source holds as already loaded), which grow
+// with the rejected rows and the reference data it reads, not with the rows it loads.
+// Values are compared exactly (map keys).
+type localMemory struct {
+	facts map[localKey]store.Fact
+}
+
+type localKey struct{ entity, index, value string }
+
+// LocalMemory returns a Memory held in the process.
+func LocalMemory() Memory { return &localMemory{facts: map[localKey]store.Fact{}} }
+
+func (m *localMemory) Keep(_ context.Context, facts []store.Fact) error {
+	for _, f := range facts {
+		k := localKey{f.Entity, f.Index, f.Value}
+		if _, ok := m.facts[k]; ok && f.Index != "key" && f.Index != "rejected" {
+			continue
+		}
+		m.facts[k] = f
+	}
+	return nil
+}
+
+func (m *localMemory) Recall(_ context.Context, entity, index string, values []string, fn func(store.Fact) error) error {
+	for _, v := range values {
+		if f, ok := m.facts[localKey{entity, index, v}]; ok {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// bloom is a Bloom filter of the values of rows a run accepted: may is false only for a
+// value never added (a look-up is saved), true for one added or, rarely, another (a
+// look-up is made, and its answer compared). Its size is fixed: past its capacity it
+// answers true more often, never wrongly false. 2^25 bits (4 MiB) keep false positives
+// under 0.02 % for a million values.
+type bloom struct{ bits []uint64 }
+
+const bloomBits = 1 << 25
+
+func newBloom() *bloom { return &bloom{bits: make([]uint64, bloomBits/64)} }
+
+// probes gives the filter's 4 bit positions of a value of an index.
+func (b *bloom) probes(index, v string) [4]uint64 {
+	h := hashOf(index + "\x00" + v)
+	h1, h2 := h&0xffffffff, h>>32|1
+	var p [4]uint64
+	for i := range p {
+		p[i] = (h1 + uint64(i)*h2) % bloomBits
+	}
+	return p
+}
+
+func (b *bloom) add(index, v string) {
+	for _, p := range b.probes(index, v) {
+		b.bits[p/64] |= 1 << (p % 64)
+	}
+}
+
+func (b *bloom) may(index, v string) bool {
+	if b == nil {
+		return true
+	}
+	for _, p := range b.probes(index, v) {
+		if b.bits[p/64]&(1<<(p%64)) == 0 {
+			return false
+		}
+	}
+	return true
+}
