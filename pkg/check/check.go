@@ -566,10 +566,22 @@ func (c *Checker) known(st *entityState, ix *index, v string) *entry {
 func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) error {
 	c.found = map[foundKey]map[string]*entry{}
 	st := c.state(e)
-	// Its keys.
 	if err := c.readExtent(ctx, st); err != nil {
 		return err
 	}
+	for _, step := range []func(context.Context, *entityState, []judgment) error{
+		c.lookUpKeys, c.lookUpUniques, c.lookUpConsistency, c.lookUpParents,
+	} {
+		if err := step(ctx, st, js); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lookUpKeys looks up the keys of the chunk's rows.
+func (c *Checker) lookUpKeys(ctx context.Context, st *entityState, js []judgment) error {
+	e := st.e
 	p := newProbe()
 	for i := range js {
 		if j := &js[i]; !anyBadIdx(j.bad, st.keyIdx) {
@@ -579,10 +591,11 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 			}
 		}
 	}
-	if err := c.find(ctx, st, st.rows, e.Key, p); err != nil {
-		return err
-	}
-	// Its unique values.
+	return c.find(ctx, st, st.rows, e.Key, p)
+}
+
+// lookUpUniques looks up the unique values of the chunk's rows.
+func (c *Checker) lookUpUniques(ctx context.Context, st *entityState, js []judgment) error {
 	for _, us := range st.uniques {
 		p := newProbe()
 		for i := range js {
@@ -594,11 +607,15 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 				p.add(v, pick(j.vals, us.idx))
 			}
 		}
-		if err := c.findFields(ctx, st, us.ix, us.u.Columns, append(slices.Clone(e.Key), us.u.Columns...), p); err != nil {
+		if err := c.findFields(ctx, st, us.ix, us.u.Columns, append(slices.Clone(st.e.Key), us.u.Columns...), p); err != nil {
 			return err
 		}
 	}
-	// The values its rows must agree on.
+	return nil
+}
+
+// lookUpConsistency looks up the values the chunk's rows must agree on.
+func (c *Checker) lookUpConsistency(ctx context.Context, st *entityState, js []judgment) error {
 	for _, cs := range st.consist {
 		p := newProbe()
 		for i := range js {
@@ -611,10 +628,14 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 			return err
 		}
 	}
-	// Its parents (those it met in earlier chunks kept), and why those found nowhere are
-	// missing.
-	for _, ref := range e.Refs {
-		pst, i := c.states[ref.Parent], e.Index(ref.Column)
+	return nil
+}
+
+// lookUpParents looks up the parents of the chunk's rows (those met in earlier chunks
+// kept), and why those found nowhere are missing.
+func (c *Checker) lookUpParents(ctx context.Context, st *entityState, js []judgment) error {
+	for _, ref := range st.e.Refs {
+		pst, i := c.states[ref.Parent], st.e.Index(ref.Column)
 		fk := foundKey{pst.e.Name, pst.rows.name}
 		if c.found[fk] == nil {
 			c.found[fk] = map[string]*entry{}
@@ -636,21 +657,27 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 		if err := c.findFields(ctx, pst, pst.rows, pst.e.Key, pst.refCols, p); err != nil {
 			return err
 		}
-		var missing []string
-		for _, v := range p.values {
-			en := found[v]
-			if en == nil && pst.rejected.get(v) == nil {
-				missing = append(missing, v)
-			}
-			if en != nil {
-				pst.keepParent(v, en)
-			}
-		}
-		if err := c.recall(ctx, pst, pst.rejected, missing); err != nil {
+		if err := c.recallMissing(ctx, pst, found, p.values); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// recallMissing keeps the parents found, and looks those found nowhere up among the
+// keys the run rejected.
+func (c *Checker) recallMissing(ctx context.Context, pst *entityState, found map[string]*entry, values []string) error {
+	var missing []string
+	for _, v := range values {
+		en := found[v]
+		if en == nil && pst.rejected.get(v) == nil {
+			missing = append(missing, v)
+		}
+		if en != nil {
+			pst.keepParent(v, en)
+		}
+	}
+	return c.recall(ctx, pst, pst.rejected, missing)
 }
 
 // readExtent reads, once per file, what st's table holds (see fileExtent).
