@@ -29,8 +29,8 @@ var (
 )
 
 func main() {
-	// The checker's key sets are most of the heap and live to the end: collecting at
-	// half the default growth keeps the peak near them, for a few percent of time.
+	// The heap is the batches in flight and the checker's bounded caches: collecting at
+	// under half the default growth keeps the peak near them, for a few percent of time.
 	debug.SetGCPercent(40)
 	cli.Main("migration", run)
 }
