@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -278,4 +279,13 @@ func splitLines(s string) []string {
 		lines = lines[:len(lines)-1]
 	}
 	return lines
+}
+
+// NextSecond waits until the clock enters a new second. Run ids start with their run's
+// second and a random part: two runs started within one second sort in either order,
+// and so do the rows a dump lists by run id. A test that compares such an order waits
+// between the runs.
+func NextSecond() {
+	now := time.Now()
+	time.Sleep(now.Truncate(time.Second).Add(time.Second).Sub(now))
 }
