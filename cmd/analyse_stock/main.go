@@ -43,11 +43,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	evolutionTo := fs.String("evolution", "", "- to write only the weekly evolution, to stdout")
 	chartAs := fs.String("chart", "", "also draw the products under their threshold: svg or html ("+chartBase+".svg|.html in -out)")
 	quiet := cli.Quiet(fs)
-	if err := cli.Parse(fs, args); err != nil {
+	if err := cli.ParseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	}
 	at := cli.Today().String()
 	if *atFlag != "" {

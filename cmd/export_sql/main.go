@@ -51,11 +51,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	out := cli.Out(fs, ".", "folder for export_<database>_<YYYYMMDD-HHMMSS>.sql.gz and its .sha256")
 	tablesFlag := fs.String("tables", "", "export only these tables and views, comma-separated (default: all)")
 	verify := fs.Bool("verify", false, "restore the dump into a scratch database and compare every table, then drop it")
-	if err := cli.Parse(fs, args); err != nil {
+	if err := cli.ParseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	}
 	tables, err := parseTables(*tablesFlag)
 	if err != nil {

@@ -82,11 +82,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.Float64Var(&o.defects, "defects", 0, "share of rows with a defect, 0 to 1 (0.04: about 4 %)")
 	o.today = cli.TodayFlag(fs, "date the data is generated around")
 	quiet := cli.Quiet(fs)
-	if err := cli.Parse(fs, args); err != nil {
+	if err := cli.ParseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if o.defects < 0 || o.defects > 1 {
 		return cli.Usagef("-defects %v: want a share between 0 and 1", o.defects)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -29,10 +28,7 @@ var (
 )
 
 func main() {
-	// The heap is the batches in flight and the checker's bounded caches: collecting at
-	// under half the default growth keeps the peak near them, for a few percent of time.
-	debug.SetGCPercent(40)
-	cli.Main("migration", run)
+	cli.MainLoad("migration", run)
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

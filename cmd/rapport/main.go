@@ -35,11 +35,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	since := fs.String("since", "", "report on the runs started on or after this date, YYYY-MM-DD (default: the whole journal)")
 	title := fs.String("title", "", "the report's title (default \"Rapport final de migration (DOMAIN)\")")
 	today := cli.TodayFlag(fs, "the date of the stock state (distributech)")
-	if err := cli.Parse(fs, args); err != nil {
+	if err := cli.ParseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	}
 	d, err := cli.LookupDomain(*domainName)
 	if err != nil {

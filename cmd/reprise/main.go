@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
@@ -28,10 +27,7 @@ var (
 )
 
 func main() {
-	// The heap is the batches in flight and the checker's bounded caches: collecting at
-	// under half the default growth keeps the peak near them, for a few percent of time.
-	debug.SetGCPercent(40)
-	cli.Main("reprise", run)
+	cli.MainLoad("reprise", run)
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {

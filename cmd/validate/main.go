@@ -41,11 +41,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	source := fs.String("source", "", "folder of source files (as migration reads it) to check against the journal's counts and the rows, line by line; a missing file fails")
 	today := cli.TodayFlag(fs, "date beyond which a date is in the future")
 	quiet := cli.Quiet(fs)
-	if err := cli.Parse(fs, args); err != nil {
+	if err := cli.ParseFlagsOnly(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() != 0 {
-		return cli.Usagef("unexpected argument %q", fs.Arg(0))
 	}
 	d, err := cli.LookupDomain(*domainName)
 	if err != nil {

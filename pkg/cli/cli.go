@@ -179,6 +179,17 @@ func Parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// ParseFlagsOnly is Parse for a program that takes flags and no argument.
+func ParseFlagsOnly(fs *flag.FlagSet, args []string) error {
+	if err := Parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		return Usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
 // DSN declares -dsn, defaulting to $MARIADB_DSN. The default is never printed in -h, so a
 // password in the environment stays out of any output.
 func DSN(fs *flag.FlagSet) *string {
