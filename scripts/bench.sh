@@ -114,9 +114,18 @@ awk '/^throughput:/ { print } /^Total$/ { total = 1; next } total && /^$/ { exit
 	"$work/m1/rapport_reprise.txt" | sed 's/^/   /'
 measure "migration again (all loaded)" "$work/bin/migration" -dsn "$dsn" -today 2026-11-15 -out "$work/m2" "$work/data"
 measure "migration -dry-run" "$work/bin/migration" -dsn "$dsn" -dry-run -today 2026-11-15 -out "$work/m3" "$work/data"
-if [ -x "$work/bin/validate" ]; then
-	measure "validate" "$work/bin/validate" -dsn "$dsn" -out "$work/v" -quiet
-fi
+# validate on the database holding the n affectations just loaded (and their parents);
+# then the time of its checks per table (two run at once, so they add up to more than
+# its time), and one full scan of every table for scale (target: validate within 3 s
+# at 1,000,000 affectations).
+measure "validate ($n affectations)" "$work/bin/validate" -dsn "$dsn" -today 2026-11-15 -out "$work/v" -quiet -json "$work/v.json"
+awk '/"time_by_table"/ { on = 1 } on && /^  \]/ { exit } on && /"table"/ { gsub(/[",]/, ""); t = $2 }
+	on && /"seconds"/ { printf "   %-31s %8.2f s\n", t, $2 }' "$work/v.json"
+scan=""
+for t in $tables; do
+	scan="$scan SELECT SUM(CHAR_LENGTH(source_file)) FROM \`$t\`;"
+done
+measure "one scan of every table" "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot "$db" -e "$scan"
 
 # The yardstick: the mariadb client's LOAD DATA LOCAL INFILE of the same rows, already
 # clean and canonical (exported from what migration loaded), into the same schema.
