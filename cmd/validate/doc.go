@@ -4,7 +4,10 @@
 // orphans of every reference, affectations within their project's dates and sites, and
 // the lineage and fingerprint of every row. Each check is one set-based query built from
 // the SQL forms of pkg/rules, so validate and migration judge alike; it does not rely on
-// the database's constraints, which may be missing. It never writes business rows and
+// the database's constraints, which may be missing. The checks over one table share one
+// scan of it (two queries run at once), and a check's own query, which builds its
+// samples, runs only when that scan counted offenders: the cost is a few scans of each
+// table, whatever the number of checks. It never writes business rows and
 // never changes the schema: a database whose schema is older or newer than it knows is
 // refused, naming both versions.
 //
@@ -60,10 +63,13 @@
 //	                  Per check: PASS, FAIL or WARN, the number of offending rows, up to
 //	                  10 samples (an orphan names its row's key, file and line, then the
 //	                  missing key) and the rule as what was expected; then a summary.
+//	                  Beside each table's rows, the time its checks took.
 //	-json FILE|-      the same results for scripts: snake_case keys, "status" (PASS, WARN
 //	                  or FAIL), "run_id", "domain", "database", "started", "today",
-//	                  "duration_seconds", "volumes" (rows per table), "checks" (each with
-//	                  "name", "kind", "status", "count", "sample", "description") and
+//	                  "duration_seconds", "volumes" (rows per table), "time_by_table"
+//	                  (each "table" and the "seconds" its checks took), "checks" (each
+//	                  with "name", "kind", "status", "count", "sample", "description",
+//	                  "seconds": checks sharing a scan share its time equally) and
 //	                  "summary" ("checks", "passed", "failed", "warnings").
 //
 // A summary line goes to stderr (none with -quiet when every check passes). The run is

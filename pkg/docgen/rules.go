@@ -418,7 +418,7 @@ func (rw *ruleWriter) domain(d Domain) {
 		}
 		for _, pc := range e.ParentRules {
 			add(pc.Rule.Code, enforcement{Where: "`" + e.Name + "` and its " + pc.Ref.Parent, Go: pc.Rule.Description,
-				Validate: check(e.Name+" "+pc.Rule.Name, pc.Rule.SQL)})
+				Validate: check(e.Name+" "+pc.Rule.Name, strings.TrimPrefix(pc.Rule.Join+" WHERE ", " WHERE ")+pc.Rule.SQL)})
 		}
 		for _, ref := range e.Refs {
 			add(rules.UnknownReference, enforcement{Where: "`" + e.Name + "." + ref.Column + "`",

@@ -183,9 +183,22 @@ func (e *Entity) FingerprintSQL(column func(field string) string) string {
 // allow GROUP_CONCAT results of the list's length (group_concat_max_len, set for every
 // session the toolkit opens).
 func (e *Entity) ListItemsSQL(l List) string {
-	item, key := rules.QuoteIdent(l.ItemColumn), rules.QuoteIdent(e.KeyColumn())
-	return "(SELECT " + key + ", GROUP_CONCAT(" + item + " ORDER BY CAST(" + item + " AS BINARY) SEPARATOR '" +
-		rules.ListSeparator + "') AS items FROM " + rules.QuoteIdent(l.Table) + " GROUP BY " + key + ")"
+	key := rules.QuoteIdent(e.KeyColumn())
+	return "(SELECT " + key + ", " + listItems(l) + " AS items FROM " + rules.QuoteIdent(l.Table) + " GROUP BY " + key + ")"
+}
+
+// ListItemsOfSQL is the same items for the one row whose key is the SQL key (c.id_projet):
+// a scalar subquery, NULL when there are none. Over a whole table it costs an index
+// look-up per row, where the derived table of ListItemsSQL builds every list at once
+// in a temporary table (on disk, since GROUP_CONCAT gives a blob).
+func (e *Entity) ListItemsOfSQL(l List, key string) string {
+	return "(SELECT " + listItems(l) + " FROM " + rules.QuoteIdent(l.Table) + " WHERE " + rules.QuoteIdent(e.KeyColumn()) + " = " + key + ")"
+}
+
+// listItems aggregates the items of a list in the order Entity.Fingerprint sorts them.
+func listItems(l List) string {
+	item := rules.QuoteIdent(l.ItemColumn)
+	return "GROUP_CONCAT(" + item + " ORDER BY CAST(" + item + " AS BINARY) SEPARATOR '" + rules.ListSeparator + "')"
 }
 
 // Derived is a table whose rows SQL derives from an entity's rows as they load

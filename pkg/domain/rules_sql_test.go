@@ -434,7 +434,7 @@ func sqlVerdict(t *testing.T, db *sql.DB, e *domain.Entity, id int, today model.
 	for _, pc := range e.ParentRules {
 		parent := "`" + pc.Ref.Parent + "` p"
 		pkey := "p.`" + domainKey(pc.Ref.Parent) + "`"
-		try(pc.Rule.Code, self+" JOIN "+parent+" ON "+pkey+" = c.`"+pc.Ref.Column+"`", pc.Rule.SQL)
+		try(pc.Rule.Code, self+" JOIN "+parent+" ON "+pkey+" = c.`"+pc.Ref.Column+"` "+pc.Rule.Join, pc.Rule.SQL)
 	}
 	return codes
 }

@@ -39,6 +39,39 @@ func (db *DB) Offenders(ctx context.Context, query string, limit int) (int, []st
 	return found[0].N, sample, nil
 }
 
+// Counts runs query, which gives one row of integers (validate's counts of a pass), and
+// returns them; a NULL is 0.
+func (db *DB) Counts(ctx context.Context, query string) ([]int64, error) {
+	rows, err := db.pool.QueryContext(ctx, query)
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, FormatError(err)
+	}
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return nil, FormatError(err)
+		}
+		return nil, errors.New("counts: no row")
+	}
+	vals := make([]sql.NullInt64, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, FormatError(err)
+	}
+	out := make([]int64, len(vals))
+	for i, v := range vals {
+		out[i] = v.Int64
+	}
+	return out, FormatError(rows.Close())
+}
+
 // MissingTables returns the names among names that are not tables of the database.
 func (db *DB) MissingTables(ctx context.Context, names []string) ([]string, error) {
 	var have []string

@@ -10,8 +10,9 @@ type Row interface {
 }
 
 // RowRule is a rule over several columns of one row. Check is its Go form, over
-// canonical values; SQL its form over the stored table: a predicate true for a row that
-// keeps the rule (validate counts the rows where NOT COALESCE(SQL, FALSE)).
+// canonical values; SQL its form over the stored table as c: a predicate true for a row
+// that keeps the rule (validate counts the rows where NOT COALESCE(SQL, FALSE)). Its
+// columns are qualified, so that it holds in a scan joined to other tables.
 type RowRule struct {
 	Name        string
 	Code        Code
@@ -29,7 +30,12 @@ type ParentRule struct {
 	Description string
 	Reads       []string // the parent's columns Check reads: all a checker keeps of parents
 	Check       func(child, parent Row) *Violation
-	SQL         string
+	// SQL is the rule over the child as c and its parent as p, once Join (when set) is
+	// added to their FROM clause: a LEFT JOIN on a key of its own alias, one row at most
+	// per child. A join, not a subquery per row: MariaDB runs a dependent subquery several
+	// times slower than an index look-up of a join.
+	SQL  string
+	Join string
 }
 
 // OrderedDates is the rule that end, when given, is not before start.
@@ -46,7 +52,7 @@ func OrderedDates(start, end string) RowRule {
 			}
 			return nil
 		},
-		SQL: end + " IS NULL OR " + start + " IS NULL OR " + end + " >= " + start,
+		SQL: "c." + end + " IS NULL OR c." + start + " IS NULL OR c." + end + " >= c." + start,
 	}
 }
 
@@ -64,7 +70,7 @@ func RequiredWhen(column, other, value string, code Code) RowRule {
 			}
 			return nil
 		},
-		SQL: other + " IS NULL OR " + other + " <> '" + value + "' OR " + column + " IS NOT NULL",
+		SQL: "c." + other + " IS NULL OR c." + other + " <> '" + value + "' OR c." + column + " IS NOT NULL",
 	}
 }
 
@@ -82,7 +88,7 @@ func OnlyWhen(column, other, value string, code Code) RowRule {
 			}
 			return nil
 		},
-		SQL: column + " IS NULL OR " + other + " = '" + value + "'",
+		SQL: "c." + column + " IS NULL OR c." + other + " = '" + value + "'",
 	}
 }
 
@@ -133,7 +139,8 @@ func AmongParentList(column, parentList, listTable, parentKey, item string, code
 			}
 			return &Violation{Column: column, Code: code, Detail: fmt.Sprintf("%s %q is not among %s", column, v, JoinList(SplitList(list)))}
 		},
-		SQL: "c." + column + " IS NULL OR NOT EXISTS (SELECT 1 FROM " + listTable + " l WHERE l." + parentKey + " = p." + parentKey + ")" +
-			" OR EXISTS (SELECT 1 FROM " + listTable + " l WHERE l." + parentKey + " = p." + parentKey + " AND l." + item + " = c." + column + ")",
+		SQL: "c." + column + " IS NULL OR pl." + parentKey + " IS NOT NULL" +
+			" OR NOT EXISTS (SELECT 1 FROM " + listTable + " l WHERE l." + parentKey + " = p." + parentKey + ")",
+		Join: "LEFT JOIN " + listTable + " pl ON pl." + parentKey + " = p." + parentKey + " AND pl." + item + " = c." + column,
 	}
 }

@@ -23,9 +23,31 @@ const (
 	Lineage     = "lineage"
 )
 
-// Check is one rule over the whole database: the domain's type, which validate's own
-// checks share.
-type Check = domain.Check
+// Check is one rule over the whole database. Query lists its offenders (one column, k:
+// the key of an offending row, or a group); alone it is the check.
+//
+// Checks over the rows of one table share one scan of it: Pass is that scan's FROM
+// clause (the table as c, LEFT JOINed only on keys, so that it yields each of its rows
+// once) and Count an aggregate over it that is 0 only when Query finds nothing. Every
+// check of a pass is counted by one query, and Query runs only for those whose Count is
+// not 0, for their count and samples. A Count without Pass is a query of its own, one
+// integer, with the same meaning (a look-up that an index serves, where Query builds
+// the samples' text for every group).
+type Check struct {
+	Name        string
+	Kind        string
+	Description string
+	Query       string
+	Warn        bool   // findings are warnings: the check never fails
+	Table       string // the table it reads, for the time per table ("" when several)
+	Pass        string
+	Count       string
+}
+
+// fromDomain is a check that a domain states in SQL of its own.
+func fromDomain(c domain.Check) Check {
+	return Check{Name: c.Name, Kind: c.Kind, Description: c.Description, Query: c.Query, Warn: c.Warn}
+}
 
 // q is rules.QuoteIdent, short for the long queries of this package.
 func q(ident string) string { return rules.QuoteIdent(ident) }
@@ -40,36 +62,23 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 	}
 	for _, e := range d.Entities {
 		t, key := q(e.Name), keyExpr(e, "")
-		cs = append(cs, Check{Name: e.Name + "." + e.KeyName() + " unique", Kind: Uniqueness,
+		cs = append(cs, Check{Name: e.Name + "." + e.KeyName() + " unique", Kind: Uniqueness, Table: e.Name,
 			Description: "no two " + e.Name + " share their " + e.KeyName(),
 			Query:       "SELECT CONCAT(" + key + ", ' (', COUNT(*), ' rows)') AS k FROM " + t + " GROUP BY " + key + " HAVING COUNT(*) > 1"})
 		for _, u := range e.Uniques {
-			var norm, notNull []string
-			for _, c := range u.Columns {
-				norm = append(norm, "LOWER(TRIM("+q(c)+"))")
-				notNull = append(notNull, q(c)+" IS NOT NULL")
-			}
-			desc := "no two " + e.Name + " share " + strings.Join(u.Columns, " + ") + " (case and spaces aside)"
-			if u.Warn {
-				desc = "possible duplicates: " + e.Name + " with the same " + strings.Join(u.Columns, " + ") + " under several ids"
-			}
-			cs = append(cs, Check{Name: e.Name + "." + strings.Join(u.Columns, "+") + " unique", Kind: Uniqueness, Warn: u.Warn,
-				Description: desc,
-				Query: "SELECT CONCAT_WS(' ', CONCAT_WS('|', " + strings.Join(norm, ", ") + "), CONCAT('(" + e.KeyName() + " ', GROUP_CONCAT(" + key +
-					" ORDER BY " + key + "), ')')) AS k FROM " + t + " WHERE " + strings.Join(notNull, " AND ") +
-					" GROUP BY " + strings.Join(norm, ", ") + " HAVING COUNT(*) > 1"})
+			cs = append(cs, uniqueCheck(e, u))
 		}
 	}
 	for _, e := range d.Entities {
 		for i := range e.Fields {
 			f := &e.Fields[i]
-			for _, sc := range f.SQL("c."+q(f.Name), today) {
+			for _, rule := range f.SQL("c."+q(f.Name), today) {
 				kind := Values
-				if sc.Code == rules.MissingRequired {
+				if rule.Code == rules.MissingRequired {
 					kind = NotNull
 				}
-				desc := e.Name + "." + f.Name + " " + sc.Rule
-				cs = append(cs, rowCheck(e, e.Name+"."+f.Name+" "+string(sc.Code), kind, desc, sc.Valid))
+				desc := e.Name + "." + f.Name + " " + rule.Rule
+				cs = append(cs, rowCheck(e, e.Name+"."+f.Name+" "+string(rule.Code), kind, desc, rule.Valid))
 			}
 		}
 		for _, rr := range e.RowRules {
@@ -79,52 +88,137 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 	for _, e := range d.Entities {
 		for _, ref := range e.Refs {
 			p := d.Entity(ref.Parent)
-			cs = append(cs, Check{Name: e.Name + "." + ref.Column + " -> " + p.Name, Kind: Consistency,
+			missing := "c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.KeyColumn()) + " IS NULL"
+			cs = append(cs, Check{Name: e.Name + "." + ref.Column + " -> " + p.Name, Kind: Consistency, Table: e.Name,
 				Description: "every " + ref.Column + " of " + e.Name + " exists in " + p.Name + " (each orphan row: its key, file and line, then the missing " + ref.Column + ")",
 				Query: "SELECT CONCAT(" + keyExpr(e, "c.") + ", ' (', COALESCE(c.source_file, '?'), ':', COALESCE(c.source_line, '?'), '): " + ref.Column + " ', c." + q(ref.Column) +
-					", ' missing') AS k FROM " + q(e.Name) + " c LEFT JOIN " + q(p.Name) + " p ON p." + q(p.KeyColumn()) +
-					" = c." + q(ref.Column) + " WHERE c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.KeyColumn()) + " IS NULL ORDER BY c.source_file, c.source_line"})
+					", ' missing') AS k FROM " + q(e.Name) + " c" + parentJoin(d, ref, "p") + " WHERE " + missing + " ORDER BY c.source_file, c.source_line",
+				// The distinct values first, in the order of the index that serves the
+				// reference, then each looked up once in its parent.
+				Count: "SELECT COUNT(*) FROM (SELECT DISTINCT c." + q(ref.Column) + " FROM " + q(e.Name) + " c) c" + parentJoin(d, ref, "p") + " WHERE " + missing})
 		}
 		for _, l := range e.Lists {
-			cs = append(cs, Check{Name: l.Table + "." + e.KeyColumn() + " -> " + e.Name, Kind: Consistency,
+			cs = append(cs, Check{Name: l.Table + "." + e.KeyColumn() + " -> " + e.Name, Kind: Consistency, Table: l.Table,
 				Description: "every row of " + l.Table + " belongs to an existing " + e.Name,
 				Query: "SELECT DISTINCT l." + q(e.KeyColumn()) + " AS k FROM " + q(l.Table) + " l LEFT JOIN " + q(e.Name) + " p ON p." + q(e.KeyColumn()) +
+					" = l." + q(e.KeyColumn()) + " WHERE p." + q(e.KeyColumn()) + " IS NULL",
+				// The distinct keys first (the list's key serves them), each looked up once.
+				Count: "SELECT COUNT(*) FROM (SELECT DISTINCT l." + q(e.KeyColumn()) + " FROM " + q(l.Table) + " l) l LEFT JOIN " + q(e.Name) + " p ON p." + q(e.KeyColumn()) +
 					" = l." + q(e.KeyColumn()) + " WHERE p." + q(e.KeyColumn()) + " IS NULL"})
 		}
 		for _, pc := range e.ParentRules {
 			p := d.Entity(pc.Ref.Parent)
-			cs = append(cs, Check{Name: e.Name + " " + pc.Rule.Name, Kind: Consistency,
+			broken := "NOT COALESCE((" + pc.Rule.SQL + "), FALSE)"
+			// The samples' query joins the parent first-to-last (STRAIGHT_JOIN): left to
+			// itself, the optimizer may read every parent and reach its children through
+			// a secondary index, a random read per child.
+			cs = append(cs, Check{Name: e.Name + " " + pc.Rule.Name, Kind: Consistency, Table: e.Name,
 				Description: e.Name + ": " + pc.Rule.Description,
-				Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c JOIN " + q(p.Name) + " p ON p." + q(p.KeyColumn()) + " = c." + q(pc.Ref.Column) +
-					" WHERE NOT COALESCE((" + pc.Rule.SQL + "), FALSE)"})
+				Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c STRAIGHT_JOIN " + q(p.Name) + " p ON p." + q(p.KeyColumn()) + " = c." + q(pc.Ref.Column) +
+					joinClause(pc.Rule.Join) + " WHERE " + broken,
+				Pass: ruleScan(d, e, pc.Ref), Count: countWhere("p." + q(p.KeyColumn()) + " IS NOT NULL AND " + broken)})
 		}
 	}
 	for _, dc := range d.Checks {
 		if dc.Kind == "" {
 			dc.Kind = Consistency
 		}
-		cs = append(cs, dc)
+		cs = append(cs, fromDomain(dc))
 	}
 	cs = append(cs, fingerprintChecks(d)...)
 	// The history tables' rows (the earlier values of reference rows) name the run that
 	// replaced them and the line that brought the new values: held to the same lineage.
-	lineage := tables(d)
-	for _, e := range d.Entities {
-		if e.History != "" {
-			lineage = append(lineage, table{e.History, "CONCAT(" + keyExpr(e, "c.") + ", ' until ', c.valid_to)"})
-		}
-	}
-	for _, t := range lineage {
-		cs = append(cs, Check{Name: t.name + " lineage", Kind: Lineage,
+	for _, t := range lineageTables(d) {
+		bad := "c.run_id IS NULL OR c.run_id = '' OR c.source_file IS NULL OR c.source_file = '' OR c.source_line IS NULL OR c.source_line < 1"
+		cs = append(cs, Check{Name: t.name + " lineage", Kind: Lineage, Table: t.name,
 			Description: "every row of " + t.name + " records its run, source file and line",
-			Query: "SELECT " + t.key + " AS k FROM " + q(t.name) + " c WHERE c.run_id IS NULL OR c.run_id = '' OR c.source_file IS NULL" +
-				" OR c.source_file = '' OR c.source_line IS NULL OR c.source_line < 1"},
-			Check{Name: t.name + " runs in journal", Kind: Lineage,
+			Query:       "SELECT " + t.key + " AS k FROM " + q(t.name) + " c WHERE " + bad,
+			Pass:        q(t.name) + " c", Count: countWhere(bad)},
+			// The distinct runs first (an index serves them), then each looked up once.
+			Check{Name: t.name + " runs in journal", Kind: Lineage, Table: t.name,
 				Description: "the run that loaded each row of " + t.name + " is in the journal",
-				Query: "SELECT DISTINCT c.run_id AS k FROM " + q(t.name) + " c LEFT JOIN journal j ON j.run_id = c.run_id" +
-					" WHERE c.run_id IS NOT NULL AND c.run_id <> '' AND j.run_id IS NULL"})
+				Query: "SELECT r.run_id AS k FROM (SELECT DISTINCT c.run_id FROM " + q(t.name) + " c) r LEFT JOIN journal j ON j.run_id = r.run_id" +
+					" WHERE r.run_id IS NOT NULL AND r.run_id <> '' AND j.run_id IS NULL"})
 	}
 	return byKind(cs)
+}
+
+// uniqueCheck: no two rows of e share u's columns, case and spaces aside. A column whose
+// canonical form is lower-case and trimmed by its own rule (numbers, dates, e-mails,
+// enumerations: a row that breaks it fails that rule) is grouped on its stored value,
+// which the unique index serves; free text is grouped on LOWER(TRIM()). The samples
+// show every column as LOWER(TRIM()).
+func uniqueCheck(e *domain.Entity, u domain.Unique) Check {
+	t, key := q(e.Name), keyExpr(e, "")
+	var shown, group, notNull []string
+	for _, c := range u.Columns {
+		shown = append(shown, "LOWER(TRIM("+q(c)+"))")
+		notNull = append(notNull, q(c)+" IS NOT NULL")
+		if f := e.Field(c); f != nil && storedCanonical(f.Kind) {
+			group = append(group, q(c))
+		} else {
+			group = append(group, "LOWER(TRIM("+q(c)+"))")
+		}
+	}
+	desc := "no two " + e.Name + " share " + strings.Join(u.Columns, " + ") + " (case and spaces aside)"
+	if u.Warn {
+		desc = "possible duplicates: " + e.Name + " with the same " + strings.Join(u.Columns, " + ") + " under several ids"
+	}
+	groups := " FROM " + t + " WHERE " + strings.Join(notNull, " AND ") + " GROUP BY " + strings.Join(group, ", ") + " HAVING COUNT(*) > 1"
+	return Check{Name: e.Name + "." + strings.Join(u.Columns, "+") + " unique", Kind: Uniqueness, Warn: u.Warn, Table: e.Name,
+		Description: desc,
+		Query: "SELECT CONCAT_WS(' ', CONCAT_WS('|', " + strings.Join(shown, ", ") + "), CONCAT('(" + e.KeyName() + " ', GROUP_CONCAT(" + key +
+			" ORDER BY " + key + "), ')')) AS k" + groups,
+		Count: "SELECT EXISTS (SELECT 1" + groups + ")"}
+}
+
+// storedCanonical tells the kinds whose canonical text LOWER(TRIM()) leaves unchanged.
+func storedCanonical(k rules.Kind) bool {
+	switch k {
+	case rules.Integer, rules.Decimal, rules.Date, rules.Email, rules.Enum:
+		return true
+	}
+	return false
+}
+
+// rowCheck selects the keys of e's rows (alias c) where valid does not hold, counted in
+// the pass over e's table, which every per-row check of the table shares.
+func rowCheck(e *domain.Entity, name, kind, desc, valid string) Check {
+	broken := "NOT COALESCE((" + valid + "), FALSE)"
+	return Check{Name: name, Kind: kind, Description: desc, Table: e.Name,
+		Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c WHERE " + broken,
+		Pass:  q(e.Name) + " c", Count: countWhere(broken)}
+}
+
+// countWhere counts the rows of a pass where cond holds (not where it is NULL, as WHERE).
+func countWhere(cond string) string { return "COUNT(CASE WHEN " + cond + " THEN 1 END)" }
+
+// ruleScan is the pass of the parent rules of e over ref: e as c, its parent as p (a
+// LEFT JOIN on the parent's key: each row of c once), with the joins the rules need.
+// The rows of c are read once, and their parent and what the rules join looked up by
+// key; the other checks of e share the pass over e alone, which reads no other table.
+func ruleScan(d *domain.Domain, e *domain.Entity, ref domain.Ref) string {
+	from := q(e.Name) + " c" + parentJoin(d, ref, "p")
+	for _, pc := range e.ParentRules {
+		if j := joinClause(pc.Rule.Join); pc.Ref.Column == ref.Column && !strings.Contains(from, j) {
+			from += j
+		}
+	}
+	return from
+}
+
+// parentJoin LEFT JOINs ref's parent, as alias, on its key.
+func parentJoin(d *domain.Domain, ref domain.Ref, alias string) string {
+	p := d.Entity(ref.Parent)
+	return " LEFT JOIN " + q(p.Name) + " " + alias + " ON " + alias + "." + q(p.KeyColumn()) + " = c." + q(ref.Column)
+}
+
+// joinClause is a rule's join, with its leading space ("" for none).
+func joinClause(j string) string {
+	if j == "" {
+		return ""
+	}
+	return " " + j
 }
 
 // byKind orders checks by kind, in report order, keeping their order within a kind.
@@ -143,25 +237,18 @@ func byKind(cs []Check) []Check {
 // volumeCheck compares the rows of an entity's table with what the journal says runs
 // did: in all, the table holds as many rows as runs inserted (a replacement by reprise
 // -update neither adds nor removes one); run by run, no run owns more rows than it
-// inserted or replaced, and every run that owns rows is in the journal.
+// inserted or replaced, and every run that owns rows is in the journal. The table's
+// rows are counted once, and grouped by run once (its run index serves).
 func volumeCheck(e *domain.Entity) Check {
 	t := q(e.Name)
 	journal := "(SELECT run_id, SUM(inserted) AS ins, SUM(updated) AS upd FROM journal_files WHERE entity = '" + e.Name + "' GROUP BY run_id)"
 	table := "(SELECT run_id, COUNT(*) AS n FROM " + t + " GROUP BY run_id)"
-	return Check{Name: e.Name + " rows vs journal", Kind: Volumes,
+	return Check{Name: e.Name + " rows vs journal", Kind: Volumes, Table: e.Name,
 		Description: "the rows of " + e.Name + " are those the journal says runs inserted, nothing lost, nothing unexplained",
-		Query: "SELECT CONCAT('all runs: journal ', COALESCE(SUM(inserted), 0), ', table ', (SELECT COUNT(*) FROM " + t + ")) AS k" +
-			" FROM journal_files WHERE entity = '" + e.Name + "' HAVING COALESCE(SUM(inserted), 0) <> (SELECT COUNT(*) FROM " + t + ")" +
-			" UNION ALL SELECT CONCAT(j.run_id, ': journal ', j.ins, '+', j.upd, ', table ', t.n) FROM " + journal + " j JOIN " +
-			table + " t ON t.run_id = j.run_id WHERE t.n > j.ins + j.upd" +
-			" UNION ALL SELECT CONCAT(COALESCE(t.run_id, 'no run'), ': journal 0, table ', t.n) FROM " + table + " t LEFT JOIN " + journal +
-			" j ON j.run_id = t.run_id WHERE j.run_id IS NULL"}
-}
-
-// rowCheck selects the keys of e's rows (alias c) where valid does not hold.
-func rowCheck(e *domain.Entity, name, kind, desc, valid string) Check {
-	return Check{Name: name, Kind: kind, Description: desc,
-		Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c WHERE NOT COALESCE((" + valid + "), FALSE)"}
+		Query: "SELECT CONCAT('all runs: journal ', j.ins, ', table ', t.n) AS k FROM (SELECT COALESCE(SUM(inserted), 0) AS ins FROM journal_files WHERE entity = '" +
+			e.Name + "') j, (SELECT COUNT(*) AS n FROM " + t + ") t WHERE j.ins <> t.n" +
+			" UNION ALL SELECT IF(j.run_id IS NULL, CONCAT(COALESCE(t.run_id, 'no run'), ': journal 0, table ', t.n), CONCAT(j.run_id, ': journal ', j.ins, '+', j.upd, ', table ', t.n))" +
+			" FROM " + table + " t LEFT JOIN " + journal + " j ON j.run_id = t.run_id WHERE j.run_id IS NULL OR t.n > j.ins + j.upd"}
 }
 
 type table struct{ name, key string }
@@ -186,6 +273,18 @@ func tables(d *domain.Domain) []table {
 		ts = append(ts, table{e.Name, keyExpr(e, "c.")})
 		for _, l := range e.Lists {
 			ts = append(ts, table{l.Table, "CONCAT(c." + q(e.KeyColumn()) + ", '/', c." + q(l.ItemColumn) + ")"})
+		}
+	}
+	return ts
+}
+
+// lineageTables are the tables whose rows record their run, file and line: those of
+// tables, then the history tables.
+func lineageTables(d *domain.Domain) []table {
+	ts := tables(d)
+	for _, e := range d.Entities {
+		if e.History != "" {
+			ts = append(ts, table{e.History, "CONCAT(" + keyExpr(e, "c.") + ", ' until ', c.valid_to)"})
 		}
 	}
 	return ts

@@ -7,25 +7,22 @@ import (
 	"dmt/pkg/schema"
 )
 
-// printed is a table whose rows carry a fingerprint: from is its FROM clause (the table
-// as c, joined to what the fingerprint covers beyond its own columns), key the SQL of a
-// row's key, sha the SQL that recomputes the fingerprint (see domain.Fingerprint).
+// printed is a table whose rows carry a fingerprint: key is the SQL of a row's key
+// (alias c), sha the SQL that recomputes the fingerprint (see domain.Fingerprint).
 type printed struct {
-	name, from, key, sha string
+	name, key, sha string
 }
 
 // fingerprinted lists the tables of d whose rows carry a fingerprint: every entity's
-// (a list's items count in their entity's), the headers derived from an entity's rows
-// (commandes) and the tables its AfterLoad SQL writes (mouvements_stock).
+// (a list's items count in their entity's, looked up row by row), the headers derived
+// from an entity's rows (commandes) and the tables its AfterLoad SQL writes
+// (mouvements_stock).
 func fingerprinted(d *domain.Domain) []printed {
 	var ps []printed
 	for _, e := range d.Entities {
-		from := q(e.Name) + " c"
 		lists := map[string]string{}
-		for i, l := range e.Lists {
-			alias := "l" + string(rune('0'+i))
-			from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + q(e.KeyColumn()) + " = c." + q(e.KeyColumn())
-			lists[l.Column] = alias + ".items"
+		for _, l := range e.Lists {
+			lists[l.Column] = e.ListItemsOfSQL(l, "c."+q(e.KeyColumn()))
 		}
 		sha := e.FingerprintSQL(func(col string) string {
 			if x, ok := lists[col]; ok {
@@ -33,13 +30,13 @@ func fingerprinted(d *domain.Domain) []printed {
 			}
 			return "c." + q(col)
 		})
-		ps = append(ps, printed{name: e.Name, from: from, key: keyExpr(e, "c."), sha: sha})
+		ps = append(ps, printed{name: e.Name, key: keyExpr(e, "c."), sha: sha})
 		for _, h := range e.Headers {
-			ps = append(ps, printed{name: h.Table, from: q(h.Table) + " c", key: "c." + q(h.Columns[0]), sha: domain.FingerprintSQL(qualified(h.Columns))})
+			ps = append(ps, printed{name: h.Table, key: "c." + q(h.Columns[0]), sha: domain.FingerprintSQL(qualified(h.Columns))})
 		}
 	}
 	for _, dt := range d.Derived {
-		ps = append(ps, printed{name: dt.Table, from: q(dt.Table) + " c", key: "CONCAT_WS('/', " + strings.Join(qualified(dt.Key), ", ") + ")",
+		ps = append(ps, printed{name: dt.Table, key: "CONCAT_WS('/', " + strings.Join(qualified(dt.Key), ", ") + ")",
 			sha: domain.FingerprintSQL(qualified(dt.Columns))})
 	}
 	return ps
@@ -84,33 +81,50 @@ func fingerprintChecks(d *domain.Domain) []Check {
 	col := q(domain.FingerprintColumn)
 	since := "(SELECT MIN(applied_at) FROM schema_version WHERE name = '" + FingerprintStep(d.Name) + "')"
 	// before: the row's run started before fingerprints existed (or the database
-	// cannot tell: built from schema.sql without steps).
-	before := "COALESCE(j.started_at < " + since + ", " + since + " IS NULL)"
+	// cannot tell: built from schema.sql without steps). The journal is read only for
+	// the rows without a fingerprint.
+	before := "COALESCE((SELECT j.started_at FROM journal j WHERE j.run_id = c.run_id) < " + since + ", " + since + " IS NULL)"
 	lineage := "c.run_id, c.source_file, c.source_line"
 	where := "CONCAT(c.run_id, ' ', c.source_file, ':', c.source_line, ' (', "
 	var cs []Check
 	for _, p := range fingerprinted(d) {
-		cs = append(cs, Check{Name: p.name + " rows changed outside the toolkit", Kind: Lineage,
+		pass := q(p.name) + " c"
+		changed := "(c." + col + " IS NULL AND NOT " + before + ") OR c." + col + " <> " + p.sha
+		unprinted := "c." + col + " IS NULL AND " + before
+		cs = append(cs, Check{Name: p.name + " rows changed outside the toolkit", Kind: Lineage, Table: p.name,
 			Description: "every row of " + p.name + " holds the values its fingerprint (row_sha, written when it was loaded) was computed from; " +
 				"a row without one must come from a run older than fingerprints",
-			Query: "SELECT CONCAT(" + p.key + ", IF(c." + col + " IS NULL, ' (no fingerprint)', '')) AS k FROM " + p.from +
-				" LEFT JOIN journal j ON j.run_id = c.run_id WHERE (c." + col + " IS NULL AND NOT " + before + ") OR c." + col + " <> " + p.sha},
-			Check{Name: p.name + " rows without fingerprint", Kind: Lineage, Warn: true,
+			Query: "SELECT CONCAT(" + p.key + ", IF(c." + col + " IS NULL, ' (no fingerprint)', '')) AS k FROM " + q(p.name) + " c WHERE " + changed,
+			Pass:  pass, Count: countWhere(changed)},
+			Check{Name: p.name + " rows without fingerprint", Kind: Lineage, Warn: true, Table: p.name,
 				Description: "rows of " + p.name + " loaded before fingerprints existed: only validate -source can compare them with their files",
-				Query:       "SELECT " + p.key + " AS k FROM " + q(p.name) + " c LEFT JOIN journal j ON j.run_id = c.run_id WHERE c." + col + " IS NULL AND " + before},
-			Check{Name: p.name + " source lines claimed twice", Kind: Lineage,
+				Query:       "SELECT " + p.key + " AS k FROM " + q(p.name) + " c WHERE " + unprinted,
+				Pass:        pass, Count: countWhere(unprinted)},
+			Check{Name: p.name + " source lines claimed twice", Kind: Lineage, Table: p.name,
 				Description: "no two rows of " + p.name + " claim the same run, source file and line (keys listed)",
 				Query: "SELECT " + where + "GROUP_CONCAT(" + p.key + " ORDER BY " + p.key + " SEPARATOR ', '), ')') AS k FROM " + q(p.name) + " c" +
-					" GROUP BY " + lineage + " HAVING COUNT(*) > 1"})
+					" GROUP BY " + lineage + " HAVING COUNT(*) > 1",
+				// Fewer distinct lineages than rows: two rows may share one.
+				Pass: pass, Count: "COUNT(*) - COUNT(DISTINCT " + lineageHash + ")"})
 	}
 	for _, e := range d.Entities {
 		for _, l := range e.Lists {
 			key := "c." + q(e.KeyColumn())
-			cs = append(cs, Check{Name: l.Table + " source lines claimed twice", Kind: Lineage,
+			cs = append(cs, Check{Name: l.Table + " source lines claimed twice", Kind: Lineage, Table: l.Table,
 				Description: "the rows of " + l.Table + " read from one line belong to one " + e.Name + " (keys listed)",
 				Query: "SELECT " + where + "GROUP_CONCAT(DISTINCT " + key + " ORDER BY " + key + " SEPARATOR ', '), ')') AS k FROM " + q(l.Table) + " c" +
-					" GROUP BY " + lineage + " HAVING COUNT(DISTINCT " + key + ") > 1"})
+					" GROUP BY " + lineage + " HAVING COUNT(DISTINCT " + key + ") > 1",
+				// More distinct (lineage, key) pairs than lineages: a lineage may have two keys.
+				Pass: q(l.Table) + " c", Count: "COUNT(DISTINCT " + lineageHash + ", " + key + ") - COUNT(DISTINCT CASE WHEN " + key + " IS NOT NULL THEN " + lineageHash + " END)"})
 		}
 	}
 	return cs
 }
+
+// lineageHash is a 64-bit number per (run_id, source_file, source_line) for counting
+// distinct lineages without a temporary table of the lineages themselves: a CRC-32 of
+// run and file (trailing spaces aside, as their PAD SPACE collation compares them) and
+// the line's low 32 bits. Rows with equal lineages have equal hashes: as many distinct
+// hashes as rows proves that no two rows share a lineage. Fewer is only a hint (two
+// hashes may collide): the check's own query, run then, gives the verdict.
+const lineageHash = "(CRC32(CONCAT_WS(CHAR(31), COALESCE(RTRIM(c.run_id), CHAR(0)), COALESCE(RTRIM(c.source_file), CHAR(0)))) << 32 | (COALESCE(c.source_line, 0) & 4294967295))"

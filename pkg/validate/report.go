@@ -43,9 +43,13 @@ func (r *Report) WriteText(w io.Writer) error {
 	for _, res := range r.Results {
 		width = max(width, utf8.RuneCountInString(res.Name))
 	}
+	took := map[string]float64{}
+	for _, t := range r.TimeByTable() {
+		took[t.Table] = t.Seconds
+	}
 	volumes := func() {
 		for _, v := range r.Volumes {
-			fmt.Fprintf(&b, "  %-*s %10d rows\n", width+6, v.Table, v.Rows)
+			fmt.Fprintf(&b, "  %-*s %10d rows, checked in %.2f s\n", width+6, v.Table, v.Rows, took[v.Table])
 		}
 	}
 	kind, shownVolumes := "", false
@@ -79,6 +83,31 @@ func (r *Report) WriteText(w io.Writer) error {
 	return err
 }
 
+// TableTime is the time the checks reading one table took.
+type TableTime struct {
+	Table   string  `json:"table"`
+	Seconds float64 `json:"seconds"`
+}
+
+// TimeByTable sums the time of the checks by the table they read, tables in the order
+// the checks first read them: where a larger table, or a slow rule, costs.
+func (r *Report) TimeByTable() []TableTime {
+	var out []TableTime
+	at := map[string]int{}
+	for _, res := range r.Results {
+		if res.Table == "" {
+			continue
+		}
+		i, ok := at[res.Table]
+		if !ok {
+			i, at[res.Table] = len(out), len(out)
+			out = append(out, TableTime{Table: res.Table})
+		}
+		out[i].Seconds += res.Duration.Seconds()
+	}
+	return out
+}
+
 type jsonResult struct {
 	Name        string   `json:"name"`
 	Kind        string   `json:"kind"`
@@ -87,6 +116,7 @@ type jsonResult struct {
 	Sample      []string `json:"sample"`
 	Description string   `json:"description"`
 	Error       string   `json:"error,omitempty"`
+	Seconds     float64  `json:"seconds"`
 }
 
 // WriteJSON writes the same results for scripts.
@@ -101,10 +131,11 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		Today    string         `json:"today"`
 		Seconds  float64        `json:"duration_seconds"`
 		Volumes  map[string]int `json:"volumes"`
+		Took     []TableTime    `json:"time_by_table"`
 		Checks   []jsonResult   `json:"checks"`
 		Summary  Summary        `json:"summary"`
 	}{Status: sum.Status(), RunID: r.RunID, Domain: r.Domain, Database: r.Database, Started: r.Started.UTC().Format(time.RFC3339),
-		Today: r.Today.String(), Seconds: r.Duration.Seconds(), Volumes: map[string]int{}, Summary: sum}
+		Today: r.Today.String(), Seconds: r.Duration.Seconds(), Volumes: map[string]int{}, Took: r.TimeByTable(), Summary: sum}
 	for _, v := range r.Volumes {
 		out.Volumes[v.Table] = v.Rows
 	}
@@ -113,7 +144,7 @@ func (r *Report) WriteJSON(w io.Writer) error {
 		if s == nil {
 			s = []string{}
 		}
-		out.Checks = append(out.Checks, jsonResult{res.Name, res.Kind, res.Status, res.Count, s, res.Description, res.Error})
+		out.Checks = append(out.Checks, jsonResult{res.Name, res.Kind, res.Status, res.Count, s, res.Description, res.Error, res.Duration.Seconds()})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

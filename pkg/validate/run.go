@@ -10,7 +10,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"dmt/pkg/csvfile"
@@ -33,6 +36,8 @@ type Store interface {
 	// Offenders runs query (one column k) and returns how many rows it gives and the
 	// first limit of them.
 	Offenders(ctx context.Context, query string, limit int) (int, []string, error)
+	// Counts runs query, which gives one row of integers, and returns them.
+	Counts(ctx context.Context, query string) ([]int64, error)
 	// MissingTables returns the names among names that are not tables of the database.
 	MissingTables(ctx context.Context, names []string) ([]string, error)
 	// RowCount returns the number of rows of a table.
@@ -63,6 +68,9 @@ type Result struct {
 	Count  int
 	Sample []string
 	Error  string // the check could not run: counted as a failure
+	// Duration is the time the check's queries took. Checks that share one pass over a
+	// table each show the whole pass: the pass's time is in Report.Passes once.
+	Duration time.Duration
 }
 
 // Recorder keeps a run's verdicts in the database, where the final report reads them.
@@ -91,10 +99,11 @@ type Volume struct {
 	Rows  int
 }
 
-// Run runs every check, one query each; a check that fails or errs never stops the
-// others. The results open with the state of the latest loading runs (kind Journal)
-// and whether the tables hold rows. It returns ErrMissingTables, wrapped with their
-// names, when the database is not one of d.
+// Run runs every check, two queries at a time; a check that fails or errs never stops
+// the others. The checks that share a pass are counted together, one query per pass,
+// and a check's own query runs only when its count is not 0 (see Check). The results open with the state of the
+// latest loading runs (kind Journal) and whether the tables hold rows. It returns
+// ErrMissingTables, wrapped with their names, when the database is not one of d.
 func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volume, []Result, error) {
 	missing, err := s.MissingTables(ctx, Tables(d))
 	if err != nil {
@@ -116,25 +125,143 @@ func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volu
 		return nil, nil, err
 	}
 	results = append(results, emptyCheck(vols))
-	for _, c := range checks {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, err
-		}
-		r := Result{Check: c}
-		r.Count, r.Sample, err = s.Offenders(ctx, c.Query, SampleSize)
-		switch {
-		case err != nil:
-			r.Status, r.Error = Fail, err.Error()
-		case r.Count == 0:
-			r.Status = Pass
-		case c.Warn:
-			r.Status = Warn
-		default:
-			r.Status = Fail
-		}
-		results = append(results, r)
+	rows := map[string]int{}
+	for _, v := range vols {
+		rows[v.Table] = v.Rows
 	}
-	return vols, results, nil
+	counted, err := countAll(ctx, s, checks, rows)
+	if err != nil {
+		return nil, nil, err
+	}
+	own := make([]Result, len(checks))
+	var jobs []func()
+	for i, c := range checks {
+		own[i] = Result{Check: c, Duration: counted[i].took}
+		if counted[i].ok && counted[i].n == 0 {
+			own[i].Status = Pass
+			continue
+		}
+		jobs = append(jobs, func() {
+			r := &own[i]
+			start := time.Now()
+			var err error
+			r.Count, r.Sample, err = s.Offenders(ctx, c.Query, SampleSize)
+			r.Duration += time.Since(start)
+			switch {
+			case err != nil:
+				r.Status, r.Error = Fail, err.Error()
+			case r.Count == 0:
+				r.Status = Pass
+			case c.Warn:
+				r.Status = Warn
+			default:
+				r.Status = Fail
+			}
+		})
+	}
+	parallel(jobs, workers)
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	return vols, append(results, own...), nil
+}
+
+// counted is what the count of a check said: ok when it ran, n, and the check's share
+// of its time (a pass's time shared equally by its checks).
+type counted struct {
+	ok   bool
+	n    int64
+	took time.Duration
+}
+
+// workers is how many queries validate runs at once: one per core of a small server,
+// so that the passes over two tables go side by side.
+const workers = 2
+
+// countAll runs the count of every check that has one: one query per pass, and the
+// counts of their own, workers at a time, the passes over the largest tables (rows)
+// first, so that the short ones fill in beside them. A count that errs leaves its
+// checks uncounted: their own queries then run, and say what is wrong.
+func countAll(ctx context.Context, s Store, checks []Check, rows map[string]int) ([]counted, error) {
+	out := make([]counted, len(checks))
+	var jobs []func()
+	members := map[string][]int{}
+	var passes []string
+	for i, c := range checks {
+		switch {
+		case c.Count == "":
+		case c.Pass == "":
+			jobs = append(jobs, func() {
+				start := time.Now()
+				n, err := s.Counts(ctx, c.Count)
+				if err == nil && len(n) == 1 {
+					out[i] = counted{ok: true, n: n[0]}
+				}
+				out[i].took = time.Since(start)
+			})
+		default:
+			if _, ok := members[c.Pass]; !ok {
+				passes = append(passes, c.Pass)
+			}
+			members[c.Pass] = append(members[c.Pass], i)
+		}
+	}
+	slices.SortStableFunc(passes, func(a, b string) int {
+		return rows[checks[members[b][0]].Table] - rows[checks[members[a][0]].Table]
+	})
+	for _, p := range passes {
+		idx := members[p]
+		jobs = append(jobs, func() {
+			exprs := make([]string, len(idx))
+			for j, i := range idx {
+				exprs[j] = checks[i].Count
+			}
+			start := time.Now()
+			query := "SELECT " + strings.Join(exprs, ", ") + " FROM " + p
+			if strings.Contains(p, " JOIN ") {
+				query = batchedKeyAccess + query
+			}
+			n, err := s.Counts(ctx, query)
+			took := time.Since(start) / time.Duration(len(idx))
+			for j, i := range idx {
+				out[i].took = took
+				if err == nil && len(n) == len(idx) {
+					out[i].ok, out[i].n = true, n[j]
+				}
+			}
+		})
+	}
+	jobs = append(jobs[len(jobs)-len(passes):], jobs[:len(jobs)-len(passes)]...)
+	parallel(jobs, workers)
+	return out, ctx.Err()
+}
+
+// batchedKeyAccess prefixes a pass that joins parents: MariaDB then reads the rows in
+// batches, sorts their parents' keys and looks them up in key order (Batched Key
+// Access), where by default each row costs a random descent of the parent's index; at
+// a million rows that is three times faster. The buffers (32 MB) hold only while the
+// pass runs.
+const batchedKeyAccess = "SET STATEMENT join_cache_level = 6, optimizer_switch = 'mrr=on,mrr_sort_keys=on', join_buffer_size = 33554432," +
+	" join_buffer_space_limit = 67108864, mrr_buffer_size = 33554432 FOR "
+
+// parallel runs jobs, n at a time, and returns when all are done.
+func parallel(jobs []func(), n int) {
+	next := make(chan func())
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range next {
+				job()
+			}
+		}()
+	}
+	for _, job := range jobs {
+		next <- job
+	}
+	close(next)
+	wg.Wait()
 }
 
 // SourceFile is one source of a folder as migration reads it: a CSV file, a SQLite

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"dmt/pkg/domain"
+	"dmt/pkg/mariadb"
+	"dmt/pkg/model"
+	"dmt/pkg/validate"
+)
+
+// uncounted is the store with every count refused: each check then runs its own query,
+// as validate did before checks shared passes over their tables.
+type uncounted struct{ *mariadb.DB }
+
+func (uncounted) Counts(context.Context, string) ([]int64, error) {
+	return nil, errors.New("no counts")
+}
+
+// TestPassesGiveTheSameVerdicts: on a database broken in many ways at once (constraints
+// off, fingerprints left stale), the checks counted in shared passes give the same
+// status, count and samples as each check's own query run alone.
+func TestPassesGiveTheSameVerdicts(t *testing.T) {
+	t.Parallel()
+	dsn := migrated(t)
+	conn := openDB(t, dsn)
+	conn.SetMaxOpenConns(1) // the session settings hold for every statement
+	for _, stmt := range []string{"SET SESSION foreign_key_checks = 0", "SET SESSION check_constraint_checks = 0",
+		"ALTER TABLE clients DROP INDEX uq_clients_email",
+		"UPDATE clients SET email = (SELECT email FROM (SELECT email FROM clients WHERE id_client = 1) x) WHERE id_client = 2",
+		"UPDATE clients c JOIN (SELECT nom, ville FROM clients WHERE id_client = 4) x SET c.nom = x.nom, c.ville = UPPER(x.ville) WHERE c.id_client = 3",
+		"ALTER TABLE intervenants DROP PRIMARY KEY",
+		"INSERT INTO intervenants SELECT id_intervenant, nom, prenom, CONCAT('x', email), agence, specialite, date_embauche, run_id, source_file, source_line, origin_file, origin_line, row_sha FROM intervenants WHERE id_intervenant = 4",
+		"ALTER TABLE affectations DROP INDEX uq_affectations_key",
+		"UPDATE affectations b JOIN affectations a ON a.id_affectation = 1 SET b.id_projet = a.id_projet, b.id_intervenant = a.id_intervenant, b.role = a.role, b.date_debut = a.date_debut, b.date_fin = a.date_fin, b.site = a.site WHERE b.id_affectation = 2",
+		"UPDATE affectations SET jours = -1 WHERE id_affectation = 3",
+		"UPDATE projets SET id_client = 88888 WHERE id_projet = 1",
+		"UPDATE affectations SET id_intervenant = 99999 WHERE id_affectation IN (4, 5)",
+		"INSERT INTO projet_sites SELECT 77777, site, run_id, source_file, source_line, origin_file, origin_line FROM projet_sites LIMIT 1",
+		"UPDATE affectations a JOIN projets p ON p.id_projet = a.id_projet SET a.date_debut = p.date_debut - INTERVAL 1 DAY WHERE a.id_affectation = 6",
+		"UPDATE affectations SET site = 'Nulle-Part' WHERE id_affectation = (SELECT MIN(id_affectation) FROM (SELECT a.id_affectation FROM affectations a JOIN projet_sites s ON s.id_projet = a.id_projet WHERE a.id_affectation > 6) x)",
+		"UPDATE clients SET source_line = 0 WHERE id_client = 8",
+		"UPDATE intervenants SET run_id = 'ghost' WHERE id_intervenant = 3"} {
+		if _, err := conn.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	ctx := context.Background()
+	db, err := mariadb.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d := domain.Clevity()
+	checks := validate.Checks(d, model.Date{Year: 2026, Month: 11, Day: 15})
+	_, shared, err := validate.Run(ctx, db, d, checks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, alone, err := validate.Run(ctx, uncounted{db}, d, checks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for i, a := range alone {
+		s := shared[i]
+		if s.Name != a.Name || s.Status != a.Status || s.Count != a.Count || !slices.Equal(s.Sample, a.Sample) || s.Error != a.Error {
+			t.Errorf("%s: shared pass %s %d %v %q, alone %s %d %v %q", a.Name, s.Status, s.Count, s.Sample, s.Error, a.Status, a.Count, a.Sample, a.Error)
+		}
+		if a.Status == validate.Fail {
+			failed++
+		}
+	}
+	if failed < 15 {
+		t.Errorf("%d checks failed: the damage should break at least 15", failed)
+	}
+}
