@@ -148,20 +148,30 @@ func (a *accounts) dsn(u account) string {
 	return cfg.FormatDSN()
 }
 
-// cnf is a MariaDB client option file for u ("" user: the DBA).
+// cnf is a MariaDB client option file for u ("" user: the DBA), naming no database.
 func (a *accounts) cnf(u account) string {
-	user, pw := u.User, u.Password
-	if user == "" {
-		user, pw = a.admin.User, a.admin.Passwd
+	cfg := *a.admin
+	cfg.DBName = ""
+	if u.User != "" {
+		cfg.User, cfg.Passwd = u.User, u.Password
 	}
-	s := "[client]\nuser=" + user + "\n"
-	if pw != "" {
-		s += "password=" + pw + "\n"
+	return optionFile(&cfg)
+}
+
+// optionFile is a MariaDB client option file for cfg: its account, its server, and its
+// database when it names one.
+func optionFile(cfg *mysql.Config) string {
+	s := "[client]\nuser=" + cfg.User + "\n"
+	if cfg.Passwd != "" {
+		s += "password=" + cfg.Passwd + "\n"
 	}
-	if a.admin.Net == "unix" {
-		return s + "socket=" + a.admin.Addr + "\n"
+	if cfg.DBName != "" {
+		s += "database=" + cfg.DBName + "\n"
 	}
-	host, port, _ := strings.Cut(a.admin.Addr, ":")
+	if cfg.Net == "unix" {
+		return s + "socket=" + cfg.Addr + "\n"
+	}
+	host, port, _ := strings.Cut(cfg.Addr, ":")
 	return s + "protocol=TCP\nhost=" + host + "\nport=" + port + "\n"
 }
 

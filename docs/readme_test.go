@@ -174,15 +174,7 @@ func clientCnf(t *testing.T, dsn string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := "[client]\nuser=" + cfg.User + "\ndatabase=" + cfg.DBName + "\n"
-	if cfg.Passwd != "" {
-		s += "password=" + cfg.Passwd + "\n"
-	}
-	if cfg.Net == "unix" {
-		return s + "socket=" + cfg.Addr + "\n"
-	}
-	host, port, _ := strings.Cut(cfg.Addr, ":")
-	return s + "protocol=TCP\nhost=" + host + "\nport=" + port + "\n"
+	return optionFile(cfg)
 }
 
 // ignored reports whether a top-level name matches a pattern of the root's .gitignore.
