@@ -3,6 +3,7 @@ package mariadb
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -404,34 +405,20 @@ func (db *DB) lookUpBatch(ctx context.Context, b *batch, until time.Time) (bool,
 
 // readMarker reads b's journal_batches row with a locking read: when the broken
 // connection's transaction is still being committed or rolled back on the server, the
-// read waits for its outcome instead of reading past it.
+// read waits for its outcome instead of reading past it. When the row is there, it
+// reads back what the committed transaction refused (see committedRefusals).
 func (db *DB) readMarker(ctx context.Context, b *batch) (bool, []store.Refusal, error) {
-	var n int
-	err := db.pool.GetContext(ctx, &n, "SELECT COUNT(*) FROM journal_batches WHERE run_id = ? AND file = ? AND batch = ? LOCK IN SHARE MODE",
-		b.RunID, b.File, b.markerNo())
-	if err != nil || n == 0 || len(b.Rows) == 0 {
-		return n > 0, nil, err
+	var marker store.Progress
+	err := db.pool.QueryRowContext(ctx, "SELECT inserted, rejected, ignored FROM journal_batches WHERE run_id = ? AND file = ? AND batch = ? LOCK IN SHARE MODE",
+		b.RunID, b.File, b.markerNo()).Scan(&marker.Inserted, &marker.Rejected, &marker.Ignored)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil, nil
 	}
-	byLine := make(map[int]store.Row, len(b.Rows))
-	for _, r := range b.Rows {
-		byLine[r.Line] = r
-	}
-	var stored []struct {
-		Line   int    `db:"line"`
-		Detail string `db:"detail"`
-	}
-	if err := db.pool.SelectContext(ctx, &stored, "SELECT line, COALESCE(detail, '') AS detail FROM rejections"+
-		" WHERE run_id = ? AND file = ? AND entity = ? AND codes = ? AND line BETWEEN ? AND ? ORDER BY id",
-		b.RunID, b.File, b.Entity.Name, string(rules.DBRefused), b.Rows[0].Line, b.Rows[len(b.Rows)-1].Line); err != nil {
+	if err != nil {
 		return false, nil, err
 	}
-	var refused []store.Refusal
-	for _, x := range stored {
-		if r, ok := byLine[x.Line]; ok {
-			refused = append(refused, store.Refusal{Row: r, Message: x.Detail})
-		}
-	}
-	return true, refused, nil
+	refused, err := committedRefusals(ctx, db.pool, b, marker)
+	return err == nil, refused, err
 }
 
 // retry runs fn again when it fails with a deadlock, a lock wait timeout or a Galera

@@ -260,8 +260,7 @@ func withoutTwins(ctx context.Context, tx sqlx.QueryerContext, b *batch, rows []
 	}
 	for _, r := range rows {
 		if s, ok := stored[e.KeyOf(r.Values)]; ok && e.Same(s, r.Values) {
-			twins = append(twins, store.Refusal{Row: r, Loaded: true,
-				Message: e.KeyName() + " " + e.KeyOf(r.Values) + " is already in the database with the same content"})
+			twins = append(twins, twinRefusal(e, r))
 			continue
 		}
 		rest = append(rest, r)

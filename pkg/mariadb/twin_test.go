@@ -3,7 +3,12 @@ package mariadb_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
+
+	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/store"
 )
 
 // TestLoadBatchStoredTwins: rows another run stored between the checker's look-up and
@@ -45,5 +50,92 @@ func TestLoadBatchStoredTwins(t *testing.T) {
 	want := fmt.Sprintf("clients %d, rejections 4 + 1 DB_REFUSED, 2 batches; journal_files 46 30 5 11; journal_batches 46 30 5 11", 30)
 	if got := counts(t, db); got != want {
 		t.Errorf("after the batch:\n got %s\nwant %s", got, want)
+	}
+}
+
+// TestLoadBatchTwinsAfterLostCommit: a batch that finds twins (rows another run stored
+// identical since the checker looked) and a row stored with other content, and has one
+// row the database refuses, loses its connection at COMMIT, or is sent again once
+// committed. Whether the COMMIT was applied (the batch is found committed and not
+// written again) or not (it is written again), LoadBatch returns the same refusals as
+// when nothing was lost, twins among them, and the journal's counts are those of the
+// rows in the tables.
+func TestLoadBatchTwinsAfterLostCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, how := range []string{"no cut", "after commit", "before commit", "sent again"} {
+		t.Run(how, func(t *testing.T) {
+			t.Parallel()
+			db, proxy := openThrough(t)
+			// Clients 2-11 are stored by run r0 ("the other run").
+			if err := db.StartRun(ctx, store.Run{ID: "r0", Tool: "migration", Domain: "clevity"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.AddFile(ctx, "r0", "clients.csv", "clients"); err != nil {
+				t.Fatal(err)
+			}
+			other := clientsBatch(1, 2, 10, 0)
+			other.RunID = "r0"
+			if _, err := db.LoadBatch(ctx, other); err != nil {
+				t.Fatal(err)
+			}
+			// Run r1's batch holds clients 2-31: 2-11 as stored, but client 5 with
+			// another name; client 20 has an e-mail the database refuses.
+			b := clientsBatch(1, 2, 30, 20)
+			b.Rows[3].Values[1] = "Autre nom"
+			switch how {
+			case "after commit":
+				proxy.CutAt(1, mariadbtest.AfterCommit, false)
+			case "before commit":
+				proxy.CutAt(1, mariadbtest.BeforeCommit, false)
+			case "sent again":
+				first := clientsBatch(1, 2, 30, 20)
+				first.Rows[3].Values[1] = "Autre nom"
+				if _, err := db.LoadBatch(ctx, first); err != nil {
+					t.Fatal(err)
+				}
+			}
+			refused, err := db.LoadBatch(ctx, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if how != "no cut" && how != "sent again" && (proxy.Cuts() != 1 || b.Recovered == "") {
+				t.Fatalf("%d connections cut, Recovered %q: want 1 and what happened", proxy.Cuts(), b.Recovered)
+			}
+			slices.SortFunc(refused, func(x, y store.Refusal) int { return x.Row.Line - y.Row.Line })
+			var got []string
+			for _, r := range refused {
+				got = append(got, fmt.Sprintf("%d loaded=%v", r.Row.Line, r.Loaded))
+			}
+			want := "2 loaded=true, 3 loaded=true, 4 loaded=true, 5 loaded=false, 6 loaded=true, 7 loaded=true, 8 loaded=true, 9 loaded=true, 10 loaded=true, 11 loaded=true, 20 loaded=false"
+			if strings.Join(got, ", ") != want {
+				t.Errorf("refused:\n got %s\nwant %s", strings.Join(got, ", "), want)
+			}
+			// r1: 30 rows read, 19 inserted, 2 refused (+2 rejected by the checks), 9
+			// twins (+1 ignored by the checks); the tables hold r0's 10 and r1's 19.
+			wantCounts := "clients 29, rejections 4 + 2 DB_REFUSED, 2 batches; journal_files 33 19 4 10; journal_batches 33 19 4 10"
+			if got := counts(t, db); got != wantCounts {
+				t.Errorf("after the batch:\n got %s\nwant %s", got, wantCounts)
+			}
+		})
+	}
+}
+
+// TestLoadBatchFoundCommittedChangedSince: a batch found committed whose rows no longer
+// add up to its journal_batches counts (another run replaced one of them since) is an
+// error that says so, not counts that disagree with the journal.
+func TestLoadBatchFoundCommittedChangedSince(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, _ := openThrough(t)
+	if _, err := db.LoadBatch(ctx, clientsBatch(1, 2, 10, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool().Exec("UPDATE clients SET run_id = 'r9' WHERE id_client = 4"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.LoadBatch(ctx, clientsBatch(1, 2, 10, 0))
+	if err == nil || !strings.Contains(err.Error(), "clients.csv: batch 1 (lines 2-14) found committed, but its journal counts (inserted 10, rejected 2, ignored 1) are not those of its rows in the database (9, 2, 2)") {
+		t.Errorf("LoadBatch of a batch changed since its commit: %v", err)
 	}
 }
