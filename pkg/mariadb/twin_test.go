@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"dmt/pkg/domain"
+	"dmt/pkg/mariadb"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/store"
 )
@@ -137,5 +139,92 @@ func TestLoadBatchFoundCommittedChangedSince(t *testing.T) {
 	_, err := db.LoadBatch(ctx, clientsBatch(1, 2, 10, 0))
 	if err == nil || !strings.Contains(err.Error(), "clients.csv: batch 1 (lines 2-14) found committed, but its journal counts (inserted 10, rejected 2, ignored 1) are not those of its rows in the database (9, 2, 2)") {
 		t.Errorf("LoadBatch of a batch changed since its commit: %v", err)
+	}
+}
+
+// TestLoadBatchUpdatesAfterLostCommit: a batch that replaces a reference row (its
+// earlier values kept in the history table) and inserts another loses its connection
+// at COMMIT. Applied or not, the row is replaced once: one history row, the old values
+// returned for the log, and the journal's counts those of the tables.
+func TestLoadBatchUpdatesAfterLostCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := domain.Distributech().Entity("regions")
+	const file = "distributech.sqlite:regions"
+	for _, how := range []mariadbtest.Cut{mariadbtest.AfterCommit, mariadbtest.BeforeCommit} {
+		t.Run(how.String(), func(t *testing.T) {
+			t.Parallel()
+			proxy, dsn := mariadbtest.NewProxy(t, mariadbtest.NewDatabase(t))
+			db, err := mariadb.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if err := db.Migrate(ctx, "distributech", "test"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.StartRun(ctx, store.Run{ID: "r1", Tool: "migration", Domain: "distributech"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.AddFile(ctx, "r1", file, "regions"); err != nil {
+				t.Fatal(err)
+			}
+			b := &store.Batch{RunID: "r1", Tool: "migration", File: file, Seq: 1, Entity: e, Date: "2026-11-20",
+				Rows:     []store.Row{{Line: 2, Values: []string{"1", "Nord"}}, {Line: 3, Values: []string{"2", "Sud"}}},
+				Progress: store.Progress{First: 2, Line: 3, Read: 2, Inserted: 2}}
+			if _, err := db.LoadBatch(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+			proxy.CutAt(1, how, false)
+			b = &store.Batch{RunID: "r1", Tool: "migration", File: file, Seq: 2, Entity: e, Date: "2026-11-20",
+				Updates:  []store.Row{{Line: 4, Values: []string{"2", "Sud-Ouest"}}},
+				Rows:     []store.Row{{Line: 5, Values: []string{"3", "Est"}}},
+				Progress: store.Progress{First: 4, Line: 5, Read: 2, Inserted: 1, Updated: 1}}
+			if _, err := db.LoadBatch(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+			if proxy.Cuts() != 1 || b.Recovered == "" {
+				t.Fatalf("%d connections cut, Recovered %q: want 1 and what happened", proxy.Cuts(), b.Recovered)
+			}
+			if got := fmt.Sprint(b.Old); got != "map[4:[2 Sud]]" {
+				t.Errorf("old values %s, want map[4:[2 Sud]]", got)
+			}
+			var got string
+			if err := db.Pool().Get(&got, "SELECT CONCAT_WS(' | ',"+
+				" (SELECT GROUP_CONCAT(id_region, ' ', nom ORDER BY id_region) FROM regions),"+
+				" (SELECT GROUP_CONCAT(id_region, ' ', nom, ' ', run_id, ' ', source_line) FROM regions_historique),"+
+				" (SELECT CONCAT_WS(' ', `read`, inserted, updated) FROM journal_files WHERE run_id = 'r1'),"+
+				" (SELECT CONCAT_WS(' ', COUNT(*), SUM(`read`), SUM(inserted), SUM(updated)) FROM journal_batches WHERE run_id = 'r1'))"); err != nil {
+				t.Fatal(err)
+			}
+			if want := "1 Nord,2 Sud-Ouest,3 Est | 2 Sud r1 4 | 4 3 1 | 2 4 3 1"; got != want {
+				t.Errorf("regions | history | journal_files | journal_batches:\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// TestLoadBatchWithoutRowsAfterLostCommit: a batch of rejected and ignored rows only
+// loses its connection at COMMIT: its rejections are recorded and counted once.
+func TestLoadBatchWithoutRowsAfterLostCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for _, how := range []mariadbtest.Cut{mariadbtest.AfterCommit, mariadbtest.BeforeCommit} {
+		t.Run(how.String(), func(t *testing.T) {
+			t.Parallel()
+			db, proxy := openThrough(t)
+			proxy.CutAt(1, how, false)
+			b := clientsBatch(1, 2, 0, 0)
+			if refused, err := db.LoadBatch(ctx, b); err != nil || len(refused) != 0 {
+				t.Fatalf("LoadBatch: %v refused, %v", refused, err)
+			}
+			if proxy.Cuts() != 1 || b.Recovered == "" {
+				t.Fatalf("%d connections cut, Recovered %q: want 1 and what happened", proxy.Cuts(), b.Recovered)
+			}
+			want := "clients 0, rejections 2 + 0 DB_REFUSED, 1 batches; journal_files 3 0 2 1; journal_batches 3 0 2 1"
+			if got := counts(t, db); got != want {
+				t.Errorf("after the batch:\n got %s\nwant %s", got, want)
+			}
+		})
 	}
 }
