@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"dmt/pkg/domain"
 	"dmt/pkg/mariadb/mariadbtest"
 	"dmt/pkg/progtest"
@@ -29,12 +27,18 @@ import (
 // already loaded. Its transaction holds the row while the batch waits for it; then, as
 // each case says, the batch's connection is lost (its COMMIT cut after the server
 // applied it or before, or the connection killed while it waits) and the twin
-// committed. Whatever the interleaving, the twin is ignored (ALREADY_LOADED) and every
-// account of the run agrees with the rows in the table: the report, the console, the
-// log, the journal's run, file and batches.
+// committed. The batch also holds a row the checks reject, one they ignore and one the
+// database refuses. Whatever the interleaving, the twin is ignored (ALREADY_LOADED) and
+// every account of the run agrees with the rows in the tables: the report, the console,
+// the log, the rejected rows, the journal's run, file and batches.
 func TestTwinStoredMeanwhile(t *testing.T) {
 	t.Parallel()
-	data := writeDataset(t, 550) // batches of 100: the sixth, the last, holds 50 rows
+	data := writeDataset(t, 550)
+	// Batches of 100: the sixth, the last, holds lines 502-553: clients 501-550, then
+	// client 551 with a bad e-mail and a copy of client 505.
+	appendLines(t, filepath.Join(data, "clients.csv"),
+		"551,Client 551,,pas-un-email,,Lyon,2015-01-01",
+		"505,Client 505,,client505@example.fr,,Lyon,2015-01-01")
 	for _, c := range []struct {
 		name string
 		cut  mariadbtest.Cut
@@ -53,6 +57,9 @@ func TestTwinStoredMeanwhile(t *testing.T) {
 				t.Fatalf("first run exit %d: %s", res.code, res.stderr)
 			}
 			db := openDB(t, dsn)
+			if _, err := db.Exec("ALTER TABLE clients ADD CONSTRAINT ck_test_nom CHECK (nom <> 'Client 530')"); err != nil {
+				t.Fatal(err)
+			}
 			twin := holdTwin(t, db, 540)
 			proxy, proxyDSN := mariadbtest.NewProxy(t, dsn)
 			out := t.TempDir()
@@ -70,18 +77,33 @@ func TestTwinStoredMeanwhile(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := <-done
-			if res.code != 0 {
-				t.Fatalf("exit %d, want 0: %s", res.code, res.stderr)
+			if res.code != 1 {
+				t.Fatalf("exit %d, want 1 (rows rejected): %s", res.code, res.stderr)
 			}
 			lost := c.cut != 0 || c.kill
 			if got := regexp.MustCompile(`action=reconnected .*first_line=502 `).MatchString(readLog(t, out)); got != lost {
-				t.Errorf("log.txt: the last batch (lines 502-551) reconnected %v, want %v", got, lost)
+				t.Errorf("log.txt: the last batch (lines 502-553) reconnected %v, want %v", got, lost)
 			}
-			checkAccounts(t, db, out, res, counts{read: 550, inserted: 549, ignored: 1})
+			checkAccounts(t, db, out, res, counts{read: 552, inserted: 548, rejected: 2, ignored: 2}, 1)
 			if n := count(t, db, "SELECT COUNT(*) FROM clients WHERE run_id = 'other'"); n != 1 {
 				t.Errorf("%d clients of the other session, want its twin", n)
 			}
 		})
+	}
+}
+
+// appendLines appends lines to the file at path.
+func appendLines(t *testing.T, path string, lines ...string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(strings.Join(lines, "\n") + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -132,23 +154,16 @@ func holdTwin(t *testing.T, db *sql.DB, id int) *sql.Tx {
 // waiting connection. It fails if the run ends first.
 func waitForTwinLock(t *testing.T, db *sql.DB, dsn string, done <-chan result) int64 {
 	t.Helper()
-	dbName := dsnDatabase(t, dsn)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		var thread int64
-		err := db.QueryRow(`SELECT t.trx_mysql_thread_id FROM information_schema.innodb_trx t
-			JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id
-			WHERE t.trx_state = 'LOCK WAIT' AND p.db = ?`, dbName).Scan(&thread)
-		if err != nil && err != sql.ErrNoRows {
-			t.Fatal(err)
-		}
-		if err == nil && count(t, db, "SELECT COUNT(*) FROM journal_batches WHERE file = 'clients.csv'") == 5 {
+		thread, waits := lockWaiter(t, db, dbName(t, dsn), "clients")
+		if waits && count(t, db, "SELECT COUNT(*) FROM journal_batches WHERE file = 'clients.csv'") == 5 {
 			return thread
 		}
 		select {
 		case res := <-done:
 			t.Fatalf("the run ended (exit %d) before its last batch waited for the twin: %s", res.code, res.stderr)
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the last batch never waited for the twin (%d batches committed)", count(t, db, "SELECT COUNT(*) FROM journal_batches WHERE file = 'clients.csv'"))
@@ -156,13 +171,27 @@ func waitForTwinLock(t *testing.T, db *sql.DB, dsn string, done <-chan result) i
 	}
 }
 
-func dsnDatabase(t *testing.T, dsn string) string {
+// lockWaiter returns the thread id of a connection whose transaction waits for a row
+// lock of table in database dbName, as SHOW ENGINE INNODB STATUS tells: the server
+// fills information_schema.innodb_trx from a cache it refreshes only when nobody read
+// it for 100 ms, which tests polling it at once can prevent for a minute.
+func lockWaiter(t *testing.T, db *sql.DB, dbName, table string) (int64, bool) {
 	t.Helper()
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil || cfg.DBName == "" {
-		t.Fatalf("no database in %s (%v)", dsn, err)
+	var typ, name, status string
+	if err := db.QueryRow("SHOW ENGINE INNODB STATUS").Scan(&typ, &name, &status); err != nil {
+		t.Fatal(err)
 	}
-	return cfg.DBName
+	thread := regexp.MustCompile(`MariaDB thread id (\d+),`)
+	for _, trx := range strings.Split(status, "---TRANSACTION ") {
+		if !strings.Contains(trx, "LOCK WAIT") || !strings.Contains(trx, " of table `"+dbName+"`.`"+table+"` ") {
+			continue
+		}
+		if m := thread.FindStringSubmatch(trx); m != nil {
+			id, _ := strconv.ParseInt(m[1], 10, 64)
+			return id, true
+		}
+	}
+	return 0, false
 }
 
 // counts are a file's accounts.
@@ -173,22 +202,23 @@ func (c counts) String() string {
 }
 
 // checkAccounts compares every account of the run that wrote out (the only run of
-// clients.csv in db) with want: the JSON
-// and text reports, the console line, the log's end of file and its batches, the
-// journal's run, file and batches, and the rows of the run in the table with its
-// rejections.
-func checkAccounts(t *testing.T, db *sql.DB, out string, res result, want counts) {
+// clients.csv in db) with want: the JSON and text reports, the console line, the log's
+// end of file and its lines for rows, the rejected rows, the journal's run, file and
+// batches, and the rows of the run in the table with its rejections. Of the rows
+// ignored, loaded were ALREADY_LOADED.
+func checkAccounts(t *testing.T, db *sql.DB, out string, res result, want counts, loaded int) {
 	t.Helper()
 	rep := readReport(t, out)
 	run := rep.RunID
 	f := rep.Files[0]
 	logText := readLog(t, out)
 	got := map[string]string{
-		"rapport_reprise.json": fmt.Sprintf("read %d, inserted %d, rejected %d, ignored %d", f.Read, f.Inserted, f.Rejected, f.Ignored),
+		"rapport_reprise.json": counts{f.Read, f.Inserted, f.Rejected, f.Ignored}.String(),
 		"rapport_reprise.txt":  findCounts(t, readText(t, filepath.Join(out, "rapport_reprise.txt")), `clients\.csv \(clients\)  read (\d+), inserted (\d+), rejected (\d+), ignored (\d+)`),
 		"console":              findCounts(t, res.stderr, `read (\d+), inserted (\d+), rejected (\d+), ignored (\d+) in`),
 		"log end of file":      findCounts(t, logText, `action=end run=\S+ file=clients\.csv read=(\d+) inserted=(\d+) rejected=(\d+) still_rejected=\d+ ignored=(\d+)`),
-		"log batches":          logBatches(logText),
+		"log rows":             logRows(logText),
+		"rejected rows":        counts{want.read, want.inserted, len(readCSV(t, filepath.Join(out, "rejets", "clients.csv"))) - 1, want.ignored}.String(),
 		"journal":              dbCounts(t, db, "SELECT `read`, inserted, rejected, ignored FROM journal WHERE run_id = ?", run),
 		"journal_files":        dbCounts(t, db, "SELECT `read`, inserted, rejected, ignored FROM journal_files WHERE run_id = ?", run),
 		"journal_batches":      dbCounts(t, db, "SELECT SUM(`read`), SUM(inserted), SUM(rejected), SUM(ignored) FROM journal_batches WHERE run_id = ?", run),
@@ -201,11 +231,11 @@ func checkAccounts(t *testing.T, db *sql.DB, out string, res result, want counts
 			t.Errorf("%s: %s, want %s", what, got[what], want)
 		}
 	}
-	if f.ByCode["ALREADY_LOADED"] != want.ignored {
-		t.Errorf("report: %d ALREADY_LOADED, want %d", f.ByCode["ALREADY_LOADED"], want.ignored)
+	if f.ByCode["ALREADY_LOADED"] != loaded {
+		t.Errorf("report: %d ALREADY_LOADED, want %d", f.ByCode["ALREADY_LOADED"], loaded)
 	}
-	if n := alreadyLoadedInLog(logText); n != want.ignored {
-		t.Errorf("log.txt: %d rows ALREADY_LOADED, want %d", n, want.ignored)
+	if n := ignoredInLog(logText, "ALREADY_LOADED"); n != loaded {
+		t.Errorf("log.txt: %d rows ALREADY_LOADED, want %d", n, loaded)
 	}
 }
 
@@ -232,26 +262,25 @@ func findCounts(t *testing.T, text, pattern string) string {
 	return counts{c[0], c[1], c[2], c[3]}.String()
 }
 
-// logBatches adds up the log's committed batches of clients.csv: the rows each says it
-// wrote and refused; the rows ignored are what the other lines leave of those read.
-func logBatches(logText string) string {
-	re := regexp.MustCompile(`action=committed run=\S+ file=clients\.csv line=(\d+) rows=(\d+) first_line=\d+ refused=(\d+)`)
-	last, rows, refused := 0, 0, 0
-	for _, m := range re.FindAllStringSubmatch(logText, -1) {
-		line, _ := strconv.Atoi(m[1])
-		n, _ := strconv.Atoi(m[2])
-		r, _ := strconv.Atoi(m[3])
-		last, rows, refused = max(last, line), rows+n, refused+r
+// logRows adds up what the log says of the rows of clients.csv: those its committed
+// batches wrote, those it rejected, those it ignored.
+func logRows(logText string) string {
+	inserted := 0
+	for _, m := range regexp.MustCompile(`action=committed run=\S+ file=clients\.csv line=\d+ rows=(\d+) `).FindAllStringSubmatch(logText, -1) {
+		n, _ := strconv.Atoi(m[1])
+		inserted += n
 	}
-	read := last - 1 // a header, then one row a line
-	return counts{read, rows, refused, read - rows - refused}.String()
+	rejected := len(regexp.MustCompile(`action=(rejected|still_rejected) run=\S+ file=clients\.csv `).FindAllString(logText, -1))
+	ignored := ignoredInLog(logText, "")
+	return counts{inserted + rejected + ignored, inserted, rejected, ignored}.String()
 }
 
-// alreadyLoadedInLog counts the rows the log says were ALREADY_LOADED.
-func alreadyLoadedInLog(logText string) int {
+// ignoredInLog counts the rows of clients.csv the log says were ignored with code (any
+// code when ""): one a line, or rows=N for a line that sums them up.
+func ignoredInLog(logText, code string) int {
 	n := 0
 	for _, l := range strings.Split(logText, "\n") {
-		if !strings.Contains(l, "code=ALREADY_LOADED") {
+		if !strings.Contains(l, "action=ignored ") || !strings.Contains(l, "file=clients.csv ") || !strings.Contains(l, "code="+code) {
 			continue
 		}
 		if m := regexp.MustCompile(` rows=(\d+)`).FindStringSubmatch(l); m != nil {
