@@ -228,3 +228,74 @@ func TestLoadBatchWithoutRowsAfterLostCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadBatchCompositeTwinsAfterLostCommit: an order line (a key of two columns, an
+// order header derived from it, a stock movement written after it) stored identical by
+// an earlier run, and another stored with a different quantity, in a batch whose
+// COMMIT is cut after or before it applied: the first is already loaded, the second
+// refused, the new line written once with its movement, and the journal agrees.
+func TestLoadBatchCompositeTwinsAfterLostCommit(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := domain.Distributech()
+	const file = "commandes/semaine2.csv"
+	for _, how := range []mariadbtest.Cut{mariadbtest.AfterCommit, mariadbtest.BeforeCommit} {
+		t.Run(how.String(), func(t *testing.T) {
+			t.Parallel()
+			proxy, dsn := mariadbtest.NewProxy(t, mariadbtest.NewDatabase(t))
+			db, err := mariadb.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			if err := db.Migrate(ctx, "distributech", "test"); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.StartRun(ctx, store.Run{ID: "r1", Tool: "migration", Domain: "distributech"}); err != nil {
+				t.Fatal(err)
+			}
+			loadCases(t, db, d) // run r1: orders C1 (SMA-0001, SMA-0002) and C2 (SMA-0002)
+			if err := db.StartRun(ctx, store.Run{ID: "r2", Tool: "migration", Domain: "distributech"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.AddFile(ctx, "r2", file, "lignes_commande"); err != nil {
+				t.Fatal(err)
+			}
+			b := &store.Batch{RunID: "r2", Tool: "migration", File: file, Seq: 1, Entity: d.Entity("lignes_commande"),
+				Rows: []store.Row{
+					{Line: 2, Values: []string{"C2", "2", "2026-02-11", "SMA-0002", "7", "1.00"}},   // as stored
+					{Line: 3, Values: []string{"C3", "2", "2026-02-12", "SMA-0001", "1", "249.90"}}, // new
+					{Line: 4, Values: []string{"C1", "1", "2026-02-10", "SMA-0001", "4", "199.90"}}, // 3 stored
+				},
+				Progress: store.Progress{First: 2, Line: 4, Read: 3, Inserted: 3}}
+			proxy.CutAt(1, how, false)
+			refused, err := db.LoadBatch(ctx, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if proxy.Cuts() != 1 || b.Recovered == "" {
+				t.Fatalf("%d connections cut, Recovered %q: want 1 and what happened", proxy.Cuts(), b.Recovered)
+			}
+			slices.SortFunc(refused, func(x, y store.Refusal) int { return x.Row.Line - y.Row.Line })
+			var got []string
+			for _, r := range refused {
+				got = append(got, fmt.Sprintf("%d loaded=%v", r.Row.Line, r.Loaded))
+			}
+			if want := "2 loaded=true, 4 loaded=false"; strings.Join(got, ", ") != want {
+				t.Errorf("refused %s, want %s", strings.Join(got, ", "), want)
+			}
+			var counts string
+			if err := db.Pool().Get(&counts, "SELECT CONCAT_WS(' | ',"+
+				" (SELECT GROUP_CONCAT(numero_commande, '/', ref_produit, ' ', quantite ORDER BY source_line) FROM lignes_commande WHERE run_id = 'r2'),"+
+				" (SELECT GROUP_CONCAT(reference, '/', ref_produit, ' ', quantite) FROM mouvements_stock WHERE run_id = 'r2'),"+
+				" (SELECT COUNT(*) FROM rejections WHERE run_id = 'r2'),"+
+				" (SELECT CONCAT_WS(' ', `read`, inserted, rejected, ignored) FROM journal_files WHERE run_id = 'r2'),"+
+				" (SELECT CONCAT_WS(' ', SUM(`read`), SUM(inserted), SUM(rejected), SUM(ignored)) FROM journal_batches WHERE run_id = 'r2'))"); err != nil {
+				t.Fatal(err)
+			}
+			if want := "C3/SMA-0001 1 | C3/SMA-0001 -1 | 1 | 3 1 1 1 | 3 1 1 1"; counts != want {
+				t.Errorf("lines | movements | rejections | journal_files | journal_batches of r2:\n got %s\nwant %s", counts, want)
+			}
+		})
+	}
+}
