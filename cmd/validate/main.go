@@ -14,7 +14,6 @@ import (
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/migrate"
-	"dmt/pkg/redact"
 	"dmt/pkg/store"
 	"dmt/pkg/validate"
 )
@@ -60,17 +59,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return cli.Usagef("-source %s: not a folder", *source)
 		}
 	}
-	started := time.Now()
-	runID := cli.NewRunID(started)
-	db, err := mariadb.Open(ctx, *dsn)
+	rr, err := cli.OpenRead(ctx, *dsn, d.Name)
 	if err != nil {
 		return err
 	}
+	db, runID, started := rr.DB, rr.ID, rr.Started
 	defer db.Close()
-	if err := db.CheckReadable(ctx, d.Name); err != nil {
-		return err
-	}
-	rep := &validate.Report{RunID: runID, Domain: d.Name, Database: mariadb.Describe(db.Cfg), Started: started, Today: day}
+	rep := &validate.Report{RunID: runID, Domain: d.Name, Database: rr.Where, Started: started, Today: day}
 	vols, results, err := validate.Run(ctx, db, d, validate.Checks(d, day))
 	if err != nil {
 		return fmt.Errorf("%s: %w", rep.Database, err)
@@ -110,8 +105,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// The run is recorded in the journal when the account may write it. A read-only
 	// account (or server) still checks everything: it says once that the run is not
 	// recorded, and the exit status is the checks'.
-	host, _ := os.Hostname()
-	err = db.StartRun(ctx, store.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(redact.Args(args), " ")})
+	err = rr.Record(ctx, "validate", args)
 	switch {
 	case mariadb.IsDenied(err):
 		if !*quiet {
