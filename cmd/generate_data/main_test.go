@@ -183,7 +183,19 @@ func TestInterrupted(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(700 * time.Millisecond)
+			// Ctrl-C once the run is generating: its stage exists, so its handler of
+			// signals is in place (a fixed wait lost the race on a loaded machine, the
+			// signal then killing the program before it could catch it).
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				if stages, _ := filepath.Glob(filepath.Join(out, ".generate-*")); len(stages) > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatalf("no stage in %s after 30 s: %s", out, stderr.String())
+				}
+			}
+			time.Sleep(300 * time.Millisecond)
 			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 				t.Fatal(err)
 			}
