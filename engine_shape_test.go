@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,26 @@ func TestImportGraph(t *testing.T) {
 	for pkg := range deps {
 		if pkg != "pkg/cli" && pkg != "pkg/progtest" {
 			forbidden(pkg, "pkg/cli")
+		}
+	}
+}
+
+// TestReadOnlyProgramsOpenAlike: the programs that only read the database open, name and
+// check it through cli.OpenRead and journal their run through its Record, so that they
+// refuse a wrong database alike and the sequence is not written again in each.
+func TestReadOnlyProgramsOpenAlike(t *testing.T) {
+	for _, prog := range []string{"validate", "analyse_stock", "export_sql", "rapport"} {
+		src, err := os.ReadFile(filepath.Join("cmd", prog, "main.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(src), "cli.OpenRead(") {
+			t.Errorf("cmd/%s does not open its database with cli.OpenRead", prog)
+		}
+		for _, own := range []string{"mariadb.Open(", ".CheckReadable(", ".StartRun(", "redact.Args("} {
+			if strings.Contains(string(src), own) {
+				t.Errorf("cmd/%s calls %s itself; cli.OpenRead and ReadRun.Record do it", prog, own)
+			}
 		}
 	}
 }

@@ -152,20 +152,22 @@ CREATE TABLE IF NOT EXISTS run_lease (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- Each check of each validate run: its verdict, how many rows offend, up to 10 of their
--- keys (a JSON array) and the rule in words. Written by validate in one statement after
--- its run is in the journal, when its account may insert here.
+-- keys (a JSON array) and the rule in words. A check whose query failed (a column
+-- altered or dropped, a privilege withheld) is ERROR, its error kept: it could not run,
+-- which is not a FAIL. Written by validate in one statement after its run is in the
+-- journal, when its account may insert here.
 CREATE TABLE IF NOT EXISTS validate_results (
   run_id      VARCHAR(40)  NOT NULL,
   check_name  VARCHAR(200) NOT NULL,
   kind        VARCHAR(40)  NOT NULL,
-  status      VARCHAR(4)   NOT NULL,
+  status      VARCHAR(5)   NOT NULL,
   `count`     BIGINT       NOT NULL DEFAULT 0,
   sample      TEXT         NULL,
   rule        TEXT         NULL,
   error       TEXT         NULL,
   PRIMARY KEY (run_id, check_name),
   CONSTRAINT fk_validate_results_run_id FOREIGN KEY (run_id) REFERENCES journal (run_id) ON DELETE CASCADE,
-  CONSTRAINT ck_validate_results_status CHECK (status IN ('PASS', 'FAIL', 'WARN')),
+  CONSTRAINT ck_validate_results_status CHECK (status IN ('PASS', 'FAIL', 'WARN', 'ERROR')),
   CONSTRAINT ck_validate_results_count CHECK (`count` >= 0),
   CONSTRAINT ck_validate_results_sample CHECK (sample IS NULL OR JSON_VALID(sample))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

@@ -38,8 +38,9 @@
 #
 # Exit status: 0 all clean, and nothing printed (cron mails only problems); 1 data
 # problems (new rejected rows, a refused file, a stray file in the inbox, failed
-# checks); 2 could not run (bad setup, database unreachable, a program failing). The
-# programs are taken from $DMT_BIN (default: bin/ at the project root).
+# checks); 2 could not run (bad setup, database unreachable, a program failing, checks
+# that could not run). The programs are taken from $DMT_BIN (default: bin/ at the
+# project root).
 set -u
 PATH=/usr/bin:/bin
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -14,7 +14,8 @@
 # each database its own $DMT_REPORTS, since retention counts the reports of the folder.
 # Reports go to $DMT_REPORTS (default:
 # reports/ at the project root); the last $DMT_KEEP (default 30) are kept. The exit
-# status is validate's (0 pass, 1 a check failed, 2 could not check); a check fails too
+# status is validate's (0 pass, 1 a check failed, 2 could not check, or some checks could
+# not run: a privilege or a column missing, the verdict incomplete); a check fails too
 # when the latest migration or reprise failed or was interrupted (the line names the
 # run to run again) or when the database holds no rows at all, while a load still in
 # progress is only a warning in the report. validate prints one line only when

@@ -15,7 +15,6 @@ import (
 	"dmt/pkg/cli"
 	"dmt/pkg/csvfile"
 	"dmt/pkg/mariadb"
-	"dmt/pkg/redact"
 	"dmt/pkg/rules"
 	"dmt/pkg/store"
 )
@@ -88,19 +87,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 
-	started := time.Now()
-	runID := cli.NewRunID(started)
-	db, err := mariadb.Open(ctx, *dsn)
+	rr, err := cli.OpenRead(ctx, *dsn, "distributech")
 	if err != nil {
 		return err
 	}
+	db, runID, where := rr.DB, rr.ID, rr.Where
 	defer db.Close()
-	where := mariadb.Describe(db.Cfg)
-	if err := db.CheckReadable(ctx, "distributech"); err != nil {
-		return err
-	}
-	host, _ := os.Hostname()
-	if err := db.StartRun(ctx, store.Run{ID: runID, Tool: "analyse_stock", Domain: "distributech", Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
+	if err := rr.Record(ctx, "analyse_stock", args); err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
 	summary, warning, err := export(ctx, db, exportJob{at: at, etat: etatPath, evolution: evoPath, chart: chartPath, html: html,

@@ -13,12 +13,10 @@ import (
 	"slices"
 	"strings"
 	"syscall"
-	"time"
 
 	"dmt/pkg/atomicfile"
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
-	"dmt/pkg/redact"
 	"dmt/pkg/store"
 )
 
@@ -72,24 +70,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 
-	started := time.Now()
-	runID := cli.NewRunID(started)
-	db, err := mariadb.Open(ctx, *dsn)
+	rr, err := cli.OpenRead(ctx, *dsn, "")
 	if err != nil {
 		return err
 	}
+	db, runID, started, where := rr.DB, rr.ID, rr.Started, rr.Where
 	defer db.Close()
-	where := mariadb.Describe(db.Cfg)
-	d, err := db.DatabaseDomain(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %w", where, err)
-	}
-	if d == "" {
-		return fmt.Errorf("%s: no domain recorded: not a database of the toolkit", where)
-	}
-	if err := db.CheckReadable(ctx, d); err != nil {
-		return err
-	}
 	if len(tables) > 0 {
 		missing, err := db.MissingTables(ctx, tables)
 		if err != nil {
@@ -103,8 +89,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return fmt.Errorf("output folder: %w", err)
 	}
 
-	host, _ := os.Hostname()
-	if err := db.StartRun(ctx, store.Run{ID: runID, Tool: "export_sql", Domain: d, Host: host, Args: strings.Join(redact.Args(args), " ")}); err != nil {
+	if err := rr.Record(ctx, "export_sql", args); err != nil {
 		return err
 	}
 	status, msg := store.StatusFailed, ""

@@ -60,7 +60,9 @@
 //     which it ordered, over -weeks weeks (default 8), the last one holding -today:
 //     numero_commande (CMD-2026W46-R012-01), id_revendeur, date_commande, ref_produit,
 //     quantite, prix_unitaire; an order has 1 to 8 lines. Order files of an earlier
-//     run in that folder are removed first.
+//     run in that folder that this run does not write again are set aside as
+//     NAME.<run_id>.csv (a name migration does not read), so that the folder holds one
+//     run's orders and loses none.
 //   - defects.csv when -defects > 0. A row of a table is named
 //     distributech.sqlite:<table>, at line (position in rowid order) + 2, as if the
 //     table were exported under a header; an order line by its file's base name and
@@ -90,11 +92,18 @@
 // elsewhere: data_1/ is the customer's production data and nothing writes into it.
 //
 // The files are written in a hidden folder .generate-* inside -out and moved into
-// place only when all of them are complete, replacing those of an earlier run: a run
-// that fails or is interrupted leaves -out as it was. Ctrl-C (or SIGTERM) stops a run
+// place only when all of them are complete: a run that fails or is interrupted leaves
+// -out as it was. No file of -out is ever truncated or deleted: one that a new file
+// replaces (an earlier run's, or one of yours with the same name) is kept beside it as
+// NAME.<run_id>.EXT (clients.20261115T100000Z-3fa2c1.csv), as every program of the
+// toolkit keeps what it replaces, and a line on stderr names the files kept; one that
+// holds the very bytes of the new file (the same seed, flags and -today again) stays as
+// it is, and nothing is kept. A folder, a link or a pipe where a file goes is refused
+// (exit 2) before anything changes. The kept versions are yours to remove. Ctrl-C (or SIGTERM) stops a run
 // at once, writes nothing and exits 2 ("interrupted"); a second Ctrl-C exits 130 at
 // once, and may leave the hidden folder behind, safe to remove.
 //
-// Exit status: 0 written, 2 could not write (bad flag, unwritable folder, more
-// affectations than the parents allow, interrupted), 130 stopped by a second Ctrl-C.
+// Exit status: 0 written, 2 could not write (bad flag, unwritable folder, something
+// other than a file where a file goes, more affectations than the parents allow,
+// interrupted), 130 stopped by a second Ctrl-C.
 package main

@@ -59,6 +59,7 @@ type options struct {
 	regions, revendeurs, produits, weeks                  int
 	defects                                               float64
 	today                                                 func() (model.Date, error)
+	runID                                                 string // names the kept versions of the files replaced
 }
 
 func main() { cli.Main("generate_data", run) }
@@ -104,11 +105,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if misplaced != nil {
 		return misplaced
 	}
+	start := time.Now()
+	o.runID = cli.NewRunID(start)
 	write, err := gen.prepare(&o)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
 	sum, err := write(ctx, *out)
 	if err != nil {
 		return generateError(*out, err)
@@ -134,7 +136,7 @@ func distributech(o *options) (func(ctx context.Context, out string) (generate.S
 		return nil, err
 	}
 	cfg := generate.DistributechConfig{Seed: o.seed, Regions: o.regions, Revendeurs: o.revendeurs, Produits: o.produits,
-		Weeks: o.weeks, Defects: o.defects, Today: day}
+		Weeks: o.weeks, Defects: o.defects, Today: day, RunID: o.runID}
 	return func(ctx context.Context, out string) (generate.Summary, error) {
 		return generate.RunDistributech(ctx, cfg, out)
 	}, nil
@@ -151,7 +153,7 @@ func clevity(o *options) (func(ctx context.Context, out string) (generate.Summar
 		return nil, cli.Usagef("projets need clients, affectations need projets and intervenants")
 	}
 	cfg := generate.Config{Seed: o.seed, Clients: o.clients, Intervenants: o.intervenants, Projets: o.projets,
-		Affectations: o.affectations, Defects: o.defects, Corrupt: o.corrupt, Agencies: o.agencies}
+		Affectations: o.affectations, Defects: o.defects, Corrupt: o.corrupt, Agencies: o.agencies, RunID: o.runID}
 	day, err := o.today()
 	if err != nil {
 		return nil, err
@@ -183,4 +185,15 @@ func report(stderr io.Writer, sum generate.Summary, out string, start time.Time)
 		fmt.Fprintf(stderr, "  %-26s %6d\n", c, sum.Defects[rules.Code(c)])
 	}
 	fmt.Fprintf(stderr, "written to %s in %s\n", out, time.Since(start).Round(time.Millisecond))
+	if n := len(sum.Kept); n > 0 {
+		names := sum.Kept
+		if n > 3 {
+			names = append(names[:3:3], "...")
+		}
+		files := "files"
+		if n == 1 {
+			files = "file"
+		}
+		fmt.Fprintf(stderr, "kept %d earlier %s it replaced or set aside, under this run's id: %s\n", n, files, strings.Join(names, ", "))
+	}
 }

@@ -8,12 +8,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/progtest"
+	"dmt/pkg/runid"
 )
 
 func TestMain(m *testing.M) { progtest.Main(m, "generate_data") }
@@ -117,6 +120,7 @@ func TestDistributechWritesSample(t *testing.T) {
 	if len(files) < 4 || len(files) != len(all) {
 		t.Errorf("order files %q, all files %q: want weeks 6 and 7 of 2026, resellers 1 to 6", files, all)
 	}
+	first := tree(t, out)
 	res = progtest.Run(t, nil, nil, "generate_data", "-domain", "distributech", "-seed", "2", "-today", "2026-02-11",
 		"-revendeurs", "2", "-produits", "40", "-weeks", "1", "-out", out)
 	if res.Code != 0 {
@@ -124,12 +128,123 @@ func TestDistributechWritesSample(t *testing.T) {
 	}
 	files, _ = filepath.Glob(filepath.Join(out, "commandes", "*"))
 	for _, f := range files {
-		if !regexp.MustCompile(`commandes_2026-W07_R00[12]\.csv$`).MatchString(f) {
-			t.Errorf("second run left %s", filepath.Base(f))
+		if !regexp.MustCompile(`commandes_2026-W07_R00[12]\.csv$`).MatchString(f) && !atomicfile.IsBackup(filepath.Base(f)) {
+			t.Errorf("second run left %s where migration reads it", filepath.Base(f))
 		}
 	}
 	if _, err := os.Stat(filepath.Join(out, "defects.csv")); err == nil {
 		t.Errorf("second run, without defects, left defects.csv")
+	}
+	// Nothing of the first run is lost: each file is still there, or kept under the
+	// second run's id.
+	second := tree(t, out)
+	for name, data := range first {
+		if bytes.Equal(second[name], data) {
+			continue
+		}
+		ext := filepath.Ext(name)
+		kept, _ := filepath.Glob(filepath.Join(out, strings.TrimSuffix(name, ext)+".*"+ext))
+		if len(kept) != 1 || !bytes.Equal(second[must(filepath.Rel(out, kept[0]))], data) {
+			t.Errorf("%s of the first run: replaced, kept as %v; want its bytes kept as NAME.<run_id>%s", name, kept, ext)
+		}
+	}
+	if !strings.Contains(res.Stderr, "earlier files it replaced or set aside") {
+		t.Errorf("stderr %q does not say which files were kept", res.Stderr)
+	}
+}
+
+// tree returns the bytes of every file below dir, by path relative to it.
+func tree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		files[must(filepath.Rel(dir, path))] = data
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func must(s string, err error) string {
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// TestNeverLosesAFile: generate_data into a folder that holds files of the same names
+// (the user's, or an earlier run's) truncates and deletes none of them: each it
+// replaces with other bytes is kept as NAME.<run_id>.EXT, as every program of the
+// toolkit keeps what it replaces, and stderr says so; a run made again with the same
+// seed and flags (the demo, run twice) keeps nothing, its files being the same bytes;
+// a folder or a link where a file goes is refused with one line, exit 2, before
+// anything changes.
+func TestNeverLosesAFile(t *testing.T) {
+	t.Parallel()
+	out := t.TempDir()
+	for name, data := range map[string]string{"clients.csv": "mine\n", "defects.csv": "mine too\n", "notes.txt": "not ours\n"} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"-seed", "3", "-today", "2026-11-15", "-clients", "10", "-intervenants", "4", "-projets", "10",
+		"-affectations", "20", "-defects", "0.1", "-out", out}
+	res := progtest.Run(t, nil, nil, "generate_data", args...)
+	if res.Code != 0 {
+		t.Fatalf("exit %d: %s", res.Code, res.Stderr)
+	}
+	kept := regexp.MustCompile(`kept 2 earlier files it replaced or set aside, under this run's id: (.*)\n`).FindStringSubmatch(res.Stderr)
+	var id string
+	if kept != nil {
+		names := strings.Split(kept[1], ", ")
+		slices.Sort(names)
+		if m := regexp.MustCompile(`^clients\.(` + runid.Pattern + `)\.csv$`).FindStringSubmatch(names[0]); m != nil && len(names) == 2 && names[1] == "defects."+m[1]+".csv" {
+			id = m[1]
+		}
+	}
+	if id == "" {
+		t.Fatalf("stderr %q; want a line naming the two files kept under the run's id", res.Stderr)
+	}
+	got := tree(t, out)
+	for name, want := range map[string]string{"clients." + id + ".csv": "mine\n", "defects." + id + ".csv": "mine too\n", "notes.txt": "not ours\n"} {
+		if string(got[name]) != want {
+			t.Errorf("%s holds %q, want %q", name, got[name], want)
+		}
+	}
+	if !strings.HasPrefix(string(got["clients.csv"]), "id_client,") || len(got) != 8 {
+		t.Errorf("folder holds %d files, clients.csv %.20q; want the 4 files, defects.csv, the 2 kept and notes.txt", len(got), got["clients.csv"])
+	}
+
+	// Again, the same seed and flags: the same bytes, nothing to keep.
+	res = progtest.Run(t, nil, nil, "generate_data", args...)
+	if again := tree(t, out); res.Code != 0 || strings.Contains(res.Stderr, "kept") || len(again) != len(got) {
+		t.Errorf("same run again: exit %d, %d files (want %d), stderr %q; want nothing kept", res.Code, len(again), len(got), res.Stderr)
+	}
+
+	// A folder where a file goes: refused before anything changes.
+	if err := os.Mkdir(filepath.Join(out, "projets_corrompus.csv"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	before := tree(t, out)
+	res = progtest.Run(t, nil, nil, "generate_data", append(args, "-seed", "4", "-corrupt", "5")...)
+	line := strings.TrimSpace(res.Stderr)
+	if res.Code != 2 || strings.Contains(line, "\n") || !strings.Contains(line, "projets_corrompus.csv is there and is not a regular file") {
+		t.Errorf("exit %d, stderr %q; want exit 2 and one line naming the folder in the way", res.Code, res.Stderr)
+	}
+	after := tree(t, out)
+	for name, data := range before {
+		if !bytes.Equal(after[name], data) {
+			t.Errorf("%s changed by a refused run", name)
+		}
+	}
+	if len(after) != len(before) {
+		t.Errorf("a refused run left %d files, want %d", len(after), len(before))
 	}
 }
 
@@ -183,7 +298,19 @@ func TestInterrupted(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			time.Sleep(700 * time.Millisecond)
+			// Ctrl-C once the run is generating: its stage exists, so its handler of
+			// signals is in place (a fixed wait lost the race on a loaded machine, the
+			// signal then killing the program before it could catch it).
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				if stages, _ := filepath.Glob(filepath.Join(out, ".generate-*")); len(stages) > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					cmd.Process.Kill()
+					t.Fatalf("no stage in %s after 30 s: %s", out, stderr.String())
+				}
+			}
+			time.Sleep(300 * time.Millisecond)
 			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 				t.Fatal(err)
 			}

@@ -45,8 +45,10 @@
 //   - repairs: reprise's corrections by rule (counts, before → after examples), the
 //     rows it isolated and why, and the rows left in each quarantine file (those the
 //     latest reprise of the entity isolated: its quarantine replaced the earlier one);
-//   - validation over time: a strip of each validate run's verdict, the checks that
-//     ever failed, when, and the run in which each passed again;
+//   - validation over time: a strip of each validate run's verdict (ERROR, grey, for a
+//     run whose checks could not all run: incomplete, not failed), the checks that
+//     ever failed, when, and the run in which each passed again (a run that could not
+//     run a check neither fails it again nor fixes it);
 //   - every run of every program (tool, start, duration, status, counts) on a timeline
 //     and in a table; the interrupted runs and the run that finished each one (the
 //     next run of the same tool that read whole the files it left unfinished);

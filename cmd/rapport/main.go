@@ -11,7 +11,6 @@ import (
 
 	"dmt/pkg/atomicfile"
 	"dmt/pkg/cli"
-	"dmt/pkg/mariadb"
 	"dmt/pkg/rapport"
 )
 
@@ -54,19 +53,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := cli.RequireDSN(*dsn); err != nil {
 		return err
 	}
-	started := time.Now()
-	f := &rapport.Facts{Title: *title, Domain: d.Name, RunID: cli.NewRunID(started), Generated: started, Since: *since, Today: day.String()}
-	if f.Title == "" {
-		f.Title = "Rapport final de migration (" + d.Name + ")"
-	}
-	db, err := mariadb.Open(ctx, *dsn)
+	rr, err := cli.OpenRead(ctx, *dsn, d.Name)
 	if err != nil {
 		return err
 	}
+	db := rr.DB
 	defer db.Close()
-	f.Database = mariadb.Describe(db.Cfg)
-	if err := db.CheckReadable(ctx, d.Name); err != nil {
-		return err
+	f := &rapport.Facts{Title: *title, Domain: d.Name, Database: rr.Where, RunID: rr.ID, Generated: rr.Started, Since: *since, Today: day.String()}
+	if f.Title == "" {
+		f.Title = "Rapport final de migration (" + d.Name + ")"
 	}
 	h, err := db.ReadHistory(ctx, d, f.Since, f.Today)
 	if err != nil {

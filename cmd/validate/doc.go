@@ -60,17 +60,29 @@
 //	DIR/rapport_validation_<YYYYMMDD-HHMMSS>.txt   the report, named by its start time (UTC);
 //	                  a second run in the same second gets _2, _3... before .txt, so
 //	                  reports never overwrite each other and their names sort by time.
-//	                  Per check: PASS, FAIL or WARN, the number of offending rows, up to
-//	                  10 samples (an orphan names its row's key, file and line, then the
-//	                  missing key) and the rule as what was expected; then a summary.
-//	                  Beside each table's rows, the time its checks took.
-//	-json FILE|-      the same results for scripts: snake_case keys, "status" (PASS, WARN
-//	                  or FAIL), "run_id", "domain", "database", "started", "today",
+//	                  Per check: PASS, FAIL, WARN or ERROR, the number of offending rows,
+//	                  up to 10 samples (an orphan names its row's key, file and line,
+//	                  then the missing key) and the rule as what was expected; then a
+//	                  summary. Beside each table's rows, the time its checks took.
+//	-json FILE|-      the same results for scripts: snake_case keys, "status" (PASS, WARN,
+//	                  FAIL or ERROR), "run_id", "domain", "database", "started", "today",
 //	                  "duration_seconds", "volumes" (rows per table), "time_by_table"
 //	                  (each "table" and the "seconds" its checks took), "checks" (each
 //	                  with "name", "kind", "status", "count", "sample", "description",
-//	                  "seconds": checks sharing a scan share its time equally) and
-//	                  "summary" ("checks", "passed", "failed", "warnings").
+//	                  "error" when it could not run, "seconds": checks sharing a scan
+//	                  share its time equally) and "summary" ("checks", "passed",
+//	                  "failed", "warnings", "errors": the checks that could not run).
+//
+// A check that could not run is not a failure: its query was refused (a column altered
+// or dropped behind the toolkit's back, a privilege withheld from the account, the
+// server gone), so it found nothing either way. It is ERROR, with "-" for its count and
+// the server's reason ("could not run: ..."), and the others run all the same. The
+// verdict is then incomplete: the run's status is ERROR even when other checks failed,
+// the summary names the checks that could not run and those that failed all the same,
+// the stderr line says "N of M checks could not run, the verdict is incomplete (...)"
+// and names the failed checks too, the journal records the run as failed, and validate
+// exits 2. Fix what the reason says (restore the column, grant the privilege) and run
+// it again.
 //
 // A summary line goes to stderr (none with -quiet when every check passes). The run is
 // recorded in the journal when the account may write it: an account with SELECT only
@@ -87,7 +99,9 @@
 //
 // Exit status: 0 every check passes (warnings allowed), 1 a check fails, 2 it could not
 // check (database down, wrong password, missing tables, another domain's database, a
-// schema older or newer than it knows, interrupted).
+// schema older or newer than it knows, interrupted), or a check could not run: 2 wins
+// over 1, since a verdict with checks missing cannot be called a result; the failed
+// checks are named all the same.
 //
 // Example:
 //

@@ -14,7 +14,8 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from what the p
 // TestGoldenClevity: validate's text report and JSON, line by line, compared with
 // testdata/golden/clevity (masked: progtest.Masker): a migrated clevity sample is
 // damaged behind the toolkit's back (constraints off, fingerprints not recomputed), so
-// that checks of every kind pass, warn and fail with their samples.
+// that checks of every kind pass, warn and fail with their samples; then a column is
+// dropped, so that checks could not run.
 func TestGoldenClevity(t *testing.T) {
 	t.Parallel()
 	dsn := mariadbtest.NewDatabase(t)
@@ -36,6 +37,13 @@ func TestGoldenClevity(t *testing.T) {
 		"UPDATE intervenants SET run_id = 'ghost' WHERE id_intervenant = 3")
 	g.Program(t, "3-validate-damaged", 1, "validate", "-dsn", dsn, "-today", "2026-11-15", "-source", in,
 		"-out", filepath.Join(out, "damaged"), "-json", filepath.Join(out, "damaged", "validation.json"))
+	// A column dropped: the checks that read it could not run (ERROR, exit 2), and those
+	// that failed are still named.
+	if _, err := openDB(t, dsn).Exec("ALTER TABLE intervenants DROP COLUMN email"); err != nil {
+		t.Fatal(err)
+	}
+	g.Program(t, "4-validate-could-not-run", 2, "validate", "-dsn", dsn, "-today", "2026-11-15",
+		"-out", filepath.Join(out, "could-not-run"), "-json", filepath.Join(out, "could-not-run", "validation.json"))
 	g.Tree(t, "out", out)
 }
 

@@ -14,7 +14,6 @@ import (
 	"dmt/pkg/cli"
 	"dmt/pkg/mariadb"
 	"dmt/pkg/migrate"
-	"dmt/pkg/redact"
 	"dmt/pkg/store"
 	"dmt/pkg/validate"
 )
@@ -60,17 +59,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return cli.Usagef("-source %s: not a folder", *source)
 		}
 	}
-	started := time.Now()
-	runID := cli.NewRunID(started)
-	db, err := mariadb.Open(ctx, *dsn)
+	rr, err := cli.OpenRead(ctx, *dsn, d.Name)
 	if err != nil {
 		return err
 	}
+	db, runID, started := rr.DB, rr.ID, rr.Started
 	defer db.Close()
-	if err := db.CheckReadable(ctx, d.Name); err != nil {
-		return err
-	}
-	rep := &validate.Report{RunID: runID, Domain: d.Name, Database: mariadb.Describe(db.Cfg), Started: started, Today: day}
+	rep := &validate.Report{RunID: runID, Domain: d.Name, Database: rr.Where, Started: started, Today: day}
 	vols, results, err := validate.Run(ctx, db, d, validate.Checks(d, day))
 	if err != nil {
 		return fmt.Errorf("%s: %w", rep.Database, err)
@@ -110,8 +105,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	// The run is recorded in the journal when the account may write it. A read-only
 	// account (or server) still checks everything: it says once that the run is not
 	// recorded, and the exit status is the checks'.
-	host, _ := os.Hostname()
-	err = db.StartRun(ctx, store.Run{ID: runID, Tool: "validate", Domain: d.Name, Host: host, Args: strings.Join(redact.Args(args), " ")})
+	err = rr.Record(ctx, "validate", args)
 	switch {
 	case mariadb.IsDenied(err):
 		if !*quiet {
@@ -129,8 +123,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			fmt.Fprintf(stderr, "validate: results not stored in the database, the final report will lack them: %v\n", err)
 		}
+		// A run with checks that could not run did not do its job (exit 2): failed.
 		status, msg := store.StatusOK, fmt.Sprintf("%d checks, %d failed, %d warnings", sum.Checks, sum.Failed, sum.Warnings)
-		if sum.Failed > 0 {
+		switch {
+		case sum.Errors > 0:
+			status, msg = store.StatusFailed, msg+fmt.Sprintf(", %d could not run", sum.Errors)
+		case sum.Failed > 0:
 			status = store.StatusDataErrors
 		}
 		if err := db.FinishRun(runID, status, store.Counts{}, msg); err != nil {
@@ -159,25 +157,49 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return fmt.Errorf("write JSON: %w", err)
 		}
 	}
-	if sum.Failed > 0 {
-		var failed []string
-		for _, r := range results {
-			switch {
-			case r.Status != validate.Fail:
-			case r.Kind == validate.Journal && len(r.Sample) > 0:
-				failed = append(failed, r.Name+": "+r.Sample[0]) // which run, and what to do
-			default:
-				failed = append(failed, r.Name)
-			}
-		}
-		if len(failed) > 3 {
-			failed = append(failed[:3], "...")
-		}
-		return &cli.DataProblems{Msg: fmt.Sprintf("%d of %d checks failed (%s); report %s", sum.Failed, sum.Checks, strings.Join(failed, "; "), path)}
+	if err := verdict(results, sum, path); err != nil {
+		return err
 	}
 	if !*quiet {
 		fmt.Fprintf(stderr, "validate: %d checks passed (%d warnings) on %s in %.1f s; report %s\n",
 			sum.Passed, sum.Warnings, rep.Database, rep.Duration.Seconds(), path)
+	}
+	return nil
+}
+
+// verdict is what the run's end says when not every check passed: checks that could
+// not run make the verdict incomplete, an error (exit 2) naming them, the first with
+// why, and then the checks that failed all the same; else failed checks are data
+// problems (exit 1), each named (a journal check with its run, and what to do).
+func verdict(results []validate.Result, sum validate.Summary, path string) error {
+	var failed, errs []string
+	for _, r := range results {
+		switch {
+		case r.Status == validate.Error && len(errs) == 0:
+			errs = append(errs, r.Name+": "+r.Error)
+		case r.Status == validate.Error:
+			errs = append(errs, r.Name)
+		case r.Status != validate.Fail:
+		case r.Kind == validate.Journal && len(r.Sample) > 0:
+			failed = append(failed, r.Name+": "+r.Sample[0]) // which run, and what to do
+		default:
+			failed = append(failed, r.Name)
+		}
+	}
+	list := func(names []string) string {
+		if len(names) > 3 {
+			names = append(names[:3:3], "...")
+		}
+		return strings.Join(names, "; ")
+	}
+	switch {
+	case sum.Errors > 0 && sum.Failed > 0:
+		return fmt.Errorf("%d of %d checks could not run, the verdict is incomplete (%s); %d failed all the same (%s); report %s",
+			sum.Errors, sum.Checks, list(errs), sum.Failed, list(failed), path)
+	case sum.Errors > 0:
+		return fmt.Errorf("%d of %d checks could not run, the verdict is incomplete (%s); report %s", sum.Errors, sum.Checks, list(errs), path)
+	case sum.Failed > 0:
+		return &cli.DataProblems{Msg: fmt.Sprintf("%d of %d checks failed (%s); report %s", sum.Failed, sum.Checks, list(failed), path)}
 	}
 	return nil
 }

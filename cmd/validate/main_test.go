@@ -295,7 +295,8 @@ func TestCannotCheck(t *testing.T) {
 }
 
 // TestNightlyScript runs scripts/nightly_validate.sh as cron would: bare environment,
-// DSN from an owner-only file, old reports pruned to the last 30, validate's status.
+// DSN from an owner-only file, old reports pruned to the last 30, validate's status (2
+// when checks could not run).
 func TestNightlyScript(t *testing.T) {
 	t.Parallel()
 	root, err := mariadbtest.RepoRoot()
@@ -340,6 +341,17 @@ func TestNightlyScript(t *testing.T) {
 	}
 	if res := cron(dsnFile); res.Code != 1 || !strings.Contains(res.Stderr, "checks failed") {
 		t.Errorf("broken database: exit %d, stderr %q; want 1 and the failure", res.Code, res.Stderr)
+	}
+	// An account kept from a column: the mail says the checks could not run, not that
+	// they failed, and the status is 2 (the failures are named all the same).
+	blind := filepath.Join(dir, "blind.dsn")
+	account := mariadbtest.NewAccountWithout(t, mariadbtest.ServerDSN(t), dsn, "clients", "email", "journal", "validate_results")
+	if err := os.WriteFile(blind, []byte(account+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if res := cron(blind); res.Code != 2 || strings.Count(res.Stderr, "\n") != 1 || !strings.Contains(res.Stderr, "checks could not run, the verdict is incomplete") ||
+		!strings.Contains(res.Stderr, "2 failed all the same (projets.id_client -> clients") {
+		t.Errorf("account without clients.email: exit %d, stderr %q; want 2 and one line: checks could not run, two failed all the same", res.Code, res.Stderr)
 	}
 	os.Chmod(dsnFile, 0o644)
 	if res := cron(dsnFile); res.Code != 2 || !strings.Contains(res.Stderr, "chmod 600") {

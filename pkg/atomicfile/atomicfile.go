@@ -12,7 +12,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+
+	"dmt/pkg/runid"
 )
 
 // File is a file being written under a temporary name beside its destination.
@@ -99,6 +102,20 @@ func WriteFile(path, runID string, write func(io.Writer) error) error {
 	return err
 }
 
+// Replace renames from, a complete file in the folder of to, to to, keeping a file
+// already there first as Backup(to, runID), whose name it returns ("" when there was
+// none): as Commit, for a file written elsewhere than through Create (a run that stages
+// several files and moves them in together). to is never missing meanwhile.
+func Replace(from, to, runID string) (kept string, err error) {
+	if kept, err = keep(to, runID, true); err != nil {
+		return "", fmt.Errorf("keep %s: %w", to, err)
+	}
+	if err := os.Rename(from, to); err != nil {
+		return kept, err
+	}
+	return kept, nil
+}
+
 // SetAside moves the file at path, if any, to Backup(path, runID) and returns that name
 // ("" when there was no file): a run that has nothing to write where an earlier run
 // wrote (no row isolated this time) leaves no stale file there, and loses nothing.
@@ -112,6 +129,15 @@ func Backup(path, runID string) string {
 	ext := filepath.Ext(path)
 	return strings.TrimSuffix(path, ext) + "." + runID + ext
 }
+
+// backupName matches the names Backup gives with a run id of runid.New (with -2, -3...
+// when that name was taken).
+var backupName = regexp.MustCompile(`\.` + runid.Pattern + `(-\d+)?(\.[^.]*)?$`)
+
+// IsBackup reports whether a file name is one Backup gives a kept version
+// (commandes_2026-W07_R012.20261115T100000Z-3fa2c1.csv): what a run kept is never read
+// as input, nor kept again.
+func IsBackup(name string) bool { return backupName.MatchString(name) }
 
 // keep gives the file at path a second name (link, so the destination never goes
 // missing) or moves it there, under Backup(path, runID), or NAME.<runID>-2.EXT and so

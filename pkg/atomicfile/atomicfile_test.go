@@ -105,3 +105,24 @@ func TestSetAside(t *testing.T) {
 		t.Errorf("%s still there", path)
 	}
 }
+
+// TestReplace: a file written elsewhere in the folder replaces the destination, whose
+// bytes are kept as Backup (a name IsBackup knows); with no destination, nothing is kept.
+func TestReplace(t *testing.T) {
+	dir := t.TempDir()
+	dst, staged := filepath.Join(dir, "clients.csv"), filepath.Join(dir, ".staged")
+	os.WriteFile(dst, []byte("mine"), 0o644)
+	os.WriteFile(staged, []byte("new"), 0o644)
+	kept, err := Replace(staged, dst, "20261115T100000Z-3fa2c1")
+	if err != nil || kept != filepath.Join(dir, "clients.20261115T100000Z-3fa2c1.csv") || read(t, kept) != "mine" || read(t, dst) != "new" {
+		t.Fatalf("Replace = %q, %v; destination %q", kept, err, read(t, dst))
+	}
+	if !IsBackup(filepath.Base(kept)) || IsBackup("clients.csv") || IsBackup("commandes_2026-W07_R012.csv") {
+		t.Errorf("IsBackup does not tell %s from the files it keeps", filepath.Base(kept))
+	}
+	os.WriteFile(staged, []byte("other"), 0o644)
+	fresh := filepath.Join(dir, "projets.csv")
+	if kept, err := Replace(staged, fresh, "20261115T100000Z-3fa2c1"); err != nil || kept != "" || read(t, fresh) != "other" {
+		t.Errorf("Replace onto nothing = %q, %v", kept, err)
+	}
+}

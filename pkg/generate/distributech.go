@@ -3,9 +3,7 @@ package generate
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -16,6 +14,7 @@ import (
 
 	_ "modernc.org/sqlite" // pure Go: writing the source file needs no cgo
 
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/model"
 	"dmt/pkg/rules"
 )
@@ -27,6 +26,7 @@ type DistributechConfig struct {
 	Weeks                         int     // weekly order periods; the last one holds Today
 	Defects                       float64 // share of rows that carry a defect
 	Today                         model.Date
+	RunID                         string // as Config's: names the kept versions of the files replaced
 }
 
 // Names of what RunDistributech writes.
@@ -52,8 +52,9 @@ func OrderFileName(day model.Date, id int) string {
 // wholesaler's SQLite file distributech.sqlite (regions, revendeurs, produits, stock,
 // receptions), one order file per reseller and week in dir/commandes, and, when
 // cfg.Defects > 0, defects.csv, the manifest of every injected defect. A previous
-// SQLite file and previous order files in dir are replaced, so that the folder holds
-// one run. The same cfg gives the same CSV bytes and the same table contents. As Run,
+// SQLite file and previous order files in dir are replaced or set aside, so that the
+// folder holds one run, and kept as NAME.<run_id>.EXT (see stage): none is lost. The
+// same cfg gives the same CSV bytes and the same table contents. As Run,
 // it writes in a staging folder and touches dir only once every file is complete: a
 // run stopped by ctx (checked before each row planned, each order file written and
 // each row inserted into SQLite) or by an error leaves dir as it was.
@@ -67,7 +68,7 @@ func RunDistributech(ctx context.Context, cfg DistributechConfig, dir string) (S
 	case cfg.Revendeurs < 1 || cfg.Produits < 1 || cfg.Weeks < 1:
 		return Summary{}, fmt.Errorf("need at least one reseller, one product and one week")
 	}
-	st, err := newStage(dir)
+	st, err := newStage(dir, cfg.RunID)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -100,34 +101,56 @@ func RunDistributech(ctx context.Context, cfg DistributechConfig, dir string) (S
 	if err := os.MkdirAll(orders, 0o755); err != nil { // there even when no reseller ordered
 		return Summary{}, err
 	}
-	if err := removeStale(dir, orders, cfg.Defects > 0); err != nil {
+	if err := st.check(); err != nil {
 		return Summary{}, err
 	}
-	if err := st.commit(); err != nil {
+	aside, err := setAsideStale(st, dir, orders, cfg.Defects > 0)
+	if err != nil {
 		return Summary{}, err
 	}
+	kept, err := st.commit()
+	if err != nil {
+		return Summary{}, err
+	}
+	g.sum.Kept = append(aside, kept...)
 	return g.sum, nil
 }
 
-// removeStale removes what an earlier run left and this one would not overwrite: the
-// SQLite file (replaced whole), order files, and defects.csv when none is due. It runs
-// once the new files are complete, just before they are moved in.
-func removeStale(dir, orders string, manifest bool) error {
+// setAsideStale sets aside, as NAME.<run_id>.EXT (atomicfile.SetAside), what an earlier
+// run left in dir that this one does not write again, so that the folder holds one
+// run's files and loses none: order files (their kept versions aside), the SQLite
+// file's journal and WAL files, defects.csv when none is due. It runs once the new
+// files are complete, just before they are moved in, and returns the names kept,
+// relative to dir.
+func setAsideStale(st *stage, dir, orders string, manifest bool) ([]string, error) {
 	stale, err := filepath.Glob(filepath.Join(orders, "commandes_*.csv"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	db := filepath.Join(dir, DistributechSQLite)
-	stale = append(stale, db, db+"-journal", db+"-wal", db+"-shm")
+	stale = append(stale, db+"-journal", db+"-wal", db+"-shm")
 	if !manifest {
 		stale = append(stale, filepath.Join(dir, "defects.csv"))
 	}
+	var kept []string
 	for _, p := range stale {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return kept, err
+		}
+		if atomicfile.IsBackup(filepath.Base(p)) || st.writes(rel) {
+			continue
+		}
+		name, err := atomicfile.SetAside(p, st.runID)
+		if err != nil {
+			return kept, fmt.Errorf("set aside %s: %w", p, err)
+		}
+		if name != "" {
+			rel, _ := filepath.Rel(dir, name)
+			kept = append(kept, rel)
 		}
 	}
-	return nil
+	return kept, nil
 }
 
 // distributech holds what the rows still to write refer to: the valid parents, and the

@@ -26,6 +26,9 @@ type Config struct {
 	Corrupt                                      int     // rows of projets_corrompus.csv; 0: none
 	Today                                        model.Date
 	Agencies                                     bool // each file in the dialect of another agency
+	// RunID names the run: a file of the output folder it replaces with other bytes is
+	// kept as NAME.<RunID>.EXT (atomicfile.Backup); empty, a new run id.
+	RunID string
 }
 
 // Dialect is how an agency writes its file.
@@ -52,6 +55,9 @@ var agencyDialects = map[string]Dialect{
 type Summary struct {
 	Files   []FileSummary
 	Defects map[rules.Code]int
+	// Kept are the files of the output folder the run replaced or set aside, under the
+	// names they are kept as (NAME.<run_id>.EXT), relative to the folder.
+	Kept []string
 }
 
 // FileSummary counts the rows of one written file.
@@ -87,14 +93,16 @@ type ManifestRow struct {
 // Run writes the files of cfg into dir (created when missing). The files are written
 // in a staging folder inside dir and moved into place only once all of them are
 // complete, so that a run stopped by ctx or by an error leaves dir as it was; ctx is
-// checked before each row, and its error comes back when it is done. A request the
+// checked before each row, and its error comes back when it is done. A file of dir that
+// a new one replaces is kept as NAME.<run_id>.EXT unless it holds the same bytes (see
+// stage); Summary.Kept names them. A request the
 // parents cannot satisfy (more affectations than distinct keys) is an error saying how
 // many are possible.
 func Run(ctx context.Context, cfg Config, dir string) (Summary, error) {
 	if cfg.Today.IsZero() {
 		cfg.Today = model.NewDate(time.Now())
 	}
-	st, err := newStage(dir)
+	st, err := newStage(dir, cfg.RunID)
 	if err != nil {
 		return Summary{}, err
 	}
@@ -120,7 +128,7 @@ func Run(ctx context.Context, cfg Config, dir string) (Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return Summary{}, err
 	}
-	if err := st.commit(); err != nil {
+	if g.sum.Kept, err = st.commit(); err != nil {
 		return Summary{}, err
 	}
 	return g.sum, nil

@@ -2,13 +2,21 @@ package generate
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"time"
 
 	"golang.org/x/text/encoding/charmap"
 
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/csvfile"
+	"dmt/pkg/runid"
 )
 
 // output is one CSV file being written, counting its physical lines (no field the
@@ -99,13 +107,23 @@ func (o *output) Close() error {
 // commit moves them into the output folder once all are complete, so that a run
 // stopped half way (Ctrl-C, an error) leaves the output folder as it was. Only a run
 // killed outright leaves the stage behind: a folder named .generate-*, safe to remove.
+//
+// A file of the output folder is never lost: one a file of the run replaces is kept as
+// NAME.<run_id>.EXT (atomicfile.Backup), as every program of the toolkit keeps what it
+// replaces, unless it holds the very bytes the run wrote (a run made again with the
+// same seed and flags), which then stays as it is.
 type stage struct {
 	dir, final string
+	runID      string
 	names      []string // paths relative to the output folder, in the order written
 }
 
-// newStage makes the output folder when missing, and the stage inside it.
-func newStage(final string) (*stage, error) {
+// newStage makes the output folder when missing, and the stage inside it; runID ""
+// takes a new run id.
+func newStage(final, runID string) (*stage, error) {
+	if runID == "" {
+		runID = runid.New(time.Now())
+	}
 	if err := os.MkdirAll(final, 0o755); err != nil {
 		return nil, err
 	}
@@ -113,25 +131,102 @@ func newStage(final string) (*stage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &stage{dir: dir, final: final}, nil
+	return &stage{dir: dir, final: final, runID: runID}, nil
 }
 
 // add notes that name was written in the stage.
 func (s *stage) add(name string) { s.names = append(s.names, name) }
 
-// commit moves every file written into the output folder, replacing files of the same
-// name, and removes the stage.
-func (s *stage) commit() error {
+// writes reports whether the run wrote name (relative to the output folder).
+func (s *stage) writes(name string) bool { return slices.Contains(s.names, filepath.Clean(name)) }
+
+// check refuses, before anything in the output folder changes, a destination that is
+// there but not a regular file (a folder, a link, a pipe): it could be neither kept nor
+// replaced.
+func (s *stage) check() error {
 	for _, name := range s.names {
 		to := filepath.Join(s.final, name)
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			return err
+		st, err := os.Lstat(to)
+		if err == nil && !st.Mode().IsRegular() {
+			return fmt.Errorf("%s is there and is not a regular file (%s): move it away, or write into another folder", to, st.Mode().Type())
 		}
-		if err := os.Rename(filepath.Join(s.dir, name), to); err != nil {
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
-	return os.RemoveAll(s.dir)
+	return nil
+}
+
+// commit moves every file written into the output folder and removes the stage. A file
+// it replaces is kept as NAME.<run_id>.EXT, unless it holds the same bytes, which are
+// left in place; commit returns the names kept, relative to the output folder.
+func (s *stage) commit() (kept []string, err error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	for _, name := range s.names {
+		from, to := filepath.Join(s.dir, name), filepath.Join(s.final, name)
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return kept, err
+		}
+		if same, err := sameBytes(from, to); err != nil || same {
+			if err != nil {
+				return kept, err
+			}
+			continue // the stage, removed below, takes the copy
+		}
+		k, err := atomicfile.Replace(from, to, s.runID)
+		if err != nil {
+			return kept, err
+		}
+		if k != "" {
+			rel, _ := filepath.Rel(s.final, k)
+			kept = append(kept, rel)
+		}
+	}
+	return kept, os.RemoveAll(s.dir)
+}
+
+// sameBytes reports whether the file at b exists and holds the bytes of the file at a.
+func sameBytes(a, b string) (bool, error) {
+	sb, err := os.Stat(b)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	sa, err := os.Stat(a)
+	if err != nil || sa.Size() != sb.Size() {
+		return false, err
+	}
+	fa, err := os.Open(a)
+	if err != nil {
+		return false, err
+	}
+	defer fa.Close()
+	fb, err := os.Open(b)
+	if err != nil {
+		return false, err
+	}
+	defer fb.Close()
+	bufA, bufB := make([]byte, 256<<10), make([]byte, 256<<10)
+	for {
+		na, errA := io.ReadFull(fa, bufA)
+		nb, errB := io.ReadFull(fb, bufB)
+		if na != nb || !bytes.Equal(bufA[:na], bufB[:nb]) {
+			return false, nil
+		}
+		if errA == io.EOF || errA == io.ErrUnexpectedEOF {
+			return errB == io.EOF || errB == io.ErrUnexpectedEOF, nil
+		}
+		if errA != nil {
+			return false, errA
+		}
+		if errB != nil {
+			return false, errB
+		}
+	}
 }
 
 // discard removes the stage and what is left in it: nothing after a commit.

@@ -251,7 +251,8 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *store.H
 		Status  string         `db:"status"` // the journal's
 	}
 	if err := db.pool.SelectContext(ctx, &runs, `SELECT j.run_id, j.started_at, j.status, COALESCE(j.message, '') AS message,
-		COUNT(v.check_name) AS checks, COALESCE(SUM(v.status = 'FAIL'), 0) AS failed, COALESCE(SUM(v.status = 'WARN'), 0) AS warnings
+		COUNT(v.check_name) AS checks, COALESCE(SUM(v.status = 'FAIL'), 0) AS failed, COALESCE(SUM(v.status = 'WARN'), 0) AS warnings,
+		COALESCE(SUM(v.status = 'ERROR'), 0) AS errors
 		FROM journal j LEFT JOIN validate_results v ON v.run_id = j.run_id
 		WHERE j.tool = 'validate' AND j.domain = ? AND j.started_at >= ?
 		GROUP BY j.run_id, j.started_at, j.status, j.message ORDER BY j.started_at, j.run_id`, dom, since); err != nil {
@@ -261,7 +262,9 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *store.H
 		v := r.Validation
 		v.Started = parseTime(r.Started)
 		v.Stored = v.Checks > 0
-		switch {
+		switch { // checks that could not run leave the verdict incomplete, whatever failed
+		case v.Stored && v.Errors > 0, !v.Stored && r.Status == store.StatusFailed:
+			v.Status = "ERROR"
 		case v.Stored && v.Failed > 0, !v.Stored && r.Status != store.StatusOK:
 			v.Status = "FAIL"
 		case v.Warnings > 0:
@@ -306,6 +309,7 @@ func (db *DB) readValidations(ctx context.Context, dom, since string, f *store.H
 			h.LastFailed, h.LastCount = at, r.Count
 			h.FailedRuns++
 			h.Fixed, h.FixedBy = time.Time{}, ""
+		case r.Status == "ERROR": // could not run: neither failed again nor fixed
 		case !h.LastFailed.IsZero() && h.FixedBy == "":
 			h.Fixed, h.FixedBy = at, r.RunID
 		}

@@ -8,14 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"syscall"
 
+	"dmt/pkg/atomicfile"
 	"dmt/pkg/domain"
-	"dmt/pkg/runid"
 	"dmt/pkg/sqlitesrc"
 	"dmt/pkg/store"
 )
@@ -357,14 +356,9 @@ func findPattern(dir, pattern string) ([]string, error) {
 	return paths, nil
 }
 
-// keptCopy matches the name atomicfile gives the version of a file a run replaced:
-// NAME.<run_id>.EXT, the run id being runid.New's (20261115T100000Z-3fa2c1), with
-// -2, -3... when that name was taken.
-var keptCopy = regexp.MustCompile(`\.` + runid.Pattern + `(-\d+)?(\.[^.]*)?$`)
-
 // isKeptCopy reports whether a file name is that of a version a run kept of a file it
-// replaced (commandes_2026-W07_R012.20261115T100000Z-3fa2c1.csv).
-func isKeptCopy(name string) bool { return keptCopy.MatchString(name) }
+// replaced (commandes_2026-W07_R012.20261115T100000Z-3fa2c1.csv): atomicfile.IsBackup.
+func isKeptCopy(name string) bool { return atomicfile.IsBackup(name) }
 
 // missingError is a file of the domain that its input folder lacks.
 type missingError struct{ dir, name string }

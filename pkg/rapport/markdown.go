@@ -144,7 +144,11 @@ func (f *Facts) WriteMarkdown(w io.Writer) error {
 			if !v.Stored {
 				checks, failed, warns = "non enregistré", "–", "–"
 			}
-			row(&b, day(v.Started), codeSpan(v.RunID), v.Status+" ("+verdict(v.Status)+")", checks, failed, warns)
+			result := v.Status + " (" + verdict(v.Status) + ")"
+			if v.Errors > 0 {
+				result = fmt.Sprintf("%s (incomplète : %d vérifications n'ont pas pu s'exécuter)", v.Status, v.Errors)
+			}
+			row(&b, day(v.Started), codeSpan(v.RunID), result, checks, failed, warns)
 		}
 	}
 	if len(f.FailedChecks) > 0 {

@@ -66,12 +66,24 @@ func statusWords(s string) string {
 }
 
 // verdict is a validation status in words.
+// checkCounts is a validation's counts in words; checks that could not run only when
+// there were some.
+func checkCounts(v *store.Validation) string {
+	s := fmt.Sprintf("%d vérifications, %d en échec, %d avertissements", v.Checks, v.Failed, v.Warnings)
+	if v.Errors > 0 {
+		s += fmt.Sprintf(", %d n'ont pas pu s'exécuter", v.Errors)
+	}
+	return s
+}
+
 func verdict(s string) string {
 	switch s {
 	case "PASS":
 		return "réussie"
 	case "WARN":
 		return "réussie, avec avertissements"
+	case "ERROR":
+		return "incomplète : des vérifications n'ont pas pu s'exécuter"
 	}
 	return "en échec"
 }
@@ -145,7 +157,7 @@ func (f *Facts) charts() charts {
 		strip := svgchart.Strip{Title: "Résultat de chaque validation", Subtitle: "Une case par exécution de validate, dans l'ordre du temps (UTC)"}
 		for _, v := range f.Validations {
 			strip.Cells = append(strip.Cells, svgchart.Cell{Label: v.Started.UTC().Format("2006-01-02"), Status: v.Status,
-				Tip: fmt.Sprintf("(%s) %d vérifications, %d en échec, %d avertissements", v.RunID, v.Checks, v.Failed, v.Warnings)})
+				Tip: fmt.Sprintf("(%s) %s", v.RunID, checkCounts(&v))})
 		}
 		c.strip = strip.SVG()
 	}
@@ -476,12 +488,12 @@ func (f *Facts) validationSentence() (text, class string) {
 	}
 	class = "ok"
 	switch v.Status {
-	case "FAIL":
+	case "FAIL", "ERROR":
 		class = "bad"
 	case "WARN":
 		class = "warn"
 	}
-	detail := fmt.Sprintf("%d vérifications, %d en échec, %d avertissements", v.Checks, v.Failed, v.Warnings)
+	detail := checkCounts(v)
 	if !v.Stored {
 		detail = v.Message + " ; résultats détaillés non enregistrés dans la base"
 	}

@@ -94,8 +94,8 @@ type Quarantine struct {
 	Rows   int64     `db:"rows"`
 }
 
-// Validation is one validate run: its verdict (PASS, WARN or FAIL) and the counts of
-// its checks (zero when its results were not stored).
+// Validation is one validate run: its verdict (PASS, WARN, FAIL, or ERROR when checks
+// could not run) and the counts of its checks (zero when its results were not stored).
 type Validation struct {
 	RunID    string    `db:"run_id"`
 	Started  time.Time `db:"-"`
@@ -103,7 +103,8 @@ type Validation struct {
 	Checks   int       `db:"checks"`
 	Failed   int       `db:"failed"`
 	Warnings int       `db:"warnings"`
-	Stored   bool      `db:"-"` // validate_results holds its checks
+	Errors   int       `db:"errors"` // checks that could not run
+	Stored   bool      `db:"-"`      // validate_results holds its checks
 	Message  string    `db:"message"`
 }
 

@@ -14,6 +14,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -265,19 +266,21 @@ func textOn(fill string) string {
 	return "#ffffff"
 }
 
-// Cell is one square of a strip: its label (a date), its status (Pass, Fail or Warn)
-// and a tooltip.
+// Cell is one square of a strip: its label (a date), its status (Pass, Fail, Warn or
+// Error) and a tooltip.
 type Cell struct {
 	Label  string
 	Status string
 	Tip    string
 }
 
-// Statuses of a strip's cells.
+// Statuses of a strip's cells. Error is a run whose verdict is incomplete: some of its
+// checks could not run.
 const (
-	Pass = "PASS"
-	Fail = "FAIL"
-	Warn = "WARN"
+	Pass  = "PASS"
+	Fail  = "FAIL"
+	Warn  = "WARN"
+	Error = "ERROR"
 )
 
 // Strip is a row of cells, one per run in time order, coloured and marked by status:
@@ -294,6 +297,8 @@ func statusLook(status string) (fill, symbol string) {
 		return Green, "✓"
 	case Warn:
 		return Orange, "!"
+	case Error:
+		return Grey, "?"
 	default:
 		return Vermillion, "✗"
 	}
@@ -327,7 +332,11 @@ func (c Strip) SVG() string {
 	}
 	ly := height - 12
 	x := left
-	for _, s := range []struct{ status, label string }{{Pass, "toutes les vérifications passent"}, {Warn, "avertissements"}, {Fail, "au moins une vérification échoue"}} {
+	legend := []struct{ status, label string }{{Pass, "toutes les vérifications passent"}, {Warn, "avertissements"}, {Fail, "au moins une vérification échoue"}}
+	if slices.ContainsFunc(c.Cells, func(cl Cell) bool { return cl.Status == Error }) {
+		legend = append(legend, struct{ status, label string }{Error, "incomplète : des vérifications n'ont pas pu s'exécuter"})
+	}
+	for _, s := range legend {
 		fill, sym := statusLook(s.status)
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="14" rx="2" fill="%s"/><text x="%d" y="%d" text-anchor="middle" font-size="10" fill="%s">%s</text><text x="%d" y="%d">%s</text>`+"\n",
 			x, ly-11, fill, x+7, ly, textOn(fill), sym, x+20, ly, Esc(s.label))

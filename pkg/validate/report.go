@@ -24,8 +24,10 @@ type Report struct {
 }
 
 // WriteText writes the report for people: the journal's state, the volumes (rows per
-// table, then their checks), one line per check with its status, count and samples,
-// and under it the rule as what was expected, then the summary.
+// table, then their checks), one line per check with its status, count and samples (a
+// check that could not run: ERROR, "-" and why), and under it the rule as what was
+// expected, then the summary; when checks could not run, it names them, and the checks
+// that failed, under the summary.
 func (r *Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	sum := Summarize(r.Results)
@@ -62,10 +64,12 @@ func (r *Report) WriteText(w io.Writer) error {
 				shownVolumes = true
 			}
 		}
-		fmt.Fprintf(&b, "  %s  %-*s %6d", res.Status, width, res.Name, res.Count)
-		if res.Error != "" {
-			fmt.Fprintf(&b, "  error: %s", res.Error)
-		} else if len(res.Sample) > 0 {
+		if res.Status == Error {
+			fmt.Fprintf(&b, "  %-5s %-*s %6s  could not run: %s", res.Status, width, res.Name, "-", res.Error)
+		} else {
+			fmt.Fprintf(&b, "  %-5s %-*s %6d", res.Status, width, res.Name, res.Count)
+		}
+		if res.Status != Error && len(res.Sample) > 0 {
 			more := ""
 			if res.Count > len(res.Sample) {
 				more = ", ..."
@@ -78,9 +82,30 @@ func (r *Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "\nVolumes\n")
 		volumes()
 	}
-	fmt.Fprintf(&b, "\nSummary: %d checks, %d passed, %d failed, %d warnings: %s\n", sum.Checks, sum.Passed, sum.Failed, sum.Warnings, sum.Status())
+	fmt.Fprintf(&b, "\nSummary: %d checks, %d passed, %d failed, %d warnings", sum.Checks, sum.Passed, sum.Failed, sum.Warnings)
+	if sum.Errors > 0 {
+		fmt.Fprintf(&b, ", %d could not run", sum.Errors)
+	}
+	fmt.Fprintf(&b, ": %s\n", sum.Status())
+	if sum.Errors > 0 {
+		fmt.Fprintf(&b, "The verdict is incomplete: %d checks could not run (%s).\n", sum.Errors, strings.Join(r.Named(Error), "; "))
+		if sum.Failed > 0 {
+			fmt.Fprintf(&b, "Failed all the same: %s.\n", strings.Join(r.Named(Fail), "; "))
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// Named returns the names of the checks whose status is status, in report order.
+func (r *Report) Named(status string) []string {
+	var names []string
+	for _, res := range r.Results {
+		if res.Status == status {
+			names = append(names, res.Name)
+		}
+	}
+	return names
 }
 
 // TableTime is the time the checks reading one table took.

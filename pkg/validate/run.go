@@ -21,11 +21,14 @@ import (
 	"dmt/pkg/store"
 )
 
-// Statuses of a check.
+// Statuses of a check. Error is a check that could not run (its query failed: a column
+// altered or dropped, a privilege withheld, the server gone): it found nothing, neither
+// offending rows nor their absence, so it is neither a pass nor a failure.
 const (
-	Pass = "PASS"
-	Fail = "FAIL"
-	Warn = "WARN"
+	Pass  = "PASS"
+	Fail  = "FAIL"
+	Warn  = "WARN"
+	Error = "ERROR"
 )
 
 // SampleSize is how many offending keys a result shows.
@@ -67,7 +70,7 @@ type Result struct {
 	Status string
 	Count  int
 	Sample []string
-	Error  string // the check could not run: counted as a failure
+	Error  string // why the check could not run (status Error)
 	// Duration is the time the check's queries took. Checks that share one pass over a
 	// table each show the whole pass: the pass's time is in Report.Passes once.
 	Duration time.Duration
@@ -99,8 +102,8 @@ type Volume struct {
 	Rows  int
 }
 
-// Run runs every check, two queries at a time; a check that fails or errs never stops
-// the others. The checks that share a pass are counted together, one query per pass,
+// Run runs every check, two queries at a time; a check that fails or cannot run (status
+// Error, its query's error kept) never stops the others. The checks that share a pass are counted together, one query per pass,
 // and a check's own query runs only when its count is not 0 (see Check). The results open with the state of the
 // latest loading runs (kind Journal) and whether the tables hold rows. It returns
 // ErrMissingTables, wrapped with their names, when the database is not one of d.
@@ -149,7 +152,7 @@ func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volu
 			r.Duration += time.Since(start)
 			switch {
 			case err != nil:
-				r.Status, r.Error = Fail, err.Error()
+				r.Status, r.Count, r.Sample, r.Error = Error, 0, nil, err.Error()
 			case r.Count == 0:
 				r.Status = Pass
 			case c.Warn:
@@ -366,18 +369,23 @@ func countRecords(f io.Reader) (int, string, error) {
 	return n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// Summary counts results by status.
+// Summary counts results by status; Errors counts the checks that could not run.
 type Summary struct {
 	Checks   int `json:"checks"`
 	Passed   int `json:"passed"`
 	Failed   int `json:"failed"`
 	Warnings int `json:"warnings"`
+	Errors   int `json:"errors"`
 }
 
-// Status is the run's verdict: FAIL when a check failed, else WARN when one warned, else
-// PASS. Only FAIL makes validate exit 1.
+// Status is the run's verdict: ERROR when a check could not run, since the verdict is
+// then incomplete (even if other checks failed: Failed says how many), else FAIL when a
+// check failed, else WARN when one warned, else PASS. validate exits 2 for ERROR, 1 for
+// FAIL.
 func (s Summary) Status() string {
 	switch {
+	case s.Errors > 0:
+		return Error
 	case s.Failed > 0:
 		return Fail
 	case s.Warnings > 0:
@@ -395,6 +403,8 @@ func Summarize(results []Result) Summary {
 			s.Passed++
 		case Warn:
 			s.Warnings++
+		case Error:
+			s.Errors++
 		default:
 			s.Failed++
 		}

@@ -220,3 +220,62 @@ func NewAccount(tb testing.TB, adminDSN, dsn, privileges string) string {
 	cfg.User, cfg.Passwd = user, password
 	return cfg.FormatDSN()
 }
+
+// NewAccountWithout creates, on the server adminDSN names, an account that may read every
+// table and view of the database dsn names but column of table (a DBA keeping personal
+// data from a validation account: it holds SELECT on that table's other columns), and
+// INSERT and UPDATE on each of writable, and returns a DSN for it. The account is dropped
+// when the test ends.
+func NewAccountWithout(tb testing.TB, adminDSN, dsn, table, column string, writable ...string) string {
+	tb.Helper()
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		tb.Fatalf("parse test DSN: %v", err)
+	}
+	db, err := sql.Open("mysql", adminDSN)
+	if err != nil {
+		tb.Fatalf("open test server: %v", err)
+	}
+	defer db.Close()
+	names := func(q string, args ...any) []string {
+		rows, err := db.Query(q, args...)
+		if err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var n string
+			if err := rows.Scan(&n); err != nil {
+				tb.Fatal(err)
+			}
+			out = append(out, "`"+n+"`")
+		}
+		return out
+	}
+	tables := names("SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name <> ?", cfg.DBName, table)
+	columns := names("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name <> ?",
+		cfg.DBName, table, column)
+	account := NewAccount(tb, adminDSN, dsn, "SHOW VIEW") // on the database itself: nothing to read
+	acc, err := mysql.ParseDSN(account)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	in := func(t string) string { return "`" + cfg.DBName + "`." + t }
+	for _, host := range []string{"%", "localhost"} {
+		who := " TO '" + acc.User + "'@'" + host + "'"
+		grants := []string{"GRANT SELECT (" + strings.Join(columns, ", ") + ") ON " + in("`"+table+"`") + who}
+		for _, t := range tables {
+			grants = append(grants, "GRANT SELECT ON "+in(t)+who)
+		}
+		for _, t := range writable {
+			grants = append(grants, "GRANT INSERT, UPDATE ON "+in("`"+t+"`")+who)
+		}
+		for _, g := range grants {
+			if _, err := db.Exec(g); err != nil {
+				tb.Fatalf("%s: %v", g, err)
+			}
+		}
+	}
+	return account
+}
