@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"maps"
 	"os"
 	"path/filepath"
@@ -67,27 +68,35 @@ func TestVerdictsAcrossFilesAndRuns(t *testing.T) {
 			migration := func(t *testing.T, dsn string, args ...string) result {
 				return runProg(t, c.env, "migration", append([]string{"-dsn", dsn, "-today", "2026-11-15"}, args...)...)
 			}
+			// The schema without a row (a run of the files' headers): the dry run of run1
+			// then reads the database, and keeps the rows of its earlier batches in its
+			// temporary table alone.
+			if res := migration(t, dsn, "-out", t.TempDir(), headersOnly(t, filepath.Join("testdata", "lookup", "run1"))); res.code != 0 {
+				t.Fatalf("headers: exit %d: %s", res.code, res.stderr)
+			}
 			for _, r := range []struct {
 				dir  string
 				want map[string]verdict
 				rows int // inserted
 			}{{"run1", want1, 7}, {"run2", want2, 4}} {
-				if r.dir == "run2" {
-					// A dry run reads the database and writes nothing: the same verdicts,
-					// the run's own rows kept in a temporary table, the tables as they were.
-					before := content(t, openDB(t, dsn))
-					out := t.TempDir()
-					res := migration(t, dsn, "-dry-run", "-out", out, "-batch", batch, filepath.Join("testdata", "lookup", r.dir))
-					if res.code != 1 {
-						t.Fatalf("%s dry run: exit %d, want 1: %s", r.dir, res.code, res.stderr)
-					}
-					checkVerdicts(t, r.dir+" dry run", verdicts(t, out), r.want)
-					if content(t, openDB(t, dsn)) != before {
-						t.Errorf("%s dry run: the tables changed", r.dir)
-					}
-				}
+				// A dry run reads the database and writes nothing: the same verdicts,
+				// the run's own rows kept in a temporary table, the tables and the
+				// journal as they were.
+				before := persisted(t, openDB(t, dsn))
 				out := t.TempDir()
-				res := migration(t, dsn, "-out", out, "-batch", batch, filepath.Join("testdata", "lookup", r.dir))
+				res := migration(t, dsn, "-dry-run", "-out", out, "-batch", batch, filepath.Join("testdata", "lookup", r.dir))
+				if res.code != 1 {
+					t.Fatalf("%s dry run: exit %d, want 1: %s", r.dir, res.code, res.stderr)
+				}
+				checkVerdicts(t, r.dir+" dry run", verdicts(t, out), r.want)
+				if persisted(t, openDB(t, dsn)) != before {
+					t.Errorf("%s dry run: the tables or the journal changed", r.dir)
+				}
+				if log := readLog(t, out); strings.Contains(log, "not in a temporary table") {
+					t.Errorf("%s dry run: the run's rows were not kept in a temporary table: %s", r.dir, log)
+				}
+				out = t.TempDir()
+				res = migration(t, dsn, "-out", out, "-batch", batch, filepath.Join("testdata", "lookup", r.dir))
 				if res.code != 1 {
 					t.Fatalf("%s: exit %d, want 1: %s", r.dir, res.code, res.stderr)
 				}
@@ -98,6 +107,35 @@ func TestVerdictsAcrossFilesAndRuns(t *testing.T) {
 			}
 		})
 	}
+}
+
+// headersOnly returns a folder holding the first line of each CSV file of dir.
+func headersOnly(t *testing.T, dir string) string {
+	t.Helper()
+	out := t.TempDir()
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		head, _, _ := strings.Cut(string(b), "\n")
+		if err := os.WriteFile(filepath.Join(out, filepath.Base(p)), []byte(head+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// persisted is what a run may write to the database: the tables' rows, and the rows of
+// the journal, rejections, corrections and run lease tables.
+func persisted(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	return content(t, db) + dump(t, db,
+		"SELECT run_id, status FROM journal ORDER BY run_id",
+		"SELECT run_id, file, `read`, inserted, rejected, ignored, updated FROM journal_files ORDER BY run_id, file",
+		"SELECT COUNT(*) FROM journal_batches", "SELECT COUNT(*) FROM rejections", "SELECT COUNT(*) FROM corrections",
+		"SELECT name, run_id, released_at FROM run_lease")
 }
 
 // verdict is what a run said of a row it did not insert: its code and detail.

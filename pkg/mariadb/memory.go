@@ -1,12 +1,17 @@
 package mariadb
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
+	"encoding/binary"
+	"errors"
 	"fmt"
-	"strings"
+	"io"
+	"strconv"
+	"sync"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 
 	"dmt/pkg/store"
@@ -16,162 +21,419 @@ import (
 // of its own held for the run: what a checker learnt of its run that the business tables
 // do not hold, kept out of the process's memory. The table lives as long as the
 // connection and is seen by no other session; it writes nothing to the database, so a
-// dry run may use it. Its connection is opened at the first fact kept.
+// dry run may use it.
+//
+// Facts reach the table as batches reach the business tables, with LOAD DATA LOCAL
+// INFILE from memory, written by a goroutine of the Memory's own while its caller goes on
+// judging rows: Keep queues its facts in pieces and returns. Recall does not wait for
+// the queue: its statement goes before the pieces not written yet (after the one being
+// written), and it reads those pieces in the process. A Memory is not safe for
+// concurrent use (its caller is one checker).
 type Memory struct {
-	db   *DB
 	conn *sqlx.Conn
-	kept bool // a fact was kept: Recall has something to read
+	// kept holds the entity and index of every fact kept: Recall asks only of those (a
+	// dry run's look-ups of parents loaded by earlier runs ask nothing).
+	kept map[[2]string]bool
+	// room holds a token for each piece queued and not written: Keep waits for room
+	// when the writer is memoryPieces behind.
+	room chan struct{}
+	wake chan struct{} // a piece or a read came
+	done chan struct{} // the writer stopped
+
+	mu      sync.Mutex
+	queue   []memoryPiece // pieces not written yet, in the order kept
+	reads   []memoryRead  // reads waiting, served before the next piece
+	closing bool
+	err     error // the first error of a statement: every later call returns it
 }
 
+// memoryPiece is up to pieceFacts facts of one call to Keep (their slice, held until
+// written), with the context of that call.
+type memoryPiece struct {
+	ctx   context.Context
+	facts []store.Fact
+}
+
+// memoryRead is a Recall's statement, run by the writer; reply gets its rows.
+type memoryRead struct {
+	ctx    context.Context
+	entity string
+	index  string
+	values []string
+	reply  chan memoryReply
+}
+
+type memoryReply struct {
+	rows []memoryRow
+	err  error
+}
+
+// pieceFacts is how many facts one LOAD DATA writes: a Recall waits for one piece at
+// most. memoryPieces is how many pieces may wait to be written (three batches of the
+// default size, with a unique index each).
+const (
+	pieceFacts   = 4096
+	memoryPieces = 32
+)
+
 // OpenMemory returns an empty Memory on db, its table created on a connection of its
-// own; an account without the CREATE TEMPORARY TABLES privilege gets an error saying
-// so. Close releases the connection (and the table).
+// own; an account without the CREATE TEMPORARY TABLES privilege, or a server that
+// refuses LOAD DATA LOCAL INFILE, gets an error saying so. Close releases the connection
+// (and the table).
 func (db *DB) OpenMemory(ctx context.Context) (store.RunMemory, error) {
-	m := &Memory{db: db}
-	if err := m.open(ctx); err != nil {
-		return nil, err
+	conn, err := db.pool.Connx(ctx)
+	if err != nil {
+		return nil, FormatError(err)
 	}
+	m := &Memory{conn: conn, kept: map[[2]string]bool{}, room: make(chan struct{}, memoryPieces),
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if _, err := conn.ExecContext(ctx, memoryTable); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("run memory: %w", FormatError(err))
+	}
+	// An empty load: a server without local_infile says so now, not at the first fact.
+	if err := m.load(ctx, "IGNORE", nil); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("run memory: %w", FormatError(err))
+	}
+	go m.write()
 	return m, nil
 }
 
 // memoryTable holds facts by entity, index and the SHA-256 of their value (values may be
-// longer than an index allows); Recall compares the value itself.
+// longer than an index allows); Recall compares the value itself. Its columns are binary
+// and hold any length: a fact comes back byte for byte as it was kept, never cut or
+// converted.
 const memoryTable = "CREATE TEMPORARY TABLE dmt_run_memory (" +
-	"entity VARCHAR(64) NOT NULL, ix VARCHAR(16) NOT NULL, value_sha BINARY(32) NOT NULL, " +
-	"value MEDIUMTEXT NOT NULL, line BIGINT NOT NULL, file VARCHAR(255) NOT NULL, vals MEDIUMTEXT NULL, " +
-	"PRIMARY KEY (entity, ix, value_sha)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
-
-// open takes the connection and creates the table.
-func (m *Memory) open(ctx context.Context) error {
-	if m.conn != nil {
-		return nil
-	}
-	conn, err := m.db.pool.Connx(ctx)
-	if err != nil {
-		return FormatError(err)
-	}
-	if _, err := conn.ExecContext(ctx, memoryTable); err != nil {
-		conn.Close()
-		return fmt.Errorf("run memory: %w", FormatError(err))
-	}
-	m.conn = conn
-	return nil
-}
+	"entity VARBINARY(64) NOT NULL, ix VARBINARY(16) NOT NULL, value_sha BINARY(32) NOT NULL, " +
+	"value LONGBLOB NOT NULL, line BIGINT NOT NULL, file BLOB NOT NULL, vals LONGBLOB NULL, " +
+	"PRIMARY KEY (entity, ix, value_sha)) ENGINE=InnoDB"
 
 // Keep records facts. For the "key" and "rejected" indexes a later fact replaces an
 // earlier one of the same value; for the others (unique owners, consistency) the first
-// stays.
+// stays. Keep holds facts (the slice and the values) until they are written, meanwhile:
+// the caller must not change them. An error in writing them is returned by a later call.
 func (m *Memory) Keep(ctx context.Context, facts []store.Fact) error {
-	if len(facts) == 0 {
+	if err := m.failure(); err != nil {
+		return err
+	}
+	for _, f := range facts {
+		m.kept[[2]string{f.Entity, f.Index}] = true
+	}
+	for start := 0; start < len(facts); start += pieceFacts {
+		select {
+		case m.room <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		m.mu.Lock()
+		m.queue = append(m.queue, memoryPiece{ctx: ctx, facts: facts[start:min(start+pieceFacts, len(facts))]})
+		m.mu.Unlock()
+		m.signal()
+	}
+	return nil
+}
+
+// signal wakes the writer.
+func (m *Memory) signal() {
+	select {
+	case m.wake <- struct{}{}:
+	default:
+	}
+}
+
+// failure returns the first error of a statement, nil when none failed.
+func (m *Memory) failure() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.err
+}
+
+// write runs the Memory's statements until Close: the reads waiting first, then the
+// pieces in the order they were kept. After a statement failed it runs no other: the
+// pieces are dropped, the reads get the error.
+func (m *Memory) write() {
+	defer close(m.done)
+	var buf []byte
+	for {
+		m.mu.Lock()
+		switch {
+		case len(m.reads) > 0:
+			r := m.reads[0]
+			m.reads = m.reads[1:]
+			err := m.err
+			m.mu.Unlock()
+			var rows []memoryRow
+			if err == nil {
+				rows, err = m.read(r)
+				m.fail(err)
+			}
+			r.reply <- memoryReply{rows, m.failure()}
+		case len(m.queue) > 0:
+			p := m.queue[0]
+			m.queue = m.queue[1:]
+			err := m.err
+			m.mu.Unlock()
+			if err == nil {
+				buf, err = m.loadPiece(p, buf)
+				m.fail(err)
+			}
+			<-m.room
+		case m.closing:
+			m.mu.Unlock()
+			return
+		default:
+			m.mu.Unlock()
+			<-m.wake
+		}
+	}
+}
+
+// fail keeps err, wrapped, when it is the first.
+func (m *Memory) fail(err error) {
+	if err == nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.err == nil {
+		m.err = fmt.Errorf("run memory: %w", FormatError(err))
+	}
+}
+
+// loadPiece writes p: its "key" and "rejected" facts replacing the rows of their
+// values, the others kept only where their value has none. buf is reused.
+func (m *Memory) loadPiece(p memoryPiece, buf []byte) ([]byte, error) {
+	for _, mode := range []string{"REPLACE", "IGNORE"} {
+		buf = buf[:0]
+		for _, f := range p.facts {
+			if latestWins(f.Index) == (mode == "REPLACE") {
+				buf = appendFact(buf, f)
+			}
+		}
+		if len(buf) == 0 {
+			continue
+		}
+		if err := m.load(p.ctx, mode, buf); err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
+// latestWins reports whether a later fact of index replaces an earlier one.
+func latestWins(index string) bool { return index == "key" || index == "rejected" }
+
+// load streams data (rows of appendFact) into the table: mode REPLACE makes a later row
+// of a value replace the one there, IGNORE keeps the one there. No data still sends the
+// statement (OpenMemory's check).
+func (m *Memory) load(ctx context.Context, mode string, data []byte) error {
+	name := fmt.Sprintf("dmt-memory-%d", readerSeq.Add(1))
+	mysql.RegisterReaderHandler(name, func() io.Reader { return bytes.NewReader(data) })
+	defer mysql.DeregisterReaderHandler(name)
+	_, err := m.conn.ExecContext(ctx, "LOAD DATA LOCAL INFILE 'Reader::"+name+"' "+mode+" INTO TABLE dmt_run_memory"+
+		" CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'"+
+		" (entity, ix, value_sha, value, line, file, vals)")
+	return err
+}
+
+// appendFact appends f to dst as a row of the table in LOAD DATA's text format, its
+// values as bytes (appendEscaped); Values, NULL when nil, as each value's length (a
+// uvarint) then its bytes.
+func appendFact(dst []byte, f store.Fact) []byte {
+	sum := sha256.Sum256([]byte(f.Value))
+	dst = appendEscaped(dst, f.Entity)
+	dst = append(dst, '\t')
+	dst = appendEscaped(dst, f.Index)
+	dst = append(dst, '\t')
+	dst = appendEscaped(dst, sum[:])
+	dst = append(dst, '\t')
+	dst = appendEscaped(dst, f.Value)
+	dst = append(dst, '\t')
+	dst = strconv.AppendInt(dst, int64(f.Line), 10)
+	dst = append(dst, '\t')
+	dst = appendEscaped(dst, f.File)
+	dst = append(dst, '\t')
+	if f.Values == nil {
+		return append(dst, `\N`+"\n"...)
+	}
+	var n [binary.MaxVarintLen64]byte
+	for _, v := range f.Values {
+		dst = appendEscaped(dst, n[:binary.PutUvarint(n[:], uint64(len(v)))])
+		dst = appendEscaped(dst, v)
+	}
+	return append(dst, '\n')
+}
+
+// appendEscaped appends v as (part of) a field of LOAD DATA's text format: backslash,
+// tab, newline, carriage return and NUL escaped, as appendField does, but "" is an empty
+// field, not NULL.
+func appendEscaped[T string | []byte](dst []byte, v T) []byte {
+	done := 0
+	for i := 0; i < len(v); i++ {
+		var esc string
+		switch v[i] {
+		case '\\':
+			esc = `\\`
+		case '\t':
+			esc = `\t`
+		case '\n':
+			esc = `\n`
+		case '\r':
+			esc = `\r`
+		case 0:
+			esc = `\0`
+		default:
+			continue
+		}
+		dst = append(append(dst, v[done:i]...), esc...)
+		done = i + 1
+	}
+	return append(dst, v[done:]...)
+}
+
+// decodeValues is the inverse of appendFact's encoding of Values.
+func decodeValues(b []byte) ([]string, error) {
+	vals := []string{}
+	for len(b) > 0 {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || uint64(len(b)-k) < n {
+			return nil, errors.New("run memory: a fact's values are cut")
+		}
+		vals = append(vals, string(b[k:k+int(n)]))
+		b = b[k+int(n):]
+	}
+	return vals, nil
+}
+
+// memoryRow is a fact as the table gives it back.
+type memoryRow struct {
+	Value string `db:"value"`
+	Line  int    `db:"line"`
+	File  string `db:"file"`
+	Vals  []byte `db:"vals"`
+}
+
+// Recall calls fn with the facts of entity and index whose value is one of values: the
+// table's, as the pieces not written yet change them.
+func (m *Memory) Recall(ctx context.Context, entity, index string, values []string, fn func(store.Fact) error) error {
+	if err := m.failure(); err != nil {
+		return err
+	}
+	if !m.kept[[2]string{entity, index}] || len(values) == 0 {
 		return nil
 	}
-	m.kept = true
-	const row = "(?, ?, ?, ?, ?, ?, ?)"
-	packet := m.db.packetLimit(ctx)
-	for _, latest := range []bool{true, false} {
-		var args []any
-		n, size := 0, 0
-		flush := func() error {
-			if n == 0 {
-				return nil
-			}
-			q := "INSERT INTO dmt_run_memory (entity, ix, value_sha, value, line, file, vals) VALUES " +
-				strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-			if latest {
-				q += " ON DUPLICATE KEY UPDATE line = VALUES(line), file = VALUES(file), vals = VALUES(vals)"
-			} else {
-				q = strings.Replace(q, "INSERT", "INSERT IGNORE", 1)
-			}
-			if _, err := m.conn.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("run memory: %w", FormatError(err))
-			}
-			args, n, size = args[:0], 0, 0
-			return nil
-		}
-		for _, f := range facts {
-			if latest != (f.Index == "key" || f.Index == "rejected") {
-				continue
-			}
-			var vals any
-			if f.Values != nil {
-				b, err := json.Marshal(f.Values)
-				if err != nil {
-					return err
-				}
-				vals = string(b)
-			}
-			sum := sha256.Sum256([]byte(f.Value))
-			fact := []any{f.Entity, f.Index, sum[:], f.Value, f.Line, f.File, vals}
-			fs := argsBytes(fact) + len(row) + len(sum)
-			if n > 0 && (size+fs > statementBytes(packet) || n >= rowsPerInsert) {
-				if err := flush(); err != nil {
-					return err
-				}
-			}
-			args = append(args, fact...)
-			n++
-			size += fs
-		}
-		if err := flush(); err != nil {
+	r := memoryRead{ctx: ctx, entity: entity, index: index, values: values, reply: make(chan memoryReply, 1)}
+	// The pieces queued now are written after r is read: r's rows are the table's
+	// before them.
+	m.mu.Lock()
+	pending := make([]memoryPiece, len(m.queue))
+	copy(pending, m.queue)
+	m.reads = append(m.reads, r)
+	m.mu.Unlock()
+	m.signal()
+	var got memoryReply
+	select {
+	case got = <-r.reply:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if got.err != nil {
+		return got.err
+	}
+	facts, err := merge(entity, index, values, got.rows, pending)
+	if err != nil {
+		return err
+	}
+	for _, f := range facts {
+		if err := fn(f); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Recall calls fn with the facts of entity and index whose value is one of values.
-func (m *Memory) Recall(ctx context.Context, entity, index string, values []string, fn func(store.Fact) error) error {
-	if !m.kept || len(values) == 0 {
-		return nil
-	}
-	want := make(map[string]bool, len(values))
+// merge returns the facts of entity and index whose value is one of values, as the
+// table holds them (rows) once the pending pieces are written after them.
+func merge(entity, index string, values []string, rows []memoryRow, pending []memoryPiece) ([]store.Fact, error) {
+	byValue := make(map[string]store.Fact, len(values))
 	for _, v := range values {
-		want[v] = true
+		byValue[v] = store.Fact{}
 	}
-	for start := 0; start < len(values); start += lookupTuples {
-		chunk := values[start:min(start+lookupTuples, len(values))]
+	var order []string // values found, in the order found
+	for _, g := range rows {
+		if _, ok := byValue[g.Value]; !ok {
+			continue // another value with the same SHA-256
+		}
+		f := store.Fact{Entity: entity, Index: index, Value: g.Value, Line: g.Line, File: g.File}
+		if g.Vals != nil {
+			var err error
+			if f.Values, err = decodeValues(g.Vals); err != nil {
+				return nil, err
+			}
+		}
+		byValue[g.Value] = f
+		order = append(order, g.Value)
+	}
+	for _, p := range pending {
+		for _, f := range p.facts {
+			old, ok := byValue[f.Value]
+			if !ok || f.Entity != entity || f.Index != index || (old.Entity != "" && !latestWins(index)) {
+				continue
+			}
+			if old.Entity == "" {
+				order = append(order, f.Value)
+			}
+			byValue[f.Value] = f
+		}
+	}
+	facts := make([]store.Fact, len(order))
+	for i, v := range order {
+		facts[i] = byValue[v]
+	}
+	return facts, nil
+}
+
+// read runs r's statement: the rows of r.entity and r.index whose value has the
+// SHA-256 of one of r.values.
+func (m *Memory) read(r memoryRead) ([]memoryRow, error) {
+	var got []memoryRow
+	for start := 0; start < len(r.values); start += lookupTuples {
+		chunk := r.values[start:min(start+lookupTuples, len(r.values))]
 		shas := make([][]byte, len(chunk))
 		for i, v := range chunk {
 			sum := sha256.Sum256([]byte(v))
 			shas[i] = sum[:]
 		}
-		q, args, err := sqlx.In("SELECT value, line, file, vals FROM dmt_run_memory WHERE entity = ? AND ix = ? AND value_sha IN (?)", entity, index, shas)
+		q, args, err := sqlx.In("SELECT value, line, file, vals FROM dmt_run_memory WHERE entity = ? AND ix = ? AND value_sha IN (?)", r.entity, r.index, shas)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		var got []struct {
-			Value string  `db:"value"`
-			Line  int     `db:"line"`
-			File  string  `db:"file"`
-			Vals  *string `db:"vals"`
+		var rows []memoryRow
+		if err := m.conn.SelectContext(r.ctx, &rows, q, args...); err != nil {
+			return nil, err
 		}
-		if err := m.conn.SelectContext(ctx, &got, q, args...); err != nil {
-			return fmt.Errorf("run memory: %w", FormatError(err))
-		}
-		for _, g := range got {
-			if !want[g.Value] {
-				continue // another value with the same SHA-256
-			}
-			f := store.Fact{Entity: entity, Index: index, Value: g.Value, Line: g.Line, File: g.File}
-			if g.Vals != nil {
-				if err := json.Unmarshal([]byte(*g.Vals), &f.Values); err != nil {
-					return fmt.Errorf("run memory: %w", err)
-				}
-			}
-			if err := fn(f); err != nil {
-				return err
-			}
-		}
+		got = append(got, rows...)
 	}
-	return nil
+	return got, nil
 }
 
-// Close releases the Memory's connection, and with it its table.
+// Close releases the Memory's connection, and with it its table, once the statement
+// running is done; the facts not written yet are dropped (no Recall can follow). It
+// returns the first error of a statement.
 func (m *Memory) Close() error {
 	if m.conn == nil {
 		return nil
 	}
+	m.mu.Lock()
+	m.closing, m.queue = true, nil
+	m.mu.Unlock()
+	m.signal()
+	<-m.done
 	err := m.conn.Close()
 	m.conn = nil
+	if ferr := m.failure(); ferr != nil {
+		return ferr
+	}
 	return err
 }

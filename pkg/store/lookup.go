@@ -40,7 +40,9 @@ type Extent struct {
 // RunMemory keeps a run's facts out of the process (a store's session table): what a
 // checker learnt of its run that the business tables do not hold. Close releases it.
 type RunMemory interface {
-	// Keep records facts (see check.Memory for which replace which).
+	// Keep records facts (see check.Memory for which replace which). It may hold
+	// them (the slice and its values) until they are written: the caller must not
+	// change them.
 	Keep(ctx context.Context, facts []Fact) error
 	// Recall calls fn with the facts of entity and index whose value is one of values.
 	Recall(ctx context.Context, entity, index string, values []string, fn func(Fact) error) error
