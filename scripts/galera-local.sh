@@ -12,6 +12,10 @@
 #   scripts/galera-local.sh kill N      kill node N with SIGKILL (a crash, for tests)
 #   scripts/galera-local.sh restart N   stop node N if it runs, start it again and wait
 #                                       until it is Synced
+#   scripts/galera-local.sh settle      wait until every running node has applied what
+#                                       any of them had committed when it was called
+#   scripts/galera-local.sh cpu         print the CPU seconds (user and system) each
+#                                       node has used so far, node 1 first
 #
 # Everything lives in .galera-local/ at the project root (git-ignored). Node N listens
 # for SQL on 127.0.0.1:BASE+N (BASE is 34500 unless GALERA_LOCAL_BASE says otherwise,
@@ -299,6 +303,47 @@ stop() {
 	rm -rf "$dir"
 }
 
+# committed N prints node N's wsrep_last_committed, or nothing.
+committed() { client "$1" -e "SHOW STATUS LIKE 'wsrep_last_committed'" 2>/dev/null | cut -f2 || true; }
+
+# settle waits until every running node has applied the transactions committed on any
+# node so far (a node applies others' transactions after their commit returned: a
+# client that wrote one large transaction is answered long before the others hold it).
+settle() {
+	local n seq target=0 i behind=""
+	declare -A at
+	for n in $nodes; do
+		running "$n" || continue
+		seq=$(committed "$n")
+		at[$n]=${seq:-0}
+		[ "${at[$n]}" -gt "$target" ] && target=${at[$n]}
+	done
+	for n in "${!at[@]}"; do [ "${at[$n]}" -ge "$target" ] || behind="$behind $n"; done
+	for i in $(seq 1 $((wait_s * 10))); do
+		[ -z "$behind" ] && return 0
+		sleep 0.1
+		local still=""
+		for n in $behind; do
+			seq=$(committed "$n")
+			[ -n "$seq" ] && [ "$seq" -ge "$target" ] || still="$still $n"
+		done
+		behind=$still
+	done
+	die "node(s)$behind did not apply seqno $target within ${wait_s}s"
+}
+
+# cpu prints the CPU seconds (user and system) each node has used so far, 0 for a node
+# that is down.
+cpu() {
+	local n pid out=""
+	for n in $nodes; do
+		pid=""
+		running "$n" && pid=$(cat "$(pidfile "$n")")
+		out="$out $(awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/${pid:-0}/stat" 2>/dev/null || echo 0)"
+	done
+	echo "${out# }"
+}
+
 node_arg() {
 	case "${1:-}" in 1 | 2 | 3) ;; *) die "name a node: 1, 2 or 3" ;; esac
 }
@@ -335,5 +380,7 @@ restart)
 	stop_node "$2"
 	if any_running; then ensure_primary; join "$2"; else bootstrap "$2" "$(recovered "$2")"; fi
 	wait_synced "$2" ;;
-*) echo "usage: $0 start|stop|status|dsn [N]|kill N|restart N" >&2; exit 2 ;;
+settle) settle ;;
+cpu) cpu ;;
+*) echo "usage: $0 start|stop|status|dsn [N]|kill N|restart N|settle|cpu" >&2; exit 2 ;;
 esac
