@@ -163,7 +163,7 @@ CREATE TABLE IF NOT EXISTS stock (
   origin_line      BIGINT       NULL,
   row_sha          CHAR(64)     NULL,
   PRIMARY KEY (ref_produit),
-  KEY ix_stock_run (run_id),
+  KEY ix_stock_lineage (run_id, source_file, source_line),
   CONSTRAINT fk_stock_ref_produit FOREIGN KEY (ref_produit) REFERENCES produits (ref_produit),
   CONSTRAINT ck_stock_quantite CHECK (quantite >= 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -181,7 +181,7 @@ CREATE TABLE IF NOT EXISTS receptions (
   row_sha         CHAR(64)     NULL,
   PRIMARY KEY (id_reception),
   KEY ix_receptions_produit (ref_produit),
-  KEY ix_receptions_run (run_id),
+  KEY ix_receptions_lineage (run_id, source_file, source_line),
   CONSTRAINT fk_receptions_ref_produit FOREIGN KEY (ref_produit) REFERENCES produits (ref_produit),
   CONSTRAINT ck_receptions_id CHECK (id_reception > 0),
   CONSTRAINT ck_receptions_quantite CHECK (quantite > 0)
@@ -224,7 +224,7 @@ CREATE TABLE IF NOT EXISTS lignes_commande (
   PRIMARY KEY (numero_commande, ref_produit),
   KEY ix_lignes_commande_header (numero_commande, id_revendeur, date_commande),
   KEY ix_lignes_commande_produit (ref_produit),
-  KEY ix_lignes_commande_run (run_id),
+  KEY ix_lignes_commande_lineage (run_id, source_file, source_line),
   CONSTRAINT fk_lignes_commande_commande FOREIGN KEY (numero_commande, id_revendeur, date_commande)
     REFERENCES commandes (numero_commande, id_revendeur, date_commande),
   CONSTRAINT fk_lignes_commande_ref_produit FOREIGN KEY (ref_produit) REFERENCES produits (ref_produit),

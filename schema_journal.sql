@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS journal (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- The source files of each run: their SHA-256 and their accounting, which each
--- committed batch advances in its own transaction.
+-- committed batch advances in its own transaction. The SHA-256 is indexed: each file a
+-- run reads looks up the latest complete run of a file with the same content.
 CREATE TABLE IF NOT EXISTS journal_files (
   run_id          VARCHAR(40)  NOT NULL,
   file            VARCHAR(255) NOT NULL,
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS journal_files (
   ignored         BIGINT       NOT NULL DEFAULT 0,
   updated         BIGINT       NOT NULL DEFAULT 0,
   PRIMARY KEY (run_id, file),
+  KEY ix_journal_files_sha256 (sha256),
   CONSTRAINT fk_journal_files_run_id FOREIGN KEY (run_id) REFERENCES journal (run_id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 

@@ -78,9 +78,12 @@ func (db *DB) MarkInterrupted(ctx context.Context, tool, domain, byRun string) (
 // LastComplete returns the latest run of tool on domain, other than exceptRun, that read
 // a file with this SHA-256 to its end (FinishFile recorded its SHA-256 after its last
 // batch committed); ok is false when there is none. A run interrupted inside the file
-// never recorded it, so it does not count.
+// never recorded it, so it does not count. Every file a run reads asks it, so it reads
+// only the journal_files rows of that SHA-256 (its index, joined to journal from there:
+// STRAIGHT_JOIN, for statistics taken early in a long run would start from the tool's
+// runs and read every file they hold, each file then costing more than the one before).
 func (db *DB) LastComplete(ctx context.Context, tool, domain, sha, exceptRun string) (f store.CompleteFile, ok bool, err error) {
-	err = db.pool.GetContext(ctx, &f, `SELECT f.run_id, f.file, f.rejected FROM journal_files f JOIN journal j ON j.run_id = f.run_id
+	err = db.pool.GetContext(ctx, &f, `SELECT STRAIGHT_JOIN f.run_id, f.file, f.rejected FROM journal_files f JOIN journal j ON j.run_id = f.run_id
 		WHERE f.sha256 = ? AND j.tool = ? AND j.domain = ? AND f.run_id <> ?
 		ORDER BY j.started_at DESC, f.run_id DESC LIMIT 1`, sha, tool, domain, exceptRun)
 	if errors.Is(err, sql.ErrNoRows) {

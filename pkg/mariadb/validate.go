@@ -134,24 +134,22 @@ func (db *DB) LatestRuns(ctx context.Context, domain string, tools []string) ([]
 // runs loaded from file: its line and its canonical values aligned with e.Fields (as
 // ScanEntity gives them; a list column holds its items in byte order). One query, read
 // as a stream into fn, whatever the size of the table: its rows are never loaded into a
-// slice.
+// slice, and a row's list is read with the row, from the list table's index, as the
+// server sends it (a join to every list of the table, grouped, would first copy them
+// all into a temporary table).
 func (db *DB) SourceRows(ctx context.Context, e *domain.Entity, file string, runs []string, fn func(line int, vals []string) error) error {
 	if len(runs) == 0 {
 		return nil
 	}
-	from := rules.QuoteIdent(e.Name) + " c"
 	var cols []string
-	for i, l := range e.Lists {
-		alias := fmt.Sprintf("l%d", i)
-		from += " LEFT JOIN " + e.ListItemsSQL(l) + " " + alias + " ON " + alias + "." + rules.QuoteIdent(e.KeyColumn()) + " = c." + rules.QuoteIdent(e.KeyColumn())
-	}
 	for _, f := range e.Fields {
 		if i := slices.IndexFunc(e.Lists, func(l domain.List) bool { return l.Column == f.Name }); i >= 0 {
-			cols = append(cols, fmt.Sprintf("l%d.items", i))
+			cols = append(cols, e.ListItemsOfSQL(e.Lists[i], "c."+rules.QuoteIdent(e.KeyColumn())))
 			continue
 		}
 		cols = append(cols, "c."+rules.QuoteIdent(f.Name))
 	}
+	from := rules.QuoteIdent(e.Name) + " c"
 	q, args, err := sqlx.In("SELECT c.source_line, "+strings.Join(cols, ", ")+" FROM "+from+
 		" WHERE c.source_file = ? AND c.run_id IN (?) ORDER BY c.source_line", file, runs)
 	if err != nil {

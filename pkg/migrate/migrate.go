@@ -12,6 +12,7 @@ import (
 	"hash"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +101,7 @@ type opened struct {
 	counter *countingReader
 	rep     *report.File
 	back    readBack
+	rewound bool // Open rewound the file and let its reader go: reopen before reading
 }
 
 // readBack is how a file the toolkit wrote to be fixed and fed back (rejected rows,
@@ -203,42 +205,81 @@ func (b readBack) fields(rec []string) ([]string, origin, error) {
 }
 
 // Open reads and maps the header of every source before anything is loaded, so that a
-// missing column or an empty file stops the run with nothing half-loaded.
+// missing column or an empty file stops the run with nothing half-loaded. A regular
+// file is then rewound and its reader let go, to be made again when the run reaches it
+// (reopen): a run of 12,000 weekly files holds one reader's buffer (64 KiB), not one
+// per file. A stream that cannot be rewound (stdin, a SQLite table) keeps its reader.
 func Open(sources []*Source) ([]*opened, error) {
 	var out []*opened
 	for _, src := range sources {
-		h := sha256.New()
-		cr := &countingReader{r: io.TeeReader(src.R, h)}
-		r, err := csvfile.NewReader(cr)
+		o, err := openSource(src)
 		if err != nil {
-			if errors.Is(err, csvfile.ErrEmpty) {
-				return nil, fmt.Errorf("%s: empty file (no header)", src.Name)
+			return nil, err
+		}
+		if f, ok := src.R.(*os.File); ok && src.Reread != nil {
+			if _, err := f.Seek(0, io.SeekStart); err == nil {
+				o.release()
+				o.rewound = true
 			}
-			return nil, fmt.Errorf("%s: %w", src.Name, err)
 		}
-		names := make([]string, len(src.Entity.Fields))
-		for i, f := range src.Entity.Fields {
-			names[i] = f.Name
-		}
-		m, err := csvfile.MapHeader(r.Header(), names, src.Entity.Required())
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", src.Name, err)
-		}
-		src.Dialect = r.Dialect()
-		dialect := r.Dialect().String()
-		if src.Entity.SQLiteTable != "" && strings.HasSuffix(src.Name, ":"+src.Entity.SQLiteTable) {
-			dialect = "SQLite table" // read through the driver: no encoding, separator or line ends
-		}
-		rep := &report.File{File: src.Name, Entity: src.Entity.Name, Dialect: dialect, ByCode: map[string]int{}}
-		for _, u := range m.Unknown {
-			if IsContextColumn(u) {
-				continue
-			}
-			rep.Warnings = append(rep.Warnings, fmt.Sprintf("unknown column %q ignored", u))
-		}
-		out = append(out, &opened{src: src, r: r, mapping: m, hash: h, counter: cr, rep: rep, back: newReadBack(r.Header())})
+		out = append(out, o)
 	}
 	return out, nil
+}
+
+// openSource reads and maps the header of src.
+func openSource(src *Source) (*opened, error) {
+	h := sha256.New()
+	cr := &countingReader{r: io.TeeReader(src.R, h)}
+	r, err := csvfile.NewReader(cr)
+	if err != nil {
+		if errors.Is(err, csvfile.ErrEmpty) {
+			return nil, fmt.Errorf("%s: empty file (no header)", src.Name)
+		}
+		return nil, fmt.Errorf("%s: %w", src.Name, err)
+	}
+	names := make([]string, len(src.Entity.Fields))
+	for i, f := range src.Entity.Fields {
+		names[i] = f.Name
+	}
+	m, err := csvfile.MapHeader(r.Header(), names, src.Entity.Required())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", src.Name, err)
+	}
+	src.Dialect = r.Dialect()
+	dialect := r.Dialect().String()
+	if src.Entity.SQLiteTable != "" && strings.HasSuffix(src.Name, ":"+src.Entity.SQLiteTable) {
+		dialect = "SQLite table" // read through the driver: no encoding, separator or line ends
+	}
+	rep := &report.File{File: src.Name, Entity: src.Entity.Name, Dialect: dialect, ByCode: map[string]int{}}
+	for _, u := range m.Unknown {
+		if IsContextColumn(u) {
+			continue
+		}
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("unknown column %q ignored", u))
+	}
+	return &opened{src: src, r: r, mapping: m, hash: h, counter: cr, rep: rep, back: newReadBack(r.Header())}, nil
+}
+
+// reopen makes again the reader of a file Open rewound, from its start, keeping its
+// report: its header is read and mapped again (the file may have changed since).
+func (o *opened) reopen() error {
+	if !o.rewound {
+		return nil
+	}
+	again, err := openSource(o.src)
+	if err != nil {
+		return err
+	}
+	o.r, o.mapping, o.hash, o.counter, o.back = again.r, again.mapping, again.hash, again.counter, again.back
+	o.rewound = false
+	return nil
+}
+
+// release lets go of the reader and what reads through it (its buffer), once the file is
+// read or until the run reaches it; its report stays.
+func (o *opened) release() {
+	o.r, o.hash, o.counter, o.back = nil, nil, nil, readBack{}
 }
 
 // IsContextColumn reports whether a header names a column the toolkit added to a file it
@@ -265,7 +306,12 @@ func Run(ctx context.Context, opt Options, files []*opened) ([]*report.File, err
 	var reps []*report.File
 	for _, f := range files {
 		reps = append(reps, f.rep)
-		if err := runFile(ctx, opt, f); err != nil {
+		err := f.reopen()
+		if err == nil {
+			err = runFile(ctx, opt, f)
+		}
+		f.release()
+		if err != nil {
 			if f.rep.State == "" { // stopped before its first batch
 				f.rep.State = report.StateFailed
 				if ctx.Err() != nil {
