@@ -87,15 +87,7 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 	}
 	for _, e := range d.Entities {
 		for _, ref := range e.Refs {
-			p := d.Entity(ref.Parent)
-			missing := "c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.KeyColumn()) + " IS NULL"
-			cs = append(cs, Check{Name: e.Name + "." + ref.Column + " -> " + p.Name, Kind: Consistency, Table: e.Name,
-				Description: "every " + ref.Column + " of " + e.Name + " exists in " + p.Name + " (each orphan row: its key, file and line, then the missing " + ref.Column + ")",
-				Query: "SELECT CONCAT(" + keyExpr(e, "c.") + ", ' (', COALESCE(c.source_file, '?'), ':', COALESCE(c.source_line, '?'), '): " + ref.Column + " ', c." + q(ref.Column) +
-					", ' missing') AS k FROM " + q(e.Name) + " c" + parentJoin(d, ref, "p") + " WHERE " + missing + " ORDER BY c.source_file, c.source_line",
-				// The distinct values first, in the order of the index that serves the
-				// reference, then each looked up once in its parent.
-				Count: "SELECT COUNT(*) FROM (SELECT DISTINCT c." + q(ref.Column) + " FROM " + q(e.Name) + " c) c" + parentJoin(d, ref, "p") + " WHERE " + missing})
+			cs = append(cs, refCheck(d, e, ref))
 		}
 		for _, l := range e.Lists {
 			cs = append(cs, Check{Name: l.Table + "." + e.KeyColumn() + " -> " + e.Name, Kind: Consistency, Table: l.Table,
@@ -143,14 +135,42 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 	return byKind(cs)
 }
 
+// refCheck: every value of ref in e's rows is a key of its parent. When parent rules
+// read that parent, the pass of those rules joins it already and counts the orphans
+// beside them; otherwise the distinct values come first, in the order of the index
+// that serves the reference, then each is looked up once in the parent.
+func refCheck(d *domain.Domain, e *domain.Entity, ref domain.Ref) Check {
+	p := d.Entity(ref.Parent)
+	missing := "c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.KeyColumn()) + " IS NULL"
+	c := Check{Name: e.Name + "." + ref.Column + " -> " + p.Name, Kind: Consistency, Table: e.Name,
+		Description: "every " + ref.Column + " of " + e.Name + " exists in " + p.Name + " (each orphan row: its key, file and line, then the missing " + ref.Column + ")",
+		Query: "SELECT CONCAT(" + keyExpr(e, "c.") + ", ' (', COALESCE(c.source_file, '?'), ':', COALESCE(c.source_line, '?'), '): " + ref.Column + " ', c." + q(ref.Column) +
+			", ' missing') AS k FROM " + q(e.Name) + " c" + parentJoin(d, ref, "p") + " WHERE " + missing + " ORDER BY c.source_file, c.source_line",
+		Count: "SELECT COUNT(*) FROM (SELECT DISTINCT c." + q(ref.Column) + " FROM " + q(e.Name) + " c) c" + parentJoin(d, ref, "p") + " WHERE " + missing}
+	for _, pc := range e.ParentRules {
+		if pc.Ref.Column == ref.Column {
+			c.Pass, c.Count = ruleScan(d, e, ref), countWhere(missing)
+			break
+		}
+	}
+	return c
+}
+
 // uniqueCheck: no two rows of e share u's columns, case and spaces aside. A column whose
 // canonical form is lower-case and trimmed by its own rule (numbers, dates, e-mails,
 // enumerations: a row that breaks it fails that rule) is grouped on its stored value,
 // which the unique index serves; free text is grouped on LOWER(TRIM()). The samples
 // show every column as LOWER(TRIM()).
+//
+// Groups on stored values are counted by a query of their own, which the unique index
+// serves. Groups on LOWER(TRIM()), which no index serves, are counted in the pass over
+// e: fewer distinct groups than rows with all the columns (COUNT(DISTINCT) skips a
+// group with a NULL, and compares as GROUP BY does, by the collation) means two rows
+// share one.
 func uniqueCheck(e *domain.Entity, u domain.Unique) Check {
 	t, key := q(e.Name), keyExpr(e, "")
 	var shown, group, notNull []string
+	stored := true
 	for _, c := range u.Columns {
 		shown = append(shown, "LOWER(TRIM("+q(c)+"))")
 		notNull = append(notNull, q(c)+" IS NOT NULL")
@@ -158,6 +178,7 @@ func uniqueCheck(e *domain.Entity, u domain.Unique) Check {
 			group = append(group, q(c))
 		} else {
 			group = append(group, "LOWER(TRIM("+q(c)+"))")
+			stored = false
 		}
 	}
 	desc := "no two " + e.Name + " share " + strings.Join(u.Columns, " + ") + " (case and spaces aside)"
@@ -165,11 +186,16 @@ func uniqueCheck(e *domain.Entity, u domain.Unique) Check {
 		desc = "possible duplicates: " + e.Name + " with the same " + strings.Join(u.Columns, " + ") + " under several ids"
 	}
 	groups := " FROM " + t + " WHERE " + strings.Join(notNull, " AND ") + " GROUP BY " + strings.Join(group, ", ") + " HAVING COUNT(*) > 1"
-	return Check{Name: e.Name + "." + strings.Join(u.Columns, "+") + " unique", Kind: Uniqueness, Warn: u.Warn, Table: e.Name,
+	c := Check{Name: e.Name + "." + strings.Join(u.Columns, "+") + " unique", Kind: Uniqueness, Warn: u.Warn, Table: e.Name,
 		Description: desc,
 		Query: "SELECT CONCAT_WS(' ', CONCAT_WS('|', " + strings.Join(shown, ", ") + "), CONCAT('(" + e.KeyName() + " ', GROUP_CONCAT(" + key +
 			" ORDER BY " + key + "), ')')) AS k" + groups,
 		Count: "SELECT EXISTS (SELECT 1" + groups + ")"}
+	if !stored {
+		c.Pass = t + " c"
+		c.Count = countWhere(strings.Join(notNull, " AND ")) + " - COUNT(DISTINCT " + strings.Join(group, ", ") + ")"
+	}
+	return c
 }
 
 // storedCanonical tells the kinds whose canonical text LOWER(TRIM()) leaves unchanged.
