@@ -6,11 +6,13 @@
 package validate
 
 import (
+	"strconv"
 	"strings"
 
 	"dmt/pkg/domain"
 	"dmt/pkg/model"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // Kinds of checks, as the report groups them.
@@ -42,6 +44,53 @@ type Check struct {
 	Table       string // the table it reads, for the time per table ("" when several)
 	Pass        string
 	Count       string
+	Proof       Proof // a fact of the schema under which it finds nothing
+}
+
+// Proof is a fact of a database's schema under which a check finds nothing, whatever
+// the rows: Column of Table cannot hold NULL (NotNull), holds at most MaxChars
+// characters, or is alone the table's primary key (Key: no two rows share a value).
+// The zero Proof proves nothing. Run reads the schema as it is (information_schema),
+// not as schema.sql says it should be, since validate does not rely on constraints
+// that may be missing: a check whose fact does not hold runs.
+type Proof struct {
+	Table, Column string
+	NotNull       bool
+	MaxChars      int
+	Key           bool
+}
+
+// holds reports whether p holds of the columns of a schema, keyed table.column.
+func (p Proof) holds(cols map[string]store.Column) bool {
+	c, ok := cols[p.Table+"."+p.Column]
+	switch {
+	case !ok:
+		return false
+	case p.NotNull:
+		return !c.Nullable
+	case p.MaxChars > 0:
+		return c.MaxChars > 0 && c.MaxChars <= int64(p.MaxChars)
+	case p.Key:
+		return c.Key
+	}
+	return false
+}
+
+// proof is the fact of the schema that proves the rule valid of column col of table:
+// "c.col IS NOT NULL" holds of a column that cannot hold NULL, and "c.col IS NULL OR
+// CHAR_LENGTH(c.col) <= n" of a char or varchar of at most n characters. Any other
+// rule proves nothing.
+func proof(table, col, valid string) Proof {
+	c := "c." + q(col)
+	if valid == c+" IS NOT NULL" {
+		return Proof{Table: table, Column: col, NotNull: true}
+	}
+	if n, ok := strings.CutPrefix(valid, c+" IS NULL OR CHAR_LENGTH("+c+") <= "); ok {
+		if max, err := strconv.Atoi(n); err == nil && max > 0 {
+			return Proof{Table: table, Column: col, MaxChars: max}
+		}
+	}
+	return Proof{}
 }
 
 // fromDomain is a check that a domain states in SQL of its own.
@@ -62,9 +111,14 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 	}
 	for _, e := range d.Entities {
 		t, key := q(e.Name), keyExpr(e, "")
-		cs = append(cs, Check{Name: e.Name + "." + e.KeyName() + " unique", Kind: Uniqueness, Table: e.Name,
+		c := Check{Name: e.Name + "." + e.KeyName() + " unique", Kind: Uniqueness, Table: e.Name,
 			Description: "no two " + e.Name + " share their " + e.KeyName(),
-			Query:       "SELECT CONCAT(" + key + ", ' (', COUNT(*), ' rows)') AS k FROM " + t + " GROUP BY " + key + " HAVING COUNT(*) > 1"})
+			Query:       "SELECT CONCAT(" + key + ", ' (', COUNT(*), ' rows)') AS k FROM " + t + " GROUP BY " + key + " HAVING COUNT(*) > 1"}
+		if len(e.Key) == 1 {
+			// Grouped on the column alone, as its primary key compares it.
+			c.Proof = Proof{Table: e.Name, Column: e.Key[0], Key: true}
+		}
+		cs = append(cs, c)
 		for _, u := range e.Uniques {
 			cs = append(cs, uniqueCheck(e, u))
 		}
@@ -78,7 +132,9 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 					kind = NotNull
 				}
 				desc := e.Name + "." + f.Name + " " + rule.Rule
-				cs = append(cs, rowCheck(e, e.Name+"."+f.Name+" "+string(rule.Code), kind, desc, rule.Valid))
+				c := rowCheck(e, e.Name+"."+f.Name+" "+string(rule.Code), kind, desc, rule.Valid)
+				c.Proof = proof(e.Name, f.Name, rule.Valid)
+				cs = append(cs, c)
 			}
 		}
 		for _, rr := range e.RowRules {
