@@ -7,7 +7,10 @@
 // the database's constraints, which may be missing. The checks over one table share one
 // scan of it (two queries run at once), and a check's own query, which builds its
 // samples, runs only when that scan counted offenders: the cost is a few scans of each
-// table, whatever the number of checks. It never writes business rows and
+// table, whatever the number of checks. A check that the schema itself proves, read as
+// it is (a required number or date in a NOT NULL column, a length limit that the
+// column's VARCHAR cannot exceed, a key that is alone the primary key), passes without
+// a query; with the constraint gone, the check runs. It never writes business rows and
 // never changes the schema: a database whose schema is older or newer than it knows is
 // refused, naming both versions.
 //

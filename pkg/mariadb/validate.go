@@ -91,6 +91,20 @@ func (db *DB) MissingTables(ctx context.Context, names []string) ([]string, erro
 	return missing, nil
 }
 
+// Columns returns what the schema guarantees of every column of the database's tables
+// (information_schema only: no privilege beyond seeing the tables).
+func (db *DB) Columns(ctx context.Context) ([]store.Column, error) {
+	var cols []store.Column
+	if err := db.pool.SelectContext(ctx, &cols, `SELECT c.table_name AS tbl, c.column_name AS name, c.is_nullable = 'YES' AS nullable,
+		IF(c.data_type IN ('char', 'varchar'), c.character_maximum_length, 0) AS max_chars, COALESCE(k.n = 1 AND k.col = c.column_name, FALSE) AS pk
+		FROM information_schema.columns c LEFT JOIN (SELECT table_name, MIN(column_name) AS col, COUNT(*) AS n FROM information_schema.statistics
+		  WHERE table_schema = DATABASE() AND index_name = 'PRIMARY' GROUP BY table_name) k ON k.table_name = c.table_name
+		WHERE c.table_schema = DATABASE()`); err != nil {
+		return nil, fmt.Errorf("columns: %w", FormatError(err))
+	}
+	return cols, nil
+}
+
 // RowCount returns the number of rows of table.
 func (db *DB) RowCount(ctx context.Context, table string) (int, error) {
 	var n int

@@ -58,3 +58,15 @@ type CheckResult struct {
 	Rule       string // what the check verifies, in words
 	Error      string // the check could not run ("" when it ran)
 }
+
+// Column is what the schema of a database guarantees of one of its columns, whatever
+// the rows: whether it may hold NULL, the most characters it can hold (0 when its type
+// bounds them in no characters: numbers, dates, TEXT), and whether it is, alone, its
+// table's primary key (no two rows share a value).
+type Column struct {
+	Table    string `db:"tbl"`
+	Name     string `db:"name"`
+	Nullable bool   `db:"nullable"`
+	MaxChars int64  `db:"max_chars"`
+	Key      bool   `db:"pk"`
+}

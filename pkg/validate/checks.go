@@ -6,11 +6,13 @@
 package validate
 
 import (
+	"strconv"
 	"strings"
 
 	"dmt/pkg/domain"
 	"dmt/pkg/model"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // Kinds of checks, as the report groups them.
@@ -42,6 +44,53 @@ type Check struct {
 	Table       string // the table it reads, for the time per table ("" when several)
 	Pass        string
 	Count       string
+	Proof       Proof // a fact of the schema under which it finds nothing
+}
+
+// Proof is a fact of a database's schema under which a check finds nothing, whatever
+// the rows: Column of Table cannot hold NULL (NotNull), holds at most MaxChars
+// characters, or is alone the table's primary key (Key: no two rows share a value).
+// The zero Proof proves nothing. Run reads the schema as it is (information_schema),
+// not as schema.sql says it should be, since validate does not rely on constraints
+// that may be missing: a check whose fact does not hold runs.
+type Proof struct {
+	Table, Column string
+	NotNull       bool
+	MaxChars      int
+	Key           bool
+}
+
+// holds reports whether p holds of the columns of a schema, keyed table.column.
+func (p Proof) holds(cols map[string]store.Column) bool {
+	c, ok := cols[p.Table+"."+p.Column]
+	switch {
+	case !ok:
+		return false
+	case p.NotNull:
+		return !c.Nullable
+	case p.MaxChars > 0:
+		return c.MaxChars > 0 && c.MaxChars <= int64(p.MaxChars)
+	case p.Key:
+		return c.Key
+	}
+	return false
+}
+
+// proof is the fact of the schema that proves the rule valid of column col of table:
+// "c.col IS NOT NULL" holds of a column that cannot hold NULL, and "c.col IS NULL OR
+// CHAR_LENGTH(c.col) <= n" of a char or varchar of at most n characters. Any other
+// rule proves nothing.
+func proof(table, col, valid string) Proof {
+	c := "c." + q(col)
+	if valid == c+" IS NOT NULL" {
+		return Proof{Table: table, Column: col, NotNull: true}
+	}
+	if n, ok := strings.CutPrefix(valid, c+" IS NULL OR CHAR_LENGTH("+c+") <= "); ok {
+		if max, err := strconv.Atoi(n); err == nil && max > 0 {
+			return Proof{Table: table, Column: col, MaxChars: max}
+		}
+	}
+	return Proof{}
 }
 
 // fromDomain is a check that a domain states in SQL of its own.
@@ -62,9 +111,14 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 	}
 	for _, e := range d.Entities {
 		t, key := q(e.Name), keyExpr(e, "")
-		cs = append(cs, Check{Name: e.Name + "." + e.KeyName() + " unique", Kind: Uniqueness, Table: e.Name,
+		c := Check{Name: e.Name + "." + e.KeyName() + " unique", Kind: Uniqueness, Table: e.Name,
 			Description: "no two " + e.Name + " share their " + e.KeyName(),
-			Query:       "SELECT CONCAT(" + key + ", ' (', COUNT(*), ' rows)') AS k FROM " + t + " GROUP BY " + key + " HAVING COUNT(*) > 1"})
+			Query:       "SELECT CONCAT(" + key + ", ' (', COUNT(*), ' rows)') AS k FROM " + t + " GROUP BY " + key + " HAVING COUNT(*) > 1"}
+		if len(e.Key) == 1 {
+			// Grouped on the column alone, as its primary key compares it.
+			c.Proof = Proof{Table: e.Name, Column: e.Key[0], Key: true}
+		}
+		cs = append(cs, c)
 		for _, u := range e.Uniques {
 			cs = append(cs, uniqueCheck(e, u))
 		}
@@ -78,7 +132,9 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 					kind = NotNull
 				}
 				desc := e.Name + "." + f.Name + " " + rule.Rule
-				cs = append(cs, rowCheck(e, e.Name+"."+f.Name+" "+string(rule.Code), kind, desc, rule.Valid))
+				c := rowCheck(e, e.Name+"."+f.Name+" "+string(rule.Code), kind, desc, rule.Valid)
+				c.Proof = proof(e.Name, f.Name, rule.Valid)
+				cs = append(cs, c)
 			}
 		}
 		for _, rr := range e.RowRules {
@@ -87,15 +143,7 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 	}
 	for _, e := range d.Entities {
 		for _, ref := range e.Refs {
-			p := d.Entity(ref.Parent)
-			missing := "c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.KeyColumn()) + " IS NULL"
-			cs = append(cs, Check{Name: e.Name + "." + ref.Column + " -> " + p.Name, Kind: Consistency, Table: e.Name,
-				Description: "every " + ref.Column + " of " + e.Name + " exists in " + p.Name + " (each orphan row: its key, file and line, then the missing " + ref.Column + ")",
-				Query: "SELECT CONCAT(" + keyExpr(e, "c.") + ", ' (', COALESCE(c.source_file, '?'), ':', COALESCE(c.source_line, '?'), '): " + ref.Column + " ', c." + q(ref.Column) +
-					", ' missing') AS k FROM " + q(e.Name) + " c" + parentJoin(d, ref, "p") + " WHERE " + missing + " ORDER BY c.source_file, c.source_line",
-				// The distinct values first, in the order of the index that serves the
-				// reference, then each looked up once in its parent.
-				Count: "SELECT COUNT(*) FROM (SELECT DISTINCT c." + q(ref.Column) + " FROM " + q(e.Name) + " c) c" + parentJoin(d, ref, "p") + " WHERE " + missing})
+			cs = append(cs, refCheck(d, e, ref))
 		}
 		for _, l := range e.Lists {
 			cs = append(cs, Check{Name: l.Table + "." + e.KeyColumn() + " -> " + e.Name, Kind: Consistency, Table: l.Table,
@@ -116,7 +164,7 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 				Description: e.Name + ": " + pc.Rule.Description,
 				Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c STRAIGHT_JOIN " + q(p.Name) + " p ON p." + q(p.KeyColumn()) + " = c." + q(pc.Ref.Column) +
 					joinClause(pc.Rule.Join) + " WHERE " + broken,
-				Pass: ruleScan(d, e, pc.Ref), Count: countWhere("p." + q(p.KeyColumn()) + " IS NOT NULL AND " + broken)})
+				Pass: ruleScan(d, e, pc.Ref), Count: countUnless("p." + q(p.KeyColumn()) + " IS NULL OR (" + pc.Rule.SQL + ")")})
 		}
 	}
 	for _, dc := range d.Checks {
@@ -143,14 +191,42 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 	return byKind(cs)
 }
 
+// refCheck: every value of ref in e's rows is a key of its parent. When parent rules
+// read that parent, the pass of those rules joins it already and counts the orphans
+// beside them; otherwise the distinct values come first, in the order of the index
+// that serves the reference, then each is looked up once in the parent.
+func refCheck(d *domain.Domain, e *domain.Entity, ref domain.Ref) Check {
+	p := d.Entity(ref.Parent)
+	missing := "c." + q(ref.Column) + " IS NOT NULL AND p." + q(p.KeyColumn()) + " IS NULL"
+	c := Check{Name: e.Name + "." + ref.Column + " -> " + p.Name, Kind: Consistency, Table: e.Name,
+		Description: "every " + ref.Column + " of " + e.Name + " exists in " + p.Name + " (each orphan row: its key, file and line, then the missing " + ref.Column + ")",
+		Query: "SELECT CONCAT(" + keyExpr(e, "c.") + ", ' (', COALESCE(c.source_file, '?'), ':', COALESCE(c.source_line, '?'), '): " + ref.Column + " ', c." + q(ref.Column) +
+			", ' missing') AS k FROM " + q(e.Name) + " c" + parentJoin(d, ref, "p") + " WHERE " + missing + " ORDER BY c.source_file, c.source_line",
+		Count: "SELECT COUNT(*) FROM (SELECT DISTINCT c." + q(ref.Column) + " FROM " + q(e.Name) + " c) c" + parentJoin(d, ref, "p") + " WHERE " + missing}
+	for _, pc := range e.ParentRules {
+		if pc.Ref.Column == ref.Column {
+			c.Pass, c.Count = ruleScan(d, e, ref), countWhere(missing)
+			break
+		}
+	}
+	return c
+}
+
 // uniqueCheck: no two rows of e share u's columns, case and spaces aside. A column whose
 // canonical form is lower-case and trimmed by its own rule (numbers, dates, e-mails,
 // enumerations: a row that breaks it fails that rule) is grouped on its stored value,
 // which the unique index serves; free text is grouped on LOWER(TRIM()). The samples
 // show every column as LOWER(TRIM()).
+//
+// Groups on stored values are counted by a query of their own, which the unique index
+// serves. Groups on LOWER(TRIM()), which no index serves, are counted in the pass over
+// e: fewer distinct groups than rows with all the columns (COUNT(DISTINCT) skips a
+// group with a NULL, and compares as GROUP BY does, by the collation) means two rows
+// share one.
 func uniqueCheck(e *domain.Entity, u domain.Unique) Check {
 	t, key := q(e.Name), keyExpr(e, "")
 	var shown, group, notNull []string
+	stored := true
 	for _, c := range u.Columns {
 		shown = append(shown, "LOWER(TRIM("+q(c)+"))")
 		notNull = append(notNull, q(c)+" IS NOT NULL")
@@ -158,6 +234,7 @@ func uniqueCheck(e *domain.Entity, u domain.Unique) Check {
 			group = append(group, q(c))
 		} else {
 			group = append(group, "LOWER(TRIM("+q(c)+"))")
+			stored = false
 		}
 	}
 	desc := "no two " + e.Name + " share " + strings.Join(u.Columns, " + ") + " (case and spaces aside)"
@@ -165,11 +242,16 @@ func uniqueCheck(e *domain.Entity, u domain.Unique) Check {
 		desc = "possible duplicates: " + e.Name + " with the same " + strings.Join(u.Columns, " + ") + " under several ids"
 	}
 	groups := " FROM " + t + " WHERE " + strings.Join(notNull, " AND ") + " GROUP BY " + strings.Join(group, ", ") + " HAVING COUNT(*) > 1"
-	return Check{Name: e.Name + "." + strings.Join(u.Columns, "+") + " unique", Kind: Uniqueness, Warn: u.Warn, Table: e.Name,
+	c := Check{Name: e.Name + "." + strings.Join(u.Columns, "+") + " unique", Kind: Uniqueness, Warn: u.Warn, Table: e.Name,
 		Description: desc,
 		Query: "SELECT CONCAT_WS(' ', CONCAT_WS('|', " + strings.Join(shown, ", ") + "), CONCAT('(" + e.KeyName() + " ', GROUP_CONCAT(" + key +
 			" ORDER BY " + key + "), ')')) AS k" + groups,
 		Count: "SELECT EXISTS (SELECT 1" + groups + ")"}
+	if !stored {
+		c.Pass = t + " c"
+		c.Count = countWhere(strings.Join(notNull, " AND ")) + " - COUNT(DISTINCT " + strings.Join(group, ", ") + ")"
+	}
+	return c
 }
 
 // storedCanonical tells the kinds whose canonical text LOWER(TRIM()) leaves unchanged.
@@ -187,11 +269,15 @@ func rowCheck(e *domain.Entity, name, kind, desc, valid string) Check {
 	broken := "NOT COALESCE((" + valid + "), FALSE)"
 	return Check{Name: name, Kind: kind, Description: desc, Table: e.Name,
 		Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c WHERE " + broken,
-		Pass:  q(e.Name) + " c", Count: countWhere(broken)}
+		Pass:  q(e.Name) + " c", Count: countUnless(valid)}
 }
 
 // countWhere counts the rows of a pass where cond holds (not where it is NULL, as WHERE).
 func countWhere(cond string) string { return "COUNT(CASE WHEN " + cond + " THEN 1 END)" }
+
+// countUnless counts the rows of a pass where valid does not hold (false or NULL): the
+// rows NOT COALESCE((valid), FALSE) selects, a fifth cheaper to evaluate per row.
+func countUnless(valid string) string { return "COUNT(CASE WHEN " + valid + " THEN NULL ELSE 1 END)" }
 
 // ruleScan is the pass of the parent rules of e over ref: e as c, its parent as p (a
 // LEFT JOIN on the parent's key: each row of c once), with the joins the rules need.
