@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"dmt/pkg/domain"
 	"dmt/pkg/model"
@@ -148,9 +149,9 @@ func (x *fileExtent) numeric(st *entityState) bool {
 	return len(st.keyIdx) == 1 && st.e.Fields[st.keyIdx[0]].Kind == rules.Integer
 }
 
-// accepted widens the extent with a row the run accepted.
-func (x *fileExtent) accepted(st *entityState, en *entry) {
-	key := st.e.KeyOf(en.vals)
+// accepted widens the extent with a row the run accepted, with its key and the values
+// of its unique sets (j's).
+func (x *fileExtent) accepted(st *entityState, key string, j *judgment) {
 	if n, err := strconv.ParseInt(key, 10, 64); err == nil {
 		x.widen(n)
 	}
@@ -158,13 +159,13 @@ func (x *fileExtent) accepted(st *entityState, en *entry) {
 		return
 	}
 	x.added.add("key", key)
-	for _, us := range st.uniques {
-		if v, ok := uniqueValue(us.idx, en.vals); ok {
+	for k, us := range st.uniques {
+		if v, ok := j.unique(k); ok {
 			x.added.add(us.ix.name, v)
 		}
 	}
 	for _, cs := range st.consist {
-		x.added.add(cs.ix.name, en.vals[cs.key])
+		x.added.add(cs.ix.name, j.vals[cs.key])
 	}
 }
 
@@ -337,16 +338,45 @@ func New(d *domain.Domain, today model.Date) *Checker {
 func (c *Checker) Domain() *domain.Domain { return c.d }
 
 // uniqueValue is the value of a unique set in a row, as sets are compared: its values
-// lower-cased and joined; false when one of them is empty (NULLs are not compared).
+// lower-cased and joined by NUL; false when one of them is empty (NULLs are not
+// compared). One allocation at most: it is computed for every row judged.
 func uniqueValue(idx []int, vals []string) (string, bool) {
-	parts := make([]string, len(idx))
-	for i, k := range idx {
+	n := len(idx) - 1
+	for _, k := range idx {
 		if vals[k] == "" {
 			return "", false
 		}
-		parts[i] = strings.ToLower(vals[k])
+		n += len(vals[k])
 	}
-	return strings.Join(parts, "\x00"), true
+	if len(idx) == 1 {
+		return strings.ToLower(vals[idx[0]]), true
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, k := range idx {
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		writeLower(&b, vals[k])
+	}
+	return b.String(), true
+}
+
+// writeLower writes v lower-cased as strings.ToLower does, byte by byte when v is ASCII.
+func writeLower(b *strings.Builder, v string) {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			b.WriteString(strings.ToLower(v))
+			return
+		}
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
 }
 
 func (c *Checker) state(e *domain.Entity) *entityState {
@@ -377,26 +407,28 @@ func (c *Checker) Preload(e *domain.Entity, canonical []string) {
 	st := c.state(e)
 	en := &entry{st: st, vals: slices.Clone(canonical), stored: true}
 	st.rows.put(e.KeyOf(en.vals), en)
-	c.own(st, en)
+	c.own(st, en, &judgment{st: st, e: e, vals: en.vals})
 }
 
 // remember puts an accepted row (or one the source holds as already loaded: stored
 // false) in the window.
-func (c *Checker) remember(st *entityState, vals []string, line int, stored bool) {
-	en := &entry{st: st, vals: vals, line: line, file: c.file, mine: true, stored: stored}
-	st.rows.put(st.e.KeyOf(vals), en)
-	st.extent.accepted(st, en)
+func (c *Checker) remember(j *judgment, stored bool) {
+	st := j.st
+	en := &entry{st: st, vals: j.vals, line: j.line, file: c.file, mine: true, stored: stored}
+	key := st.e.KeyOf(j.vals)
+	st.rows.put(key, en)
+	st.extent.accepted(st, key, j)
 	if stored {
-		c.own(st, en)
+		c.own(st, en, j)
 	}
 	c.queue(en)
 }
 
-// own makes en the owner of its unique values and of its consistency values, where no
-// row of the window holds them yet.
-func (c *Checker) own(st *entityState, en *entry) {
-	for _, us := range st.uniques {
-		if v, ok := uniqueValue(us.idx, en.vals); ok {
+// own makes en the owner of its unique values (j's) and of its consistency values,
+// where no row of the window holds them yet.
+func (c *Checker) own(st *entityState, en *entry, j *judgment) {
+	for k, us := range st.uniques {
+		if v, ok := j.unique(k); ok {
 			us.ix.put(v, en)
 		}
 	}
@@ -451,9 +483,9 @@ func (c *Checker) Committed(ctx context.Context, line int) error {
 		if en.stored && c.writes {
 			continue
 		}
-		for _, ix := range en.owns {
-			f := store.Fact{Entity: en.st.e.Name, Index: ix.name, Value: ix.value(en), Line: en.line, File: en.file, Values: en.vals}
-			if ix == en.st.rejected {
+		for _, o := range en.owns {
+			f := store.Fact{Entity: en.st.e.Name, Index: o.ix.name, Value: o.v, Line: en.line, File: en.file, Values: en.vals}
+			if o.ix == en.st.rejected {
 				f.Values = nil // its line is all that explains an orphan
 			}
 			facts = append(facts, f)
@@ -543,7 +575,7 @@ func (c *Checker) judge(j *judgment) Result {
 	}
 	// A replacing row is remembered as this run's, not as loaded: another row of the run
 	// with its key and other content is then a conflict, not a second replacement.
-	c.remember(st, j.vals, j.line, true)
+	c.remember(j, true)
 	j.res.Outcome = Accept
 	if replacing {
 		j.res.Outcome = Replace
@@ -596,14 +628,14 @@ func (c *Checker) lookUpKeys(ctx context.Context, st *entityState, js []judgment
 
 // lookUpUniques looks up the unique values of the chunk's rows.
 func (c *Checker) lookUpUniques(ctx context.Context, st *entityState, js []judgment) error {
-	for _, us := range st.uniques {
+	for k, us := range st.uniques {
 		p := newProbe()
 		for i := range js {
 			j := &js[i]
 			if anyBadIdx(j.bad, us.idx) {
 				continue
 			}
-			if v, ok := uniqueValue(us.idx, j.vals); ok && us.ix.get(v) == nil && st.extent.mayHold(us.ix.name, v) {
+			if v, ok := j.unique(k); ok && us.ix.get(v) == nil && st.extent.mayHold(us.ix.name, v) {
 				p.add(v, pick(j.vals, us.idx))
 			}
 		}
@@ -822,6 +854,25 @@ type judgment struct {
 	vals []string
 	bad  []bool
 	res  Result
+	// uniq holds the values of the entity's unique sets (see unique), once asked for.
+	uniq []uniqueOf
+}
+
+type uniqueOf struct {
+	v  string
+	ok bool
+}
+
+// unique returns the value of the row's k-th unique set (see uniqueValue), computed
+// once per row: the look-ups, the verdict and the window all ask for it.
+func (j *judgment) unique(k int) (string, bool) {
+	if j.uniq == nil {
+		j.uniq = make([]uniqueOf, len(j.st.uniques))
+		for i, us := range j.st.uniques {
+			j.uniq[i].v, j.uniq[i].ok = uniqueValue(us.idx, j.vals)
+		}
+	}
+	return j.uniq[k].v, j.uniq[k].ok
 }
 
 func (j *judgment) add(v rules.Violation) { j.res.Violations = append(j.res.Violations, v) }
@@ -863,7 +914,7 @@ func (c *Checker) checkKey(j *judgment, prev *entry) (replacing, final bool) {
 		if e.History != "" {
 			// This run's source holds the loaded row: another row of it with the key
 			// and other content is a conflict within the source, not a change.
-			c.remember(j.st, j.vals, j.line, false)
+			c.remember(j, false)
 		}
 		j.res = verdict(j.res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.AlreadyLoaded,
 			Detail: keyName + " is already in the database with the same content"})
@@ -899,11 +950,11 @@ func (j *judgment) checkRowRules() {
 
 // checkUniques refuses a value of a unique set that another row holds.
 func (c *Checker) checkUniques(j *judgment) {
-	for _, us := range j.st.uniques {
+	for k, us := range j.st.uniques {
 		if anyBadIdx(j.bad, us.idx) {
 			continue
 		}
-		v, ok := uniqueValue(us.idx, j.vals)
+		v, ok := j.unique(k)
 		if !ok {
 			continue
 		}
