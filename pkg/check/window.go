@@ -165,21 +165,26 @@ func (m *localMemory) Recall(_ context.Context, entity, index string, values []s
 // bloom is a Bloom filter of the values of rows a run accepted: may is false only for a
 // value never added (a look-up is saved), true for one added or, rarely, another (a
 // look-up is made, and its answer compared). Its size is fixed: past its capacity it
-// answers true more often, never wrongly false. 2^25 bits (4 MiB) keep false positives
-// under 0.02 % for a million values.
+// answers true more often, never wrongly false. A value's 4 bits lie in one block of
+// 512 bits (a cache line: one memory access per value, not 4); 2^25 bits (4 MiB) keep
+// false positives near 0.03 % for a million values.
 type bloom struct{ bits []uint64 }
 
-const bloomBits = 1 << 25
+const (
+	bloomBits  = 1 << 25
+	bloomBlock = 512
+)
 
 func newBloom() *bloom { return &bloom{bits: make([]uint64, bloomBits/64)} }
 
-// probes gives the filter's 4 bit positions of a value of an index.
+// probes gives the filter's 4 bit positions of a value of an index: a block chosen by
+// the low 16 bits of its hash, 4 bits of the block by the next 36.
 func (b *bloom) probes(index, v string) [4]uint64 {
-	h := hashOf(index + "\x00" + v)
-	h1, h2 := h&0xffffffff, h>>32|1
+	h := hashOf(v) + hashOf(index)*0x9e3779b97f4a7c15
+	block := h % (bloomBits / bloomBlock) * bloomBlock
 	var p [4]uint64
 	for i := range p {
-		p[i] = (h1 + uint64(i)*h2) % bloomBits
+		p[i] = block + h>>(16+9*i)%bloomBlock
 	}
 	return p
 }
