@@ -100,6 +100,15 @@ type entityState struct {
 	parents map[string]parentRow
 	// extent says what the table may hold of the file being read (see fileExtent).
 	extent fileExtent
+	// refs are the entity's Refs: the column of each and the parent's state; parentRules
+	// name, for each of the entity's ParentRules, the reference it reads (in refs).
+	refs        []refState
+	parentRules []int
+}
+
+type refState struct {
+	col    int
+	parent *entityState
 }
 
 // fileExtent is what an entity's table may hold, as far as the file being read goes:
@@ -321,8 +330,14 @@ func New(d *domain.Domain, today model.Date) *Checker {
 		st.refCols = slices.Clone(e.Key)
 		c.states[e.Name] = st
 	}
+
 	for _, e := range d.Entities {
+		st := c.states[e.Name]
+		for _, ref := range e.Refs {
+			st.refs = append(st.refs, refState{col: e.Index(ref.Column), parent: c.states[ref.Parent]})
+		}
 		for _, pc := range e.ParentRules {
+			st.parentRules = append(st.parentRules, slices.IndexFunc(e.Refs, func(r domain.Ref) bool { return r.Column == pc.Ref.Column }))
 			pst := c.states[pc.Ref.Parent]
 			for _, col := range pc.Rule.Reads {
 				if !slices.Contains(pst.refCols, col) {
@@ -387,15 +402,17 @@ func (c *Checker) state(e *domain.Entity) *entityState {
 	return st
 }
 
-// row gives rules the canonical values of one row by column name.
-type row struct {
-	e    *domain.Entity
-	vals []string
-}
+// Get gives rules the canonical values of the row being judged by column name.
+func (j *judgment) Get(col string) string { return get(j.e, j.vals, col) }
 
-func (r row) Get(col string) string {
-	if i := r.e.Index(col); i >= 0 {
-		return r.vals[i]
+// Get gives parent rules the canonical values of a row held by column name.
+func (en *entry) Get(col string) string { return get(en.st.e, en.vals, col) }
+
+var _, _ rules.Row = (*judgment)(nil), (*entry)(nil)
+
+func get(e *domain.Entity, vals []string, col string) string {
+	if i := e.Index(col); i >= 0 {
+		return vals[i]
 	}
 	return ""
 }
@@ -564,7 +581,12 @@ func (c *Checker) judge(j *judgment) Result {
 	j.checkRowRules()
 	c.checkUniques(j)
 	c.checkConsistency(j)
-	parents := c.checkRefs(j)
+	var found [4]*entry // the parents, aligned with e.Refs
+	parents := found[:]
+	if len(e.Refs) > len(found) {
+		parents = make([]*entry, len(e.Refs))
+	}
+	c.checkRefs(j, parents)
 	c.checkParents(j, parents)
 	if len(j.res.Violations) > 0 {
 		if keyGood && prev == nil {
@@ -937,12 +959,11 @@ func (c *Checker) checkKey(j *judgment, prev *entry) (replacing, final bool) {
 
 // checkRowRules applies the entity's rules on one row.
 func (j *judgment) checkRowRules() {
-	r := row{e: j.e, vals: j.vals}
 	for _, rr := range j.e.RowRules {
 		if anyBad(j.e, j.bad, rr.Columns) {
 			continue
 		}
-		if v := rr.Check(r); v != nil {
+		if v := rr.Check(j); v != nil {
 			j.add(*v)
 		}
 	}
@@ -997,19 +1018,17 @@ func (c *Checker) checkConsistency(j *judgment) {
 }
 
 // checkRefs refuses a reference to a row no file or database holds, saying when that
-// row was rejected. It returns, by reference column, the parent rows found, for the
-// parent rules. Judging the files alone (FilesAlone), a reference to a row no file of
-// the run holds is counted in the result as not judged, not refused.
-func (c *Checker) checkRefs(j *judgment) map[string]*entry {
-	parents := map[string]*entry{}
-	for _, ref := range j.e.Refs {
-		i := j.e.Index(ref.Column)
+// row was rejected. It sets parents (aligned with the entity's Refs) to the parent rows
+// found, for the parent rules. Judging the files alone (FilesAlone), a reference to a
+// row no file of the run holds is counted in the result as not judged, not refused.
+func (c *Checker) checkRefs(j *judgment, parents []*entry) {
+	for k, ref := range j.e.Refs {
+		i, pst := j.st.refs[k].col, j.st.refs[k].parent
 		if j.bad[i] || j.vals[i] == "" {
 			continue
 		}
-		pst := c.states[ref.Parent]
 		if p := c.known(pst, pst.rows, j.vals[i]); p != nil {
-			parents[ref.Column] = p
+			parents[k] = p
 			continue
 		}
 		detail := fmt.Sprintf("%s %s not found in %s", ref.Column, j.vals[i], ref.Parent)
@@ -1024,18 +1043,21 @@ func (c *Checker) checkRefs(j *judgment) map[string]*entry {
 	if j.res.Unjudged > 0 {
 		c.unjudged++
 	}
-	return parents
 }
 
-// checkParents applies the rules that read the row a reference points to.
-func (c *Checker) checkParents(j *judgment, parents map[string]*entry) {
-	r := row{e: j.e, vals: j.vals}
-	for _, pc := range j.e.ParentRules {
-		p := parents[pc.Ref.Column]
-		if p == nil || j.bad[j.e.Index(pc.Ref.Column)] {
+// checkParents applies the rules that read the row a reference points to (parents,
+// aligned with the entity's Refs).
+func (c *Checker) checkParents(j *judgment, parents []*entry) {
+	for k, pc := range j.e.ParentRules {
+		r := j.st.parentRules[k]
+		if r < 0 {
+			continue // a rule on no reference of the entity reads no parent
+		}
+		p := parents[r]
+		if p == nil || j.bad[j.st.refs[r].col] {
 			continue
 		}
-		if v := pc.Rule.Check(r, row{e: p.st.e, vals: p.vals}); v != nil {
+		if v := pc.Rule.Check(j, p); v != nil {
 			j.add(*v)
 		}
 	}
