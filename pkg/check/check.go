@@ -90,14 +90,13 @@ type entityState struct {
 	uniques  []uniqueState
 	consist  []consistState
 	// refCols are what a child needs of a row of this entity it refers to: its key and
-	// the columns its children's parent rules read.
+	// the columns its children's parent rules read; refIdx their indexes in its fields.
 	refCols []string
-	// parents keeps stored rows of this entity that children referred to (their
-	// refCols values, with where they were read), up to parentCache of them: children
-	// of one parent come in many chunks. Emptied whenever rows of this entity are
-	// judged, as they may change the stored ones; between, the run holds the lease: no
-	// other writer changes them.
-	parents map[string]parentRow
+	refIdx  []int
+	// parents keeps stored rows of this entity that children referred to. Emptied
+	// whenever rows of this entity are judged, as they may change the stored ones;
+	// between, the run holds the lease: no other writer changes them.
+	parents *parents
 	// extent says what the table may hold of the file being read (see fileExtent).
 	extent fileExtent
 	// refs are the entity's Refs: the column of each and the parent's state; parentRules
@@ -178,18 +177,6 @@ func (x *fileExtent) accepted(st *entityState, key string, j *judgment) {
 	}
 }
 
-// parentCache bounds the stored parents an entity's state keeps for its children:
-// about 100 bytes each (a project's key, dates and sites).
-const parentCache = 1 << 18
-
-// parentRow is a parent kept: the values of its entity's refCols, and its lineage.
-type parentRow struct {
-	vals []string
-	line int
-	file string
-	mine bool
-}
-
 type uniqueState struct {
 	u   domain.Unique
 	idx []int
@@ -230,8 +217,10 @@ type Checker struct {
 	// fifo holds the window's entries in the order they came, to let them go as their
 	// batches are committed (only with a Lookup).
 	fifo []*entry
-	// found holds what the look-ups of the chunk being judged found, by entity and index.
+	// found holds what the look-ups of the chunk being judged found, by entity and index;
+	// arena the parents it took from the entities' caches.
 	found map[foundKey]map[string]*entry
+	arena arena
 }
 
 type foundKey struct{ entity, index string }
@@ -327,7 +316,7 @@ func New(d *domain.Domain, today model.Date) *Checker {
 			cst.ix = newIndex(fmt.Sprintf("c%d", len(st.consist)), true, func(en *entry) string { return en.vals[k] })
 			st.consist = append(st.consist, cst)
 		}
-		st.refCols = slices.Clone(e.Key)
+		st.refCols, st.refIdx = slices.Clone(e.Key), slices.Clone(st.keyIdx)
 		c.states[e.Name] = st
 	}
 
@@ -342,6 +331,7 @@ func New(d *domain.Domain, today model.Date) *Checker {
 			for _, col := range pc.Rule.Reads {
 				if !slices.Contains(pst.refCols, col) {
 					pst.refCols = append(pst.refCols, col)
+					pst.refIdx = append(pst.refIdx, pst.e.Index(col))
 				}
 			}
 		}
@@ -542,6 +532,7 @@ func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) 
 	if c.look != nil {
 		defer func() { c.found = nil }()
 		c.state(e).parents = nil
+		c.arena.reset()
 		if err := c.lookUp(ctx, e, js); err != nil {
 			return nil, err
 		}
@@ -702,8 +693,8 @@ func (c *Checker) lookUpParents(ctx context.Context, st *entityState, js []judgm
 			if j.bad[i] || v == "" || pst.rows.get(v) != nil || found[v] != nil {
 				continue
 			}
-			if pr, ok := pst.parents[v]; ok {
-				found[v] = pst.expand(pr)
+			if pr, ok := pst.parents.get(v); ok {
+				found[v] = c.arena.expand(pst, pr)
 				continue
 			}
 			p.add(v, []string{v})
@@ -728,7 +719,10 @@ func (c *Checker) recallMissing(ctx context.Context, pst *entityState, found map
 			missing = append(missing, v)
 		}
 		if en != nil {
-			pst.keepParent(v, en)
+			if pst.parents == nil {
+				pst.parents = &parents{}
+			}
+			pst.parents.keep(pst, v, en)
 		}
 	}
 	return c.recall(ctx, pst, pst.rejected, missing)
@@ -819,34 +813,6 @@ func (c *Checker) findFields(ctx context.Context, st *entityState, ix *index, co
 		return c.recall(ctx, st, ix, p.values)
 	}
 	return nil
-}
-
-// keepParent keeps a stored row children referred to, for the next chunks, making
-// room when parentCache are kept.
-func (st *entityState) keepParent(v string, en *entry) {
-	if st.parents == nil {
-		st.parents = map[string]parentRow{}
-	}
-	if len(st.parents) >= parentCache {
-		for k := range st.parents {
-			delete(st.parents, k)
-			break
-		}
-	}
-	pr := parentRow{vals: make([]string, len(st.refCols)), line: en.line, file: en.file, mine: en.mine}
-	for i, col := range st.refCols {
-		pr.vals[i] = en.vals[st.e.Index(col)]
-	}
-	st.parents[v] = pr
-}
-
-// expand gives a parent kept back as a row of st.
-func (st *entityState) expand(pr parentRow) *entry {
-	en := &entry{st: st, vals: make([]string, len(st.e.Fields)), line: pr.line, file: pr.file, mine: pr.mine, stored: true}
-	for i, col := range st.refCols {
-		en.vals[st.e.Index(col)] = pr.vals[i]
-	}
-	return en
 }
 
 // recall files under ix's name the facts the Memory holds of values.
