@@ -227,6 +227,7 @@ func (r *fileRun) row(rec *csvfile.Record) error {
 func (r *fileRun) judgeChunk() error {
 	ch := &r.chunk
 	defer ch.reset()
+	r.pool.Collect()
 	results, err := r.opt.Checker.CheckAll(r.ctx, r.e, ch.rows)
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.f.src.Name, err)
