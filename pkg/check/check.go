@@ -217,13 +217,12 @@ type Checker struct {
 	// fifo holds the window's entries in the order they came, to let them go as their
 	// batches are committed (only with a Lookup).
 	fifo []*entry
-	// found holds what the look-ups of the chunk being judged found, by entity and index;
-	// arena the parents it took from the entities' caches.
-	found map[foundKey]map[string]*entry
+	// found lists the indexes whose found maps hold what the look-ups of the chunk being
+	// judged found (emptied after it, kept for the next); arena holds the rows they found.
+	found []*index
 	arena arena
+	probe probe
 }
-
-type foundKey struct{ entity, index string }
 
 // Lookup is what the checker asks of the database: the rows already stored whose
 // columns hold given values. It answers for every committed row, this run's included.
@@ -421,7 +420,8 @@ func (c *Checker) Preload(e *domain.Entity, canonical []string) {
 // false) in the window.
 func (c *Checker) remember(j *judgment, stored bool) {
 	st := j.st
-	en := &entry{st: st, vals: j.vals, line: j.line, file: c.file, mine: true, stored: stored}
+	en := &entry{st: st, vals: j.vals, line: j.line, file: c.file, mine: true, stored: stored,
+		owns: make([]owned, 0, 1+len(st.uniques)+len(st.consist))}
 	key := st.e.KeyOf(j.vals)
 	st.rows.put(key, en)
 	st.extent.accepted(st, key, j)
@@ -530,9 +530,8 @@ func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) 
 		js[i] = c.normalize(e, r.Line, r.Raw)
 	}
 	if c.look != nil {
-		defer func() { c.found = nil }()
+		defer c.forgetFound()
 		c.state(e).parents = nil
-		c.arena.reset()
 		if err := c.lookUp(ctx, e, js); err != nil {
 			return nil, err
 		}
@@ -602,14 +601,30 @@ func (c *Checker) known(st *entityState, ix *index, v string) *entry {
 	if en := ix.get(v); en != nil {
 		return en
 	}
-	return c.found[foundKey{st.e.Name, ix.name}][v]
+	return ix.found[v]
+}
+
+// foundIn returns the map of what the chunk's look-ups found in ix.
+func (c *Checker) foundIn(ix *index) map[string]*entry {
+	if ix.found == nil {
+		ix.found = map[string]*entry{}
+		c.found = append(c.found, ix)
+	}
+	return ix.found
+}
+
+// forgetFound lets go of what the chunk's look-ups found, keeping the maps' room.
+func (c *Checker) forgetFound() {
+	for _, ix := range c.found {
+		clear(ix.found)
+	}
+	c.arena.reset()
 }
 
 // lookUp finds, for the rows of a chunk of e, the stored rows the window does not hold:
 // rows of e with their keys, unique values and consistency values, and the parents they
 // refer to (or, for a parent found nowhere, the line that rejected it).
 func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) error {
-	c.found = map[foundKey]map[string]*entry{}
 	st := c.state(e)
 	if err := c.readExtent(ctx, st); err != nil {
 		return err
@@ -627,12 +642,12 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 // lookUpKeys looks up the keys of the chunk's rows.
 func (c *Checker) lookUpKeys(ctx context.Context, st *entityState, js []judgment) error {
 	e := st.e
-	p := newProbe()
+	p := c.newProbe()
 	for i := range js {
 		if j := &js[i]; !anyBadIdx(j.bad, st.keyIdx) {
 			k := e.KeyOf(j.vals)
 			if st.rows.get(k) == nil && st.extent.mayHoldKey(st, k) {
-				p.add(k, pick(j.vals, st.keyIdx))
+				p.add(k, j.vals, st.keyIdx)
 			}
 		}
 	}
@@ -642,14 +657,14 @@ func (c *Checker) lookUpKeys(ctx context.Context, st *entityState, js []judgment
 // lookUpUniques looks up the unique values of the chunk's rows.
 func (c *Checker) lookUpUniques(ctx context.Context, st *entityState, js []judgment) error {
 	for k, us := range st.uniques {
-		p := newProbe()
+		p := c.newProbe()
 		for i := range js {
 			j := &js[i]
 			if anyBadIdx(j.bad, us.idx) {
 				continue
 			}
 			if v, ok := j.unique(k); ok && us.ix.get(v) == nil && st.extent.mayHold(us.ix.name, v) {
-				p.add(v, pick(j.vals, us.idx))
+				p.add(v, j.vals, us.idx)
 			}
 		}
 		if err := c.findFields(ctx, st, us.ix, us.u.Columns, append(slices.Clone(st.e.Key), us.u.Columns...), p); err != nil {
@@ -662,11 +677,11 @@ func (c *Checker) lookUpUniques(ctx context.Context, st *entityState, js []judgm
 // lookUpConsistency looks up the values the chunk's rows must agree on.
 func (c *Checker) lookUpConsistency(ctx context.Context, st *entityState, js []judgment) error {
 	for _, cs := range st.consist {
-		p := newProbe()
+		p := c.newProbe()
 		for i := range js {
 			j := &js[i]
 			if v := j.vals[cs.key]; !j.bad[cs.key] && v != "" && cs.ix.get(v) == nil && st.extent.mayHold(cs.ix.name, v) {
-				p.add(v, []string{v})
+				p.addValue(v)
 			}
 		}
 		if err := c.findFields(ctx, st, cs.ix, []string{cs.c.Key}, append([]string{cs.c.Key}, cs.c.Columns...), p); err != nil {
@@ -681,12 +696,8 @@ func (c *Checker) lookUpConsistency(ctx context.Context, st *entityState, js []j
 func (c *Checker) lookUpParents(ctx context.Context, st *entityState, js []judgment) error {
 	for _, ref := range st.e.Refs {
 		pst, i := c.states[ref.Parent], st.e.Index(ref.Column)
-		fk := foundKey{pst.e.Name, pst.rows.name}
-		if c.found[fk] == nil {
-			c.found[fk] = map[string]*entry{}
-		}
-		found := c.found[fk]
-		p := newProbe()
+		found := c.foundIn(pst.rows)
+		p := c.newProbe()
 		for k := range js {
 			j := &js[k]
 			v := j.vals[i]
@@ -697,7 +708,7 @@ func (c *Checker) lookUpParents(ctx context.Context, st *entityState, js []judgm
 				found[v] = c.arena.expand(pst, pr)
 				continue
 			}
-			p.add(v, []string{v})
+			p.addValue(v)
 		}
 		if err := c.findFields(ctx, pst, pst.rows, pst.e.Key, pst.refCols, p); err != nil {
 			return err
@@ -748,21 +759,55 @@ func (c *Checker) readExtent(ctx context.Context, st *entityState) error {
 }
 
 // probe is the values a chunk looks up in one index, each once, with the tuple of
-// column values that finds it in the table.
+// column values that finds it in the table. The checker has one, used again by every
+// look-up (Find and Recall do not keep what they are given).
 type probe struct {
 	values []string
 	tuples [][]string
+	flat   []string // the tuples' values, one after the other
 	seen   map[string]bool
 }
 
-func newProbe() *probe { return &probe{seen: map[string]bool{}} }
+// newProbe returns the checker's probe, emptied.
+func (c *Checker) newProbe() *probe {
+	p := &c.probe
+	if p.seen == nil {
+		p.seen = map[string]bool{}
+	}
+	clear(p.seen)
+	clear(p.values)
+	clear(p.tuples)
+	clear(p.flat)
+	p.values, p.tuples, p.flat = p.values[:0], p.tuples[:0], p.flat[:0]
+	return p
+}
 
-func (p *probe) add(v string, tuple []string) {
+// add asks for v, found by the values at idx of vals.
+func (p *probe) add(v string, vals []string, idx []int) {
 	if !p.seen[v] {
 		p.seen[v] = true
 		p.values = append(p.values, v)
-		p.tuples = append(p.tuples, tuple)
+		for _, k := range idx {
+			p.flat = append(p.flat, vals[k])
+		}
 	}
+}
+
+// addValue asks for v, found by v itself.
+func (p *probe) addValue(v string) {
+	if !p.seen[v] {
+		p.seen[v] = true
+		p.values = append(p.values, v)
+		p.flat = append(p.flat, v)
+	}
+}
+
+// tupled returns the tuples of the values asked, each of n values.
+func (p *probe) tupled(n int) [][]string {
+	for i := range p.values {
+		p.tuples = append(p.tuples, p.flat[i*n:(i+1)*n:(i+1)*n])
+	}
+	return p.tuples
 }
 
 // pick returns the values at idx.
@@ -784,17 +829,13 @@ func (c *Checker) find(ctx context.Context, st *entityState, ix *index, cols []s
 
 // findFields is find with only the columns fields of the stored rows (nil: all).
 func (c *Checker) findFields(ctx context.Context, st *entityState, ix *index, cols, fields []string, p *probe) error {
-	fk := foundKey{st.e.Name, ix.name}
-	m := c.found[fk]
-	if m == nil {
-		m = map[string]*entry{}
-		c.found[fk] = m
-	}
+	m := c.foundIn(ix)
 	if len(p.values) == 0 {
 		return nil
 	}
-	err := c.look.Find(ctx, st.e, cols, p.tuples, fields, func(s store.Stored) error {
-		en := &entry{st: st, vals: s.Values, line: s.Line, file: s.File, mine: s.RunID == c.runID, stored: true}
+	err := c.look.Find(ctx, st.e, cols, p.tupled(len(cols)), fields, func(s store.Stored) error {
+		en := c.arena.entry()
+		*en = entry{st: st, vals: s.Values, line: s.Line, file: s.File, mine: s.RunID == c.runID, stored: true}
 		v := ix.value(en)
 		if !p.seen[v] {
 			return nil // another value than those asked (a unique set's case)
@@ -820,12 +861,7 @@ func (c *Checker) recall(ctx context.Context, st *entityState, ix *index, values
 	if c.mem == nil || len(values) == 0 {
 		return nil
 	}
-	fk := foundKey{st.e.Name, ix.name}
-	m := c.found[fk]
-	if m == nil {
-		m = map[string]*entry{}
-		c.found[fk] = m
-	}
+	m := c.foundIn(ix)
 	return c.mem.Recall(ctx, st.e.Name, ix.name, values, func(f store.Fact) error {
 		m[f.Value] = &entry{st: st, vals: f.Values, line: f.Line, file: f.File, mine: true}
 		return nil

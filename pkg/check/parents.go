@@ -125,9 +125,9 @@ func uvarint(s string) (n, size int) {
 	return 0, len(s)
 }
 
-// arena holds the parents a chunk took from the caches, as rows: its entries and
-// their values are made once and used again by every chunk (no row of it outlives the
-// chunk's look-ups).
+// arena holds the rows a chunk's look-ups found, and the parents it took from the
+// caches: its entries and their values are made once and used again by every chunk (no
+// row of it outlives the chunk's look-ups).
 type arena struct {
 	entries []entry
 	vals    []string
@@ -141,6 +141,15 @@ func (a *arena) reset() {
 	a.vals = a.vals[:0]
 }
 
+// entry returns a free entry.
+func (a *arena) entry() *entry {
+	if len(a.entries) == cap(a.entries) {
+		a.entries = make([]entry, 0, max(2*cap(a.entries), 1024)) // the rows of the old one stay theirs
+	}
+	a.entries = a.entries[:len(a.entries)+1]
+	return &a.entries[len(a.entries)-1]
+}
+
 // expand gives a parent of st kept as pr (its values, see parents.keep) back as a row,
 // its columns that no rule reads "".
 func (a *arena) expand(st *entityState, pr string) *entry {
@@ -148,13 +157,9 @@ func (a *arena) expand(st *entityState, pr string) *entry {
 	if len(a.vals)+n > cap(a.vals) {
 		a.vals = make([]string, 0, max(2*cap(a.vals), 1024*n)) // the rows of the old one stay theirs
 	}
-	if len(a.entries) == cap(a.entries) {
-		a.entries = make([]entry, 0, max(2*cap(a.entries), 1024))
-	}
 	vals := a.vals[len(a.vals) : len(a.vals)+n : len(a.vals)+n]
 	a.vals = a.vals[:len(a.vals)+n]
-	a.entries = a.entries[:len(a.entries)+1]
-	en := &a.entries[len(a.entries)-1]
+	en := a.entry()
 	en.st, en.vals, en.stored = st, vals, true
 	for _, i := range st.refIdx {
 		l, k := uvarint(pr)

@@ -44,6 +44,9 @@ type index struct {
 	m     map[string]*entry
 	first bool // the first entry of a value stays (unique owners); else the latest replaces it
 	gone  int  // entries removed since m was made
+	// found holds the stored rows the look-ups of the chunk being judged found by their
+	// value in this index (see Checker.foundIn).
+	found map[string]*entry
 }
 
 func newIndex(name string, first bool, value func(*entry) string) *index {
