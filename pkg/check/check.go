@@ -222,6 +222,7 @@ type Checker struct {
 	found []*index
 	arena arena
 	probe probe
+	buf   buffers
 }
 
 // Lookup is what the checker asks of the database: the rows already stored whose
@@ -525,10 +526,8 @@ type Input struct {
 // follows the rows given, not the size of the database. It returns an error only when a
 // look-up fails.
 func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) ([]Result, error) {
-	js := make([]judgment, len(rows))
-	for i, r := range rows {
-		js[i] = c.normalize(e, r.Line, r.Raw)
-	}
+	js := c.buf.judgments(c, e, rows)
+	defer c.buf.reset()
 	if c.look != nil {
 		defer c.forgetFound()
 		c.state(e).parents = nil
@@ -549,7 +548,7 @@ func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) 
 // and those Preloaded, for a checker without a Lookup). CheckAll is the form that looks
 // stored rows up.
 func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
-	j := c.normalize(e, line, raw)
+	j := c.normalize(e, line, raw, make([]string, len(e.Fields)), make([]bool, len(e.Fields)))
 	return c.judge(&j)
 }
 
@@ -890,8 +889,11 @@ type uniqueOf struct {
 // unique returns the value of the row's k-th unique set (see uniqueValue), computed
 // once per row: the look-ups, the verdict and the window all ask for it.
 func (j *judgment) unique(k int) (string, bool) {
-	if j.uniq == nil {
-		j.uniq = make([]uniqueOf, len(j.st.uniques))
+	if len(j.uniq) == 0 {
+		if cap(j.uniq) < len(j.st.uniques) {
+			j.uniq = make([]uniqueOf, 0, len(j.st.uniques))
+		}
+		j.uniq = j.uniq[:len(j.st.uniques)]
 		for i, us := range j.st.uniques {
 			j.uniq[i].v, j.uniq[i].ok = uniqueValue(us.idx, j.vals)
 		}
@@ -901,22 +903,22 @@ func (j *judgment) unique(k int) (string, bool) {
 
 func (j *judgment) add(v rules.Violation) { j.res.Violations = append(j.res.Violations, v) }
 
-// normalize gives the row's canonical values; a value its field refuses is kept as
-// clean text, and marked bad.
-func (c *Checker) normalize(e *domain.Entity, line int, raw []string) judgment {
-	j := judgment{st: c.state(e), e: e, line: line, res: Result{Canonical: make([]string, len(e.Fields))}, bad: make([]bool, len(e.Fields))}
+// normalize gives the row's canonical values (in canon); a value its field refuses is
+// kept as clean text, and marked bad (in bad).
+func (c *Checker) normalize(e *domain.Entity, line int, raw, canon []string, bad []bool) judgment {
+	j := judgment{st: c.state(e), e: e, line: line, res: Result{Canonical: canon}, bad: bad}
 	for i, f := range e.Fields {
 		v := ""
 		if i < len(raw) {
 			v = raw[i]
 		}
-		canon, viol := f.Normalize(v, c.today)
+		value, viol := f.Normalize(v, c.today)
 		if viol != nil {
 			j.add(*viol)
 			j.bad[i] = true
-			canon = rules.CleanText(v)
+			value = rules.CleanText(v)
 		}
-		j.res.Canonical[i] = canon
+		j.res.Canonical[i] = value
 	}
 	j.vals = j.res.Canonical
 	return j
