@@ -166,7 +166,9 @@ func (x *fileExtent) accepted(st *entityState, key string, j *judgment) {
 	if x.added == nil {
 		return
 	}
-	x.added.add("key", key)
+	if !x.numeric(st) { // a whole-number key is ruled out by its range (mayHoldKey)
+		x.added.add("key", key)
+	}
 	for k, us := range st.uniques {
 		if v, ok := j.unique(k); ok {
 			x.added.add(us.ix.name, v)
@@ -645,7 +647,7 @@ func (c *Checker) lookUpKeys(ctx context.Context, st *entityState, js []judgment
 	for i := range js {
 		if j := &js[i]; !anyBadIdx(j.bad, st.keyIdx) {
 			k := e.KeyOf(j.vals)
-			if st.rows.get(k) == nil && st.extent.mayHoldKey(st, k) {
+			if st.extent.mayHoldKey(st, k) && st.rows.get(k) == nil {
 				p.add(k, j.vals, st.keyIdx)
 			}
 		}
@@ -662,7 +664,7 @@ func (c *Checker) lookUpUniques(ctx context.Context, st *entityState, js []judgm
 			if anyBadIdx(j.bad, us.idx) {
 				continue
 			}
-			if v, ok := j.unique(k); ok && us.ix.get(v) == nil && st.extent.mayHold(us.ix.name, v) {
+			if v, ok := j.unique(k); ok && st.extent.mayHold(us.ix.name, v) && us.ix.get(v) == nil {
 				p.add(v, j.vals, us.idx)
 			}
 		}
@@ -679,7 +681,7 @@ func (c *Checker) lookUpConsistency(ctx context.Context, st *entityState, js []j
 		p := c.newProbe()
 		for i := range js {
 			j := &js[i]
-			if v := j.vals[cs.key]; !j.bad[cs.key] && v != "" && cs.ix.get(v) == nil && st.extent.mayHold(cs.ix.name, v) {
+			if v := j.vals[cs.key]; !j.bad[cs.key] && v != "" && st.extent.mayHold(cs.ix.name, v) && cs.ix.get(v) == nil {
 				p.addValue(v)
 			}
 		}

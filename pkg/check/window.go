@@ -35,15 +35,13 @@ type owned struct {
 
 // index finds entries by a value computed from them (a key, a unique set's values,
 // the value rows must agree on): a map of values, compared exactly. Entries come and
-// go with the batches in flight; once as many have gone as are left, the map is made
-// again at the size it holds, so that lookups do not wade through what is gone and its
-// memory follows the window, not the run.
+// go with the batches in flight: the map's room follows the largest window, not the
+// run.
 type index struct {
 	name  string                // the Fact index name: "key", "rejected", "u0", "c0"
 	value func(e *entry) string // the value an entry is found by
 	m     map[string]*entry
 	first bool // the first entry of a value stays (unique owners); else the latest replaces it
-	gone  int  // entries removed since m was made
 	// found holds the stored rows the look-ups of the chunk being judged found by their
 	// value in this index (see Checker.foundIn).
 	found map[string]*entry
@@ -89,17 +87,9 @@ func (ix *index) remove(e *entry) {
 	for _, o := range e.owns {
 		if o.ix == ix && ix.m[o.v] == e {
 			delete(ix.m, o.v)
-			ix.gone++
 		}
 	}
 	e.disown(ix)
-	if ix.gone > 1024 && ix.gone > len(ix.m) {
-		m := make(map[string]*entry, len(ix.m))
-		for v, en := range ix.m {
-			m[v] = en
-		}
-		ix.m, ix.gone = m, 0
-	}
 }
 
 // valueIn returns e's value in ix, when ix points to e.
