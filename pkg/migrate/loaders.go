@@ -18,9 +18,11 @@ type loaderPool struct {
 	err  error // the first error took returned
 }
 
-// startLoaders starts opt.Loaders loaders (2 by default).
+// startLoaders starts opt.Loaders loaders (2 by default). A batch is handed to a loader
+// that is free, not queued: a queued batch would hold its rows, and the checker's window
+// of them, while the reader fills the next.
 func startLoaders(ctx context.Context, opt Options, took func(batchDone) error) *loaderPool {
-	p := &loaderPool{jobs: make(chan *batchJob, 1), done: make(chan batchDone, 4), took: took}
+	p := &loaderPool{jobs: make(chan *batchJob), done: make(chan batchDone, 4), took: took}
 	n := opt.Loaders
 	if n <= 0 {
 		n = 2
