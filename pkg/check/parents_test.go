@@ -72,3 +72,35 @@ func TestParentsKept(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkParents: the parents of a chunk looked up in a full cache (262,144 kept, the
+// 250,000 projects of a million affectations referred to uniformly), kept when missing.
+func BenchmarkParents(b *testing.B) {
+	ch := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
+	st := ch.states["projets"]
+	p := &parents{}
+	const projets = 250000
+	rows := make([]*entry, projets)
+	keys := make([]string, projets)
+	for i := range rows {
+		keys[i] = strconv.Itoa(i + 1)
+		rows[i] = &entry{st: st, vals: []string{keys[i], "1558", "Audit", "audit", "termine", "2024-12-24", "2025-02-05", "39800.00", "4", "Lyon|Nantes"}}
+		p.keep(st, keys[i], rows[i])
+	}
+	var a arena
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := uint64(1)
+	for b.Loop() {
+		n = n*6364136223846793005 + 1442695040888963407
+		i := int(n>>33) % projets
+		if pr, ok := p.get(keys[i]); ok {
+			a.expand(st, pr)
+		} else {
+			p.keep(st, keys[i], rows[i])
+		}
+		if len(a.entries) == 20000 {
+			a.reset()
+		}
+	}
+}
