@@ -20,8 +20,8 @@ import (
 // then run2 in a run of its own). Every verdict and the line and file its message names
 // are checked, with batches of one row (every earlier row is then in the database, or
 // in a batch still in flight, when a row is judged) and with one batch per file (every
-// earlier row of the run in the checker's window), and with every hash of the window
-// colliding: all give the same answers.
+// earlier row of the run in the checker's window), and with every hash colliding (the
+// Bloom filters that save look-ups then rule nothing out): all give the same answers.
 // TestVerdictsAcrossWeeklyFiles has the same cases across files of one entity.
 func TestVerdictsAcrossFilesAndRuns(t *testing.T) {
 	t.Parallel()
@@ -58,7 +58,7 @@ func TestVerdictsAcrossFilesAndRuns(t *testing.T) {
 	}{
 		{"batch 1", "1", nil},
 		{"batch 1000", "1000", nil},
-		// Every value of the checker's window in one hash bucket: found by value.
+		// Every value in one place of the Bloom filters: looked up, and compared.
 		{"colliding hashes", "1000", []string{"DMT_TEST_HASH=collide"}},
 	} {
 		batch := c.batch

@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"dmt/pkg/domain"
 	"dmt/pkg/model"
@@ -89,16 +90,24 @@ type entityState struct {
 	uniques  []uniqueState
 	consist  []consistState
 	// refCols are what a child needs of a row of this entity it refers to: its key and
-	// the columns its children's parent rules read.
+	// the columns its children's parent rules read; refIdx their indexes in its fields.
 	refCols []string
-	// parents keeps stored rows of this entity that children referred to (their
-	// refCols values, with where they were read), up to parentCache of them: children
-	// of one parent come in many chunks. Emptied whenever rows of this entity are
-	// judged, as they may change the stored ones; between, the run holds the lease: no
-	// other writer changes them.
-	parents map[string]parentRow
+	refIdx  []int
+	// parents keeps stored rows of this entity that children referred to. Emptied
+	// whenever rows of this entity are judged, as they may change the stored ones;
+	// between, the run holds the lease: no other writer changes them.
+	parents *parents
 	// extent says what the table may hold of the file being read (see fileExtent).
 	extent fileExtent
+	// refs are the entity's Refs: the column of each and the parent's state; parentRules
+	// name, for each of the entity's ParentRules, the reference it reads (in refs).
+	refs        []refState
+	parentRules []int
+}
+
+type refState struct {
+	col    int
+	parent *entityState
 }
 
 // fileExtent is what an entity's table may hold, as far as the file being read goes:
@@ -148,36 +157,26 @@ func (x *fileExtent) numeric(st *entityState) bool {
 	return len(st.keyIdx) == 1 && st.e.Fields[st.keyIdx[0]].Kind == rules.Integer
 }
 
-// accepted widens the extent with a row the run accepted.
-func (x *fileExtent) accepted(st *entityState, en *entry) {
-	key := st.e.KeyOf(en.vals)
+// accepted widens the extent with a row the run accepted, with its key and the values
+// of its unique sets (j's).
+func (x *fileExtent) accepted(st *entityState, key string, j *judgment) {
 	if n, err := strconv.ParseInt(key, 10, 64); err == nil {
 		x.widen(n)
 	}
 	if x.added == nil {
 		return
 	}
-	x.added.add("key", key)
-	for _, us := range st.uniques {
-		if v, ok := uniqueValue(us.idx, en.vals); ok {
+	if !x.numeric(st) { // a whole-number key is ruled out by its range (mayHoldKey)
+		x.added.add("key", key)
+	}
+	for k, us := range st.uniques {
+		if v, ok := j.unique(k); ok {
 			x.added.add(us.ix.name, v)
 		}
 	}
 	for _, cs := range st.consist {
-		x.added.add(cs.ix.name, en.vals[cs.key])
+		x.added.add(cs.ix.name, j.vals[cs.key])
 	}
-}
-
-// parentCache bounds the stored parents an entity's state keeps for its children:
-// about 100 bytes each (a project's key, dates and sites).
-const parentCache = 1 << 18
-
-// parentRow is a parent kept: the values of its entity's refCols, and its lineage.
-type parentRow struct {
-	vals []string
-	line int
-	file string
-	mine bool
 }
 
 type uniqueState struct {
@@ -220,11 +219,13 @@ type Checker struct {
 	// fifo holds the window's entries in the order they came, to let them go as their
 	// batches are committed (only with a Lookup).
 	fifo []*entry
-	// found holds what the look-ups of the chunk being judged found, by entity and index.
-	found map[foundKey]map[string]*entry
+	// found lists the indexes whose found maps hold what the look-ups of the chunk being
+	// judged found (emptied after it, kept for the next); arena holds the rows they found.
+	found []*index
+	arena arena
+	probe probe
+	buf   buffers
 }
-
-type foundKey struct{ entity, index string }
 
 // Lookup is what the checker asks of the database: the rows already stored whose
 // columns hold given values. It answers for every committed row, this run's included.
@@ -317,15 +318,22 @@ func New(d *domain.Domain, today model.Date) *Checker {
 			cst.ix = newIndex(fmt.Sprintf("c%d", len(st.consist)), true, func(en *entry) string { return en.vals[k] })
 			st.consist = append(st.consist, cst)
 		}
-		st.refCols = slices.Clone(e.Key)
+		st.refCols, st.refIdx = slices.Clone(e.Key), slices.Clone(st.keyIdx)
 		c.states[e.Name] = st
 	}
+
 	for _, e := range d.Entities {
+		st := c.states[e.Name]
+		for _, ref := range e.Refs {
+			st.refs = append(st.refs, refState{col: e.Index(ref.Column), parent: c.states[ref.Parent]})
+		}
 		for _, pc := range e.ParentRules {
+			st.parentRules = append(st.parentRules, slices.IndexFunc(e.Refs, func(r domain.Ref) bool { return r.Column == pc.Ref.Column }))
 			pst := c.states[pc.Ref.Parent]
 			for _, col := range pc.Rule.Reads {
 				if !slices.Contains(pst.refCols, col) {
 					pst.refCols = append(pst.refCols, col)
+					pst.refIdx = append(pst.refIdx, pst.e.Index(col))
 				}
 			}
 		}
@@ -337,16 +345,45 @@ func New(d *domain.Domain, today model.Date) *Checker {
 func (c *Checker) Domain() *domain.Domain { return c.d }
 
 // uniqueValue is the value of a unique set in a row, as sets are compared: its values
-// lower-cased and joined; false when one of them is empty (NULLs are not compared).
+// lower-cased and joined by NUL; false when one of them is empty (NULLs are not
+// compared). One allocation at most: it is computed for every row judged.
 func uniqueValue(idx []int, vals []string) (string, bool) {
-	parts := make([]string, len(idx))
-	for i, k := range idx {
+	n := len(idx) - 1
+	for _, k := range idx {
 		if vals[k] == "" {
 			return "", false
 		}
-		parts[i] = strings.ToLower(vals[k])
+		n += len(vals[k])
 	}
-	return strings.Join(parts, "\x00"), true
+	if len(idx) == 1 {
+		return strings.ToLower(vals[idx[0]]), true
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i, k := range idx {
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		writeLower(&b, vals[k])
+	}
+	return b.String(), true
+}
+
+// writeLower writes v lower-cased as strings.ToLower does, byte by byte when v is ASCII.
+func writeLower(b *strings.Builder, v string) {
+	for i := 0; i < len(v); i++ {
+		if v[i] >= utf8.RuneSelf {
+			b.WriteString(strings.ToLower(v))
+			return
+		}
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
 }
 
 func (c *Checker) state(e *domain.Entity) *entityState {
@@ -357,15 +394,17 @@ func (c *Checker) state(e *domain.Entity) *entityState {
 	return st
 }
 
-// row gives rules the canonical values of one row by column name.
-type row struct {
-	e    *domain.Entity
-	vals []string
-}
+// Get gives rules the canonical values of the row being judged by column name.
+func (j *judgment) Get(col string) string { return get(j.e, j.vals, col) }
 
-func (r row) Get(col string) string {
-	if i := r.e.Index(col); i >= 0 {
-		return r.vals[i]
+// Get gives parent rules the canonical values of a row held by column name.
+func (en *entry) Get(col string) string { return get(en.st.e, en.vals, col) }
+
+var _, _ rules.Row = (*judgment)(nil), (*entry)(nil)
+
+func get(e *domain.Entity, vals []string, col string) string {
+	if i := e.Index(col); i >= 0 {
+		return vals[i]
 	}
 	return ""
 }
@@ -377,26 +416,29 @@ func (c *Checker) Preload(e *domain.Entity, canonical []string) {
 	st := c.state(e)
 	en := &entry{st: st, vals: slices.Clone(canonical), stored: true}
 	st.rows.put(e.KeyOf(en.vals), en)
-	c.own(st, en)
+	c.own(st, en, &judgment{st: st, e: e, vals: en.vals})
 }
 
 // remember puts an accepted row (or one the source holds as already loaded: stored
 // false) in the window.
-func (c *Checker) remember(st *entityState, vals []string, line int, stored bool) {
-	en := &entry{st: st, vals: vals, line: line, file: c.file, mine: true, stored: stored}
-	st.rows.put(st.e.KeyOf(vals), en)
-	st.extent.accepted(st, en)
+func (c *Checker) remember(j *judgment, stored bool) {
+	st := j.st
+	en := &entry{st: st, vals: j.vals, line: j.line, file: c.file, mine: true, stored: stored,
+		owns: make([]owned, 0, 1+len(st.uniques)+len(st.consist))}
+	key := st.e.KeyOf(j.vals)
+	st.rows.put(key, en)
+	st.extent.accepted(st, key, j)
 	if stored {
-		c.own(st, en)
+		c.own(st, en, j)
 	}
 	c.queue(en)
 }
 
-// own makes en the owner of its unique values and of its consistency values, where no
-// row of the window holds them yet.
-func (c *Checker) own(st *entityState, en *entry) {
-	for _, us := range st.uniques {
-		if v, ok := uniqueValue(us.idx, en.vals); ok {
+// own makes en the owner of its unique values (j's) and of its consistency values,
+// where no row of the window holds them yet.
+func (c *Checker) own(st *entityState, en *entry, j *judgment) {
+	for k, us := range st.uniques {
+		if v, ok := j.unique(k); ok {
 			us.ix.put(v, en)
 		}
 	}
@@ -451,9 +493,9 @@ func (c *Checker) Committed(ctx context.Context, line int) error {
 		if en.stored && c.writes {
 			continue
 		}
-		for _, ix := range en.owns {
-			f := store.Fact{Entity: en.st.e.Name, Index: ix.name, Value: ix.value(en), Line: en.line, File: en.file, Values: en.vals}
-			if ix == en.st.rejected {
+		for _, o := range en.owns {
+			f := store.Fact{Entity: en.st.e.Name, Index: o.ix.name, Value: o.v, Line: en.line, File: en.file, Values: en.vals}
+			if o.ix == en.st.rejected {
 				f.Values = nil // its line is all that explains an orphan
 			}
 			facts = append(facts, f)
@@ -486,12 +528,10 @@ type Input struct {
 // follows the rows given, not the size of the database. It returns an error only when a
 // look-up fails.
 func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) ([]Result, error) {
-	js := make([]judgment, len(rows))
-	for i, r := range rows {
-		js[i] = c.normalize(e, r.Line, r.Raw)
-	}
+	js := c.buf.judgments(c, e, rows)
+	defer c.buf.reset()
 	if c.look != nil {
-		defer func() { c.found = nil }()
+		defer c.forgetFound()
 		c.state(e).parents = nil
 		if err := c.lookUp(ctx, e, js); err != nil {
 			return nil, err
@@ -510,7 +550,7 @@ func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) 
 // and those Preloaded, for a checker without a Lookup). CheckAll is the form that looks
 // stored rows up.
 func (c *Checker) Check(e *domain.Entity, line int, raw []string) Result {
-	j := c.normalize(e, line, raw)
+	j := c.normalize(e, line, raw, make([]string, len(e.Fields)), make([]bool, len(e.Fields)))
 	return c.judge(&j)
 }
 
@@ -532,7 +572,12 @@ func (c *Checker) judge(j *judgment) Result {
 	j.checkRowRules()
 	c.checkUniques(j)
 	c.checkConsistency(j)
-	parents := c.checkRefs(j)
+	var found [4]*entry // the parents, aligned with e.Refs
+	parents := found[:]
+	if len(e.Refs) > len(found) {
+		parents = make([]*entry, len(e.Refs))
+	}
+	c.checkRefs(j, parents)
 	c.checkParents(j, parents)
 	if len(j.res.Violations) > 0 {
 		if keyGood && prev == nil {
@@ -543,7 +588,7 @@ func (c *Checker) judge(j *judgment) Result {
 	}
 	// A replacing row is remembered as this run's, not as loaded: another row of the run
 	// with its key and other content is then a conflict, not a second replacement.
-	c.remember(st, j.vals, j.line, true)
+	c.remember(j, true)
 	j.res.Outcome = Accept
 	if replacing {
 		j.res.Outcome = Replace
@@ -557,14 +602,30 @@ func (c *Checker) known(st *entityState, ix *index, v string) *entry {
 	if en := ix.get(v); en != nil {
 		return en
 	}
-	return c.found[foundKey{st.e.Name, ix.name}][v]
+	return ix.found[v]
+}
+
+// foundIn returns the map of what the chunk's look-ups found in ix.
+func (c *Checker) foundIn(ix *index) map[string]*entry {
+	if ix.found == nil {
+		ix.found = map[string]*entry{}
+		c.found = append(c.found, ix)
+	}
+	return ix.found
+}
+
+// forgetFound lets go of what the chunk's look-ups found, keeping the maps' room.
+func (c *Checker) forgetFound() {
+	for _, ix := range c.found {
+		clear(ix.found)
+	}
+	c.arena.reset()
 }
 
 // lookUp finds, for the rows of a chunk of e, the stored rows the window does not hold:
 // rows of e with their keys, unique values and consistency values, and the parents they
 // refer to (or, for a parent found nowhere, the line that rejected it).
 func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) error {
-	c.found = map[foundKey]map[string]*entry{}
 	st := c.state(e)
 	if err := c.readExtent(ctx, st); err != nil {
 		return err
@@ -582,12 +643,12 @@ func (c *Checker) lookUp(ctx context.Context, e *domain.Entity, js []judgment) e
 // lookUpKeys looks up the keys of the chunk's rows.
 func (c *Checker) lookUpKeys(ctx context.Context, st *entityState, js []judgment) error {
 	e := st.e
-	p := newProbe()
+	p := c.newProbe()
 	for i := range js {
 		if j := &js[i]; !anyBadIdx(j.bad, st.keyIdx) {
 			k := e.KeyOf(j.vals)
-			if st.rows.get(k) == nil && st.extent.mayHoldKey(st, k) {
-				p.add(k, pick(j.vals, st.keyIdx))
+			if st.extent.mayHoldKey(st, k) && st.rows.get(k) == nil {
+				p.add(k, j.vals, st.keyIdx)
 			}
 		}
 	}
@@ -596,15 +657,15 @@ func (c *Checker) lookUpKeys(ctx context.Context, st *entityState, js []judgment
 
 // lookUpUniques looks up the unique values of the chunk's rows.
 func (c *Checker) lookUpUniques(ctx context.Context, st *entityState, js []judgment) error {
-	for _, us := range st.uniques {
-		p := newProbe()
+	for k, us := range st.uniques {
+		p := c.newProbe()
 		for i := range js {
 			j := &js[i]
 			if anyBadIdx(j.bad, us.idx) {
 				continue
 			}
-			if v, ok := uniqueValue(us.idx, j.vals); ok && us.ix.get(v) == nil && st.extent.mayHold(us.ix.name, v) {
-				p.add(v, pick(j.vals, us.idx))
+			if v, ok := j.unique(k); ok && st.extent.mayHold(us.ix.name, v) && us.ix.get(v) == nil {
+				p.add(v, j.vals, us.idx)
 			}
 		}
 		if err := c.findFields(ctx, st, us.ix, us.u.Columns, append(slices.Clone(st.e.Key), us.u.Columns...), p); err != nil {
@@ -617,11 +678,11 @@ func (c *Checker) lookUpUniques(ctx context.Context, st *entityState, js []judgm
 // lookUpConsistency looks up the values the chunk's rows must agree on.
 func (c *Checker) lookUpConsistency(ctx context.Context, st *entityState, js []judgment) error {
 	for _, cs := range st.consist {
-		p := newProbe()
+		p := c.newProbe()
 		for i := range js {
 			j := &js[i]
-			if v := j.vals[cs.key]; !j.bad[cs.key] && v != "" && cs.ix.get(v) == nil && st.extent.mayHold(cs.ix.name, v) {
-				p.add(v, []string{v})
+			if v := j.vals[cs.key]; !j.bad[cs.key] && v != "" && st.extent.mayHold(cs.ix.name, v) && cs.ix.get(v) == nil {
+				p.addValue(v)
 			}
 		}
 		if err := c.findFields(ctx, st, cs.ix, []string{cs.c.Key}, append([]string{cs.c.Key}, cs.c.Columns...), p); err != nil {
@@ -636,23 +697,19 @@ func (c *Checker) lookUpConsistency(ctx context.Context, st *entityState, js []j
 func (c *Checker) lookUpParents(ctx context.Context, st *entityState, js []judgment) error {
 	for _, ref := range st.e.Refs {
 		pst, i := c.states[ref.Parent], st.e.Index(ref.Column)
-		fk := foundKey{pst.e.Name, pst.rows.name}
-		if c.found[fk] == nil {
-			c.found[fk] = map[string]*entry{}
-		}
-		found := c.found[fk]
-		p := newProbe()
+		found := c.foundIn(pst.rows)
+		p := c.newProbe()
 		for k := range js {
 			j := &js[k]
 			v := j.vals[i]
 			if j.bad[i] || v == "" || pst.rows.get(v) != nil || found[v] != nil {
 				continue
 			}
-			if pr, ok := pst.parents[v]; ok {
-				found[v] = pst.expand(pr)
+			if pr, ok := pst.parents.get(v); ok {
+				found[v] = c.arena.expand(pst, pr)
 				continue
 			}
-			p.add(v, []string{v})
+			p.addValue(v)
 		}
 		if err := c.findFields(ctx, pst, pst.rows, pst.e.Key, pst.refCols, p); err != nil {
 			return err
@@ -674,7 +731,10 @@ func (c *Checker) recallMissing(ctx context.Context, pst *entityState, found map
 			missing = append(missing, v)
 		}
 		if en != nil {
-			pst.keepParent(v, en)
+			if pst.parents == nil {
+				pst.parents = &parents{}
+			}
+			pst.parents.keep(pst, v, en)
 		}
 	}
 	return c.recall(ctx, pst, pst.rejected, missing)
@@ -700,21 +760,55 @@ func (c *Checker) readExtent(ctx context.Context, st *entityState) error {
 }
 
 // probe is the values a chunk looks up in one index, each once, with the tuple of
-// column values that finds it in the table.
+// column values that finds it in the table. The checker has one, used again by every
+// look-up (Find and Recall do not keep what they are given).
 type probe struct {
 	values []string
 	tuples [][]string
+	flat   []string // the tuples' values, one after the other
 	seen   map[string]bool
 }
 
-func newProbe() *probe { return &probe{seen: map[string]bool{}} }
+// newProbe returns the checker's probe, emptied.
+func (c *Checker) newProbe() *probe {
+	p := &c.probe
+	if p.seen == nil {
+		p.seen = map[string]bool{}
+	}
+	clear(p.seen)
+	clear(p.values)
+	clear(p.tuples)
+	clear(p.flat)
+	p.values, p.tuples, p.flat = p.values[:0], p.tuples[:0], p.flat[:0]
+	return p
+}
 
-func (p *probe) add(v string, tuple []string) {
+// add asks for v, found by the values at idx of vals.
+func (p *probe) add(v string, vals []string, idx []int) {
 	if !p.seen[v] {
 		p.seen[v] = true
 		p.values = append(p.values, v)
-		p.tuples = append(p.tuples, tuple)
+		for _, k := range idx {
+			p.flat = append(p.flat, vals[k])
+		}
 	}
+}
+
+// addValue asks for v, found by v itself.
+func (p *probe) addValue(v string) {
+	if !p.seen[v] {
+		p.seen[v] = true
+		p.values = append(p.values, v)
+		p.flat = append(p.flat, v)
+	}
+}
+
+// tupled returns the tuples of the values asked, each of n values.
+func (p *probe) tupled(n int) [][]string {
+	for i := range p.values {
+		p.tuples = append(p.tuples, p.flat[i*n:(i+1)*n:(i+1)*n])
+	}
+	return p.tuples
 }
 
 // pick returns the values at idx.
@@ -736,17 +830,13 @@ func (c *Checker) find(ctx context.Context, st *entityState, ix *index, cols []s
 
 // findFields is find with only the columns fields of the stored rows (nil: all).
 func (c *Checker) findFields(ctx context.Context, st *entityState, ix *index, cols, fields []string, p *probe) error {
-	fk := foundKey{st.e.Name, ix.name}
-	m := c.found[fk]
-	if m == nil {
-		m = map[string]*entry{}
-		c.found[fk] = m
-	}
+	m := c.foundIn(ix)
 	if len(p.values) == 0 {
 		return nil
 	}
-	err := c.look.Find(ctx, st.e, cols, p.tuples, fields, func(s store.Stored) error {
-		en := &entry{st: st, vals: s.Values, line: s.Line, file: s.File, mine: s.RunID == c.runID, stored: true}
+	err := c.look.Find(ctx, st.e, cols, p.tupled(len(cols)), fields, func(s store.Stored) error {
+		en := c.arena.entry()
+		*en = entry{st: st, vals: s.Values, line: s.Line, file: s.File, mine: s.RunID == c.runID, stored: true}
 		v := ix.value(en)
 		if !p.seen[v] {
 			return nil // another value than those asked (a unique set's case)
@@ -767,45 +857,12 @@ func (c *Checker) findFields(ctx context.Context, st *entityState, ix *index, co
 	return nil
 }
 
-// keepParent keeps a stored row children referred to, for the next chunks, making
-// room when parentCache are kept.
-func (st *entityState) keepParent(v string, en *entry) {
-	if st.parents == nil {
-		st.parents = map[string]parentRow{}
-	}
-	if len(st.parents) >= parentCache {
-		for k := range st.parents {
-			delete(st.parents, k)
-			break
-		}
-	}
-	pr := parentRow{vals: make([]string, len(st.refCols)), line: en.line, file: en.file, mine: en.mine}
-	for i, col := range st.refCols {
-		pr.vals[i] = en.vals[st.e.Index(col)]
-	}
-	st.parents[v] = pr
-}
-
-// expand gives a parent kept back as a row of st.
-func (st *entityState) expand(pr parentRow) *entry {
-	en := &entry{st: st, vals: make([]string, len(st.e.Fields)), line: pr.line, file: pr.file, mine: pr.mine, stored: true}
-	for i, col := range st.refCols {
-		en.vals[st.e.Index(col)] = pr.vals[i]
-	}
-	return en
-}
-
 // recall files under ix's name the facts the Memory holds of values.
 func (c *Checker) recall(ctx context.Context, st *entityState, ix *index, values []string) error {
 	if c.mem == nil || len(values) == 0 {
 		return nil
 	}
-	fk := foundKey{st.e.Name, ix.name}
-	m := c.found[fk]
-	if m == nil {
-		m = map[string]*entry{}
-		c.found[fk] = m
-	}
+	m := c.foundIn(ix)
 	return c.mem.Recall(ctx, st.e.Name, ix.name, values, func(f store.Fact) error {
 		m[f.Value] = &entry{st: st, vals: f.Values, line: f.Line, file: f.File, mine: true}
 		return nil
@@ -822,26 +879,48 @@ type judgment struct {
 	vals []string
 	bad  []bool
 	res  Result
+	// uniq holds the values of the entity's unique sets (see unique), once asked for.
+	uniq []uniqueOf
+}
+
+type uniqueOf struct {
+	v  string
+	ok bool
+}
+
+// unique returns the value of the row's k-th unique set (see uniqueValue), computed
+// once per row: the look-ups, the verdict and the window all ask for it.
+func (j *judgment) unique(k int) (string, bool) {
+	if len(j.uniq) == 0 {
+		if cap(j.uniq) < len(j.st.uniques) {
+			j.uniq = make([]uniqueOf, 0, len(j.st.uniques))
+		}
+		j.uniq = j.uniq[:len(j.st.uniques)]
+		for i, us := range j.st.uniques {
+			j.uniq[i].v, j.uniq[i].ok = uniqueValue(us.idx, j.vals)
+		}
+	}
+	return j.uniq[k].v, j.uniq[k].ok
 }
 
 func (j *judgment) add(v rules.Violation) { j.res.Violations = append(j.res.Violations, v) }
 
-// normalize gives the row's canonical values; a value its field refuses is kept as
-// clean text, and marked bad.
-func (c *Checker) normalize(e *domain.Entity, line int, raw []string) judgment {
-	j := judgment{st: c.state(e), e: e, line: line, res: Result{Canonical: make([]string, len(e.Fields))}, bad: make([]bool, len(e.Fields))}
+// normalize gives the row's canonical values (in canon); a value its field refuses is
+// kept as clean text, and marked bad (in bad).
+func (c *Checker) normalize(e *domain.Entity, line int, raw, canon []string, bad []bool) judgment {
+	j := judgment{st: c.state(e), e: e, line: line, res: Result{Canonical: canon}, bad: bad}
 	for i, f := range e.Fields {
 		v := ""
 		if i < len(raw) {
 			v = raw[i]
 		}
-		canon, viol := f.Normalize(v, c.today)
+		value, viol := f.Normalize(v, c.today)
 		if viol != nil {
 			j.add(*viol)
 			j.bad[i] = true
-			canon = rules.CleanText(v)
+			value = rules.CleanText(v)
 		}
-		j.res.Canonical[i] = canon
+		j.res.Canonical[i] = value
 	}
 	j.vals = j.res.Canonical
 	return j
@@ -863,7 +942,7 @@ func (c *Checker) checkKey(j *judgment, prev *entry) (replacing, final bool) {
 		if e.History != "" {
 			// This run's source holds the loaded row: another row of it with the key
 			// and other content is a conflict within the source, not a change.
-			c.remember(j.st, j.vals, j.line, false)
+			c.remember(j, false)
 		}
 		j.res = verdict(j.res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.AlreadyLoaded,
 			Detail: keyName + " is already in the database with the same content"})
@@ -886,12 +965,11 @@ func (c *Checker) checkKey(j *judgment, prev *entry) (replacing, final bool) {
 
 // checkRowRules applies the entity's rules on one row.
 func (j *judgment) checkRowRules() {
-	r := row{e: j.e, vals: j.vals}
 	for _, rr := range j.e.RowRules {
 		if anyBad(j.e, j.bad, rr.Columns) {
 			continue
 		}
-		if v := rr.Check(r); v != nil {
+		if v := rr.Check(j); v != nil {
 			j.add(*v)
 		}
 	}
@@ -899,11 +977,11 @@ func (j *judgment) checkRowRules() {
 
 // checkUniques refuses a value of a unique set that another row holds.
 func (c *Checker) checkUniques(j *judgment) {
-	for _, us := range j.st.uniques {
+	for k, us := range j.st.uniques {
 		if anyBadIdx(j.bad, us.idx) {
 			continue
 		}
-		v, ok := uniqueValue(us.idx, j.vals)
+		v, ok := j.unique(k)
 		if !ok {
 			continue
 		}
@@ -946,19 +1024,17 @@ func (c *Checker) checkConsistency(j *judgment) {
 }
 
 // checkRefs refuses a reference to a row no file or database holds, saying when that
-// row was rejected. It returns, by reference column, the parent rows found, for the
-// parent rules. Judging the files alone (FilesAlone), a reference to a row no file of
-// the run holds is counted in the result as not judged, not refused.
-func (c *Checker) checkRefs(j *judgment) map[string]*entry {
-	parents := map[string]*entry{}
-	for _, ref := range j.e.Refs {
-		i := j.e.Index(ref.Column)
+// row was rejected. It sets parents (aligned with the entity's Refs) to the parent rows
+// found, for the parent rules. Judging the files alone (FilesAlone), a reference to a
+// row no file of the run holds is counted in the result as not judged, not refused.
+func (c *Checker) checkRefs(j *judgment, parents []*entry) {
+	for k, ref := range j.e.Refs {
+		i, pst := j.st.refs[k].col, j.st.refs[k].parent
 		if j.bad[i] || j.vals[i] == "" {
 			continue
 		}
-		pst := c.states[ref.Parent]
 		if p := c.known(pst, pst.rows, j.vals[i]); p != nil {
-			parents[ref.Column] = p
+			parents[k] = p
 			continue
 		}
 		detail := fmt.Sprintf("%s %s not found in %s", ref.Column, j.vals[i], ref.Parent)
@@ -973,18 +1049,21 @@ func (c *Checker) checkRefs(j *judgment) map[string]*entry {
 	if j.res.Unjudged > 0 {
 		c.unjudged++
 	}
-	return parents
 }
 
-// checkParents applies the rules that read the row a reference points to.
-func (c *Checker) checkParents(j *judgment, parents map[string]*entry) {
-	r := row{e: j.e, vals: j.vals}
-	for _, pc := range j.e.ParentRules {
-		p := parents[pc.Ref.Column]
-		if p == nil || j.bad[j.e.Index(pc.Ref.Column)] {
+// checkParents applies the rules that read the row a reference points to (parents,
+// aligned with the entity's Refs).
+func (c *Checker) checkParents(j *judgment, parents []*entry) {
+	for k, pc := range j.e.ParentRules {
+		r := j.st.parentRules[k]
+		if r < 0 {
+			continue // a rule on no reference of the entity reads no parent
+		}
+		p := parents[r]
+		if p == nil || j.bad[j.st.refs[r].col] {
 			continue
 		}
-		if v := pc.Rule.Check(r, row{e: p.st.e, vals: p.vals}); v != nil {
+		if v := pc.Rule.Check(j, p); v != nil {
 			j.add(*v)
 		}
 	}

@@ -181,8 +181,8 @@ func (a *accountant) refused(job *batchJob, r store.Refusal) {
 		action = "still_rejected"
 	}
 	if p := job.pendingAt(r.Row.Line); p != nil {
-		a.opt.Checker.Forget(a.f.src.Entity, p.row.Values, p.row.Line)
-		o := p.origin.or(a.f.src.Name, p.row.Line)
+		a.opt.Checker.Forget(a.f.src.Entity, r.Row.Values, r.Row.Line)
+		o := origin{File: r.Row.OriginFile, Line: r.Row.OriginLine}.or(a.f.src.Name, r.Row.Line)
 		a.reject(Rejected{Fields: p.fields, File: o.File, Line: o.Line, Errors: string(rules.DBRefused) + ": " + r.Message})
 	}
 	a.log.Warn(action, append(origin{File: r.Row.OriginFile, Line: r.Row.OriginLine}.at(r.Row.Line), "code", rules.DBRefused, "detail", r.Message)...)
@@ -209,9 +209,9 @@ func (a *accountant) updated(b *store.Batch, u store.Row) {
 func (a *accountant) inserted(d batchDone) {
 	b, e := d.job.batch, d.job.batch.Entity
 	if a.words.EachRow {
-		for _, p := range d.job.pending {
-			if !refusedLine(d.refused, p.row.Line) {
-				a.log.Info(a.words.Inserted, append(p.origin.at(p.row.Line), e.KeyName(), e.KeyOf(p.row.Values))...)
+		for _, row := range b.Rows {
+			if !refusedLine(d.refused, row.Line) {
+				a.log.Info(a.words.Inserted, append(origin{File: row.OriginFile, Line: row.OriginLine}.at(row.Line), e.KeyName(), e.KeyOf(row.Values))...)
 			}
 		}
 	}

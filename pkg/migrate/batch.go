@@ -13,12 +13,11 @@ import (
 	"dmt/pkg/store"
 )
 
-// pending is an accepted row waiting for its batch, with what is needed to reject it
-// should the database refuse it.
+// pending is what an accepted row of the batch (its Rows hold the row) needs should
+// the database refuse it: its fields as read, to write it to the rejects.
 type pending struct {
-	row    store.Row
+	line   int
 	fields []string
-	origin origin
 }
 
 // note is what a judged row has to say once its batch is committed: a rejected row goes
@@ -89,10 +88,10 @@ func (j *batchJob) read(line int) {
 	}
 }
 
-// pendingAt returns the accepted row of the batch read at line, or nil.
+// pendingAt returns what the batch keeps of its accepted row read at line, or nil.
 func (j *batchJob) pendingAt(line int) *pending {
 	for i := range j.pending {
-		if j.pending[i].row.Line == line {
+		if j.pending[i].line == line {
 			return &j.pending[i]
 		}
 	}

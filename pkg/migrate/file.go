@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 
 	"dmt/pkg/check"
 	"dmt/pkg/csvfile"
@@ -212,7 +211,7 @@ func (r *fileRun) row(rec *csvfile.Record) error {
 	if err != nil {
 		return fmt.Errorf("%s: line %d: %w", r.f.src.Name, rec.Line, err)
 	}
-	raw := slices.Clone(r.align(fields))
+	raw := r.chunk.hold(r.align(fields))
 	l := chunkLine{rec: rec, fields: fields, from: from, row: len(r.chunk.rows)}
 	if r.opt.Repair != nil {
 		raw, l.corrections, l.ambiguous = r.opt.Repair(r.e, raw)
@@ -226,8 +225,9 @@ func (r *fileRun) row(rec *csvfile.Record) error {
 // and parents looked up at once) and puts every line of it, in the file's order, in the
 // batches, sending each batch when it is full.
 func (r *fileRun) judgeChunk() error {
-	ch := r.chunk
-	r.chunk = chunk{}
+	ch := &r.chunk
+	defer ch.reset()
+	r.pool.Collect()
 	results, err := r.opt.Checker.CheckAll(r.ctx, r.e, ch.rows)
 	if err != nil {
 		return fmt.Errorf("%s: %w", r.f.src.Name, err)
@@ -257,10 +257,31 @@ func (r *fileRun) judgeChunk() error {
 }
 
 // chunk is the lines read and not judged yet: the rows to judge together, and every
-// line (rows, and lines that could not be read) in the file's order.
+// line (rows, and lines that could not be read) in the file's order. Its slices are
+// made once and used again by every chunk of the file: raws holds the rows' raw values,
+// which the checker reads and does not keep.
 type chunk struct {
 	rows  []check.Input
 	lines []chunkLine
+	raws  []string
+}
+
+// hold copies a row's raw values into the chunk's.
+func (ch *chunk) hold(raw []string) []string {
+	if len(ch.raws)+len(raw) > cap(ch.raws) {
+		ch.raws = make([]string, 0, max(2*cap(ch.raws), 64*len(raw))) // the rows held so far keep the old one
+	}
+	n := len(ch.raws)
+	ch.raws = append(ch.raws, raw...)
+	return ch.raws[n:len(ch.raws):len(ch.raws)]
+}
+
+// reset empties the chunk once judged, keeping its slices for the next one.
+func (ch *chunk) reset() {
+	clear(ch.rows)
+	clear(ch.lines)
+	clear(ch.raws)
+	ch.rows, ch.lines, ch.raws = ch.rows[:0], ch.lines[:0], ch.raws[:0]
 }
 
 // chunkLine is one line of a chunk: a row (its record, fields as read, origin, and

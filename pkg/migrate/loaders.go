@@ -18,9 +18,11 @@ type loaderPool struct {
 	err  error // the first error took returned
 }
 
-// startLoaders starts opt.Loaders loaders (2 by default).
+// startLoaders starts opt.Loaders loaders (2 by default). A batch is handed to a loader
+// that is free, not queued: a queued batch would hold its rows, and the checker's window
+// of them, while the reader fills the next.
 func startLoaders(ctx context.Context, opt Options, took func(batchDone) error) *loaderPool {
-	p := &loaderPool{jobs: make(chan *batchJob, 1), done: make(chan batchDone, 4), took: took}
+	p := &loaderPool{jobs: make(chan *batchJob), done: make(chan batchDone, 4), took: took}
 	n := opt.Loaders
 	if n <= 0 {
 		n = 2
@@ -75,6 +77,7 @@ func writeBatch(ctx context.Context, opt Options, job *batchJob) batchDone {
 // Send hands job to a loader, handing the batches finished meanwhile to took. It
 // returns the first error took returned (job is then not sent), or the context's.
 func (p *loaderPool) Send(ctx context.Context, job *batchJob) error {
+	p.Collect()
 	for p.err == nil {
 		select {
 		case p.jobs <- job:
@@ -86,6 +89,20 @@ func (p *loaderPool) Send(ctx context.Context, job *batchJob) error {
 		}
 	}
 	return p.err
+}
+
+// Collect hands took the batches finished so far, without waiting: what they hold
+// (their rows, the checker's window of them) is let go as soon as they are committed,
+// not when the next batch is sent.
+func (p *loaderPool) Collect() {
+	for p.err == nil {
+		select {
+		case d := <-p.done:
+			p.hand(d)
+		default:
+			return
+		}
+	}
 }
 
 // hand gives took what became of a batch, keeping took's first error.

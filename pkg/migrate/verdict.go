@@ -23,7 +23,7 @@ func (r *fileRun) judged(res check.Result, rec *csvfile.Record, fields []string,
 	case check.Accept:
 		b.Progress.Inserted++
 		b.Rows = append(b.Rows, row)
-		job.pending = append(job.pending, pending{row: row, fields: fields, origin: from})
+		job.pending = append(job.pending, pending{line: rec.Line, fields: fields})
 	case check.Replace:
 		b.Progress.Updated++
 		b.Updates = append(b.Updates, row)

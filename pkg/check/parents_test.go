@@ -1,0 +1,106 @@
+package check
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"dmt/pkg/domain"
+	"dmt/pkg/model"
+)
+
+// TestParentsKept: a parent kept is given back with the values of the columns its
+// children's rules read, exactly, or not at all (let go for another of its set): never
+// another parent's, even when every key hashes alike. Values of any length and bytes,
+// "" included, come back as they were.
+func TestParentsKept(t *testing.T) {
+	const limit = 1 << 12
+	for _, c := range []struct {
+		name    string
+		hash    func(string) uint64
+		parents int
+	}{
+		{"hashed", hashOf, limit / 2},
+		{"past the bound", hashOf, 3 * limit},
+		{"every hash alike", func(string) uint64 { return 0 }, 100},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			saved := hashOf
+			hashOf = c.hash
+			defer func() { hashOf = saved }()
+			ch := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
+			st := ch.states["projets"]
+			p := &parents{limit: limit}
+			row := func(i int) []string {
+				sites := "Lyon|Nantes"
+				if i%3 == 0 {
+					sites = fmt.Sprintf("%0*d\x00é", i%300, i) // long, odd bytes
+				}
+				end := ""
+				if i%2 == 0 {
+					end = "2025-02-05"
+				}
+				return []string{strconv.Itoa(i), "1558", "Audit", "audit", "annule", "2024-12-24", end, "39800.00", "", sites}
+			}
+			for i := 1; i <= c.parents; i++ {
+				p.keep(st, strconv.Itoa(i), &entry{st: st, vals: row(i)})
+			}
+			found := 0
+			var a arena
+			for i := 1; i <= c.parents+10; i++ {
+				pr, ok := p.get(strconv.Itoa(i))
+				if !ok {
+					continue
+				}
+				found++
+				if i > c.parents {
+					t.Fatalf("parent %d was never kept, found %q", i, pr)
+				}
+				got, want := a.expand(st, pr), row(i)
+				for _, col := range []string{"id_projet", "date_debut", "date_fin", "sites"} {
+					if got.Get(col) != (&entry{st: st, vals: want}).Get(col) {
+						t.Fatalf("parent %d: %s = %q, want %q", i, col, got.Get(col), (&entry{st: st, vals: want}).Get(col))
+					}
+				}
+				if got.Get("titre") != "" {
+					t.Errorf("parent %d: titre %q kept, no rule reads it", i, got.Get("titre"))
+				}
+			}
+			if found > limit || found == 0 || c.parents < limit && c.parents > 100 && found < c.parents*9/10 {
+				t.Errorf("%d of %d parents found (at most %d kept)", found, c.parents, limit)
+			}
+		})
+	}
+}
+
+// BenchmarkParents: the parents of a chunk looked up in a full cache (262,144 kept, the
+// 250,000 projects of a million affectations referred to uniformly), kept when missing.
+func BenchmarkParents(b *testing.B) {
+	ch := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
+	st := ch.states["projets"]
+	p := &parents{}
+	const projets = 250000
+	rows := make([]*entry, projets)
+	keys := make([]string, projets)
+	for i := range rows {
+		keys[i] = strconv.Itoa(i + 1)
+		rows[i] = &entry{st: st, vals: []string{keys[i], "1558", "Audit", "audit", "termine", "2024-12-24", "2025-02-05", "39800.00", "4", "Lyon|Nantes"}}
+		p.keep(st, keys[i], rows[i])
+	}
+	var a arena
+	b.ReportAllocs()
+	b.ResetTimer()
+	n := uint64(1)
+	for b.Loop() {
+		n = n*6364136223846793005 + 1442695040888963407
+		i := int(n>>33) % projets
+		if pr, ok := p.get(keys[i]); ok {
+			a.expand(st, pr)
+		} else {
+			p.keep(st, keys[i], rows[i])
+		}
+		if len(a.entries) == 20000 {
+			a.reset()
+		}
+	}
+}
