@@ -7,7 +7,7 @@
 # applies), and the peak resident memory of the program (GNU time's %M; Debian's
 # `time` package is installed when missing and possible, else /proc is polled).
 #
-#   scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-only CASES] [-cluster]
+#   scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-files N] [-only CASES] [-cluster]
 #
 # Cases (the targets of issue 18 in brackets):
 #
@@ -22,10 +22,13 @@
 #   d  one new weekly distributech order file into a database holding -weeks weeks
 #      (default 260: 5 years), loaded by one run per week as the weekly import does
 #                                                    [< 0.5 s]
+#   m  -files N weekly distributech order files (default 12000) loaded by one run; the
+#      first and the last tenth of its files timed apart, from its log
+#                                                    [flat: the last tenth no slower]
 #   g  the Go benchmarks of the hot paths
 #
 # -only CASES runs some of them (letters, e.g. -only a,c); c and v need a, which then
-# runs too. -flat 0 or -weeks 0 leaves b or d out.
+# runs too. -flat 0, -weeks 0 or -files 0 leaves b, d or m out.
 #
 # -cluster runs the Galera case instead: the same generated rows migrated into the
 # private server (a single node) and through the 3-node cluster of
@@ -44,9 +47,10 @@ cd "$root"
 n=${BENCH_AFFECTATIONS:-1000000}
 flat=5000000
 weeks=260
-only=abcvdg
+files=12000
+only=abcvdmg
 cluster=0
-usage="usage: scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-only CASES] [-cluster]"
+usage="usage: scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-files N] [-only CASES] [-cluster]"
 number() { # flag, value, minimum
 	[[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] || { echo "bench.sh: $1 wants a number of at least $3" >&2; exit 2; }
 }
@@ -55,8 +59,9 @@ while [ $# -gt 0 ]; do
 	-affectations | --affectations) number "$1" "${2:-}" 80; n=$2; shift 2 ;;
 	-flat | --flat) number "$1" "${2:-}" 0; flat=$2; shift 2 ;;
 	-weeks | --weeks) number "$1" "${2:-}" 0; weeks=$2; shift 2 ;;
+	-files | --files) number "$1" "${2:-}" 0; files=$2; shift 2 ;;
 	-only | --only)
-		[[ ${2:-} =~ ^[abcdvg,]+$ ]] || { echo "bench.sh: -only wants case letters among a, b, c, d, v, g (e.g. a,c)" >&2; exit 2; }
+		[[ ${2:-} =~ ^[abcdvmg,]+$ ]] || { echo "bench.sh: -only wants case letters among a, b, c, d, v, m, g (e.g. a,c)" >&2; exit 2; }
 		only=${2//,/}
 		shift 2 ;;
 	-cluster | --cluster) cluster=1; shift ;;
@@ -68,6 +73,7 @@ wants() { [[ $only == *$1* ]]; }
 if wants c || wants v; then only=${only}a; fi
 [ "$flat" -gt 0 ] || only=${only//b/}
 [ "$weeks" -gt 0 ] || only=${only//d/}
+[ "$files" -gt 0 ] || only=${only//m/}
 
 work=$(mktemp -d)
 started=0
@@ -322,6 +328,42 @@ if wants d; then
 	measure "$work/bin/migration" -domain distributech -dsn "$dsnd" -today 2026-11-15 -out "$dir/out" "$new"
 	line "d  migration, one new weekly file into $weeks weeks" "$(datarows "$new/commandes/$f")"
 	sql -e "DROP DATABASE \`$dbd\`"
+	rm -rf "$dir"
+fi
+if wants m; then
+	# m: -files weekly files in one run (a reseller orders most weeks: 60 of them fill
+	# the weeks needed), then the rows and seconds of its first and last tenth of
+	# files, from the times its log gives the start and end of each file.
+	dir="$work/m"
+	"$work/bin/generate_data" -domain distributech -seed 1 -today 2026-11-15 -weeks $((files / 40 + 2)) -quiet -out "$dir/all"
+	mkdir -p "$dir/run/commandes"
+	ln "$dir/all/distributech.sqlite" "$dir/run/"
+	mapfile -t names < <(ls "$dir/all/commandes")
+	printf '%s\n' "${names[@]:0:files}" | (cd "$dir/all/commandes" && xargs ln -t "$dir/run/commandes")
+	got=$(ls "$dir/run/commandes" | wc -l)
+	newdb "bench_${stamp}_m"
+	measure "$work/bin/migration" -domain distributech -dsn "$dsn" -create-db -today 2026-11-15 -out "$dir/out" -quiet "$dir/run"
+	line "m  migration, $got weekly files in one run" "$(sql -N "bench_${stamp}_m" -e 'SELECT COUNT(*) FROM lignes_commande')"
+	mb=""
+	# tenth FIRST LAST: the rows read and the seconds from the start of weekly file
+	# FIRST to that of file LAST + 1 (to the end of file LAST when it is the last one),
+	# weekly files numbered from 1 in load order.
+	tenth() {
+		awk -v a="$1" -v b="$2" '
+			function t(s,  p) { split(substr(s, index(s, "T") + 1), p, ":"); return p[1] * 3600 + p[2] * 60 + p[3] }
+			/action=start/ && /file=commandes/ { k++; if (k == a) t0 = t($1); if (k == b + 1) t1 = t($1) }
+			/action=end/ && /file=commandes/ && k >= a && k <= b {
+				match($0, / read=[0-9]+/); rows += substr($0, RSTART + 6, RLENGTH - 6)
+				if (k == b) tend = t($1)
+			}
+			END { if (!t1) t1 = tend; printf "%d %.2f\n", rows, t1 - t0 }' "$dir/out/log.txt"
+	}
+	step=$((got / 10))
+	read -r rows secs < <(tenth 1 "$step")
+	line "m  its first $step files" "$rows"
+	read -r rows secs < <(tenth $((got - step + 1)) "$got")
+	line "m  its last $step files" "$rows"
+	sql -e "DROP DATABASE \`bench_${stamp}_m\`"
 	rm -rf "$dir"
 fi
 if wants g; then
