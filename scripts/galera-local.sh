@@ -18,9 +18,13 @@
 #                                       node has used so far, node 1 first
 #
 # Everything lives in .galera-local/ at the project root (git-ignored). Node N listens
-# for SQL on 127.0.0.1:BASE+N (BASE is 34500 unless GALERA_LOCAL_BASE says otherwise,
+# for SQL on 127.0.0.1:BASE+N (BASE is 24500 unless GALERA_LOCAL_BASE says otherwise,
 # or the next free block of ten), and uses BASE+10+N, BASE+20+N and BASE+30+N for
-# replication, incremental and full state transfers. root has no password.
+# replication, incremental and full state transfers. root has no password. The ports
+# lie below the kernel's range of ephemeral ports (32768-60999 by default): a port in
+# it may be taken, or held in TIME-WAIT, by any client connection of the machine, and a
+# node then fails to start ("Address already in use"), as 34512 did here while other
+# tests connected to their servers.
 #
 # What was measured on such a cluster (see docs/operations.md):
 # - the nodes run as the mysql user: as root, a joiner's rsync daemon drops to nobody,
@@ -87,7 +91,7 @@ base() {
 	if [ -f "$dir/base" ]; then cat "$dir/base"; return; fi
 	local b=${GALERA_LOCAL_BASE:-} p ok
 	if [ -z "$b" ]; then
-		for b in $(seq 34500 10 34900); do
+		for b in $(seq 24500 10 24900); do
 			ok=1
 			for p in $(seq $((b + 1)) $((b + 33))); do port_free "$p" || { ok=0; break; }; done
 			[ $ok = 1 ] && break
