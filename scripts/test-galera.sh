@@ -24,5 +24,15 @@ if [ -z "${MARIADB_TEST_DSN:-}" ]; then
 	MARIADB_TEST_DSN=$(scripts/mariadb-local.sh start)
 	export MARIADB_TEST_DSN
 fi
-# Three servers and the programs share the machine's cores: generous timeouts.
-DMT_GALERA=1 go test -count=1 -p 1 -timeout 90m -run Galera "$@" ./...
+# Three servers and the programs share the machine's cores: generous timeouts, yet
+# well inside CI's 90 minutes (the whole phase takes about 7 on a quiet machine). A
+# program a test starts is stopped after 15 minutes, its goroutines printed
+# (DMT_TEST_PROG_TIMEOUT). On a failure, what each node was doing, for the diagnosis.
+export DMT_TEST_PROG_TIMEOUT=${DMT_TEST_PROG_TIMEOUT:-15m}
+if ! DMT_GALERA=1 go test -count=1 -p 1 -timeout 30m -run Galera "$@" ./...; then
+	scripts/galera-local.sh status >&2 || true
+	for log in .galera-local/node*/mariadbd.log; do
+		[ -f "$log" ] && { echo "== the end of $log" >&2; tail -n 40 "$log" >&2; }
+	done
+	exit 1
+fi

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -127,9 +128,16 @@ func (r *galeraRun) wait(t *testing.T, within time.Duration) int {
 	case <-r.done:
 		return r.code
 	case <-time.After(within):
-		r.cmd.Process.Kill()
-		t.Fatalf("the run did not end within %s", within)
 	}
+	// Its goroutines, to see where it hangs.
+	r.cmd.Process.Signal(syscall.SIGQUIT)
+	select {
+	case <-r.done:
+	case <-time.After(10 * time.Second):
+		r.cmd.Process.Kill()
+		<-r.done
+	}
+	t.Fatalf("the run did not end within %s; its output:\n%s", within, r.stderr.String())
 	return 0
 }
 

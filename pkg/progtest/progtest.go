@@ -13,7 +13,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"dmt/pkg/csvfile"
 	"dmt/pkg/mariadb/mariadbtest"
@@ -152,7 +155,14 @@ func run(tb testing.TB, cmd *exec.Cmd) Result {
 	tb.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("run %s: %v", cmd.Path, err)
+	}
+	stop := Watch(tb, cmd)
+	err := cmd.Wait()
+	if within, late := stop(); late {
+		tb.Fatalf("%s did not end within %s: stopped with SIGQUIT; the end of its output:\n%s", filepath.Base(cmd.Path), within, tail(errb.String(), 8000))
+	}
 	code := 0
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
@@ -227,4 +237,49 @@ func NoSecret(tb testing.TB, secret, dsn string, dirs []string, runs ...Result) 
 			tb.Errorf("the password is in the output of run %d", i+1)
 		}
 	}
+}
+
+// TimeoutEnv names how long a program started by a test may run (a Go duration;
+// default 10 minutes).
+const TimeoutEnv = "DMT_TEST_PROG_TIMEOUT"
+
+// Watch stops cmd (started) when it runs longer than the limit: TimeoutEnv, and never
+// past a minute before the test's own deadline. A hung program then fails its test
+// with its goroutines printed (Go programs dump them on SIGQUIT; anything still
+// running 10 s later is killed) instead of stalling the whole run until go test's
+// timeout, or CI's, ends it without a word. Call the returned stop once cmd ended: it
+// says whether the watch had to stop it, and the limit.
+func Watch(tb testing.TB, cmd *exec.Cmd) (stop func() (time.Duration, bool)) {
+	within := 10 * time.Minute
+	if s := os.Getenv(TimeoutEnv); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			tb.Fatalf("%s=%q: want a Go duration such as 15m", TimeoutEnv, s)
+		}
+		within = d
+	}
+	if t, ok := tb.(interface{ Deadline() (time.Time, bool) }); ok {
+		if end, ok := t.Deadline(); ok {
+			within = max(min(within, time.Until(end)-time.Minute), time.Second)
+		}
+	}
+	var late atomic.Bool
+	quit := time.AfterFunc(within, func() {
+		late.Store(true)
+		cmd.Process.Signal(syscall.SIGQUIT)
+		// Once the program ended, Kill does nothing (os.ErrProcessDone).
+		time.AfterFunc(10*time.Second, func() { cmd.Process.Kill() })
+	})
+	return func() (time.Duration, bool) {
+		quit.Stop()
+		return within, late.Load()
+	}
+}
+
+// tail returns the last n bytes of s.
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
 }

@@ -2,6 +2,7 @@ package mariadbtest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-sql-driver/mysql"
 )
@@ -71,7 +73,12 @@ func galeraLocal(args ...string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	cmd := exec.Command("bash", append([]string{filepath.Join(root, "scripts", "galera-local.sh")}, args...)...)
+	// Its own waits are bounded (GALERA_LOCAL_WAIT per node); this bounds the rest, a
+	// mariadbd --wsrep-recover that never ends, say.
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", append([]string{filepath.Join(root, "scripts", "galera-local.sh")}, args...)...)
+	cmd.WaitDelay = 10 * time.Second
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
@@ -118,9 +125,11 @@ func (c *Cluster) OnNode(dsn string, n int) string {
 // Causal returns dsn with wsrep_sync_wait set on its sessions: its reads wait until
 // the node has applied everything committed on the cluster before them, so that a test
 // reads the cluster's content from any node.
+// Its reads also end after 5 minutes: a wedged node fails the test instead of hanging
+// it.
 func Causal(dsn string) string {
 	if strings.Contains(dsn, "?") {
-		return dsn + "&wsrep_sync_wait=1"
+		return dsn + "&wsrep_sync_wait=1&readTimeout=5m"
 	}
-	return dsn + "?wsrep_sync_wait=1"
+	return dsn + "?wsrep_sync_wait=1&readTimeout=5m"
 }
