@@ -185,6 +185,7 @@ func TestGaleraMigration(t *testing.T) {
 			for _, n := range tc.kill {
 				c.Kill(t, n)
 			}
+			c.Evicted(t, tc.kill...)
 			if code := r.wait(t, 15*time.Minute); code != 0 {
 				t.Errorf("exit %d, want 0 as on a single server: %s", code, r.stderr.String())
 			}

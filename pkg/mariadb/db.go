@@ -35,6 +35,9 @@ type DB struct {
 	// ReconnectWithin bounds how long LoadBatch tries to get a lost connection back
 	// before it gives up (30 s when zero).
 	ReconnectWithin time.Duration
+	// BatchWithin bounds how long one attempt at writing a batch may wait for the
+	// server, its COMMIT included (5 min when zero): see LoadBatch.
+	BatchWithin time.Duration
 	// DDLTimeout bounds each statement of a schema step, waiting for locks included
 	// (5 min when zero): see Upgrade.
 	DDLTimeout time.Duration
@@ -260,9 +263,10 @@ func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 
 // OpenLoad opens the database of a run that loads rows (migration, reprise): with
 // OpenCreate when create is set (-create-db), with Open otherwise, the driver's lines
-// going to log (DriverLog). The tests of a schema step that hangs and of a server that
-// does not come back set DDLTimeout and ReconnectWithin through DMT_TEST_DDL_TIMEOUT
-// and DMT_TEST_RECONNECT_WITHIN, so that they wait seconds, not minutes.
+// going to log (DriverLog). The tests of a schema step that hangs, of a server that
+// does not come back and of one that stalls set DDLTimeout, ReconnectWithin and
+// BatchWithin through DMT_TEST_DDL_TIMEOUT, DMT_TEST_RECONNECT_WITHIN and
+// DMT_TEST_BATCH_WITHIN, so that they wait seconds, not minutes.
 func OpenLoad(ctx context.Context, dsn string, create bool, log *slog.Logger) (*DB, error) {
 	open := Open
 	if create {
@@ -277,6 +281,9 @@ func OpenLoad(ctx context.Context, dsn string, create bool, log *slog.Logger) (*
 	}
 	if s := os.Getenv("DMT_TEST_RECONNECT_WITHIN"); s != "" {
 		db.ReconnectWithin, _ = time.ParseDuration(s)
+	}
+	if s := os.Getenv("DMT_TEST_BATCH_WITHIN"); s != "" {
+		db.BatchWithin, _ = time.ParseDuration(s)
 	}
 	return db, nil
 }

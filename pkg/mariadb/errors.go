@@ -185,7 +185,8 @@ const (
 	Redo
 	// LookUp: the connection broke or the server ended the session, or the Galera node
 	// left the primary component (1047, or 1180 at COMMIT during a view change), or no
-	// node is ready. A statement in flight, COMMIT included, may or may not have been
+	// node is ready, or a batch got no answer within BatchWithin (its connection was
+	// closed). A statement in flight, COMMIT included, may or may not have been
 	// applied: only a fresh connection, to a ready node, can tell (a batch looks its
 	// journal_batches row up), and a blind retry could write the transaction twice.
 	LookUp
@@ -206,6 +207,9 @@ var lostConnection = map[uint16]bool{1047: true, 1053: true, 1927: true, 2006: t
 // net errors, "connection reset by peer"), and errors.Is(err, driver.ErrBadConn) is
 // false for most of them, so each form is tested.
 func Recover(err error) Recovery {
+	if errors.As(err, new(*stalled)) {
+		return LookUp
+	}
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return Stop
 	}

@@ -60,6 +60,24 @@ func lineageArgs(b *batch, r store.Row) []any {
 // DB.ReconnectWithin is zero: long enough for a server restart or a Galera failover.
 const defaultReconnectWithin = 30 * time.Second
 
+// defaultBatchWithin is how long one attempt at a batch may wait for the server when
+// DB.BatchWithin is zero: far above the ~6 s a Galera cluster stalls while it evicts a
+// dead node, and short enough that a server that never answers ends the run with its
+// one line instead of hanging it.
+const defaultBatchWithin = 5 * time.Minute
+
+// stalled is a batch attempt that the server left unanswered for BatchWithin: its
+// connection was closed, and its COMMIT, if sent, may or may not apply; Recover treats
+// it as a lost connection (look the marker up, then redo).
+type stalled struct {
+	within time.Duration
+	err    error
+}
+
+func (s *stalled) Error() string {
+	return fmt.Sprintf("no answer from MariaDB within %s (%v)", s.within, s.err)
+}
+
 // errBatchCommitted is returned by writeBatch when the batch's journal_batches row is
 // already there: an earlier attempt, whose COMMIT the client never saw answered,
 // committed it.
@@ -111,7 +129,7 @@ func (db *DB) loadWhole(ctx context.Context, b *batch) ([]store.Refusal, error) 
 		var refused []store.Refusal
 		err := db.retry(ctx, func() error {
 			var err error
-			refused, err = db.writeBatch(ctx, b)
+			refused, err = db.writeWithin(ctx, b)
 			return err
 		})
 		if err == nil {
@@ -148,6 +166,23 @@ func (db *DB) loadWhole(ctx context.Context, b *batch) ([]store.Refusal, error) 
 	}
 }
 
+// writeWithin is writeBatch bounded by BatchWithin: a server that never answers (a
+// Galera cluster whose view change stalled holds every COMMIT for good) gives a
+// stalled error instead of a run that hangs.
+func (db *DB) writeWithin(ctx context.Context, b *batch) ([]store.Refusal, error) {
+	within := db.BatchWithin
+	if within <= 0 {
+		within = defaultBatchWithin
+	}
+	bctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	refused, err := db.writeBatch(bctx, b)
+	if err != nil && ctx.Err() == nil && bctx.Err() != nil {
+		return nil, &stalled{within, err}
+	}
+	return refused, err
+}
+
 func (db *DB) reconnectWithin() time.Duration {
 	if db.ReconnectWithin > 0 {
 		return db.ReconnectWithin
@@ -170,11 +205,14 @@ func (db *DB) lostError(b *batch, err error) error {
 func lostWhat(err error) string {
 	var me *mysql.MySQLError
 	var nr *NoReadyNode
+	var st *stalled
 	switch {
 	case errors.As(err, &me) && (me.Number == 1047 || me.Number == 1180):
 		return "node out of the primary component (Error " + fmt.Sprint(me.Number) + ")"
 	case errors.As(err, &nr):
 		return "no node ready"
+	case errors.As(err, &st):
+		return fmt.Sprintf("no answer from MariaDB within %s", st.within)
 	}
 	return "connection lost"
 }
@@ -370,7 +408,13 @@ func (db *DB) writeBatch(ctx context.Context, b *batch) ([]store.Refusal, error)
 	if err := addProgress(ctx, tx, b.RunID, b.File, prog); err != nil {
 		return nil, err
 	}
-	return refused, tx.Commit()
+	// COMMIT goes as a statement under ctx, which can interrupt it: database/sql's
+	// Tx.Commit cannot be, and a stalled cluster never answers it (see writeWithin).
+	// The deferred Rollback then only closes tx for database/sql.
+	if _, err := tx.ExecContext(ctx, "COMMIT"); err != nil {
+		return nil, err
+	}
+	return refused, nil
 }
 
 // insertMarker writes b's journal_batches row with the counts p.

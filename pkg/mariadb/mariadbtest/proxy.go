@@ -22,6 +22,13 @@ const (
 	// BeforeCommit closes both sides instead of forwarding the COMMIT: the server rolls
 	// the transaction back, the client sees a broken connection.
 	BeforeCommit
+	// HoldCommit never forwards the COMMIT and never answers, the connection left open:
+	// a server that stalls, as a Galera cluster whose view change never completes does;
+	// the transaction is not committed.
+	HoldCommit
+	// HoldAnswer forwards the COMMIT and never relays the answer, the connection left
+	// open: the transaction is committed, the client waits.
+	HoldAnswer
 )
 
 func (c Cut) String() string {
@@ -30,6 +37,10 @@ func (c Cut) String() string {
 		return "after commit"
 	case BeforeCommit:
 		return "before commit"
+	case HoldCommit:
+		return "commit never answered"
+	case HoldAnswer:
+		return "answer to commit held"
 	}
 	return "no cut"
 }
@@ -180,7 +191,7 @@ func (p *Proxy) serve(client net.Conn) {
 		return
 	}
 	defer p.untrack(client, server)
-	var cutAtAnswer atomic.Bool
+	var cutAtAnswer, holdAnswers atomic.Bool
 	go func() {
 		defer p.untrack(client, server)
 		buf := make([]byte, 64<<10)
@@ -191,7 +202,7 @@ func (p *Proxy) serve(client net.Conn) {
 				p.goneNow()
 				return
 			}
-			if n > 0 {
+			if n > 0 && !holdAnswers.Load() {
 				if _, werr := client.Write(buf[:n]); werr != nil {
 					return
 				}
@@ -219,6 +230,12 @@ func (p *Proxy) serve(client net.Conn) {
 				return
 			case AfterCommit:
 				cutAtAnswer.Store(true)
+			case HoldCommit:
+				// Until the client gives up and closes; the server then rolls back.
+				io.Copy(io.Discard, client)
+				return
+			case HoldAnswer:
+				holdAnswers.Store(true)
 			}
 		}
 		if _, err := server.Write(pkt); err != nil {
