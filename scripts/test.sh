@@ -57,7 +57,7 @@ echo "test.sh: MariaDB for tests at ${MARIADB_TEST_DSN%%@*}@${MARIADB_TEST_DSN#*
 # loaders' goroutines too.
 mkdir "$work/bin"
 go build -race -o "$work/bin/" ./cmd/...
-# cmd/migration takes about 4 minutes on a quiet machine and 8 under load: more than
+# cmd/migration takes about 4 minutes on a quiet machine and 8 under load, and
 # go test's default of 10 minutes a package leaves it too little margin.
 env -u DMT_GALERA DMT_TEST_BIN="$work/bin" go test -race -count=1 -timeout 25m "$@" ./...
 
