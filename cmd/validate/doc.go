@@ -9,8 +9,9 @@
 // samples, runs only when that scan counted offenders: the cost is a few scans of each
 // table, whatever the number of checks. A check that the schema itself proves, read as
 // it is (a required number or date in a NOT NULL column, a length limit that the
-// column's VARCHAR cannot exceed, a key that is alone the primary key), passes without
-// a query; with the constraint gone, the check runs. It never writes business rows and
+// column's VARCHAR cannot exceed, a key that is alone the primary key, a natural key
+// that a unique index holds), passes without a query; with the constraint gone, the
+// check runs. It never writes business rows and
 // never changes the schema: a database whose schema is older or newer than it knows is
 // refused, naming both versions.
 //

@@ -88,10 +88,11 @@ func TestPassesGiveTheSameVerdicts(t *testing.T) {
 	// The checks whose counts ride on a pass that joins (orphans beside the parent
 	// rules), that count distinct groups (natural keys on LOWER(TRIM())), or that the
 	// schema proves on an intact database (a NOT NULL column, a short varchar, a
-	// primary key).
+	// primary key, a unique index).
 	for _, name := range []string{"affectations.id_projet -> projets", "affectations within_parent_dates",
 		"affectations site_in_parent_sites", "clients.nom+ville unique", "projet_sites.id_projet -> projets",
-		"affectations.date_debut MISSING_REQUIRED", "affectations.site TOO_LONG", "intervenants.id_intervenant unique"} {
+		"affectations.date_debut MISSING_REQUIRED", "affectations.site TOO_LONG", "intervenants.id_intervenant unique",
+		"clients.email unique", "affectations.id_projet+id_intervenant+role+date_debut unique"} {
 		i := slices.IndexFunc(shared, func(r validate.Result) bool { return r.Name == name })
 		if i < 0 || shared[i].Status == validate.Pass || shared[i].Count != 1 {
 			t.Errorf("%s: want 1 offender, got %+v", name, shared[max(i, 0)])

@@ -70,6 +70,9 @@ var ruleCases = []ruleCase{
 	{name: "telephone controls", entity: "clients", set: map[string]string{"telephone": "\x01\x02"}, want: []rules.Code{rules.BadText}},
 	{name: "nom with BOM", entity: "clients", set: map[string]string{"nom": "\ufeffDupont SA"}, want: []rules.Code{rules.BadText}},
 	{name: "nom accented", entity: "clients", set: map[string]string{"nom": "Société Générale"}},
+	// Printable ASCII passes on a byte-wise test alone; anything else (above: NUL, DEL,
+	// accents, zero-width space) meets the Unicode classes.
+	{name: "nom printable ASCII", entity: "clients", set: map[string]string{"nom": "Dupont & Fils ~ (SA) {1}"}},
 	{name: "email zero-width", entity: "clients", set: map[string]string{"email": "contact@dupont.fr\u200b"}, want: []rules.Code{rules.BadEmail}},
 	{name: "email mailto", entity: "clients", set: map[string]string{"email": "mailto:contact@dupont.fr"}, want: []rules.Code{rules.BadEmail}},
 	{name: "email quote", entity: "clients", set: map[string]string{"email": "a30\"x@dupont.fr"}, want: []rules.Code{rules.BadEmail}},

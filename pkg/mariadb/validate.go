@@ -96,9 +96,14 @@ func (db *DB) MissingTables(ctx context.Context, names []string) ([]string, erro
 func (db *DB) Columns(ctx context.Context) ([]store.Column, error) {
 	var cols []store.Column
 	if err := db.pool.SelectContext(ctx, &cols, `SELECT c.table_name AS tbl, c.column_name AS name, c.is_nullable = 'YES' AS nullable,
-		IF(c.data_type IN ('char', 'varchar'), c.character_maximum_length, 0) AS max_chars, COALESCE(k.n = 1 AND k.col = c.column_name, FALSE) AS pk
+		IF(c.data_type IN ('char', 'varchar'), c.character_maximum_length, 0) AS max_chars, COALESCE(k.n = 1 AND k.col = c.column_name, FALSE) AS pk,
+		COALESCE(u.uniques, '') AS uniques
 		FROM information_schema.columns c LEFT JOIN (SELECT table_name, MIN(column_name) AS col, COUNT(*) AS n FROM information_schema.statistics
 		  WHERE table_schema = DATABASE() AND index_name = 'PRIMARY' GROUP BY table_name) k ON k.table_name = c.table_name
+		LEFT JOIN (SELECT table_name, first, GROUP_CONCAT(cols SEPARATOR ';') AS uniques FROM (SELECT table_name, index_name,
+		    MIN(CASE WHEN seq_in_index = 1 THEN column_name END) AS first, GROUP_CONCAT(column_name ORDER BY seq_in_index) AS cols
+		  FROM information_schema.statistics WHERE table_schema = DATABASE() AND non_unique = 0 GROUP BY table_name, index_name) i
+		  GROUP BY table_name, first) u ON u.table_name = c.table_name AND u.first = c.column_name
 		WHERE c.table_schema = DATABASE()`); err != nil {
 		return nil, fmt.Errorf("columns: %w", FormatError(err))
 	}

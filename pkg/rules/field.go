@@ -271,7 +271,7 @@ func (f *Field) SQL(col string, today model.Date) []SQLCheck {
 	orNull := col + " IS NULL OR "
 	switch f.Kind {
 	case Text:
-		checks = append(checks, SQLCheck{BadText, orNull + col + " NOT REGEXP " + InvisibleSQL, "holds no control or invisible character"})
+		checks = append(checks, SQLCheck{BadText, orNull + VisibleSQL(col), "holds no control or invisible character"})
 		if f.MaxLen > 0 {
 			checks = append(checks, SQLCheck{TooLong, orNull + "CHAR_LENGTH(" + col + ") <= " + strconv.Itoa(f.MaxLen), fmt.Sprintf("has at most %d characters", f.MaxLen)})
 		}

@@ -105,6 +105,15 @@ func Invisible(s string) (rune, bool) {
 // (PCRE) with Unicode classes; the doubled backslashes are for the SQL string literal.
 const InvisibleSQL = `'[\\p{Cc}\\p{Cf}]'`
 
+// VisibleSQL is the SQL form of "Invisible finds nothing" over a stored column col: a
+// value whose bytes, read as utf8mb4, are all printable ASCII (space to tilde) holds
+// none, which a byte-wise REGEXP tells at a third of the cost of the Unicode classes;
+// only the others (accents, symbols, control bytes) are matched against them. The
+// conversion to utf8mb4 keeps that shortcut exact for a column of any character set.
+func VisibleSQL(col string) string {
+	return "CAST(CONVERT(" + col + " USING utf8mb4) AS BINARY) NOT REGEXP '[^ -~]' OR " + col + " NOT REGEXP " + InvisibleSQL
+}
+
 // CleanEmail trims s and lower-cases its ASCII letters: e-mails are compared and stored
 // that way. Only A-Z are folded, and no Unicode normalisation applies: lower-casing or
 // NFC map the Kelvin sign onto k, which would let a look-alike address take another's.

@@ -62,11 +62,14 @@ type CheckResult struct {
 // Column is what the schema of a database guarantees of one of its columns, whatever
 // the rows: whether it may hold NULL, the most characters it can hold (0 when its type
 // bounds them in no characters: numbers, dates, TEXT), and whether it is, alone, its
-// table's primary key (no two rows share a value).
+// table's primary key (no two rows share a value). Uniques lists the unique indexes
+// (the primary key included) whose first column it is: each index's columns joined by
+// ",", the indexes by ";" ("" for none).
 type Column struct {
 	Table    string `db:"tbl"`
 	Name     string `db:"name"`
 	Nullable bool   `db:"nullable"`
 	MaxChars int64  `db:"max_chars"`
 	Key      bool   `db:"pk"`
+	Uniques  string `db:"uniques"`
 }

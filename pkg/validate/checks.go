@@ -6,6 +6,7 @@
 package validate
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,8 +50,10 @@ type Check struct {
 
 // Proof is a fact of a database's schema under which a check finds nothing, whatever
 // the rows: Column of Table cannot hold NULL (NotNull), holds at most MaxChars
-// characters, or is alone the table's primary key (Key: no two rows share a value).
-// The zero Proof proves nothing. Run reads the schema as it is (information_schema),
+// characters, or is alone the table's primary key (Key: no two rows share a value); or
+// a unique index of Table covers only columns among Unique (no two rows with none of
+// them NULL share their values, compared as GROUP BY compares them: by the columns'
+// collations). The zero Proof proves nothing. Run reads the schema as it is (information_schema),
 // not as schema.sql says it should be, since validate does not rely on constraints
 // that may be missing: a check whose fact does not hold runs.
 type Proof struct {
@@ -58,10 +61,14 @@ type Proof struct {
 	NotNull       bool
 	MaxChars      int
 	Key           bool
+	Unique        []string
 }
 
 // holds reports whether p holds of the columns of a schema, keyed table.column.
 func (p Proof) holds(cols map[string]store.Column) bool {
+	if len(p.Unique) > 0 {
+		return uniqueIndexAmong(cols, p.Table, p.Unique)
+	}
 	c, ok := cols[p.Table+"."+p.Column]
 	switch {
 	case !ok:
@@ -72,6 +79,27 @@ func (p Proof) holds(cols map[string]store.Column) bool {
 		return c.MaxChars > 0 && c.MaxChars <= int64(p.MaxChars)
 	case p.Key:
 		return c.Key
+	}
+	return false
+}
+
+// uniqueIndexAmong reports whether a unique index of table covers only columns among
+// names.
+func uniqueIndexAmong(cols map[string]store.Column, table string, names []string) bool {
+	for _, first := range names {
+		c, ok := cols[table+"."+first]
+		if !ok || c.Uniques == "" {
+			continue
+		}
+		for _, index := range strings.Split(c.Uniques, ";") {
+			among := true
+			for _, col := range strings.Split(index, ",") {
+				among = among && slices.Contains(names, col)
+			}
+			if among {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -247,7 +275,10 @@ func uniqueCheck(e *domain.Entity, u domain.Unique) Check {
 		Query: "SELECT CONCAT_WS(' ', CONCAT_WS('|', " + strings.Join(shown, ", ") + "), CONCAT('(" + e.KeyName() + " ', GROUP_CONCAT(" + key +
 			" ORDER BY " + key + "), ')')) AS k" + groups,
 		Count: "SELECT EXISTS (SELECT 1" + groups + ")"}
-	if !stored {
+	if stored {
+		// Grouped on the stored values, as a unique index over them compares them.
+		c.Proof = Proof{Table: e.Name, Unique: u.Columns}
+	} else {
 		c.Pass = t + " c"
 		c.Count = countWhere(strings.Join(notNull, " AND ")) + " - COUNT(DISTINCT " + strings.Join(group, ", ") + ")"
 	}
