@@ -52,6 +52,9 @@ func (f *LoadFlags) Resolve() (Load, error) {
 	if err != nil {
 		return Load{}, err
 	}
+	if boundMemory {
+		debug.SetMemoryLimit(softLimit(batch))
+	}
 	day, err := f.today()
 	if err != nil {
 		return Load{}, err
@@ -69,8 +72,22 @@ func (f *LoadFlags) NeedDSN() error {
 
 // MainLoad is Main for the programs that write rows. Their heap is the batches in flight
 // and the checker's bounded caches: collecting at under half the default growth keeps
-// the peak near them, for a few percent of time.
+// the peak near them, for a few percent of time, and a soft limit (see softLimit) keeps
+// the garbage of a large heap from taking the process past 100 MB.
 func MainLoad(name string, run RunFunc) {
 	debug.SetGCPercent(40)
+	boundMemory = true
 	Main(name, run)
+}
+
+// boundMemory: Resolve sets the soft memory limit of the process (a program's, not a
+// test's, which runs many programs in one process).
+var boundMemory bool
+
+// softLimit is the soft memory limit of a program that loads batches of batch rows:
+// 88 MiB at the default batch, whose live heap is about 55 MiB (the collector then
+// works no more than at 40 % growth); larger batches hold more, so their limit grows
+// with them, or the collector would run without end.
+func softLimit(batch int) int64 {
+	return int64(88<<20) * int64(max(batch, DefaultBatch)) / DefaultBatch
 }

@@ -6,6 +6,19 @@ import (
 	"testing"
 )
 
+// TestSoftLimit: the default batch runs under 88 MiB (its peak RSS stays under 100 MB);
+// a larger batch gets room in proportion, a smaller one no less.
+func TestSoftLimit(t *testing.T) {
+	for _, c := range []struct {
+		batch int
+		want  int64
+	}{{DefaultBatch, 88 << 20}, {100, 88 << 20}, {4 * DefaultBatch, 4 * 88 << 20}} {
+		if got := softLimit(c.batch); got != c.want {
+			t.Errorf("softLimit(%d) = %d, want %d", c.batch, got, c.want)
+		}
+	}
+}
+
 func TestLoadFlags(t *testing.T) {
 	t.Setenv(envDSN, "")
 	for _, c := range []struct {
