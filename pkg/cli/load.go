@@ -2,7 +2,10 @@ package cli
 
 import (
 	"flag"
+	"math"
 	"runtime/debug"
+	"runtime/metrics"
+	"time"
 
 	"dmt/pkg/domain"
 	"dmt/pkg/model"
@@ -53,7 +56,7 @@ func (f *LoadFlags) Resolve() (Load, error) {
 		return Load{}, err
 	}
 	if boundMemory {
-		debug.SetMemoryLimit(softLimit(batch))
+		limitMemory(softLimit(batch))
 	}
 	day, err := f.today()
 	if err != nil {
@@ -90,4 +93,24 @@ var boundMemory bool
 // with them, or the collector would run without end.
 func softLimit(batch int) int64 {
 	return int64(88<<20) * int64(max(batch, DefaultBatch)) / DefaultBatch
+}
+
+// limitMemory sets the soft limit, and lifts it for good once the live heap passes
+// three quarters of it (a dry run holding its queue of facts, a run keeping its facts
+// in the process): near the limit the collector would run without end, costing many
+// times the run's time for little memory; the 40 % growth then bounds the heap alone.
+func limitMemory(limit int64) {
+	debug.SetMemoryLimit(limit)
+	go func() {
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for range t.C {
+			metrics.Read(s)
+			if s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() > uint64(limit)/4*3 {
+				debug.SetMemoryLimit(math.MaxInt64)
+				return
+			}
+		}
+	}()
 }
