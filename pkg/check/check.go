@@ -103,6 +103,10 @@ type entityState struct {
 	// name, for each of the entity's ParentRules, the reference it reads (in refs).
 	refs        []refState
 	parentRules []int
+	// referred: some entity refers to this one. Only then do the keys of its rejected
+	// rows explain anything (orphans), and so go to the Memory once committed: a leaf's
+	// would grow with the rows it rejects, never to be read.
+	referred bool
 }
 
 type refState struct {
@@ -326,6 +330,7 @@ func New(d *domain.Domain, today model.Date) *Checker {
 		st := c.states[e.Name]
 		for _, ref := range e.Refs {
 			st.refs = append(st.refs, refState{col: e.Index(ref.Column), parent: c.states[ref.Parent]})
+			c.states[ref.Parent].referred = true
 		}
 		for _, pc := range e.ParentRules {
 			st.parentRules = append(st.parentRules, slices.IndexFunc(e.Refs, func(r domain.Ref) bool { return r.Column == pc.Ref.Column }))
@@ -504,6 +509,9 @@ func (c *Checker) Committed(ctx context.Context, line int) error {
 		for _, o := range en.owns {
 			f := store.Fact{Entity: en.st.e.Name, Index: o.ix.name, Value: o.v, Line: en.line, File: en.file, Values: en.vals}
 			if o.ix == en.st.rejected {
+				if !en.st.referred {
+					continue // no row can be its orphan
+				}
 				f.Values = nil // its line is all that explains an orphan
 			}
 			facts = append(facts, f)

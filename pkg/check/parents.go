@@ -1,15 +1,19 @@
 package check
 
-import (
-	"cmp"
-	"encoding/binary"
-)
+import "encoding/binary"
 
-// parentCache bounds the stored parents an entity's state keeps for its children,
-// between chunks: children of one parent come in many chunks.
-const parentCache = 1 << 18
+// parentBytes bounds the memory of the stored parents an entity's state keeps for its
+// children, between chunks (children of one parent come in many chunks): their slots
+// and their packed values. A bound in bytes, not in parents, keeps a run's memory flat
+// whatever its parents hold: 12 MiB keep 131,072 projects (a million affectations refer
+// to 250,000: half are found here, the others looked up, as any parent missed is).
+const parentBytes = 12 << 20
 
-// parents keeps stored rows children referred to, up to parentCache of them, each as
+// slotBytes is what a slot costs besides its parent's packed values: the string's
+// header and the tag.
+const slotBytes = 16 + 4
+
+// parents keeps stored rows children referred to, up to parentBytes of them, each as
 // one string: its key and the values of its entity's refCols, each after its length
 // (about 64 bytes for a project's key, dates and sites; its lineage is left out, as
 // no rule on a parent reads it). A parent has a place among the 8 of a set chosen by
@@ -20,8 +24,9 @@ type parents struct {
 	slots []string // sets of parentWays slots, "" when free
 	tags  []uint32 // the high half of the hash of each slot's key
 	n     int      // slots used
+	size  int      // bytes of the packed parents in the slots
 	next  uint8    // the slot of a full set to give up next
-	limit int      // the bound of slots, when not parentCache (tests)
+	limit int      // a bound of slots, besides parentBytes (tests)
 }
 
 const parentWays = 8
@@ -63,10 +68,23 @@ func (p *parents) keep(st *entityState, v string, en *entry) {
 		b = binary.AppendUvarint(b, uint64(len(en.vals[i])))
 		b = append(b, en.vals[i]...)
 	}
-	if p.n >= len(p.slots)*3/4 && len(p.slots) < cmp.Or(p.limit, parentCache) {
+	if p.n >= len(p.slots)*3/4 && p.roomFor(2*len(p.slots)) {
 		p.grow()
 	}
 	p.put(string(b))
+}
+
+// roomFor reports whether slots slots, holding parents of the size of those kept so
+// far (rounded up as the allocator does, about), stay within the bounds.
+func (p *parents) roomFor(slots int) bool {
+	if p.limit > 0 && slots > p.limit {
+		return false
+	}
+	avg := 0
+	if p.n > 0 {
+		avg = p.size/p.n + 8
+	}
+	return slots*(slotBytes+avg) <= parentBytes
 }
 
 // put places a packed parent in its set: in a free slot, else in the place of one.
@@ -90,6 +108,7 @@ func (p *parents) put(s string) {
 		p.next = (p.next + 1) % parentWays
 		i = int(p.next)
 	}
+	p.size += len(s) - len(set[i])
 	set[i], tags[i] = s, tag
 }
 
@@ -97,7 +116,7 @@ func (p *parents) put(s string) {
 func (p *parents) grow() {
 	old := p.slots
 	n := max(2*len(old), 1024)
-	p.slots, p.tags, p.n = make([]string, n), make([]uint32, n), 0
+	p.slots, p.tags, p.n, p.size = make([]string, n), make([]uint32, n), 0, 0
 	for _, s := range old {
 		if s != "" {
 			p.put(s)

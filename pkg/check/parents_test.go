@@ -73,7 +73,22 @@ func TestParentsKept(t *testing.T) {
 	}
 }
 
-// BenchmarkParents: the parents of a chunk looked up in a full cache (262,144 kept, the
+// TestParentsBoundInBytes: however many parents come, the cache's slots and packed
+// values stay within parentBytes, and it still keeps many of them.
+func TestParentsBoundInBytes(t *testing.T) {
+	ch := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
+	st := ch.states["projets"]
+	p := &parents{}
+	for i := 1; i <= 1_000_000; i++ {
+		vals := []string{strconv.Itoa(i), "1558", "Audit", "audit", "termine", "2024-12-24", "2025-02-05", "39800.00", "4", "Lyon|Nantes|Marseille"}
+		p.keep(st, vals[0], &entry{st: st, vals: vals})
+	}
+	if got := len(p.slots)*slotBytes + p.size; got > parentBytes || p.n < 50_000 {
+		t.Errorf("%d parents in %d slots take %d bytes, want at most %d, and many kept", p.n, len(p.slots), got, parentBytes)
+	}
+}
+
+// BenchmarkParents: the parents of a chunk looked up in a full cache (131,072 slots, the
 // 250,000 projects of a million affectations referred to uniformly), kept when missing.
 func BenchmarkParents(b *testing.B) {
 	ch := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})

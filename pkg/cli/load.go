@@ -2,7 +2,10 @@ package cli
 
 import (
 	"flag"
+	"math"
 	"runtime/debug"
+	"runtime/metrics"
+	"time"
 
 	"dmt/pkg/domain"
 	"dmt/pkg/model"
@@ -52,6 +55,9 @@ func (f *LoadFlags) Resolve() (Load, error) {
 	if err != nil {
 		return Load{}, err
 	}
+	if boundMemory {
+		limitMemory(softLimit(batch))
+	}
 	day, err := f.today()
 	if err != nil {
 		return Load{}, err
@@ -69,8 +75,42 @@ func (f *LoadFlags) NeedDSN() error {
 
 // MainLoad is Main for the programs that write rows. Their heap is the batches in flight
 // and the checker's bounded caches: collecting at under half the default growth keeps
-// the peak near them, for a few percent of time.
+// the peak near them, for a few percent of time, and a soft limit (see softLimit) keeps
+// the garbage of a large heap from taking the process past 100 MB.
 func MainLoad(name string, run RunFunc) {
 	debug.SetGCPercent(40)
+	boundMemory = true
 	Main(name, run)
+}
+
+// boundMemory: Resolve sets the soft memory limit of the process (a program's, not a
+// test's, which runs many programs in one process).
+var boundMemory bool
+
+// softLimit is the soft memory limit of a program that loads batches of batch rows:
+// 88 MiB at the default batch, whose live heap is about 55 MiB (the collector then
+// works no more than at 40 % growth); larger batches hold more, so their limit grows
+// with them, or the collector would run without end.
+func softLimit(batch int) int64 {
+	return int64(88<<20) * int64(max(batch, DefaultBatch)) / DefaultBatch
+}
+
+// limitMemory sets the soft limit, and lifts it for good once the live heap passes
+// three quarters of it (a dry run holding its queue of facts, a run keeping its facts
+// in the process): near the limit the collector would run without end, costing many
+// times the run's time for little memory; the 40 % growth then bounds the heap alone.
+func limitMemory(limit int64) {
+	debug.SetMemoryLimit(limit)
+	go func() {
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for range t.C {
+			metrics.Read(s)
+			if s[0].Value.Kind() == metrics.KindUint64 && s[0].Value.Uint64() > uint64(limit)/4*3 {
+				debug.SetMemoryLimit(math.MaxInt64)
+				return
+			}
+		}
+	}()
 }

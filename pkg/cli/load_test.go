@@ -2,9 +2,48 @@ package cli
 
 import (
 	"io"
+	"math"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 )
+
+// TestSoftLimit: the default batch runs under 88 MiB (its peak RSS stays under 100 MB);
+// a larger batch gets room in proportion, a smaller one no less.
+func TestSoftLimit(t *testing.T) {
+	for _, c := range []struct {
+		batch int
+		want  int64
+	}{{DefaultBatch, 88 << 20}, {100, 88 << 20}, {4 * DefaultBatch, 4 * 88 << 20}} {
+		if got := softLimit(c.batch); got != c.want {
+			t.Errorf("softLimit(%d) = %d, want %d", c.batch, got, c.want)
+		}
+	}
+}
+
+// TestLimitLifted: once the live heap passes three quarters of the soft limit, the limit
+// is lifted, so that the collector does not run without end.
+func TestLimitLifted(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	limitMemory(8 << 20)
+	if got := debug.SetMemoryLimit(-1); got != 8<<20 {
+		t.Fatalf("limit %d, want %d", got, 8<<20)
+	}
+	held := make([]byte, 8<<20)
+	for i := range held {
+		held[i] = 1
+	}
+	for start := time.Now(); debug.SetMemoryLimit(-1) != math.MaxInt64; {
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("the limit stayed with a live heap above it")
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	runtime.KeepAlive(held)
+}
 
 func TestLoadFlags(t *testing.T) {
 	t.Setenv(envDSN, "")

@@ -73,7 +73,7 @@ type memoryReply struct {
 // default size, with a unique index each).
 const (
 	pieceFacts   = 4096
-	memoryPieces = 32
+	memoryPieces = 16
 )
 
 // OpenMemory returns an empty Memory on db, its table created on a connection of its

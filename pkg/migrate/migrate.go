@@ -301,7 +301,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // never stops it; a database or I/O error does, after the batches already committed.
 func Run(ctx context.Context, opt Options, files []*opened) ([]*report.File, error) {
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = 20000
+		opt.BatchSize = 10000
 	}
 	var reps []*report.File
 	for _, f := range files {
