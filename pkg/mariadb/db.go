@@ -263,10 +263,9 @@ func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 
 // OpenLoad opens the database of a run that loads rows (migration, reprise): with
 // OpenCreate when create is set (-create-db), with Open otherwise, the driver's lines
-// going to log (DriverLog). The tests of a schema step that hangs, of a server that
-// does not come back and of one that stalls set DDLTimeout, ReconnectWithin and
-// BatchWithin through DMT_TEST_DDL_TIMEOUT, DMT_TEST_RECONNECT_WITHIN and
-// DMT_TEST_BATCH_WITHIN, so that they wait seconds, not minutes.
+// going to log (DriverLog). The tests of a schema step that hangs and of a server that
+// does not come back set DDLTimeout and ReconnectWithin through DMT_TEST_DDL_TIMEOUT
+// and DMT_TEST_RECONNECT_WITHIN, so that they wait seconds, not minutes.
 func OpenLoad(ctx context.Context, dsn string, create bool, log *slog.Logger) (*DB, error) {
 	open := Open
 	if create {
@@ -281,9 +280,6 @@ func OpenLoad(ctx context.Context, dsn string, create bool, log *slog.Logger) (*
 	}
 	if s := os.Getenv("DMT_TEST_RECONNECT_WITHIN"); s != "" {
 		db.ReconnectWithin, _ = time.ParseDuration(s)
-	}
-	if s := os.Getenv("DMT_TEST_BATCH_WITHIN"); s != "" {
-		db.BatchWithin, _ = time.ParseDuration(s)
 	}
 	return db, nil
 }

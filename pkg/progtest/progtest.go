@@ -254,6 +254,7 @@ func Watch(tb testing.TB, cmd *exec.Cmd) (stop func() (time.Duration, bool)) {
 	if s := os.Getenv(TimeoutEnv); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
+			cmd.Process.Kill()
 			tb.Fatalf("%s=%q: want a Go duration such as 15m", TimeoutEnv, s)
 		}
 		within = d
