@@ -2,6 +2,9 @@ package check_test
 
 import (
 	"context"
+	"fmt"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"dmt/pkg/check"
@@ -66,4 +69,75 @@ func TestRejectedKeysKeptForParentsOnly(t *testing.T) {
 			t.Errorf("%s: %d facts of its rejected key kept, want %d: %+v", c.entity, n, c.want, mem.facts)
 		}
 	}
+}
+
+// TestLocalMemoryRecallsWhatItKept: a fact kept with or without its row's values comes
+// back as it was kept; a later fact replaces an earlier one for the "key" and "rejected"
+// indexes, in either form, and is dropped for the others.
+func TestLocalMemoryRecallsWhatItKept(t *testing.T) {
+	ctx := context.Background()
+	m := check.LocalMemory()
+	kept := []store.Fact{
+		{Entity: "projets", Index: "rejected", Value: "7", Line: 3, File: "projets.csv"},
+		{Entity: "projets", Index: "key", Value: "8", Line: 4, File: "projets.csv", Values: []string{"8", "x"}},
+		{Entity: "projets", Index: "u0", Value: "a", Line: 5, File: "projets_b.csv"},
+		{Entity: "clients", Index: "rejected", Value: "7", Line: 9, File: "clients.csv"},
+		// later facts: the first two replace, the third is dropped
+		{Entity: "projets", Index: "key", Value: "8", Line: 40, File: "projets_b.csv"},
+		{Entity: "projets", Index: "rejected", Value: "7", Line: 30, File: "projets_b.csv", Values: []string{"7"}},
+		{Entity: "projets", Index: "u0", Value: "a", Line: 50, File: "projets.csv", Values: []string{"a"}},
+	}
+	if err := m.Keep(ctx, kept); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		entity, index, value string
+		want                 string
+	}{
+		{"projets", "rejected", "7", "projets_b.csv:30 [7]"},
+		{"projets", "key", "8", "projets_b.csv:40 []"},
+		{"projets", "u0", "a", "projets_b.csv:5 []"},
+		{"clients", "rejected", "7", "clients.csv:9 []"},
+		{"clients", "rejected", "8", ""},
+		{"projets", "u0", "7", ""},
+	}
+	for _, c := range cases {
+		got := ""
+		err := m.Recall(ctx, c.entity, c.index, []string{c.value}, func(f store.Fact) error {
+			if f.Entity != c.entity || f.Index != c.index || f.Value != c.value {
+				t.Errorf("%s %s %s: recalled %+v", c.entity, c.index, c.value, f)
+			}
+			got = fmt.Sprintf("%s:%d %v", f.File, f.Line, f.Values)
+			return nil
+		})
+		if err != nil || got != c.want {
+			t.Errorf("%s %s %s: recalled %q (%v), want %q", c.entity, c.index, c.value, got, err, c.want)
+		}
+	}
+}
+
+// TestLocalMemoryPacksRejectedKeys: a writing run keeps the key of each rejected parent
+// in the process; packed, one takes about 60 bytes (200 as a store.Fact in a map).
+func TestLocalMemoryPacksRejectedKeys(t *testing.T) {
+	const n = 200_000
+	facts := make([]store.Fact, n)
+	for i := range facts {
+		facts[i] = store.Fact{Entity: "projets", Index: "rejected", Value: strconv.Itoa(1_000_000 + i), Line: i + 2, File: "projets.csv"}
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m := check.LocalMemory()
+	if err := m.Keep(context.Background(), facts); err != nil {
+		t.Fatal(err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	t.Logf("%d bytes a rejected key", per)
+	if per > 100 {
+		t.Errorf("%d bytes a rejected key kept, want at most 100", per)
+	}
+	runtime.KeepAlive(m)
+	runtime.KeepAlive(facts)
 }

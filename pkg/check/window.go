@@ -123,30 +123,60 @@ func (e *entry) drop() {
 // session's temporary table, and for the facts a writing run keeps (the keys of its
 // rejected rows, and the reference rows its source holds as already loaded), which grow
 // with the rejected rows and the reference data it reads, not with the rows it loads.
-// Values are compared exactly (map keys).
+// Values are compared exactly (map keys). A fact without values (a rejected key, most
+// of what a writing run keeps) is held packed: its entity, index and value as one
+// string, its file and line as one number, about 60 bytes instead of 200 (1.6 million
+// parents with 4 % defects kept 16 MB of them).
 type localMemory struct {
-	facts map[localKey]store.Fact
+	facts  map[localKey]store.Fact // facts with the values of their row
+	lines  map[string]uint64       // facts without: packedKey -> file number << 40 | line
+	files  []string                // file names, by number
+	fileNo map[string]uint64
 }
 
 type localKey struct{ entity, index, value string }
 
 // LocalMemory returns a Memory held in the process.
-func LocalMemory() Memory { return &localMemory{facts: map[localKey]store.Fact{}} }
+func LocalMemory() Memory {
+	return &localMemory{facts: map[localKey]store.Fact{}, lines: map[string]uint64{}, fileNo: map[string]uint64{}}
+}
+
+// packedKey joins a fact's entity, index and value: names hold no unit separator, and
+// the value comes last, so two facts share a packed key only when all three are equal.
+func packedKey(entity, index, value string) string { return entity + "\x1f" + index + "\x1f" + value }
 
 func (m *localMemory) Keep(_ context.Context, facts []store.Fact) error {
 	for _, f := range facts {
-		k := localKey{f.Entity, f.Index, f.Value}
-		if _, ok := m.facts[k]; ok && f.Index != "key" && f.Index != "rejected" {
+		k, pk := localKey{f.Entity, f.Index, f.Value}, packedKey(f.Entity, f.Index, f.Value)
+		_, inFacts := m.facts[k]
+		_, inLines := m.lines[pk]
+		if (inFacts || inLines) && f.Index != "key" && f.Index != "rejected" {
 			continue
 		}
-		m.facts[k] = f
+		delete(m.facts, k)
+		delete(m.lines, pk)
+		if f.Values != nil {
+			m.facts[k] = f
+			continue
+		}
+		n, ok := m.fileNo[f.File]
+		if !ok {
+			n = uint64(len(m.files))
+			m.files = append(m.files, f.File)
+			m.fileNo[f.File] = n
+		}
+		m.lines[pk] = n<<40 | uint64(f.Line)
 	}
 	return nil
 }
 
 func (m *localMemory) Recall(_ context.Context, entity, index string, values []string, fn func(store.Fact) error) error {
 	for _, v := range values {
-		if f, ok := m.facts[localKey{entity, index, v}]; ok {
+		f, ok := m.facts[localKey{entity, index, v}]
+		if at, packed := m.lines[packedKey(entity, index, v)]; packed {
+			f, ok = store.Fact{Entity: entity, Index: index, Value: v, File: m.files[at>>40], Line: int(at & (1<<40 - 1))}, true
+		}
+		if ok {
 			if err := fn(f); err != nil {
 				return err
 			}
