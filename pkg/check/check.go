@@ -256,7 +256,17 @@ type Memory interface {
 
 // SetSource tells the checker that the rows that follow come from the file name, so that
 // a duplicate of a row of another file says which file.
-func (c *Checker) SetSource(name string) { c.file = name }
+// The extents read for an earlier file are let go: each is read again for the file
+// that needs it, and the Bloom filter of one (4 MiB) would otherwise stay for the run,
+// one per entity a run loads into an empty table.
+func (c *Checker) SetSource(name string) {
+	c.file = name
+	for _, st := range c.states {
+		if st.extent.file != name {
+			st.extent = fileExtent{}
+		}
+	}
+}
 
 // at names where an earlier row was: "line 3", or "line 3 of clients_lyon.csv".
 func (c *Checker) at(e *entry) string {

@@ -1,0 +1,45 @@
+package check
+
+import (
+	"context"
+	"testing"
+
+	"dmt/pkg/domain"
+	"dmt/pkg/model"
+	"dmt/pkg/store"
+)
+
+// noRows answers as a database whose tables hold no row.
+type noRows struct{}
+
+func (noRows) Extent(context.Context, *domain.Entity) (store.Extent, error) {
+	return store.Extent{Empty: true}, nil
+}
+
+func (noRows) Find(context.Context, *domain.Entity, []string, [][]string, []string, func(store.Stored) error) error {
+	return nil
+}
+
+// TestExtentsLetGoAtTheNextFile: the Bloom filter of an entity loaded into an empty
+// table (4 MiB) lives as long as its file, not the run: a run loading clients,
+// intervenants and projets into empty tables held 12 MiB of them to its end.
+func TestExtentsLetGoAtTheNextFile(t *testing.T) {
+	ctx := context.Background()
+	c := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
+	c.Use(noRows{}, LocalMemory(), "run", true)
+	for _, name := range []string{"clients", "intervenants"} {
+		c.SetSource(name + ".csv")
+		if err := c.readExtent(ctx, c.states[name]); err != nil {
+			t.Fatal(err)
+		}
+		if c.states[name].extent.added == nil {
+			t.Fatalf("%s: no Bloom filter for an empty table", name)
+		}
+	}
+	if c.states["clients"].extent.added != nil {
+		t.Error("the Bloom filter of clients.csv is kept while intervenants.csv is read")
+	}
+	if c.states["intervenants"].extent.added == nil {
+		t.Error("the Bloom filter of the file being read was let go")
+	}
+}
