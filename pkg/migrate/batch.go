@@ -99,11 +99,14 @@ func (j *batchJob) pendingAt(line int) *pending {
 }
 
 // full reports whether the batch is as large as opt lets it grow; on a Galera cluster
-// a batch also stays under the write-set limits.
+// a batch also stays under the write-set limits. It also ends after twice the batch
+// size of lines read, rows to load or not: until a batch is committed the checker holds
+// its chunks, and lines ignored (a file already loaded) would otherwise make one batch
+// of the whole file.
 func (j *batchJob) full(opt Options) bool {
 	b := j.batch
 	return len(b.Rows)+len(b.Updates) >= opt.BatchSize || len(b.Rejections) >= opt.BatchSize ||
-		opt.Store != nil && opt.Store.BatchFull(b)
+		b.Progress.Read >= 2*opt.BatchSize || opt.Store != nil && opt.Store.BatchFull(b)
 }
 
 // batchDone is what became of a batch a loader wrote.

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,4 +143,33 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestIgnoredRowsStillEndBatches: a batch ends after twice the batch size of lines read,
+// even when none of them is to be loaded (a file already loaded, every row ignored).
+// Until its batch is committed the checker keeps each chunk's rows: a dry run of a
+// million rows already loaded sent one batch, at the end, and peaked at 154 MB.
+func TestIgnoredRowsStillEndBatches(t *testing.T) {
+	d := domain.Clevity()
+	csv := "id_client;nom;email;date_creation\n" + strings.Repeat("1;Alpha;a@x.fr;01/02/2003\n", 21)
+	src := &Source{Name: "clients.csv", Entity: d.Entity("clients"), R: strings.NewReader(csv)}
+	files, err := Open([]*Source{src})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batches atomic.Int32
+	opt := Options{RunID: "20260101T000000Z-000000", Tool: "migration", DryRun: true, BatchSize: 2,
+		Checker: check.New(d, model.NewDate(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))),
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)), Rejects: &rejectsKept{},
+		BeforeBatch: func() error { batches.Add(1); return nil }}
+	reps, err := Run(context.Background(), opt, files)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if got := reps[0]; got.Read != 21 || got.Inserted != 1 || got.Ignored != 20 {
+		t.Errorf("read %d, inserted %d, ignored %d; want 21, 1, 20", got.Read, got.Inserted, got.Ignored)
+	}
+	if n := batches.Load(); n < 21/4 {
+		t.Errorf("%d batches for 21 lines, 20 of them ignored, at a batch size of 2: want one every 4 lines at least", n)
+	}
 }
