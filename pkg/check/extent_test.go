@@ -9,14 +9,15 @@ import (
 	"dmt/pkg/store"
 )
 
-// noRows answers as a database whose tables hold no row.
-type noRows struct{}
+// EmptyTables answers as a database whose tables hold no row (for this package's
+// tests, internal and external).
+type EmptyTables struct{}
 
-func (noRows) Extent(context.Context, *domain.Entity) (store.Extent, error) {
+func (EmptyTables) Extent(context.Context, *domain.Entity) (store.Extent, error) {
 	return store.Extent{Empty: true}, nil
 }
 
-func (noRows) Find(context.Context, *domain.Entity, []string, [][]string, []string, func(store.Stored) error) error {
+func (EmptyTables) Find(context.Context, *domain.Entity, []string, [][]string, []string, func(store.Stored) error) error {
 	return nil
 }
 
@@ -26,7 +27,7 @@ func (noRows) Find(context.Context, *domain.Entity, []string, [][]string, []stri
 func TestExtentsLetGoAtTheNextFile(t *testing.T) {
 	ctx := context.Background()
 	c := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
-	c.Use(noRows{}, LocalMemory(), "run", true)
+	c.Use(EmptyTables{}, LocalMemory(), "run", true)
 	for _, name := range []string{"clients", "intervenants"} {
 		c.SetSource(name + ".csv")
 		if err := c.readExtent(ctx, c.states[name]); err != nil {

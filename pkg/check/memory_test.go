@@ -12,17 +12,6 @@ import (
 	"dmt/pkg/store"
 )
 
-// emptyTables answers as a database whose tables hold no row.
-type emptyTables struct{}
-
-func (emptyTables) Extent(context.Context, *domain.Entity) (store.Extent, error) {
-	return store.Extent{Empty: true}, nil
-}
-
-func (emptyTables) Find(context.Context, *domain.Entity, []string, [][]string, []string, func(store.Stored) error) error {
-	return nil
-}
-
 // keptFacts records the facts a checker hands its Memory.
 type keptFacts struct{ facts []store.Fact }
 
@@ -51,7 +40,7 @@ func TestRejectedKeysKeptForParentsOnly(t *testing.T) {
 	} {
 		mem := &keptFacts{}
 		ch := check.New(d, today)
-		ch.Use(emptyTables{}, mem, "run", true)
+		ch.Use(check.EmptyTables{}, mem, "run", true)
 		res, err := ch.CheckAll(ctx, d.Entity(c.entity), []check.Input{{Line: 2, Raw: split(c.raw)}})
 		if err != nil || res[0].Outcome != check.Reject {
 			t.Fatalf("%s: %v %v, want a rejected row", c.entity, err, res)
