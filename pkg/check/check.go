@@ -223,6 +223,8 @@ type Checker struct {
 	// fifo holds the window's entries in the order they came, to let them go as their
 	// batches are committed (only with a Lookup).
 	fifo []*entry
+	// order numbers the files in the order they were read (see SetSource, before).
+	order map[string]int
 	// found lists the indexes whose found maps hold what the look-ups of the chunk being
 	// judged found (emptied after it, kept for the next); arena holds the rows they found.
 	found []*index
@@ -261,11 +263,25 @@ type Memory interface {
 // one per entity a run loads into an empty table.
 func (c *Checker) SetSource(name string) {
 	c.file = name
+	if _, ok := c.order[name]; !ok {
+		if c.order == nil {
+			c.order = map[string]int{}
+		}
+		c.order[name] = len(c.order)
+	}
 	for _, st := range c.states {
 		if st.extent.file != name {
 			st.extent = fileExtent{}
 		}
 	}
+}
+
+// before reports whether file a was read before file b: a's batches are all committed
+// once one of b's is.
+func (c *Checker) before(a, b string) bool {
+	i, okA := c.order[a]
+	j, okB := c.order[b]
+	return okA && okB && i < j
 }
 
 // at names where an earlier row was: "line 3", or "line 3 of clients_lyon.csv".
@@ -472,32 +488,34 @@ func (c *Checker) queue(en *entry) {
 
 // Forget withdraws an accepted row, for when the database refused it after all: its
 // children are then orphans, as they would be had the checker rejected it.
-func (c *Checker) Forget(e *domain.Entity, canonical []string, line int) {
+func (c *Checker) Forget(e *domain.Entity, file string, canonical []string, line int) {
 	st := c.state(e)
 	key := e.KeyOf(canonical)
 	if en := st.rows.get(key); en != nil && en.mine && en.stored {
 		en.drop()
-		c.rejectKey(st, canonical, line)
+		c.rejectKey(st, file, canonical, line)
 	}
 }
 
-// rejectKey remembers that the row with this key was rejected at line, to explain its
-// orphans.
-func (c *Checker) rejectKey(st *entityState, vals []string, line int) {
-	en := &entry{st: st, vals: vals, line: line, file: c.file, mine: true}
+// rejectKey remembers that the row with this key was rejected at line of file, to
+// explain its orphans.
+func (c *Checker) rejectKey(st *entityState, file string, vals []string, line int) {
+	en := &entry{st: st, vals: vals, line: line, file: file, mine: true}
 	st.rejected.put(st.e.KeyOf(vals), en)
 	c.queue(en)
 }
 
-// Committed tells the checker that the batches holding the lines of the current file
-// up to line are committed: the database answers for their rows from now on, and the
-// facts the tables do not hold go to its Memory.
-func (c *Checker) Committed(ctx context.Context, line int) error {
+// Committed tells the checker that the batches holding the lines of file up to line
+// are committed, and with them every batch of the files before it: the database
+// answers for their rows from now on, and the facts the tables do not hold go to its
+// Memory. The file is named, not taken as the one being read: the reader may already
+// judge the next file while the last batches of this one commit.
+func (c *Checker) Committed(ctx context.Context, file string, line int) error {
 	if c.look == nil {
 		return nil
 	}
 	n := 0
-	for n < len(c.fifo) && (c.fifo[n].file != c.file || c.fifo[n].line <= line) {
+	for n < len(c.fifo) && (c.fifo[n].file == file && c.fifo[n].line <= line || c.before(c.fifo[n].file, file)) {
 		n++
 	}
 	if n == 0 {
@@ -607,7 +625,7 @@ func (c *Checker) judge(j *judgment) Result {
 	c.checkParents(j, parents)
 	if len(j.res.Violations) > 0 {
 		if keyGood && prev == nil {
-			c.rejectKey(st, j.vals, j.line)
+			c.rejectKey(st, c.file, j.vals, j.line)
 		}
 		j.res.Outcome = Reject
 		return j.res

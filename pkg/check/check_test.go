@@ -66,7 +66,7 @@ func TestPreloadAndForget(t *testing.T) {
 	if res.Outcome != check.Accept {
 		t.Fatal(res.Violations)
 	}
-	c.Forget(clients, res.Canonical, 4) // the database refused it after all
+	c.Forget(clients, "", res.Canonical, 4) // the database refused it after all
 	if res := c.Check(projets, 5, split("10,2,Audit,audit,planifie,2027-01-01,,,,")); !res.Has(rules.UnknownReference) {
 		t.Errorf("child of a forgotten row: %v", res.Violations)
 	}

@@ -45,7 +45,7 @@ func TestRejectedKeysKeptForParentsOnly(t *testing.T) {
 		if err != nil || res[0].Outcome != check.Reject {
 			t.Fatalf("%s: %v %v, want a rejected row", c.entity, err, res)
 		}
-		if err := ch.Committed(ctx, 2); err != nil {
+		if err := ch.Committed(ctx, "", 2); err != nil {
 			t.Fatal(err)
 		}
 		n := 0

@@ -106,7 +106,7 @@ func (a *accountant) account(d batchDone) {
 	}
 	a.inserted(d)
 	// The database answers for the batch's rows from now on: the checker lets them go.
-	if err := a.opt.Checker.Committed(a.ctx, b.Progress.Line); err != nil {
+	if err := a.opt.Checker.Committed(a.ctx, a.f.src.Name, b.Progress.Line); err != nil {
 		a.fail(err)
 	}
 }
@@ -181,7 +181,7 @@ func (a *accountant) refused(job *batchJob, r store.Refusal) {
 		action = "still_rejected"
 	}
 	if p := job.pendingAt(r.Row.Line); p != nil {
-		a.opt.Checker.Forget(a.f.src.Entity, r.Row.Values, r.Row.Line)
+		a.opt.Checker.Forget(a.f.src.Entity, a.f.src.Name, r.Row.Values, r.Row.Line)
 		o := origin{File: r.Row.OriginFile, Line: r.Row.OriginLine}.or(a.f.src.Name, r.Row.Line)
 		a.reject(Rejected{Fields: p.fields, File: o.File, Line: o.Line, Errors: string(rules.DBRefused) + ": " + r.Message})
 	}

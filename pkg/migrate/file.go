@@ -34,33 +34,93 @@ type fileRun struct {
 	lastLine int      // the last line put in a batch
 	raw      []string // the row being read, aligned with e.Fields
 	chunk    chunk    // lines read, waiting to be judged together
+	// prev is the file read before, until it is settled (see settlePrev); begun, that
+	// this file is recorded in the journal and may send batches.
+	prev        *fileRun
+	begun       bool
+	failedBegin error
+	settled     bool
+	settleErr   error
+	early       [][]any // corrections logged once the file's start is (see corrected)
 }
 
-func runFile(ctx context.Context, opt Options, f *opened) error {
+// readFile reads f whole, judging its rows into batches that its loaders write, and
+// returns its run, whose last batches may still be committing: settle finishes it.
+// prev, the file read before (nil for the first), is settled before f's first batch
+// is written or f is recorded in the journal. A file skipped (unchanged since a run
+// that loaded it whole) returns no run.
+func readFile(ctx context.Context, opt Options, f *opened, prev *fileRun) (*fileRun, error) {
 	e := f.src.Entity
 	r := &fileRun{ctx: ctx, opt: opt, f: f, e: e, log: opt.Log.With("file", f.src.Name), words: opt.Words.orDefault(),
-		raw: make([]string, len(e.Fields)), lastLine: 1} // line 1 is the header
+		raw: make([]string, len(e.Fields)), lastLine: 1, prev: prev} // line 1 is the header
 	opt.Checker.SetSource(f.src.Name)
 	if skip, err := r.lookEarlier(); err != nil || skip {
-		return err
-	}
-	if err := r.begin(); err != nil {
-		return err
+		return nil, err
 	}
 	r.book = newAccountant(r)
 	r.pool = startLoaders(ctx, opt, r.book.take)
 	r.cur = r.newJob(0)
-	err := r.readAll()
-	err = withLater(err, r.pool.Close())
-	err = withLater(err, r.book.finish())
-	if err != nil {
-		f.rep.State = report.StateFailed
-		if ctx.Err() != nil {
-			f.rep.State = report.StateInterrupted
+	return r, r.readAll()
+}
+
+// settle waits for the file's batches to be committed, counts them, and records the
+// file as read whole; it returns the first error of the file. It runs once: later calls
+// return the same error.
+func (r *fileRun) settle() error {
+	if r.settled {
+		return r.settleErr
+	}
+	r.settled = true
+	var err error
+	if r.prev != nil { // this file stopped before its first batch
+		err = r.prev.settle()
+		r.prev = nil
+	}
+	if r.begun {
+		err = withLater(err, r.pool.Close())
+		err = withLater(err, r.book.finish())
+	} else {
+		r.pool.Close() // nothing was sent
+		err = withLater(err, r.failedBegin)
+	}
+	switch {
+	case !r.begun: // stopped before its first batch: Run gives its state
+	case err == nil:
+		err = r.complete()
+	default:
+		r.f.rep.State = report.StateFailed
+		if r.ctx.Err() != nil {
+			r.f.rep.State = report.StateInterrupted
 		}
+	}
+	r.f.release()
+	r.settleErr = err
+	return err
+}
+
+// settlePrev settles the file read before this one, once, and records this one in the
+// journal: its first batch can then be written.
+func (r *fileRun) settlePrev() error {
+	if r.begun || r.failedBegin != nil {
+		return r.failedBegin
+	}
+	if r.prev != nil {
+		if err := r.prev.settle(); err != nil {
+			r.failedBegin = err
+			return err
+		}
+		r.prev = nil
+	}
+	if err := r.begin(); err != nil {
+		r.failedBegin = err
 		return err
 	}
-	return r.complete()
+	r.begun = true
+	for _, attrs := range r.early {
+		r.log.Info("corrected", attrs...)
+	}
+	r.early = nil
+	return nil
 }
 
 // withLater returns err joined with later, an error met while stopping, when later says
@@ -193,6 +253,9 @@ func (r *fileRun) newJob(rows int) *batchJob {
 // send hands the current batch to the loaders and starts a new one.
 func (r *fileRun) send() error {
 	rows := len(r.cur.batch.Rows)
+	if err := r.settlePrev(); err != nil {
+		return err
+	}
 	if err := r.pool.Send(r.ctx, r.cur); err != nil {
 		return err
 	}
@@ -314,7 +377,12 @@ func (r *fileRun) align(fields []string) []string {
 // corrected logs and records the corrections Repair made to the row read at line.
 func (r *fileRun) corrected(corrections []rules.Correction, line int, from origin) {
 	for _, c := range corrections {
-		r.log.Info("corrected", append(from.at(line), "field", c.Column, "before", c.Before, "after", c.After, "rule", c.Rule)...)
+		attrs := append(from.at(line), "field", c.Column, "before", c.Before, "after", c.After, "rule", c.Rule)
+		if r.begun {
+			r.log.Info("corrected", attrs...)
+		} else {
+			r.early = append(r.early, attrs) // after the file's start, in settlePrev
+		}
 		r.cur.batch.Corrections = append(r.cur.batch.Corrections, store.Correction{Line: line, OriginFile: from.File,
 			OriginLine: from.Line, Field: c.Column, Before: c.Before, After: c.After, Rule: c.Rule})
 	}

@@ -299,27 +299,58 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // Run loads the opened sources in order and returns their accounting. A data problem
 // never stops it; a database or I/O error does, after the batches already committed.
+//
+// A file's last batches commit while the next file is opened and its first chunk read
+// and judged (the checker's window still holds the rows of those batches, so the
+// next file's references to them are judged right); the next file's first batch waits
+// until the previous file is settled. A file of the same entity waits for it before
+// it is read at all: the extent of the table it reads first must include them.
 func Run(ctx context.Context, opt Options, files []*opened) ([]*report.File, error) {
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 10000
 	}
 	var reps []*report.File
+	var prev *fileRun // read whole, its last batches maybe still committing
 	for _, f := range files {
 		reps = append(reps, f.rep)
-		err := f.reopen()
-		if err == nil {
-			err = runFile(ctx, opt, f)
-		}
-		f.release()
-		if err != nil {
-			if f.rep.State == "" { // stopped before its first batch
-				f.rep.State = report.StateFailed
-				if ctx.Err() != nil {
-					f.rep.State = report.StateInterrupted
-				}
+		if prev != nil && prev.e == f.src.Entity {
+			if err := prev.settle(); err != nil {
+				return reps[:len(reps)-1], err
 			}
+		}
+		err := f.reopen()
+		var r *fileRun
+		if err == nil {
+			r, err = readFile(ctx, opt, f, prev)
+		}
+		if prev != nil { // settled by r's first batch; else here, an error kept first
+			err = withLater(err, prev.settle())
+		}
+		if r != nil {
+			prev = r
+		} else {
+			f.release()
+		}
+		if err != nil {
+			if r != nil {
+				err = withLater(err, r.settle())
+			}
+			markStopped(ctx, f)
 			return reps, err
 		}
 	}
+	if prev != nil {
+		return reps, prev.settle()
+	}
 	return reps, nil
+}
+
+// markStopped gives a file stopped before its first batch its state.
+func markStopped(ctx context.Context, f *opened) {
+	if f.rep.State == "" {
+		f.rep.State = report.StateFailed
+		if ctx.Err() != nil {
+			f.rep.State = report.StateInterrupted
+		}
+	}
 }
