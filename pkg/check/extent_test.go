@@ -2,6 +2,8 @@ package check
 
 import (
 	"context"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"dmt/pkg/domain"
@@ -43,4 +45,29 @@ func TestExtentsLetGoAtTheNextFile(t *testing.T) {
 	if c.states["intervenants"].extent.added == nil {
 		t.Error("the Bloom filter of the file being read was let go")
 	}
+}
+
+// TestEmptyIndexLetsGoOfItsRoom: an index emptied after holding many entries (the
+// window of a file read whole) gives its map's room back: a Go map keeps the room of its
+// largest size, and each file's window kept its batches' room to the run's end.
+func TestEmptyIndexLetsGoOfItsRoom(t *testing.T) {
+	ix := newIndex("key", false, nil)
+	entries := make([]*entry, 200_000)
+	for i := range entries {
+		entries[i] = &entry{}
+		ix.put(strconv.Itoa(i), entries[i])
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for _, e := range entries {
+		ix.remove(e)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if freed := int64(before.HeapAlloc) - int64(after.HeapAlloc); freed < 4<<20 {
+		t.Errorf("emptying an index of 200,000 entries freed %d bytes, want its map's room (several MB)", freed)
+	}
+	runtime.KeepAlive(entries)
+	runtime.KeepAlive(ix)
 }

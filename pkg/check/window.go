@@ -41,6 +41,7 @@ type index struct {
 	name  string                // the Fact index name: "key", "rejected", "u0", "c0"
 	value func(e *entry) string // the value an entry is found by
 	m     map[string]*entry
+	peak  int  // the most entries m held since it was made
 	first bool // the first entry of a value stays (unique owners); else the latest replaces it
 	// found holds the stored rows the look-ups of the chunk being judged found by their
 	// value in this index (see Checker.foundIn).
@@ -78,9 +79,15 @@ func (ix *index) put(v string, e *entry) bool {
 		old.disown(ix)
 	}
 	ix.m[v] = e
+	ix.peak = max(ix.peak, len(ix.m))
 	e.owns = append(e.owns, owned{ix, v})
 	return true
 }
+
+// roomyIndex is the size from which an index's map, once empty, is made anew: a Go map
+// keeps the room of its largest size, and the window of each file a run has read would
+// otherwise keep its batches' room to the end (14 MB of a parents run's peak).
+const roomyIndex = 4096
 
 // remove takes e out of the index, when it is there.
 func (ix *index) remove(e *entry) {
@@ -90,6 +97,9 @@ func (ix *index) remove(e *entry) {
 		}
 	}
 	e.disown(ix)
+	if len(ix.m) == 0 && ix.peak >= roomyIndex {
+		ix.m, ix.peak = map[string]*entry{}, 0
+	}
 }
 
 // valueIn returns e's value in ix, when ix points to e.

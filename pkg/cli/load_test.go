@@ -23,7 +23,7 @@ func TestSoftLimit(t *testing.T) {
 	}
 }
 
-// TestLimitLifted: once the live heap passes three quarters of the soft limit, the limit
+// TestLimitLifted: once the live heap passes four fifths of the soft limit, the limit
 // is lifted, so that the collector does not run without end.
 func TestLimitLifted(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
