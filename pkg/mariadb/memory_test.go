@@ -23,11 +23,10 @@ func openMemory(t *testing.T) *Memory {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	mem, err := db.OpenMemory(ctx)
+	m, err := db.openMemory(ctx, memoryPieces)
 	if err != nil {
-		t.Fatalf("OpenMemory: %v", err)
+		t.Fatalf("openMemory: %v", err)
 	}
-	m := mem.(*Memory)
 	t.Cleanup(func() {
 		if err := m.Close(); err != nil {
 			t.Errorf("Close: %v", err)
@@ -224,5 +223,54 @@ func TestMemoryWithoutLocalInfile(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "run memory") || !strings.Contains(strings.ToLower(err.Error()), "infile") {
 		t.Errorf("OpenMemory: %v, want the server's refusal of LOAD DATA LOCAL INFILE", err)
+	}
+}
+
+// TestMemoryShared: the run memory a dry run opens writes its facts on memoryShards
+// connections at once, each fact to one of them (a later fact of a value replacing an
+// earlier one there), and recalls each from where it went.
+func TestMemoryShared(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := Open(ctx, mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer db.Close()
+	mem, err := db.OpenMemory(ctx)
+	if err != nil {
+		t.Fatalf("OpenMemory: %v", err)
+	}
+	defer mem.Close()
+	var facts []store.Fact
+	var values []string
+	for i := range 3000 {
+		v := fmt.Sprintf("k%d", i)
+		values = append(values, v)
+		facts = append(facts, store.Fact{Entity: "projets", Index: "key", Value: v, Line: i + 2, File: "a.csv"})
+	}
+	if err := mem.Keep(ctx, facts); err != nil {
+		t.Fatal(err)
+	}
+	later := []store.Fact{{Entity: "projets", Index: "key", Value: "k7", Line: 9999, File: "b.csv", Values: []string{"7"}}}
+	if err := mem.Keep(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]store.Fact{}
+	err = mem.Recall(ctx, "projets", "key", append(values, "absent"), func(f store.Fact) error {
+		got[f.Value] = f
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3000 || got["k7"].Line != 9999 || got["k7"].File != "b.csv" || got["k8"].Line != 10 {
+		t.Errorf("recalled %d facts, k7 %+v, k8 %+v; want 3000, k7 at line 9999 of b.csv, k8 at line 10", len(got), got["k7"], got["k8"])
+	}
+	s := mem.(*shards)
+	for i, m := range s.of {
+		if !m.kept[[2]string{"projets", "key"}] {
+			t.Errorf("shard %d of %d kept no fact: the facts are not shared", i, len(s.of))
+		}
 	}
 }
