@@ -131,3 +131,61 @@ func TestNextFileJudgedWhileLastBatchCommits(t *testing.T) {
 		t.Errorf("events %q: want projets.csv judged before clients.csv's last batch is committed, and written after it", st.events)
 	}
 }
+
+// slowStore holds its first batch until release is closed, as a COMMIT in flight.
+type slowStore struct {
+	heldStore
+	started, release chan struct{}
+	once             sync.Once
+	ctxErr           error
+}
+
+func (s *slowStore) LoadBatch(ctx context.Context, b *store.Batch) ([]store.Refusal, error) {
+	first := false
+	s.once.Do(func() { first = true })
+	if first {
+		close(s.started)
+		<-s.release
+		s.ctxErr = ctx.Err()
+	}
+	return s.heldStore.LoadBatch(ctx, b)
+}
+
+// TestInterruptFinishesTheBatchBegun: a run cancelled (the first Ctrl-C) while a batch is
+// being written finishes that batch and counts it, and starts no other: its context
+// does not reach the batch begun. Cancelled there, a COMMIT could apply unseen: the
+// batch was in the tables and the journal's file row, and missing from the run's counts.
+func TestInterruptFinishesTheBatchBegun(t *testing.T) {
+	d := domain.Clevity()
+	clients := "id_client;nom;email;date_creation\n" +
+		"1;Alpha;a@x.fr;01/02/2003\n2;Beta;b@x.fr;01/02/2003\n3;Gamma;g@x.fr;01/02/2003\n" +
+		"4;Delta;d@x.fr;01/02/2003\n5;Epsilon;e@x.fr;01/02/2003\n"
+	files, err := Open([]*Source{{Name: "clients.csv", Entity: d.Entity("clients"), R: strings.NewReader(clients)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &slowStore{heldStore: heldStore{committed: map[string]map[string][]string{}, judging: make(chan struct{})},
+		started: make(chan struct{}), release: make(chan struct{})}
+	close(st.judging) // no file follows: the held batch of heldStore does not wait
+	ch := check.New(d, model.NewDate(time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)))
+	ch.Use(st, check.LocalMemory(), "run", true)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-st.started
+		cancel()
+		time.Sleep(50 * time.Millisecond)
+		close(st.release)
+	}()
+	opt := Options{RunID: "20260101T000000Z-000000", Tool: "migration", Store: st, BatchSize: 2, Checker: ch, Loaders: 1,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Rejects: &rejectsKept{}}
+	reps, err := Run(ctx, opt, files)
+	if err == nil {
+		t.Fatal("Run finished despite the cancellation")
+	}
+	if st.ctxErr != nil {
+		t.Errorf("the batch begun saw its context cancelled (%v)", st.ctxErr)
+	}
+	if got, stored := reps[0].Inserted, len(st.committed["clients"]); got != stored || stored != 2 {
+		t.Errorf("report says %d inserted, the store holds %d; want 2 and 2 (the batch begun, no other)", got, stored)
+	}
+}
