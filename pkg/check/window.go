@@ -133,22 +133,20 @@ func (e *entry) drop() {
 // session's temporary table, and for the facts a writing run keeps (the keys of its
 // rejected rows, and the reference rows its source holds as already loaded), which grow
 // with the rejected rows and the reference data it reads, not with the rows it loads.
-// Values are compared exactly (map keys). A fact without values (a rejected key, most
-// of what a writing run keeps) is held packed: its entity, index and value as one
-// string, its file and line as one number, about 60 bytes instead of 200 (1.6 million
-// parents with 4 % defects kept 16 MB of them).
+// Values are compared exactly (map keys). A fact is held packed: its entity, index and
+// value as one string, its file and line as one number, and its row's values apart,
+// when it has some: about 60 bytes for a rejected key instead of 200 as a store.Fact
+// (1.6 million parents with 4 % defects kept 16 MB of them).
 type localMemory struct {
-	facts  map[localKey]store.Fact // facts with the values of their row
-	lines  map[string]uint64       // facts without: packedKey -> file number << 40 | line
-	files  []string                // file names, by number
+	at     map[string]uint64   // packedKey -> the number of its file << 40 | its line
+	values map[string][]string // packedKey -> its row's values, for a fact that has them
+	files  []string            // file names, by number
 	fileNo map[string]uint64
 }
 
-type localKey struct{ entity, index, value string }
-
 // LocalMemory returns a Memory held in the process.
 func LocalMemory() Memory {
-	return &localMemory{facts: map[localKey]store.Fact{}, lines: map[string]uint64{}, fileNo: map[string]uint64{}}
+	return &localMemory{at: map[string]uint64{}, values: map[string][]string{}, fileNo: map[string]uint64{}}
 }
 
 // packedKey joins a fact's entity, index and value: names hold no unit separator, and
@@ -157,16 +155,8 @@ func packedKey(entity, index, value string) string { return entity + "\x1f" + in
 
 func (m *localMemory) Keep(_ context.Context, facts []store.Fact) error {
 	for _, f := range facts {
-		k, pk := localKey{f.Entity, f.Index, f.Value}, packedKey(f.Entity, f.Index, f.Value)
-		_, inFacts := m.facts[k]
-		_, inLines := m.lines[pk]
-		if (inFacts || inLines) && f.Index != "key" && f.Index != "rejected" {
-			continue
-		}
-		delete(m.facts, k)
-		delete(m.lines, pk)
-		if f.Values != nil {
-			m.facts[k] = f
+		k := packedKey(f.Entity, f.Index, f.Value)
+		if _, ok := m.at[k]; ok && f.Index != "key" && f.Index != "rejected" {
 			continue
 		}
 		n, ok := m.fileNo[f.File]
@@ -175,18 +165,21 @@ func (m *localMemory) Keep(_ context.Context, facts []store.Fact) error {
 			m.files = append(m.files, f.File)
 			m.fileNo[f.File] = n
 		}
-		m.lines[pk] = n<<40 | uint64(f.Line)
+		m.at[k] = n<<40 | uint64(f.Line)
+		if f.Values != nil {
+			m.values[k] = f.Values
+		} else {
+			delete(m.values, k)
+		}
 	}
 	return nil
 }
 
 func (m *localMemory) Recall(_ context.Context, entity, index string, values []string, fn func(store.Fact) error) error {
 	for _, v := range values {
-		f, ok := m.facts[localKey{entity, index, v}]
-		if at, packed := m.lines[packedKey(entity, index, v)]; packed {
-			f, ok = store.Fact{Entity: entity, Index: index, Value: v, File: m.files[at>>40], Line: int(at & (1<<40 - 1))}, true
-		}
-		if ok {
+		k := packedKey(entity, index, v)
+		if at, ok := m.at[k]; ok {
+			f := store.Fact{Entity: entity, Index: index, Value: v, File: m.files[at>>40], Line: int(at & (1<<40 - 1)), Values: m.values[k]}
 			if err := fn(f); err != nil {
 				return err
 			}
