@@ -91,6 +91,23 @@ func (db *DB) MissingTables(ctx context.Context, names []string) ([]string, erro
 	return missing, nil
 }
 
+// RowEstimates returns the server's estimate of the rows of each table of the database
+// (information_schema's TABLE_ROWS: InnoDB's sampled statistics, read without a scan).
+func (db *DB) RowEstimates(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		Name string `db:"name"`
+		Rows int    `db:"n"`
+	}
+	if err := db.pool.SelectContext(ctx, &rows, "SELECT table_name AS name, COALESCE(table_rows, 0) AS n FROM information_schema.tables WHERE table_schema = DATABASE()"); err != nil {
+		return nil, FormatError(err)
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.Name] = r.Rows
+	}
+	return out, nil
+}
+
 // Columns returns what the schema guarantees of every column of the database's tables
 // (information_schema only: no privilege beyond seeing the tables).
 func (db *DB) Columns(ctx context.Context) ([]store.Column, error) {

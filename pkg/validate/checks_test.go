@@ -1,8 +1,12 @@
 package validate
 
 import (
+	"context"
+	"slices"
 	"testing"
 
+	"dmt/pkg/domain"
+	"dmt/pkg/model"
 	"dmt/pkg/store"
 )
 
@@ -33,5 +37,31 @@ func TestUniqueProof(t *testing.T) {
 		if got := (Proof{Table: c.table, Unique: c.cols}).holds(cols); got != c.want {
 			t.Errorf("Proof{%s, Unique: %v}.holds = %v, want %v", c.table, c.cols, got, c.want)
 		}
+	}
+}
+
+// TestCostlyPassesFirst: the passes run costliest first, by rows and work per row, so
+// that the projets pass (its fingerprints gather each project's sites) starts beside
+// the affectations passes, not after the cheaper pass over the larger projet_sites.
+func TestCostlyPassesFirst(t *testing.T) {
+	d := domain.Clevity()
+	checks := Checks(d, model.Date{Year: 2026, Month: 11, Day: 15})
+	rows := map[string]int{"affectations": 1000000, "projet_sites": 300000, "projets": 250000, "clients": 62500, "intervenants": 12500}
+	jobs := passJobs(context.Background(), nil, checks, make([]bool, len(checks)), rows, make([]counted, len(checks)))
+	var order []string
+	for _, j := range jobs {
+		order = append(order, j.from)
+	}
+	ran := []string{}
+	for i := range jobs {
+		jobs[i].run = func() { ran = append(ran, order[i]) }
+	}
+	runJobs(jobs, 1)
+	rank := func(from string) int { return slices.Index(ran, from) }
+	if r := rank("`projets` c"); r < 0 || r > 2 || r > rank("`projet_sites` c") {
+		t.Errorf("passes ran in the order %q: want the projets pass among the first three, before projet_sites", ran)
+	}
+	if rank("`affectations` c") != 0 {
+		t.Errorf("passes ran in the order %q: want the affectations pass first", ran)
 	}
 }

@@ -45,6 +45,9 @@ type Store interface {
 	MissingTables(ctx context.Context, names []string) ([]string, error)
 	// RowCount returns the number of rows of a table.
 	RowCount(ctx context.Context, table string) (int, error)
+	// RowEstimates returns the server's estimate of the rows of each table, without
+	// reading them: what orders the queries.
+	RowEstimates(ctx context.Context) (map[string]int, error)
 	// Columns returns what the schema guarantees of every column of the database.
 	Columns(ctx context.Context) ([]store.Column, error)
 	// FileRuns returns the journal's accounting of a source file, by its SHA-256,
@@ -105,10 +108,12 @@ type Volume struct {
 }
 
 // Run runs every check, two queries at a time; a check that fails or cannot run (status
-// Error, its query's error kept) never stops the others. The checks that share a pass are counted together, one query per pass,
-// and a check's own query runs only when its count is not 0 (see Check). The results open with the state of the
-// latest loading runs (kind Journal) and whether the tables hold rows. It returns
-// ErrMissingTables, wrapped with their names, when the database is not one of d.
+// Error, its query's error kept) never stops the others. The checks that share a pass
+// are counted together, one query per pass, and a check's own query runs only when its
+// count is not 0 (see Check). The tables' row counts run beside the checks. The results
+// open with the state of the latest loading runs (kind Journal) and whether the tables
+// hold rows. It returns ErrMissingTables, wrapped with their names, when the database
+// is not one of d.
 func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volume, []Result, error) {
 	missing, err := s.MissingTables(ctx, Tables(d))
 	if err != nil {
@@ -117,7 +122,7 @@ func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volu
 	if len(missing) > 0 {
 		return nil, nil, fmt.Errorf("%w: %v (is this a %s database? run migration first)", ErrMissingTables, missing, d.Name)
 	}
-	vols, err := volumes(ctx, s, d)
+	rows, err := s.RowEstimates(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,20 +130,26 @@ func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volu
 	if err != nil {
 		return nil, nil, err
 	}
-	results = append(results, emptyCheck(vols))
-	rows := map[string]int{}
-	for _, v := range vols {
-		rows[v.Table] = v.Rows
-	}
 	proven, err := provenChecks(ctx, s, checks)
 	if err != nil {
 		return nil, nil, err
 	}
-	own, err := runChecks(ctx, s, checks, proven, rows)
+	vols, count := volumes(ctx, s, d, rows)
+	own, err := runChecks(ctx, s, checks, proven, rows, count)
 	if err != nil {
 		return nil, nil, err
 	}
-	return vols, append(results, own...), nil
+	for _, v := range vols {
+		if v.err != nil {
+			return nil, nil, v.err
+		}
+	}
+	out := make([]Volume, len(vols))
+	for i, v := range vols {
+		out[i] = v.Volume
+	}
+	results = append(results, emptyCheck(out))
+	return out, append(results, own...), nil
 }
 
 // provenChecks tells, check by check, whether its Proof holds of the database's schema.
@@ -158,25 +169,53 @@ func provenChecks(ctx context.Context, s Store, checks []Check) ([]bool, error) 
 	return proven, nil
 }
 
-// volumes counts the rows of every table of d, workers at a time.
-func volumes(ctx context.Context, s Store, d *domain.Domain) ([]Volume, error) {
+// volume is a table's row count, or why it could not be counted.
+type volume struct {
+	Volume
+	err error
+}
+
+// volumes returns the row counts of every table of d, to be filled by the jobs it
+// returns (one per table, a COUNT(*): see job).
+func volumes(ctx context.Context, s Store, d *domain.Domain, rows map[string]int) ([]volume, []job) {
 	ts := tables(d)
-	vols := make([]Volume, len(ts))
-	errs := make([]error, len(ts))
-	jobs := make([]func(), len(ts))
+	vols := make([]volume, len(ts))
+	jobs := make([]job, len(ts))
 	for i, t := range ts {
-		jobs[i] = func() {
-			vols[i].Table = t.name
-			vols[i].Rows, errs[i] = s.RowCount(ctx, t.name)
-		}
+		vols[i].Table = t.name
+		jobs[i] = job{cost: sqlCost(rows[t.name], "SELECT COUNT(*) FROM "+q(t.name)), from: t.name, run: func() {
+			vols[i].Rows, vols[i].err = s.RowCount(ctx, t.name)
+		}}
 	}
-	parallel(jobs, workers)
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	return vols, jobs
+}
+
+// job is one query of a run, with its estimated cost: the rows it reads times its
+// work per row, which the length of its SQL stands for (a pass that recomputes
+// fingerprints and matches expressions costs more per row than one that compares a
+// few columns; a bare COUNT(*) the least). The jobs run longest first, so that the
+// short ones fill in beside the long ones and both connections finish together:
+// ordered by rows alone, a costly pass over a mid-sized table (projets, whose
+// fingerprint gathers each project's sites) started last and ran alone.
+type job struct {
+	cost int
+	from string // what it reads, for tests: the pass's FROM clause, or the table
+	run  func()
+}
+
+// sqlCost is the estimated cost of query over a table of rows.
+func sqlCost(rows int, query string) int {
+	return (rows + 1) * len(query)
+}
+
+// runJobs runs jobs, n at a time, costliest first.
+func runJobs(jobs []job, n int) {
+	slices.SortStableFunc(jobs, func(a, b job) int { return b.cost - a.cost })
+	fns := make([]func(), len(jobs))
+	for i, j := range jobs {
+		fns[i] = j.run
 	}
-	return vols, nil
+	parallel(fns, n)
 }
 
 // counted is what the count of a check said: ok when it ran, n, and the check's share
@@ -192,14 +231,12 @@ type counted struct {
 const workers = 2
 
 // runChecks runs the checks, workers queries at a time, in two rounds; a proven check
-// (its Proof holds of the schema) passes without a query. The first runs
-// one query per pass and the counts of their own, and, beside them, the own queries
-// of the checks without a count: the passes over the largest tables (rows) first, then
-// the other queries, largest tables first, so that the short ones fill in beside the
-// long ones and both connections stay busy to the end. The second runs the own
-// queries of the checks whose count was not 0; a count that erred leaves its checks
-// uncounted, and their own queries then say what is wrong.
-func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int) ([]Result, error) {
+// (its Proof holds of the schema) passes without a query. The first runs one query per
+// pass, the counts of their own, the own queries of the checks without a count and
+// the jobs in extra (the tables' row counts), costliest first (see job). The second
+// runs the own queries of the checks whose count was not 0; a count that erred leaves
+// its checks uncounted, and their own queries then say what is wrong.
+func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, extra []job) ([]Result, error) {
 	own := make([]Result, len(checks))
 	for i, c := range checks {
 		own[i] = Result{Check: c}
@@ -208,29 +245,25 @@ func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows
 		}
 	}
 	counts := make([]counted, len(checks))
-	jobs := passJobs(ctx, s, checks, proven, rows, counts)
-	var single []int
+	jobs := append(passJobs(ctx, s, checks, proven, rows, counts), extra...)
 	for i, c := range checks {
-		if !proven[i] && (c.Count == "" || c.Pass == "") {
-			single = append(single, i)
-		}
-	}
-	slices.SortStableFunc(single, func(a, b int) int { return rows[checks[b].Table] - rows[checks[a].Table] })
-	for _, i := range single {
-		if checks[i].Count == "" {
-			jobs = append(jobs, func() { offenders(ctx, s, &own[i]) })
+		if proven[i] || (c.Count != "" && c.Pass != "") {
 			continue
 		}
-		jobs = append(jobs, func() {
+		if c.Count == "" {
+			jobs = append(jobs, job{cost: sqlCost(rows[c.Table], c.Query), run: func() { offenders(ctx, s, &own[i]) }})
+			continue
+		}
+		jobs = append(jobs, job{cost: sqlCost(rows[c.Table], c.Count), run: func() {
 			start := time.Now()
-			n, err := s.Counts(ctx, checks[i].Count)
+			n, err := s.Counts(ctx, c.Count)
 			if err == nil && len(n) == 1 {
 				counts[i] = counted{ok: true, n: n[0]}
 			}
 			counts[i].took = time.Since(start)
-		})
+		}})
 	}
-	parallel(jobs, workers)
+	runJobs(jobs, workers)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -244,9 +277,9 @@ func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows
 			own[i].Status = Pass
 			continue
 		}
-		jobs = append(jobs, func() { offenders(ctx, s, &own[i]) })
+		jobs = append(jobs, job{cost: sqlCost(rows[c.Table], c.Query), run: func() { offenders(ctx, s, &own[i]) }})
 	}
-	parallel(jobs, workers)
+	runJobs(jobs, workers)
 	return own, ctx.Err()
 }
 
@@ -268,11 +301,9 @@ func offenders(ctx context.Context, s Store, r *Result) {
 	}
 }
 
-// passJobs returns one job per pass (of the checks not proven), the passes over the
-// largest tables (rows) first:
-// each counts all its checks in one query, into counts, each check's time its share
-// of the query's.
-func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, counts []counted) []func() {
+// passJobs returns one job per pass (of the checks not proven): each counts all its
+// checks in one query, into counts, each check's time its share of the query's.
+func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, counts []counted) []job {
 	members := map[string][]int{}
 	var passes []string
 	for i, c := range checks {
@@ -284,22 +315,19 @@ func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows 
 		}
 		members[c.Pass] = append(members[c.Pass], i)
 	}
-	slices.SortStableFunc(passes, func(a, b string) int {
-		return rows[checks[members[b][0]].Table] - rows[checks[members[a][0]].Table]
-	})
-	jobs := make([]func(), len(passes))
+	jobs := make([]job, len(passes))
 	for k, p := range passes {
 		idx := members[p]
-		jobs[k] = func() {
-			exprs := make([]string, len(idx))
-			for j, i := range idx {
-				exprs[j] = checks[i].Count
-			}
+		exprs := make([]string, len(idx))
+		for j, i := range idx {
+			exprs[j] = checks[i].Count
+		}
+		query := "SELECT " + strings.Join(exprs, ", ") + " FROM " + p
+		if strings.Contains(p, " JOIN ") {
+			query = hashJoin + query
+		}
+		jobs[k] = job{cost: sqlCost(rows[checks[idx[0]].Table], query), from: p, run: func() {
 			start := time.Now()
-			query := "SELECT " + strings.Join(exprs, ", ") + " FROM " + p
-			if strings.Contains(p, " JOIN ") {
-				query = hashJoin + query
-			}
 			n, err := s.Counts(ctx, query)
 			took := time.Since(start) / time.Duration(len(idx))
 			for j, i := range idx {
@@ -308,7 +336,7 @@ func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows 
 					counts[i].ok, counts[i].n = true, n[j]
 				}
 			}
-		}
+		}}
 	}
 	return jobs
 }
