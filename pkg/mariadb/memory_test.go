@@ -113,17 +113,22 @@ func TestMemoryKeepsFactsAsTheyCame(t *testing.T) {
 // TestMemoryLatestAndFirst: a later fact of a value replaces an earlier one for the "key"
 // and "rejected" indexes, the first stays for the others, within one Keep and across
 // Keeps, whether the earlier fact is written or not; a fact answers for its entity and
-// index only, and for its exact value.
+// index only, and for its exact value, also when every value has the same hash (the
+// table's h only finds candidates).
 func TestMemoryLatestAndFirst(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	fact := func(ix, v string, line int) store.Fact {
 		return store.Fact{Entity: "projets", Index: ix, Value: v, Line: line, File: "projets.csv", Values: []string{v, fmt.Sprint(line)}}
 	}
-	for _, wait := range []bool{false, true} {
-		t.Run(fmt.Sprintf("written between Keeps %v", wait), func(t *testing.T) {
+	for _, c := range []struct{ wait, collide bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+		wait := c.wait
+		t.Run(fmt.Sprintf("written between Keeps %v, one hash %v", c.wait, c.collide), func(t *testing.T) {
 			t.Parallel()
 			m := openMemory(t)
+			if c.collide {
+				m.hash = func(string) uint64 { return 42 }
+			}
 			keep := func(facts ...store.Fact) {
 				t.Helper()
 				if err := m.Keep(ctx, facts); err != nil {
@@ -177,17 +182,21 @@ func TestMemoryMerge(t *testing.T) {
 	f := func(ix, v string, line int) store.Fact {
 		return store.Fact{Entity: "e", Index: ix, Value: v, Line: line, File: "f.csv"}
 	}
-	row := func(v string, line int) memoryRow { return memoryRow{Value: v, Line: line, File: "f.csv"} }
+	row := func(v string, seq int64, line int) memoryRow {
+		return memoryRow{Value: v, Seq: seq, Line: line, File: "f.csv"}
+	}
 	pending := []memoryPiece{
 		{facts: []store.Fact{f("key", "a", 10), f("u0", "a", 10), f("key", "b", 11), {Entity: "other", Index: "key", Value: "c", Line: 12}}},
 		{facts: []store.Fact{f("key", "a", 20), f("u0", "a", 20), f("u0", "b", 21), f("u0", "b", 22), f("key", "z", 23)}},
 	}
-	rows := []memoryRow{row("a", 1), row("c", 2), row("collides", 3)}
+	// Rows as the table may give them, in any order: "c" kept three times (lines 2, 3
+	// and 4), "collides" a value with the hash of one asked.
+	rows := []memoryRow{row("c", 5, 3), row("a", 1, 1), row("c", 2, 2), row("collides", 3, 3), row("c", 9, 4)}
 	for _, c := range []struct {
 		index string
 		want  map[string]int
 	}{
-		{"key", map[string]int{"a": 20, "b": 11, "c": 2}}, // the latest, written or not
+		{"key", map[string]int{"a": 20, "b": 11, "c": 4}}, // the latest, written or not
 		{"u0", map[string]int{"a": 1, "b": 21, "c": 2}},   // the first: written before pending
 	} {
 		facts, err := merge("e", c.index, []string{"a", "b", "c", "d"}, rows, pending)
@@ -269,7 +278,7 @@ func TestMemoryShared(t *testing.T) {
 	}
 	s := mem.(*shards)
 	for i, m := range s.of {
-		if !m.kept[[2]string{"projets", "key"}] {
+		if _, ok := m.codes[[2]string{"projets", "key"}]; !ok {
 			t.Errorf("shard %d of %d kept no fact: the facts are not shared", i, len(s.of))
 		}
 	}
