@@ -7,7 +7,7 @@
 # applies), and the peak resident memory of the program (GNU time's %M; Debian's
 # `time` package is installed when missing and possible, else /proc is polled).
 #
-#   scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-files N] [-only CASES] [-cluster]
+#   scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-files N] [-repeat N] [-only CASES] [-cluster]
 #
 # Cases (the targets of issue 18 in brackets):
 #
@@ -30,6 +30,13 @@
 # -only CASES runs some of them (letters, e.g. -only a,c); c and v need a, which then
 # runs too. -flat 0, -weeks 0 or -files 0 leaves b, d or m out.
 #
+# -repeat N (default 3) times a's dry run, its migration and the client's LOAD DATA N
+# times each, taken in turn (dry run, migration, LOAD DATA, then again), and v's
+# validate N times: each line gives the median, and the ratio compares medians. A
+# shared machine's speed drifts by a third within minutes; timed once, the three
+# could fall in different moods of it. The line ends with every run's time. Each of
+# a's migrations loads a database of its own (its parents loaded first, not timed).
+#
 # -cluster runs the Galera case instead: the same generated rows migrated into the
 # private server (a single node) and through the 3-node cluster of
 # scripts/galera-local.sh (started here, stopped at the end when this script started
@@ -50,7 +57,8 @@ weeks=260
 files=12000
 only=abcvdmg
 cluster=0
-usage="usage: scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-files N] [-only CASES] [-cluster]"
+repeat=3
+usage="usage: scripts/bench.sh [-affectations N] [-flat N] [-weeks N] [-files N] [-repeat N] [-only CASES] [-cluster]"
 number() { # flag, value, minimum
 	[[ $2 =~ ^[0-9]+$ ]] && [ "$2" -ge "$3" ] || { echo "bench.sh: $1 wants a number of at least $3" >&2; exit 2; }
 }
@@ -60,6 +68,7 @@ while [ $# -gt 0 ]; do
 	-flat | --flat) number "$1" "${2:-}" 0; flat=$2; shift 2 ;;
 	-weeks | --weeks) number "$1" "${2:-}" 0; weeks=$2; shift 2 ;;
 	-files | --files) number "$1" "${2:-}" 0; files=$2; shift 2 ;;
+	-repeat | --repeat) number "$1" "${2:-}" 1; repeat=$2; shift 2 ;;
 	-only | --only)
 		[[ ${2:-} =~ ^[abcdvmg,]+$ ]] || { echo "bench.sh: -only wants case letters among a, b, c, d, v, m, g (e.g. a,c)" >&2; exit 2; }
 		only=${2//,/}
@@ -139,15 +148,25 @@ measure() {
 }
 
 # line case rows [ldsecs]: prints the last measure as one line; with the seconds of the
-# client's LOAD DATA of the same rows, the speed relative to it.
+# client's LOAD DATA of the same rows, the speed relative to it. With runs set (the
+# seconds of each run of a repeated case), the line ends with them.
 line() {
-	awk -v c="$1" -v r="$2" -v s="$secs" -v m="$mb" -v l="${3:-}" 'BEGIN {
+	awk -v c="$1" -v r="$2" -v s="$secs" -v m="$mb" -v l="${3:-}" -v runs="${runs:-}" 'BEGIN {
 		ratio = "-"
 		if (l != "") ratio = sprintf("%.2fx", l / s)
 		if (m != "") m = sprintf("%6d MB peak", m)
-		printf "%-56s %9d rows %8.2f s %9.0f rows/s  LOAD DATA %6s  %s\n", c, r, s, r / (s > 0 ? s : 0.01), ratio, m
+		if (runs != "") runs = "  runs: " runs " s"
+		printf "%-56s %9d rows %8.2f s %9.0f rows/s  LOAD DATA %6s  %s%s\n", c, r, s, r / (s > 0 ? s : 0.01), ratio, m, runs
 	}' | tee -a "$work/summary"
 }
+
+# median SECONDS...: the median of the seconds given.
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# most NUMBERS...: the largest of the numbers given.
+most() { printf '%s\n' "$@" | sort -g | tail -n 1; }
 
 datarows() { echo $(($(wc -l <"$1") - 1)); } # lines of a CSV file under its header
 
@@ -238,38 +257,49 @@ if wants a; then
 	mkdir -p "$work/a/load" "$work/a/new"
 	head -n -5 "$work/a/all/affectations.csv" >"$work/a/load/affectations.csv"
 	{ head -n 1 "$work/a/all/affectations.csv"; tail -n 5 "$work/a/all/affectations.csv"; } >"$work/a/new/affectations_new.csv"
-	dba="bench_${stamp}_a"
-	newdb "$dba"
-	dsna=$dsn
-	measure "$work/bin/migration" -dsn "$dsna" -create-db -today 2026-11-15 -out "$work/a/out0" "$work/a/parents"
-	line "setup: parents of a (clients, intervenants, projets)" "$(cat "$work"/a/parents/*.csv | wc -l | awk '{ print $1 - 4 }')"
 	rows=$(datarows "$work/a/load/affectations.csv")
-	measure "$work/bin/migration" -dsn "$dsna" -dry-run -today 2026-11-15 -out "$work/a/dry" "$work/a/load/affectations.csv"
-	dry_secs=$secs dry_mb=$mb
-	measure "$work/bin/migration" -dsn "$dsna" -today 2026-11-15 -out "$work/a/out" "$work/a/load/affectations.csv"
-	mig_secs=$secs mig_mb=$mb
-	# The yardstick: the client's LOAD DATA LOCAL INFILE of the rows migration loaded
-	# (clean, canonical, with their lineage and fingerprints), into a fresh database of
-	# the same schema holding the same parents (loaded first, not timed).
-	for t in clients intervenants projets projet_sites affectations; do
-		sql "$dba" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/a/$t.tsv'"
+	dry=() dry_mbs=() mig=() mig_mbs=() lds=()
+	for ((r = 1; r <= repeat; r++)); do
+		dbr="bench_${stamp}_a$r"
+		newdb "$dbr"
+		measure "$work/bin/migration" -dsn "$dsn" -create-db -today 2026-11-15 -out "$work/a/out0" "$work/a/parents"
+		if [ "$r" = 1 ]; then
+			line "setup: parents of a (clients, intervenants, projets)" "$(cat "$work"/a/parents/*.csv | wc -l | awk '{ print $1 - 4 }')"
+			dba=$dbr dsna=$dsn
+		fi
+		measure "$work/bin/migration" -dsn "$dsn" -dry-run -today 2026-11-15 -out "$work/a/dry" "$work/a/load/affectations.csv"
+		dry+=("$secs") dry_mbs+=("$mb")
+		measure "$work/bin/migration" -dsn "$dsn" -today 2026-11-15 -out "$work/a/out$r" "$work/a/load/affectations.csv"
+		mig+=("$secs") mig_mbs+=("$mb")
+		if [ "$r" = 1 ]; then
+			# The yardstick: the client's LOAD DATA LOCAL INFILE of the rows migration
+			# loaded (clean, canonical, with their lineage and fingerprints), into a
+			# fresh database of the same schema holding the same parents (loaded first,
+			# not timed), its affectations emptied before each run.
+			for t in clients intervenants projets projet_sites affectations; do
+				sql "$dba" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/a/$t.tsv'"
+			done
+			dbld="${dba}_ld"
+			newdb "$dbld"
+			sql -e "CREATE DATABASE \`$dbld\` CHARACTER SET utf8mb4"
+			cat schema_journal.sql schema.sql | sql "$dbld"
+			for t in clients intervenants projets projet_sites; do
+				sql "$dbld" -e "LOAD DATA LOCAL INFILE '$work/a/$t.tsv' INTO TABLE \`$t\`"
+			done
+		else
+			sql "$dbld" -e "TRUNCATE TABLE affectations"
+		fi
+		measure "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot --local-infile=1 "$dbld" \
+			-e "LOAD DATA LOCAL INFILE '$work/a/affectations.tsv' INTO TABLE affectations"
+		lds+=("$secs")
 	done
-	dbld="${dba}_ld"
-	newdb "$dbld"
-	sql -e "CREATE DATABASE \`$dbld\` CHARACTER SET utf8mb4"
-	cat schema_journal.sql schema.sql | sql "$dbld"
-	for t in clients intervenants projets projet_sites; do
-		sql "$dbld" -e "LOAD DATA LOCAL INFILE '$work/a/$t.tsv' INTO TABLE \`$t\`"
-	done
-	measure "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot --local-infile=1 "$dbld" \
-		-e "LOAD DATA LOCAL INFILE '$work/a/affectations.tsv' INTO TABLE affectations"
-	ld=$secs
-	line "a  mariadb LOAD DATA of the clean rows" "$(wc -l <"$work/a/affectations.tsv")" "$ld"
-	secs=$dry_secs mb=$dry_mb line "a  migration -dry-run, $n affectations" "$rows" "$ld"
-	secs=$mig_secs mb=$mig_mb line "a  migration, $n affectations into an empty table" "$rows" "$ld"
+	ld=$(median "${lds[@]}")
+	secs=$ld runs="${lds[*]}" line "a  mariadb LOAD DATA of the clean rows" "$(wc -l <"$work/a/affectations.tsv")" "$ld"
+	secs=$(median "${dry[@]}") mb=$(most "${dry_mbs[@]}") runs="${dry[*]}" line "a  migration -dry-run, $n affectations" "$rows" "$ld"
+	secs=$(median "${mig[@]}") mb=$(most "${mig_mbs[@]}") runs="${mig[*]}" line "a  migration, $n affectations into an empty table" "$rows" "$ld"
 	# The throughput line and the Total block of the report, whole.
 	awk '/^throughput:/ { print } /^Total$/ { total = 1; next } total && /^$/ { exit } total { print }' \
-		"$work/a/out/rapport_reprise.txt" | sed 's/^/   /'
+		"$work/a/out1/rapport_reprise.txt" | sed 's/^/   /'
 	sql -e "DROP DATABASE \`$dbld\`"
 fi
 if wants c; then
@@ -279,11 +309,17 @@ if wants c; then
 fi
 if wants v; then
 	# v: validate on the database holding a's rows.
-	measure "$work/bin/validate" -dsn "$dsna" -out "$work/v" -quiet
-	line "v  validate, database holding $n affectations" "$(sql -N "$dba" -e 'SELECT COUNT(*) FROM affectations')"
+	vs=()
+	for ((r = 1; r <= repeat; r++)); do
+		measure "$work/bin/validate" -dsn "$dsna" -out "$work/v" -quiet
+		vs+=("$secs")
+	done
+	secs=$(median "${vs[@]}") runs="${vs[*]}" line "v  validate, database holding $n affectations" "$(sql -N "$dba" -e 'SELECT COUNT(*) FROM affectations')"
 fi
 if wants a; then
-	sql -e "DROP DATABASE \`$dba\`"
+	for ((r = 1; r <= repeat; r++)); do
+		sql -e "DROP DATABASE IF EXISTS \`bench_${stamp}_a$r\`"
+	done
 	rm -rf "$work/a"
 fi
 if wants b; then
