@@ -49,6 +49,14 @@ var tamperings = []tampering{
 				"SELECT 999999, 'Intrus SA', 'intrus@example.fr', ville, run_id, source_file, source_line FROM clients ORDER BY id_client LIMIT 1"},
 		fails:  map[string]string{"clients source lines claimed twice": ", 999999)", "clients rows changed outside the toolkit": "999999 (no fingerprint)"},
 		source: map[string]string{"source clients.csv rows": "999999 (line ", "source clients.csv rows ": "KEY (line "}},
+	// Lineages compare byte for byte: a file name with a trailing space is another
+	// file, so the intruder claims no line twice (it fails on its missing fingerprint).
+	{name: "client deleted, intruder names a file with a trailing space",
+		pick: "SELECT MAX(id_client) FROM clients WHERE id_client NOT IN (SELECT id_client FROM projets)",
+		sql: []string{"DELETE FROM clients WHERE id_client = KEY",
+			"INSERT INTO clients (id_client, nom, email, ville, run_id, source_file, source_line) " +
+				"SELECT 999999, 'Intrus SA', 'intrus@example.fr', ville, run_id, CONCAT(source_file, ' '), source_line FROM clients ORDER BY id_client LIMIT 1"},
+		fails: map[string]string{"clients rows changed outside the toolkit": "999999 (no fingerprint)"}},
 	{name: "budget * 100 for every project",
 		pick:   "SELECT MIN(id_projet) FROM projets WHERE budget > 0",
 		sql:    []string{"UPDATE projets SET budget = budget * 100"},
