@@ -209,6 +209,14 @@ func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, w
 	return nil
 }
 
+// listByOwners starts the clause that selects a list table's rows by their owners' keys.
+// Its primary key is (owner's key, item), and it is forced: with statistics taken while
+// the table held few owners (InnoDB recomputes them in the background, late, while a
+// run fills the table), the optimizer chose to read the whole index for an IN list of
+// 999 owners. A million-row run's 478 look-ups of projet_sites read 61 million rows
+// (8.6 s of the server's time); forced, 0.5 million (1.9 s).
+const listByOwners = " FORCE INDEX (PRIMARY) WHERE "
+
 // addListItems fills the list columns of rows found that fields asks for (nil: all),
 // from their list tables.
 func addListItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, found []store.Stored, fields []string) error {
@@ -224,7 +232,7 @@ func addListItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entit
 		li := e.Index(l.Column)
 		for start := 0; start < len(keys); {
 			where, args, n := inTuples(e, e.Key, keys[start:], math.MaxInt)
-			items, err := listItems(ctx, conn, e, l, " WHERE "+where, args)
+			items, err := listItems(ctx, conn, e, l, listByOwners+where, args)
 			if err != nil {
 				return err
 			}

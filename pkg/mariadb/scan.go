@@ -73,14 +73,19 @@ func scanRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, w
 	return nil
 }
 
+// listQuery is the statement listItems sends: the key and item of each row of l's
+// table that where (a clause after the table's name, or "") selects.
+func listQuery(e *domain.Entity, l domain.List, where string) string {
+	return "SELECT " + rules.QuoteIdent(e.KeyColumn()) + ", " + rules.QuoteIdent(l.ItemColumn) + " FROM " + rules.QuoteIdent(l.Table) + where
+}
+
 // listItems returns the items of list l of the rows of e that where selects (a WHERE
 // clause on the key, with args, or ""), by key, joined by "|" in byte order (the order
 // of the column's binary collation). The items are read as rows and joined here: no
 // grouping for the server to do, and no length limit.
 func listItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, l domain.List, where string, args []any) (map[string]string, error) {
 	byKey := map[string][]string{}
-	q := "SELECT " + rules.QuoteIdent(e.KeyColumn()) + ", " + rules.QuoteIdent(l.ItemColumn) + " FROM " + rules.QuoteIdent(l.Table) + where
-	rows, err := conn.QueryContext(ctx, q, args...)
+	rows, err := conn.QueryContext(ctx, listQuery(e, l, where), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", l.Table, FormatError(err))
 	}
