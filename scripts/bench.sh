@@ -18,6 +18,8 @@
 #   c  a 5-row affectations file (rows never loaded) into a's database, which holds N
 #                                                    [< 0.3 s, < 50 MB]
 #   v  validate on a's database                      [<= 3 s at 1,000,000]
+#      beside one scan of every table of it, and their ratio (validate's cost as a
+#      multiple of one scan per table, which does not drift with the machine's speed)
 #   b  -flat N affectations (default 5000000), as a  [peak RSS < 100 MB: flat]
 #   d  one new weekly distributech order file into a database holding -weeks weeks
 #      (default 260: 5 years), loaded by one run per week as the weekly import does
@@ -310,13 +312,25 @@ if wants c; then
 	line "c  migration, 5 rows into the database holding $n" "$(datarows "$work/a/new/affectations_new.csv")"
 fi
 if wants v; then
-	# v: validate on the database holding a's rows.
-	vs=()
+	# v: validate on the database holding a's rows; beside each run, one scan of every
+	# table of the database (COUNT(*) read along its primary key, one table after the
+	# other): the yardstick issue 18 sets validate's cost against ("a small multiple of
+	# one scan per table"), measured in the same minutes as validate, so that the
+	# multiple holds whatever the machine's speed at the time.
+	vs=() scans=() scan=""
+	for t in $(sql -N -e "SELECT table_name FROM information_schema.tables WHERE table_schema = '$dba' AND table_type = 'BASE TABLE'"); do
+		scan="$scan SELECT COUNT(*) FROM \`$t\` FORCE INDEX (PRIMARY);"
+	done
 	for ((r = 1; r <= repeat; r++)); do
 		measure "$work/bin/validate" -dsn "$dsna" -out "$work/v" -quiet
 		vs+=("$secs")
+		measure "$client" --no-defaults --socket="$root/.mariadb-local/mysqld.sock" -uroot -N "$dba" -e "$scan"
+		scans+=("$secs")
 	done
-	secs=$(median "${vs[@]}") runs="${vs[*]}" line "v  validate, database holding $n affectations" "$(sql -N "$dba" -e 'SELECT COUNT(*) FROM affectations')"
+	vsecs=$(median "${vs[@]}") ssecs=$(median "${scans[@]}")
+	secs=$vsecs runs="${vs[*]}" line "v  validate, database holding $n affectations" "$(sql -N "$dba" -e 'SELECT COUNT(*) FROM affectations')"
+	secs=$ssecs mb="" runs="${scans[*]}" line "v  one scan of every table (COUNT(*) along the primary key)" "$(awk '{ s += $1 } END { print s }' "$work/out")"
+	awk -v v="$vsecs" -v s="$ssecs" 'BEGIN { printf "   validate / one scan of every table: %.1fx (issue 18: 10.3 s against 0.3 s, 34x)\n", v / (s > 0 ? s : 0.01) }' | tee -a "$work/summary"
 fi
 if wants a; then
 	sql -e "DROP DATABASE \`$dba\`"
