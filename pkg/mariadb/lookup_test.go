@@ -19,12 +19,7 @@ import (
 // million-row run's 25 server seconds.
 func TestLookUpsRideTheIndex(t *testing.T) {
 	t.Parallel()
-	dsn := mariadbtest.NewDatabase(t)
-	db, err := sqlx.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := freshDatabase(t)
 	if _, err := db.Exec("CREATE TABLE projet_sites (id_projet INT NOT NULL, site VARCHAR(80) NOT NULL, PRIMARY KEY (id_projet, site))"); err != nil {
 		t.Fatal(err)
 	}
@@ -36,21 +31,12 @@ func TestLookUpsRideTheIndex(t *testing.T) {
 	for start, statements := 0, 0; start < len(keys); statements++ {
 		where, args, n := inTuples(e, e.Key, keys[start:], math.MaxInt)
 		start += n
-		rows, err := db.Queryx("EXPLAIN SELECT id_projet, site FROM projet_sites WHERE "+where, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			plan := map[string]any{}
-			if err := rows.MapScan(plan); err != nil {
-				t.Fatal(err)
-			}
+		for _, plan := range explain(t, db, "SELECT id_projet, site FROM projet_sites WHERE "+where, args) {
 			table, kind := text(plan["table"]), text(plan["select_type"])
 			if strings.HasPrefix(table, "<") || kind != "SIMPLE" {
 				t.Errorf("statement %d (%d values): plan row %s %s: the IN list became a join with a table of values", statements+1, n, kind, table)
 			}
 		}
-		rows.Close()
 	}
 }
 
@@ -70,12 +56,7 @@ func text(v any) string {
 // million-row run, 61 million rows read for 0.5 million wanted.
 func TestListLookUpsRideTheKeyWithStaleStatistics(t *testing.T) {
 	t.Parallel()
-	dsn := mariadbtest.NewDatabase(t)
-	db, err := sqlx.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := freshDatabase(t)
 	for _, q := range []string{
 		"CREATE TABLE projet_sites (id_projet INT NOT NULL, site VARCHAR(80) NOT NULL, PRIMARY KEY (id_projet, site)) STATS_PERSISTENT=1 STATS_AUTO_RECALC=0",
 		"INSERT INTO projet_sites SELECT 1, CONCAT('s', seq) FROM seq_1_to_4000",
@@ -93,21 +74,42 @@ func TestListLookUpsRideTheKeyWithStaleStatistics(t *testing.T) {
 		keys[i] = []string{strconv.Itoa(3*i + 1)}
 	}
 	where, args, _ := inTuples(e, e.Key, keys, math.MaxInt)
-	rows, err := db.Queryx("EXPLAIN "+listQuery(e, e.Lists[0], listByOwners+where), args...)
+	for _, plan := range explain(t, db, listQuery(e, e.Lists[0], listByOwners+where), args) {
+		if kind, key := text(plan["type"]), text(plan["key"]); kind != "range" || key != "PRIMARY" {
+			t.Errorf("plan: %s on %q, want range on PRIMARY", kind, key)
+		}
+	}
+}
+
+// freshDatabase opens a database of its own on the test server, closed with the test.
+func freshDatabase(t *testing.T) *sqlx.DB {
+	t.Helper()
+	db, err := sqlx.Open("mysql", mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// explain returns the rows of the server's plan for query with args.
+func explain(t *testing.T, db *sqlx.DB, query string, args []any) []map[string]any {
+	t.Helper()
+	rows, err := db.Queryx("EXPLAIN "+query, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	var plans []map[string]any
 	for rows.Next() {
 		plan := map[string]any{}
 		if err := rows.MapScan(plan); err != nil {
 			t.Fatal(err)
 		}
-		if kind, key := text(plan["type"]), text(plan["key"]); kind != "range" || key != "PRIMARY" {
-			t.Errorf("plan: %s on %q, want range on PRIMARY: %v", kind, key, plan)
-		}
+		plans = append(plans, plan)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
+	return plans
 }
