@@ -21,7 +21,7 @@ import (
 // million-row run's 25 server seconds.
 func TestLookUpsRideTheIndex(t *testing.T) {
 	t.Parallel()
-	db := freshDatabase(t)
+	db := freshDatabase(t).pool
 	if _, err := db.Exec("CREATE TABLE projet_sites (id_projet INT NOT NULL, site VARCHAR(80) NOT NULL, PRIMARY KEY (id_projet, site))"); err != nil {
 		t.Fatal(err)
 	}
@@ -59,11 +59,7 @@ func text(v any) string {
 func TestListLookUpsRideTheKeyWithStaleStatistics(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := Open(ctx, mariadbtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := freshDatabase(t)
 	schema, err := dmt.ReadableSchema(domain.Clevity().SchemaFiles()...)
 	if err != nil {
 		t.Fatal(err)
@@ -100,9 +96,9 @@ func TestListLookUpsRideTheKeyWithStaleStatistics(t *testing.T) {
 }
 
 // freshDatabase opens a database of its own on the test server, closed with the test.
-func freshDatabase(t *testing.T) *sqlx.DB {
+func freshDatabase(t *testing.T) *DB {
 	t.Helper()
-	db, err := sqlx.Open("mysql", mariadbtest.NewDatabase(t))
+	db, err := Open(context.Background(), mariadbtest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
