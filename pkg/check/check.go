@@ -750,7 +750,7 @@ func (c *Checker) lookUpParents(ctx context.Context, st *entityState, js []judgm
 				continue
 			}
 			if pr, ok := pst.parents.get(v); ok {
-				found[v] = c.arena.expand(pst, pr)
+				found[v] = c.arena.expand(pst, pst.parents, pr)
 				continue
 			}
 			p.addValue(v)

@@ -31,9 +31,9 @@ func (a *arena) entry() *entry {
 	return &a.entries[len(a.entries)-1]
 }
 
-// expand gives a parent of st kept as pr (its values, see parents.keep) back as a row,
+// expand gives a parent of st kept in p as packed (see parents.keep) back as a row,
 // its columns that no rule reads "".
-func (a *arena) expand(st *entityState, pr string) *entry {
+func (a *arena) expand(st *entityState, p *parents, packed string) *entry {
 	n := len(st.e.Fields)
 	if len(a.vals)+n > cap(a.vals) {
 		a.vals = make([]string, 0, max(2*cap(a.vals), 1024*n)) // the rows of the old one stay theirs
@@ -42,10 +42,7 @@ func (a *arena) expand(st *entityState, pr string) *entry {
 	a.vals = a.vals[:len(a.vals)+n]
 	en := a.entry()
 	en.st, en.vals, en.stored = st, vals, true
-	for _, i := range st.refIdx {
-		l, k := uvarint(pr)
-		vals[i], pr = pr[k:k+l], pr[k+l:]
-	}
+	p.values(packed, vals, st.refIdx)
 	return en
 }
 

@@ -1,13 +1,16 @@
 package check
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // parentBytes bounds the memory of the stored parents an entity's state keeps for its
-// children, between chunks (children of one parent come in many chunks): their slots
-// and their packed values. A bound in bytes, not in parents, keeps a run's memory flat
-// whatever its parents hold: 12 MiB keep 170,000 projects of two sites (a million
-// affectations refer to 250,000: two thirds are found here, the others looked up, as
-// any parent missed is).
+// children, between chunks (children of one parent come in many chunks): their slots,
+// their packed values and the words they share. A bound in bytes, not in parents,
+// keeps a run's memory flat whatever its parents hold: 12 MiB keep about 300,000
+// projects (a million affectations refer to 250,000: each is looked up once; any
+// parent missed is looked up again, a statement the server pays for).
 const parentBytes = 12 << 20
 
 // slotBytes is what a slot costs besides its parent's packed values: the string's
@@ -15,12 +18,13 @@ const parentBytes = 12 << 20
 const slotBytes = 16 + 4
 
 // parents keeps stored rows children referred to, up to parentBytes of them, each as
-// one string: its key and the values of its entity's refCols, each after its length
-// (about 64 bytes for a project's key, dates and sites; its lineage is left out, as
-// no rule on a parent reads it). A parent has a place among the 8 of a set chosen by
-// the hash of its key, and is found there by its key, compared exactly (a tag of the
-// hash, beside each place, saves reading the others): a full set lets one go for the
-// newcomer. The sets double, up to the bound, as parents come.
+// one string: its key after its length, then the values of its entity's refCols, each
+// as a code (see words.pack): a project's key, dates and sites take about 12 bytes,
+// where their text takes 45 (its lineage is left out, as no rule on a parent reads
+// it). A parent has a place among the 8 of a set chosen by the hash of its key, and is
+// found there by its key, compared exactly (a tag of the hash, beside each place, saves
+// reading the others): a full set lets one go for the newcomer. The sets double, up to
+// the bound, as parents come.
 type parents struct {
 	slots []string // sets of parentWays slots, "" when free
 	tags  []uint32 // the high half of the hash of each slot's key
@@ -28,11 +32,12 @@ type parents struct {
 	size  int      // bytes of the packed parents in the slots
 	next  uint8    // the slot of a full set to give up next
 	limit int      // a bound of slots, besides parentBytes (tests)
+	words words    // the values parents share
 }
 
 const parentWays = 8
 
-// get returns the values of the parent whose key is v, as keep packed them.
+// get returns the parent whose key is v, as keep packed it (see values).
 func (p *parents) get(v string) (string, bool) {
 	if p == nil || len(p.slots) == 0 {
 		return "", false
@@ -42,8 +47,8 @@ func (p *parents) get(v string) (string, bool) {
 		if tags[i] != tag || s == "" {
 			continue
 		}
-		if key, rest := unpack(s); key == v {
-			return rest, true
+		if key, _ := unpack(s); key == v {
+			return s, true
 		}
 	}
 	return "", false
@@ -66,8 +71,7 @@ func (p *parents) keep(st *entityState, v string, en *entry) {
 	b = binary.AppendUvarint(b, uint64(len(v)))
 	b = append(b, v...)
 	for _, i := range st.refIdx {
-		b = binary.AppendUvarint(b, uint64(len(en.vals[i])))
-		b = append(b, en.vals[i]...)
+		b = p.words.pack(b, v, en.vals[i])
 	}
 	if p.n >= len(p.slots)*3/4 {
 		if n := p.growTo(); n > len(p.slots) {
@@ -78,7 +82,7 @@ func (p *parents) keep(st *entityState, v string, en *entry) {
 }
 
 // growTo is the number of slots the sets grow to when they are three quarters full:
-// twice as many, else as many as the bound holds, when that is still a quarter more
+// twice as many, else as many as the bound holds, when that is still an eighth more
 // (sets are found by a modulo, so their number needn't be a power of two). Doubling
 // alone stopped a million affectations' cache at 131,072 of its 250,000 projects when
 // the bound held 180,000: every parent missed is a look-up the server pays for.
@@ -92,7 +96,7 @@ func (p *parents) growTo() int {
 			n += step
 		}
 	}
-	if n < len(p.slots)*5/4 {
+	if n < len(p.slots)*9/8 {
 		return len(p.slots)
 	}
 	return n / parentWays * parentWays
@@ -106,9 +110,9 @@ func (p *parents) roomFor(slots int) bool {
 	}
 	avg := 0
 	if p.n > 0 {
-		avg = p.size/p.n + 8
+		avg = (p.size+p.n-1)/p.n + 8
 	}
-	return slots*(slotBytes+avg) <= parentBytes
+	return slots*(slotBytes+avg)+p.words.bytes <= parentBytes
 }
 
 // put places a packed parent in its set: in a free slot, else in the place of one.
@@ -165,4 +169,70 @@ func uvarint(s string) (n, size int) {
 		}
 	}
 	return 0, len(s)
+}
+
+// values gives back the values of a parent as keep packed them, into vals at the
+// indexes idx (its entity's refIdx).
+func (p *parents) values(packed string, vals []string, idx []int) {
+	key, rest := unpack(packed)
+	for _, i := range idx {
+		vals[i], rest = p.words.unpack(key, rest)
+	}
+}
+
+// words are the values parents share, each kept once: a project's dates (4,500 days
+// for 250,000 projects) and its list of sites (92 lists). A packed parent holds the
+// number of its word, one or two bytes, in place of the text. A value comes in while
+// there is room and while most values that came are used again; a column of values
+// all different (a name, an amount) stops new words after the first 1,024.
+type words struct {
+	index map[string]uint32
+	list  []string
+	used  int // values packed as a word already kept
+	bytes int // what the words take: text, slice and map entry
+}
+
+const (
+	maxWords     = 1 << 15
+	wordOverhead = 16 + 48 // its place in list, its map entry
+)
+
+// pack appends v, a value of the parent whose key is key, as a code: 0 for the key
+// itself, 2n+1 for word n, 2(len+1) followed by the text for a value kept whole.
+func (w *words) pack(b []byte, key, v string) []byte {
+	if v == key {
+		return append(b, 0)
+	}
+	n, ok := w.index[v]
+	switch {
+	case ok:
+		w.used++
+	case len(w.list) < maxWords && (len(w.list) < 1024 || w.used >= len(w.list)):
+		if w.index == nil {
+			w.index = make(map[string]uint32)
+		}
+		n, v = uint32(len(w.list)), strings.Clone(v) // not the chunk's text it points into
+		w.index[v] = n
+		w.list = append(w.list, v)
+		w.bytes += len(v) + wordOverhead
+	default:
+		b = binary.AppendUvarint(b, uint64(len(v)+1)<<1)
+		return append(b, v...)
+	}
+	return binary.AppendUvarint(b, uint64(n)<<1|1)
+}
+
+// unpack reads the value at the start of rest, as pack wrote it, and what follows.
+func (w *words) unpack(key, rest string) (v, after string) {
+	c, k := uvarint(rest)
+	rest = rest[k:]
+	switch {
+	case c == 0:
+		return key, rest
+	case c&1 == 1:
+		return w.list[c>>1], rest
+	default:
+		l := c>>1 - 1
+		return rest[:l], rest[l:]
+	}
 }

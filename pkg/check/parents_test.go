@@ -12,17 +12,20 @@ import (
 // TestParentsKept: a parent kept is given back with the values of the columns its
 // children's rules read, exactly, or not at all (let go for another of its set): never
 // another parent's, even when every key hashes alike. Values of any length and bytes,
-// "" included, come back as they were.
+// "" included, come back as they were, kept as shared words or whole (when values
+// are all different, words stop coming in).
 func TestParentsKept(t *testing.T) {
 	const limit = 1 << 12
 	for _, c := range []struct {
-		name    string
-		hash    func(string) uint64
-		parents int
+		name     string
+		hash     func(string) uint64
+		parents  int
+		distinct bool // every parent's dates its own
 	}{
-		{"hashed", hashOf, limit / 2},
-		{"past the bound", hashOf, 3 * limit},
-		{"every hash alike", func(string) uint64 { return 0 }, 100},
+		{"hashed", hashOf, limit / 2, false},
+		{"past the bound", hashOf, 3 * limit, false},
+		{"every hash alike", func(string) uint64 { return 0 }, 100, false},
+		{"values all different", hashOf, limit, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			saved := hashOf
@@ -40,7 +43,11 @@ func TestParentsKept(t *testing.T) {
 				if i%2 == 0 {
 					end = "2025-02-05"
 				}
-				return []string{strconv.Itoa(i), "1558", "Audit", "audit", "annule", "2024-12-24", end, "39800.00", "", sites}
+				start := "2024-12-24"
+				if c.distinct {
+					start, end, sites = fmt.Sprintf("d%d", i), fmt.Sprintf("f%d", i), fmt.Sprintf("s%d", i)
+				}
+				return []string{strconv.Itoa(i), "1558", "Audit", "audit", "annule", start, end, "39800.00", "", sites}
 			}
 			for i := 1; i <= c.parents; i++ {
 				p.keep(st, strconv.Itoa(i), &entry{st: st, vals: row(i)})
@@ -56,7 +63,7 @@ func TestParentsKept(t *testing.T) {
 				if i > c.parents {
 					t.Fatalf("parent %d was never kept, found %q", i, pr)
 				}
-				got, want := a.expand(st, pr), row(i)
+				got, want := a.expand(st, p, pr), row(i)
 				for _, col := range []string{"id_projet", "date_debut", "date_fin", "sites"} {
 					if got.Get(col) != (&entry{st: st, vals: want}).Get(col) {
 						t.Fatalf("parent %d: %s = %q, want %q", i, col, got.Get(col), (&entry{st: st, vals: want}).Get(col))
@@ -68,6 +75,9 @@ func TestParentsKept(t *testing.T) {
 			}
 			if found > limit || found == 0 || c.parents < limit && c.parents > 100 && found < c.parents*9/10 {
 				t.Errorf("%d of %d parents found (at most %d kept)", found, c.parents, limit)
+			}
+			if n := len(p.words.list); c.distinct && n > 1024 || !c.distinct && n > 8+c.parents/3 {
+				t.Errorf("%d words kept", n)
 			}
 		})
 	}
@@ -86,14 +96,15 @@ func TestParentsBoundInBytes(t *testing.T) {
 			vals := []string{strconv.Itoa(i), "1558", "Audit", "audit", "termine", "2024-12-24", "2025-02-05", "39800.00", "4", sites}
 			p.keep(st, vals[0], &entry{st: st, vals: vals})
 		}
-		if got := len(p.slots)*slotBytes + p.size; got > parentBytes || got < parentBytes*85/100 {
+		if got := len(p.slots)*slotBytes + p.size + 8*p.n + p.words.bytes; got > parentBytes || got < parentBytes*85/100 {
 			t.Errorf("sites %s: %d parents in %d slots take %d bytes, want at most %d and at least 85 %% of it", sites, p.n, len(p.slots), got, parentBytes)
 		}
 	}
 }
 
-// BenchmarkParents: the parents of a chunk looked up in a full cache (170,032 slots, the
-// 250,000 projects of a million affectations referred to uniformly), kept when missing.
+// BenchmarkParents: the parents of a chunk looked up in the cache holding the 250,000
+// projects of a million affectations (referred to uniformly), kept when missing (those
+// their set let go).
 func BenchmarkParents(b *testing.B) {
 	ch := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
 	st := ch.states["projets"]
@@ -114,7 +125,7 @@ func BenchmarkParents(b *testing.B) {
 		n = n*6364136223846793005 + 1442695040888963407
 		i := int(n>>33) % projets
 		if pr, ok := p.get(keys[i]); ok {
-			a.expand(st, pr)
+			a.expand(st, p, pr)
 		} else {
 			p.keep(st, keys[i], rows[i])
 		}
