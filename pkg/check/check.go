@@ -241,8 +241,9 @@ type Lookup interface {
 	Extent(ctx context.Context, e *domain.Entity) (store.Extent, error)
 	// Find calls fn with each stored row of e whose columns cols hold one of tuples
 	// (canonical values, compared exactly; the caller compares the values again), with
-	// the values of fields (nil: all; the others "").
-	Find(ctx context.Context, e *domain.Entity, cols []string, tuples [][]string, fields []string, fn func(store.Stored) error) error
+	// the values of fields (nil: all; the others "") and, when lineage is set, the run,
+	// file and line that wrote it.
+	Find(ctx context.Context, e *domain.Entity, cols []string, tuples [][]string, fields []string, lineage bool, fn func(store.Stored) error) error
 }
 
 // Memory keeps what the checker learnt of its run that the tables do not hold, once the
@@ -712,7 +713,7 @@ func (c *Checker) lookUpUniques(ctx context.Context, st *entityState, js []judgm
 				p.add(v, j.vals, us.idx)
 			}
 		}
-		if err := c.findFields(ctx, st, us.ix, us.u.Columns, append(slices.Clone(st.e.Key), us.u.Columns...), p); err != nil {
+		if err := c.findFields(ctx, st, us.ix, us.u.Columns, append(slices.Clone(st.e.Key), us.u.Columns...), true, p); err != nil {
 			return err
 		}
 	}
@@ -729,7 +730,7 @@ func (c *Checker) lookUpConsistency(ctx context.Context, st *entityState, js []j
 				p.addValue(v)
 			}
 		}
-		if err := c.findFields(ctx, st, cs.ix, []string{cs.c.Key}, append([]string{cs.c.Key}, cs.c.Columns...), p); err != nil {
+		if err := c.findFields(ctx, st, cs.ix, []string{cs.c.Key}, append([]string{cs.c.Key}, cs.c.Columns...), true, p); err != nil {
 			return err
 		}
 	}
@@ -755,7 +756,9 @@ func (c *Checker) lookUpParents(ctx context.Context, st *entityState, js []judgm
 			}
 			p.addValue(v)
 		}
-		if err := c.findFields(ctx, pst, pst.rows, pst.e.Key, pst.refCols, p); err != nil {
+		// A parent's lineage is not read (no rule on a parent reads it, and the
+		// parents kept leave it out), unless it is a row of the chunk's own entity.
+		if err := c.findFields(ctx, pst, pst.rows, pst.e.Key, pst.refCols, pst == st, p); err != nil {
 			return err
 		}
 		if err := c.recallMissing(ctx, pst, found, p.values); err != nil {
@@ -869,16 +872,17 @@ func pick(vals []string, idx []int) []string {
 // (this run's) over the database's. Of several stored rows with one value (the lines of
 // one order), the one read first is kept.
 func (c *Checker) find(ctx context.Context, st *entityState, ix *index, cols []string, p *probe) error {
-	return c.findFields(ctx, st, ix, cols, nil, p)
+	return c.findFields(ctx, st, ix, cols, nil, true, p)
 }
 
-// findFields is find with only the columns fields of the stored rows (nil: all).
-func (c *Checker) findFields(ctx context.Context, st *entityState, ix *index, cols, fields []string, p *probe) error {
+// findFields is find with only the columns fields of the stored rows (nil: all), and
+// their lineage when lineage is set.
+func (c *Checker) findFields(ctx context.Context, st *entityState, ix *index, cols, fields []string, lineage bool, p *probe) error {
 	m := c.foundIn(ix)
 	if len(p.values) == 0 {
 		return nil
 	}
-	err := c.look.Find(ctx, st.e, cols, p.tupled(len(cols)), fields, func(s store.Stored) error {
+	err := c.look.Find(ctx, st.e, cols, p.tupled(len(cols)), fields, lineage, func(s store.Stored) error {
 		en := c.arena.entry()
 		*en = entry{st: st, vals: s.Values, line: s.Line, file: s.File, mine: s.RunID == c.runID, stored: true}
 		v := ix.value(en)

@@ -19,7 +19,7 @@ func (EmptyTables) Extent(context.Context, *domain.Entity) (store.Extent, error)
 	return store.Extent{Empty: true}, nil
 }
 
-func (EmptyTables) Find(context.Context, *domain.Entity, []string, [][]string, []string, func(store.Stored) error) error {
+func (EmptyTables) Find(context.Context, *domain.Entity, []string, [][]string, []string, bool, func(store.Stored) error) error {
 	return nil
 }
 

@@ -79,10 +79,15 @@ func listQuery(e *domain.Entity, l domain.List, where string) string {
 	return "SELECT " + rules.QuoteIdent(e.KeyColumn()) + ", " + rules.QuoteIdent(l.ItemColumn) + " FROM " + rules.QuoteIdent(l.Table) + where
 }
 
+// madeItems bounds the different items listItems makes a string once for.
+const madeItems = 4096
+
 // listItems returns the items of list l of the rows of e that where selects (a WHERE
 // clause on the key, with args, or ""), by key, joined by "|" in byte order (the order
 // of the column's binary collation). The items are read as rows and joined here: no
-// grouping for the server to do, and no length limit.
+// grouping for the server to do, and no length limit. Read as raw bytes, a key is made
+// a string once for its rows (they come by key), an item once for the statement (a
+// project's sites are a few cities; past madeItems different items, once per row).
 func listItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, l domain.List, where string, args []any) (map[string]string, error) {
 	byKey := map[string][]string{}
 	rows, err := conn.QueryContext(ctx, listQuery(e, l, where), args...)
@@ -90,10 +95,22 @@ func listItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, 
 		return nil, fmt.Errorf("read %s: %w", l.Table, FormatError(err))
 	}
 	defer rows.Close()
+	var kb, vb sql.RawBytes
+	var k string
+	made := map[string]string{}
 	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
+		if err := rows.Scan(&kb, &vb); err != nil {
 			return nil, err
+		}
+		if string(kb) != k {
+			k = string(kb)
+		}
+		v, ok := made[string(vb)]
+		if !ok {
+			v = string(vb)
+			if len(made) < madeItems {
+				made[v] = v
+			}
 		}
 		byKey[k] = append(byKey[k], v)
 	}

@@ -42,7 +42,7 @@ func (s *heldStore) Extent(_ context.Context, e *domain.Entity) (store.Extent, e
 	return store.Extent{}, nil
 }
 
-func (s *heldStore) Find(_ context.Context, e *domain.Entity, cols []string, tuples [][]string, _ []string, fn func(store.Stored) error) error {
+func (s *heldStore) Find(_ context.Context, e *domain.Entity, cols []string, tuples [][]string, _ []string, _ bool, fn func(store.Stored) error) error {
 	s.mu.Lock()
 	var found []store.Stored
 	if len(cols) == 1 && cols[0] == e.KeyColumn() {
