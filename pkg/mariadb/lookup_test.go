@@ -3,6 +3,7 @@ package mariadb
 import (
 	"context"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"dmt"
 	"dmt/pkg/domain"
 	"dmt/pkg/mariadb/mariadbtest"
+	"dmt/pkg/store"
 )
 
 // TestLookUpsRideTheIndex: the statements Find sends for thousands of keys are index
@@ -126,4 +128,83 @@ func explain(t *testing.T, db *sqlx.DB, query string, args []any) []map[string]a
 		t.Fatal(err)
 	}
 	return plans
+}
+
+// TestFindGivesStoredRowsBack: the rows Find gives back hold, column for column, what
+// ScanEntity reads of them (NULL as "", text of any bytes, a list's items joined), the
+// columns not asked for "", and their lineage only when asked: the run, file and line
+// of each row, however the rows of one statement share or differ in them.
+func TestFindGivesStoredRowsBack(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := freshDatabase(t)
+	schema, err := dmt.ReadableSchema(domain.Clevity().SchemaFiles()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplySchema(ctx, "clevity", schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"SET STATEMENT foreign_key_checks = 0 FOR INSERT INTO projets (id_projet, id_client, titre, type_prestation, statut, date_debut, date_fin, budget, note_satisfaction, run_id, source_file, source_line) VALUES " +
+			"(1, 1558, 'Audit réseau 2024', 'audit', 'annule', '2024-12-24', '2025-02-05', 39800.00, NULL, 'r1', 'projets.csv', 2), " +
+			"(2, 7, 'Formation « Go » ✓', 'formation', 'termine', '2023-01-02', '2023-01-09', NULL, 4, 'r1', 'projets.csv', 3), " +
+			"(3, 9, 'x', 'audit', 'en_cours', '2022-05-06', NULL, 1.50, NULL, 'r2', 'autre/projets.csv', 17), " +
+			"(4, 9, 'Tab\there', 'assistance', 'planifie', '2022-05-06', NULL, 0.00, NULL, 'r1', 'projets.csv', 40)",
+		"INSERT INTO projet_sites (id_projet, site, run_id, source_file, source_line) VALUES " +
+			"(1, 'Nantes', 'r1', 'projets.csv', 2), (1, 'Lyon', 'r1', 'projets.csv', 2), (3, 'Saint-Étienne', 'r2', 'autre/projets.csv', 17)",
+	} {
+		if _, err := db.pool.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := domain.Clevity().Entity("projets")
+	scanned := map[string][]string{}
+	if err := db.ScanEntity(ctx, e, func(vals []string) error {
+		scanned[e.KeyOf(vals)] = slices.Clone(vals)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lineage := map[string]store.Stored{
+		"1": {RunID: "r1", File: "projets.csv", Line: 2}, "2": {RunID: "r1", File: "projets.csv", Line: 3},
+		"3": {RunID: "r2", File: "autre/projets.csv", Line: 17}, "4": {RunID: "r1", File: "projets.csv", Line: 40},
+	}
+	for _, fields := range [][]string{nil, {"id_projet", "date_debut", "date_fin", "sites"}} {
+		for _, withLineage := range []bool{true, false} {
+			got := map[string]store.Stored{}
+			err := db.Find(ctx, e, e.Key, [][]string{{"4"}, {"1"}, {"2"}, {"3"}, {"99"}}, fields, withLineage, func(s store.Stored) error {
+				got[e.KeyOf(s.Values)] = s
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(scanned) {
+				t.Fatalf("fields %v, lineage %v: found %d rows, want %d", fields, withLineage, len(got), len(scanned))
+			}
+			for key, s := range got {
+				for i, f := range e.Fields {
+					want := scanned[key][i]
+					if fields != nil && !slices.Contains(fields, f.Name) {
+						want = ""
+					}
+					if s.Values[i] != want {
+						t.Errorf("fields %v: projet %s %s = %q, want %q", fields, key, f.Name, s.Values[i], want)
+					}
+				}
+				want := lineage[key]
+				if !withLineage {
+					want = store.Stored{}
+				}
+				if s.RunID != want.RunID || s.File != want.File || s.Line != want.Line {
+					t.Errorf("fields %v, lineage %v: projet %s written by %q %q line %d, want %q %q line %d",
+						fields, withLineage, key, s.RunID, s.File, s.Line, want.RunID, want.File, want.Line)
+				}
+			}
+		}
+	}
+	if scanned["1"][e.Index("sites")] != "Lyon|Nantes" || scanned["2"][e.Index("budget")] != "" || scanned["2"][e.Index("titre")] != "Formation « Go » ✓" {
+		t.Errorf("ScanEntity read %q", scanned)
+	}
 }
