@@ -60,15 +60,7 @@ func text(v any) string {
 // in a million-row run, 61 million rows read for 0.5 million wanted.
 func TestListLookUpsRideTheKeyWithStaleStatistics(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	db := freshDatabase(t)
-	schema, err := dmt.ReadableSchema(domain.Clevity().SchemaFiles()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.ApplySchema(ctx, "clevity", schema); err != nil {
-		t.Fatal(err)
-	}
+	db := clevityDatabase(t)
 	sites := func(owner string) string {
 		return "SET STATEMENT foreign_key_checks = 0 FOR INSERT INTO projet_sites (id_projet, site, run_id, source_file, source_line) " +
 			"SELECT " + owner + ", CONCAT('site', seq), 'r1', 'projets.csv', seq FROM "
@@ -108,6 +100,20 @@ func freshDatabase(t *testing.T) *DB {
 	return db
 }
 
+// clevityDatabase is a freshDatabase holding clevity's schema.
+func clevityDatabase(t *testing.T) *DB {
+	t.Helper()
+	db := freshDatabase(t)
+	schema, err := dmt.ReadableSchema(domain.Clevity().SchemaFiles()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ApplySchema(context.Background(), "clevity", schema); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // explain returns the rows of the server's plan for query with args.
 func explain(t *testing.T, db *sqlx.DB, query string, args []any) []map[string]any {
 	t.Helper()
@@ -137,14 +143,7 @@ func explain(t *testing.T, db *sqlx.DB, query string, args []any) []map[string]a
 func TestFindGivesStoredRowsBack(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db := freshDatabase(t)
-	schema, err := dmt.ReadableSchema(domain.Clevity().SchemaFiles()...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.ApplySchema(ctx, "clevity", schema); err != nil {
-		t.Fatal(err)
-	}
+	db := clevityDatabase(t)
 	for _, q := range []string{
 		"SET STATEMENT foreign_key_checks = 0 FOR INSERT INTO projets (id_projet, id_client, titre, type_prestation, statut, date_debut, date_fin, budget, note_satisfaction, run_id, source_file, source_line) VALUES " +
 			"(1, 1558, 'Audit réseau 2024', 'audit', 'annule', '2024-12-24', '2025-02-05', 39800.00, NULL, 'r1', 'projets.csv', 2), " +
