@@ -41,7 +41,7 @@ func (db *DB) Find(ctx context.Context, e *domain.Entity, cols []string, tuples 
 	limit := statementBytes(db.packetLimit(ctx))
 	for start := 0; start < len(tuples); {
 		where, args, n := inTuples(e, cols, tuples[start:], limit)
-		if err := db.retryRead(ctx, func() error { return findRows(ctx, db.pool, e, where, args, fields, lineage, fn) }); err != nil {
+		if err := db.retryRead(ctx, func() error { return findRows(ctx, db.pool, e, byColumns(e, cols)+where, args, fields, lineage, fn) }); err != nil {
 			return fmt.Errorf("look up %s: %w", e.Name, err)
 		}
 		start += n
@@ -148,38 +148,26 @@ func (db *DB) retryRead(ctx context.Context, read func() error) error {
 	}
 }
 
-// findRows is one statement of Find (the rows of e that where selects, with args), with
-// the list items of the rows it found when fields asks for them, and their lineage
-// when lineage is set. A row's values are read as raw bytes and made into one string,
-// sliced into its fields; its run and file are the previous row's strings when equal:
-// a million-row run looks up 300,000 rows, and a string per column was a quarter of
-// all it allocated.
-func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, where string, args []any, fields []string, lineage bool, fn func(store.Stored) error) error {
-	var sel []string
-	var idx []int
-	lists := false
-	for i, f := range e.Fields {
-		if fields != nil && !slices.Contains(fields, f.Name) {
-			continue
-		}
-		if e.List(f.Name) != nil {
-			lists = true
-			continue
-		}
-		sel = append(sel, rules.QuoteIdent(f.Name))
-		idx = append(idx, i)
-	}
-	cols := len(sel)
-	if lineage {
-		sel = append(sel, "run_id", "source_file", "source_line")
-	}
-	rows, err := conn.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+rules.QuoteIdent(e.Name)+" WHERE "+where, args...)
+// findRows is one statement of Find (the rows of e that clause, what follows the
+// table's name, selects with args), with the list items of the rows it found when
+// fields asks for them, and their lineage when lineage is set. A row's values are read
+// as raw bytes and made into one string, sliced into its fields; its run and file are
+// the previous row's strings when equal: a million-row run looks up 300,000 rows, and
+// a string per column was a quarter of all it allocated.
+func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, clause string, args []any, fields []string, lineage bool, fn func(store.Stored) error) error {
+	q, idx, lists := rowsQuery(e, fields, lineage, clause)
+	rows, err := conn.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
+	cols := len(idx)
+	sel := cols
+	if lineage {
+		sel += 3
+	}
 	var found []store.Stored
-	raw := make([]sql.RawBytes, len(sel))
-	ptrs := make([]any, len(sel))
+	raw := make([]sql.RawBytes, sel)
+	ptrs := make([]any, sel)
 	for i := range raw {
 		ptrs[i] = &raw[i]
 	}
@@ -236,6 +224,41 @@ func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, w
 	return nil
 }
 
+// rowsQuery is the statement findRows sends: the columns of e that fields names (nil:
+// all), but its lists, then its lineage when asked, of the rows clause (what follows
+// the table's name) selects; and the indexes in e.Fields of the columns it reads, and
+// whether fields asks for lists.
+func rowsQuery(e *domain.Entity, fields []string, lineage bool, clause string) (q string, idx []int, lists bool) {
+	var sel []string
+	for i, f := range e.Fields {
+		if fields != nil && !slices.Contains(fields, f.Name) {
+			continue
+		}
+		if e.List(f.Name) != nil {
+			lists = true
+			continue
+		}
+		sel = append(sel, rules.QuoteIdent(f.Name))
+		idx = append(idx, i)
+	}
+	if lineage {
+		sel = append(sel, "run_id", "source_file", "source_line")
+	}
+	return "SELECT " + strings.Join(sel, ", ") + " FROM " + rules.QuoteIdent(e.Name) + clause, idx, lists
+}
+
+// byColumns starts the clause of a look-up of e by cols. When cols are the first
+// columns of e's primary key but not all of them (an order's lines by its number), the
+// key is named, as for a list's items (see listByOwners): with statistics taken while
+// the table held few orders, the optimizer would read the whole table instead. A
+// look-up by a whole key or a unique set finds one row a value whatever the statistics.
+func byColumns(e *domain.Entity, cols []string) string {
+	if len(cols) < len(e.Key) && slices.Equal(cols, e.Key[:len(cols)]) {
+		return listByOwners
+	}
+	return " WHERE "
+}
+
 // listByOwners starts the clause that selects a list table's rows by their owners' keys.
 // Its primary key is (owner's key, item), and it is forced: with statistics taken while
 // the table held few owners (InnoDB recomputes them in the background, late, while a
@@ -288,7 +311,7 @@ func withoutTwins(ctx context.Context, tx sqlx.QueryerContext, b *batch, rows []
 	stored := map[string][]string{}
 	for start := 0; start < len(tuples); {
 		where, args, n := inTuples(e, e.Key, tuples[start:], statementBytes(b.packet))
-		err := findRows(ctx, tx, e, where, args, nil, false, func(s store.Stored) error {
+		err := findRows(ctx, tx, e, " WHERE "+where, args, nil, false, func(s store.Stored) error {
 			stored[e.KeyOf(s.Values)] = s.Values
 			return nil
 		})

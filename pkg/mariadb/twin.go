@@ -105,7 +105,7 @@ func storedElsewhere(ctx context.Context, q sqlx.QueryerContext, b *batch, rows 
 	lineage := make(map[string]store.Stored, len(rows))
 	for start := 0; start < len(tuples); {
 		where, args, n := inTuples(e, e.Key, tuples[start:], statementBytes(b.packet))
-		err := findRows(ctx, q, e, where, args, e.Key, true, func(s store.Stored) error {
+		err := findRows(ctx, q, e, " WHERE "+where, args, e.Key, true, func(s store.Stored) error {
 			lineage[e.KeyOf(s.Values)] = s
 			return nil
 		})
