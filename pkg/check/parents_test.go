@@ -134,3 +134,27 @@ func BenchmarkParents(b *testing.B) {
 		}
 	}
 }
+
+// TestParentsHoldAllThatFit: parents referred to uniformly, fewer than the places the
+// bound allows (four fifths of them, as a million affectations' projects are), are each
+// looked up about once: sets too small to take their share of an uneven spread (8
+// places: a fifth more look-ups) let parents go that are wanted again.
+func TestParentsHoldAllThatFit(t *testing.T) {
+	ch := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
+	st := ch.states["projets"]
+	const projets = 25000
+	p := &parents{limit: projets * 5 / 4}
+	n, misses := uint64(1), 0
+	for range 4 * projets {
+		n = n*6364136223846793005 + 1442695040888963407
+		key := strconv.Itoa(int(n>>33)%projets + 1)
+		if _, ok := p.get(key); ok {
+			continue
+		}
+		misses++
+		p.keep(st, key, &entry{st: st, vals: []string{key, "1558", "Audit", "audit", "termine", "2024-12-24", "2025-02-05", "39800.00", "4", "Lyon|Nantes"}})
+	}
+	if misses > projets*103/100 {
+		t.Errorf("%d look-ups for %d parents in %d places", misses, projets, len(p.slots))
+	}
+}
