@@ -29,11 +29,11 @@ const lookupTuples = 999
 // Find calls fn with each row of e whose columns cols hold one of tuples (canonical
 // values, compared by the columns' binary collation), in canonical text form aligned
 // with e.Fields (a list column's items joined by "|" in byte order, as ScanEntity gives
-// them), with its lineage when asked: the run, file and line that wrote it. fields names the
-// columns wanted (nil: all; the others are ""): asked for its key alone, a parent is
-// found in its index without reading its row. Every look-up rides an index (the key, a
-// unique set, a reference's), in statements of a few thousand values: its cost follows
-// the number of tuples, not the size of the table. fn may keep the values.
+// them), with its lineage when asked: the run, file and line that wrote it. fields
+// names the columns wanted (nil: all; the others are ""): asked for its key alone, a
+// parent is found in its index without reading its row. Every look-up rides an index
+// (the key, a unique set, a reference's), in statements of a few thousand values: its
+// cost follows the number of tuples, not the size of the table. fn may keep the values.
 func (db *DB) Find(ctx context.Context, e *domain.Entity, cols []string, tuples [][]string, fields []string, lineage bool, fn func(store.Stored) error) error {
 	if len(cols) == 0 {
 		return fmt.Errorf("find %s: no column", e.Name)
@@ -182,11 +182,12 @@ func findRows(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entity, c
 		for _, b := range raw[:cols] {
 			n += len(b)
 		}
-		all := make([]byte, 0, n)
+		var all strings.Builder // one allocation: its bytes become the string
+		all.Grow(n)
 		for _, b := range raw[:cols] {
-			all = append(all, b...)
+			all.Write(b)
 		}
-		text := string(all)
+		text := all.String()
 		for j, i := range idx {
 			s.Values[i], text = text[:len(raw[j])], text[len(raw[j]):]
 		}
