@@ -248,25 +248,24 @@ func rowsQuery(e *domain.Entity, fields []string, lineage bool, clause string) (
 	return "SELECT " + strings.Join(sel, ", ") + " FROM " + rules.QuoteIdent(e.Name) + clause, idx, lists
 }
 
-// byColumns starts the clause of a look-up of e by cols. When cols are the first
-// columns of e's primary key but not all of them (an order's lines by its number), the
-// key is named, as for a list's items (see listByOwners): with statistics taken while
-// the table held few orders, the optimizer would read the whole table instead. A
-// look-up by a whole key or a unique set finds one row a value whatever the statistics.
+// byColumns starts the clause of a look-up of e by cols: by the primary key when cols
+// are its first columns but not all of them (an order's lines by its number). A look-up
+// by a whole key or a unique set finds one row a value whatever the statistics.
 func byColumns(e *domain.Entity, cols []string) string {
 	if len(cols) < len(e.Key) && slices.Equal(cols, e.Key[:len(cols)]) {
-		return listByOwners
+		return byPrimaryKey
 	}
 	return " WHERE "
 }
 
-// listByOwners starts the clause that selects a list table's rows by their owners' keys.
-// Its primary key is (owner's key, item), and it is forced: with statistics taken while
-// the table held few owners (InnoDB recomputes them in the background, late, while a
-// run fills the table), the optimizer chose to read the whole index for an IN list of
-// 999 owners. A million-row run's 478 look-ups of projet_sites read 61 million rows
-// (8.6 s of the server's time); forced, 0.5 million (1.9 s).
-const listByOwners = " FORCE INDEX (PRIMARY) WHERE "
+// byPrimaryKey starts the clause of a look-up by the first columns of a table's primary
+// key: a list table's rows by their owners' keys (its key is owner's key, item), an
+// order's lines by its number. The key is forced: with statistics taken while the table
+// held few owners (InnoDB recomputes them in the background, late, while a run fills
+// the table), the optimizer chose to read the whole index for an IN list of 999 owners.
+// A million-row run's 478 look-ups of projet_sites read 61 million rows (8.6 s of the
+// server's time); forced, 0.5 million (1.9 s). lignes_commande's plan was the same.
+const byPrimaryKey = " FORCE INDEX (PRIMARY) WHERE "
 
 // addListItems fills the list columns of rows found that fields asks for (nil: all),
 // from their list tables.
@@ -283,7 +282,7 @@ func addListItems(ctx context.Context, conn sqlx.QueryerContext, e *domain.Entit
 		li := e.Index(l.Column)
 		for start := 0; start < len(keys); {
 			where, args, n := inTuples(e, e.Key, keys[start:], math.MaxInt)
-			items, err := listItems(ctx, conn, e, l, listByOwners+where, args)
+			items, err := listItems(ctx, conn, e, l, byPrimaryKey+where, args)
 			if err != nil {
 				return err
 			}

@@ -71,7 +71,7 @@ func TestListLookUpsRideTheKeyWithStaleStatistics(t *testing.T) {
 		keys[i] = []string{strconv.Itoa(3*i + 1)}
 	}
 	where, args, _ := inTuples(e, e.Key, keys, math.MaxInt)
-	for _, plan := range explain(t, db.pool, listQuery(e, e.Lists[0], listByOwners+where), args) {
+	for _, plan := range explain(t, db.pool, listQuery(e, e.Lists[0], byPrimaryKey+where), args) {
 		if kind, key := text(plan["type"]), text(plan["key"]); kind != "range" || key != "PRIMARY" {
 			t.Errorf("plan: %s on %q, want range on PRIMARY", kind, key)
 		}
