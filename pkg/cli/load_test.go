@@ -23,13 +23,25 @@ func TestSoftLimit(t *testing.T) {
 	}
 }
 
+// gcPercent returns the collector's current growth (GOGC).
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
 // TestLimitLifted: once the live heap passes four fifths of the soft limit, the limit
-// is lifted, so that the collector does not run without end.
+// is lifted, so that the collector does not run without end, and the heap's growth
+// between collections falls from the default to 40 %, which then bounds it alone.
 func TestLimitLifted(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(77)) // neither growth limitMemory sets
 	limitMemory(8 << 20)
 	if got := debug.SetMemoryLimit(-1); got != 8<<20 {
 		t.Fatalf("limit %d, want %d", got, 8<<20)
+	}
+	if got := gcPercent(); got != limitedGrowth {
+		t.Fatalf("growth %d %% under the limit, want %d %%", got, limitedGrowth)
 	}
 	held := make([]byte, 8<<20)
 	for i := range held {
@@ -41,6 +53,9 @@ func TestLimitLifted(t *testing.T) {
 		}
 		runtime.GC()
 		time.Sleep(10 * time.Millisecond)
+	}
+	if got := gcPercent(); got != liftedGrowth {
+		t.Errorf("growth %d %% once the limit is lifted, want %d %%", got, liftedGrowth)
 	}
 	runtime.KeepAlive(held)
 }
