@@ -93,9 +93,10 @@ type entityState struct {
 	// the columns its children's parent rules read; refIdx their indexes in its fields.
 	refCols []string
 	refIdx  []int
-	// parents keeps stored rows of this entity that children referred to. Emptied
-	// whenever rows of this entity are judged, as they may change the stored ones;
-	// between, the run holds the lease: no other writer changes them.
+	// parents keeps stored rows of this entity that children referred to, and those
+	// this run committed (keepParent). Emptied whenever rows of this entity are judged
+	// that may replace stored ones (reprise -update, an entity with a history); the run
+	// holds the lease: no other writer changes them.
 	parents *parents
 	// extent says what the table may hold of the file being read (see fileExtent).
 	extent fileExtent
@@ -552,11 +553,43 @@ func (c *Checker) Committed(ctx context.Context, file string, line int) error {
 		}
 	}
 	for _, en := range c.fifo[:n] {
+		if en.stored && c.writes && en.st.referred {
+			c.keepParent(en)
+		}
 		en.drop()
 	}
 	clear(c.fifo[:n])
 	c.fifo = c.fifo[n:]
 	return nil
+}
+
+// keepParent keeps en, a row of an entity others refer to, among the stored parents
+// its children look up (see parents), once its batch is committed: as a look-up would
+// find it, its lists' items in byte order. A run that loads the projects before their
+// affectations then finds them there, where each project was looked up once (at
+// 200,000 affectations, 107 statements and 107,000 rows read: 0.8 s of the writing
+// node's 9.5 s on a cluster). Not a row the server refused after all (Forget took it out
+// of the window), nor one a later row of the run replaced in it.
+func (c *Checker) keepParent(en *entry) {
+	st := en.st
+	key, ok := en.valueIn(st.rows)
+	if !ok {
+		return
+	}
+	vals := en.vals
+	for _, l := range st.e.Lists {
+		i := st.e.Index(l.Column)
+		items := strings.Split(vals[i], rules.ListSeparator)
+		if !slices.IsSorted(items) {
+			slices.Sort(items)
+			vals = slices.Clone(vals)
+			vals[i] = rules.JoinList(items)
+		}
+	}
+	if st.parents == nil {
+		st.parents = &parents{}
+	}
+	st.parents.keep(st, key, &entry{st: st, vals: vals})
 }
 
 // Input is one row to judge: the line it was read at and its raw values, aligned with
@@ -577,7 +610,9 @@ func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) 
 	defer c.buf.reset()
 	if c.look != nil {
 		defer c.forgetFound()
-		c.state(e).parents = nil
+		if c.replace || e.History != "" {
+			c.state(e).parents = nil
+		}
 		if err := c.lookUp(ctx, e, js); err != nil {
 			return nil, err
 		}
