@@ -308,3 +308,15 @@ func isIdent(e ast.Expr, name string) bool {
 	id, ok := e.(*ast.Ident)
 	return ok && id.Name == name
 }
+
+// TestAmongParentListNamesItemsInByteOrder: the message lists the parent's items as the
+// database gives them, whatever order the parent's line wrote them in.
+func TestAmongParentListNamesItemsInByteOrder(t *testing.T) {
+	rule := AmongParentList("site", "sites", "projet_sites", "id_projet", "site", SiteNotInProject)
+	for _, sites := range []string{"Nantes|Lyon|Évry", "Évry|Lyon|Nantes", "Lyon|Nantes|Évry"} {
+		v := rule.Check(benchRow{"site": "Paris"}, benchRow{"sites": sites})
+		if v == nil || v.Detail != `site "Paris" is not among Lyon|Nantes|Évry` {
+			t.Errorf("sites %s: %v", sites, v)
+		}
+	}
+}

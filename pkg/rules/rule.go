@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 )
 
 // Row gives a rule the canonical values of one row by column name ("" is empty/NULL).
@@ -140,7 +141,12 @@ func AmongParentList(column, parentList, listTable, parentKey, item string, code
 			if among, some := listHolds(list, v); among || !some {
 				return nil
 			}
-			return &Violation{Column: column, Code: code, Detail: fmt.Sprintf("%s %q is not among %s", column, v, JoinList(SplitList(list)))}
+			// The items in byte order, as the database lists them: a parent still in
+			// the window of uncommitted rows holds them in its file's order, and the
+			// message would depend on whether its batch was committed yet.
+			items := SplitList(list)
+			slices.Sort(items)
+			return &Violation{Column: column, Code: code, Detail: fmt.Sprintf("%s %q is not among %s", column, v, JoinList(items))}
 		},
 		SQL: "c." + column + " IS NULL OR pl." + parentKey + " IS NOT NULL" +
 			" OR NOT EXISTS (SELECT 1 FROM " + listTable + " l WHERE l." + parentKey + " = p." + parentKey + ")",
