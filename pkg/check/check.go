@@ -579,11 +579,11 @@ func (c *Checker) keepParent(en *entry) {
 	vals := en.vals
 	for _, l := range st.e.Lists {
 		i := st.e.Index(l.Column)
-		items := strings.Split(vals[i], rules.ListSeparator)
-		if !slices.IsSorted(items) {
-			slices.Sort(items)
-			vals = slices.Clone(vals)
-			vals[i] = rules.JoinList(items)
+		if sorted := rules.ListInByteOrder(vals[i]); sorted != vals[i] {
+			if &vals[0] == &en.vals[0] {
+				vals = slices.Clone(vals)
+			}
+			vals[i] = sorted
 		}
 	}
 	if st.parents == nil {
@@ -610,7 +610,7 @@ func (c *Checker) CheckAll(ctx context.Context, e *domain.Entity, rows []Input) 
 	defer c.buf.reset()
 	if c.look != nil {
 		defer c.forgetFound()
-		if c.replace || e.History != "" {
+		if c.mayReplace(e) {
 			c.state(e).parents = nil
 		}
 		if err := c.lookUp(ctx, e, js); err != nil {
@@ -1009,6 +1009,11 @@ func (c *Checker) normalize(e *domain.Entity, line int, raw, canon []string, bad
 	return j
 }
 
+// mayReplace reports whether a row of e may replace the stored row of its key, when
+// their contents differ: with reprise -update, or for reference data that keeps a
+// history. Otherwise such a row is a conflict, and no stored row of e ever changes.
+func (c *Checker) mayReplace(e *domain.Entity) bool { return c.replace || e.History != "" }
+
 // checkKey compares the row with prev, the row known under its key (nil: none). The
 // same row again is ignored: final, the verdict is given. Other content is a conflict,
 // or replaces a loaded row (replacing) with reprise -update or for reference data that
@@ -1034,7 +1039,7 @@ func (c *Checker) checkKey(j *judgment, prev *entry) (replacing, final bool) {
 		j.res = verdict(j.res, Ignore, rules.Violation{Column: e.KeyName(), Code: rules.DuplicateRow,
 			Detail: "identical to " + c.at(prev)})
 		return false, true
-	case !prev.mine && (c.replace || e.History != ""):
+	case !prev.mine && c.mayReplace(e):
 		return true, false
 	case !prev.mine:
 		j.add(rules.Violation{Column: e.KeyName(), Code: rules.DuplicateKeyConflict,

@@ -44,9 +44,7 @@ func asStored(e *domain.Entity, canonical []string) []string {
 	vals := slices.Clone(canonical)
 	for _, l := range e.Lists {
 		i := e.Index(l.Column)
-		items := strings.Split(vals[i], rules.ListSeparator)
-		slices.Sort(items)
-		vals[i] = rules.JoinList(items)
+		vals[i] = rules.ListInByteOrder(vals[i])
 	}
 	return vals
 }

@@ -3,6 +3,7 @@ package rules
 import (
 	"errors"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -423,6 +424,15 @@ func CaseTwins(items []string) (string, string, bool) {
 
 // JoinList is the canonical text of a list column.
 func JoinList(items []string) string { return strings.Join(items, ListSeparator) }
+
+// ListInByteOrder is a list column with its items sorted by their bytes, as the
+// database gives a list back (its items are rows, read in the order of their binary
+// collation); the canonical text keeps the order its line wrote them in.
+func ListInByteOrder(list string) string {
+	items := SplitList(list)
+	slices.Sort(items)
+	return JoinList(items)
+}
 
 func contains(items []string, s string) bool {
 	for _, it := range items {

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"slices"
 )
 
 // Row gives a rule the canonical values of one row by column name ("" is empty/NULL).
@@ -141,12 +140,10 @@ func AmongParentList(column, parentList, listTable, parentKey, item string, code
 			if among, some := listHolds(list, v); among || !some {
 				return nil
 			}
-			// The items in byte order, as the database lists them: a parent still in
-			// the window of uncommitted rows holds them in its file's order, and the
-			// message would depend on whether its batch was committed yet.
-			items := SplitList(list)
-			slices.Sort(items)
-			return &Violation{Column: column, Code: code, Detail: fmt.Sprintf("%s %q is not among %s", column, v, JoinList(items))}
+			// In byte order, as the database lists them: a parent still in the window
+			// of uncommitted rows holds them in its file's order, and the message
+			// would depend on whether its batch was committed yet.
+			return &Violation{Column: column, Code: code, Detail: fmt.Sprintf("%s %q is not among %s", column, v, ListInByteOrder(list))}
 		},
 		SQL: "c." + column + " IS NULL OR pl." + parentKey + " IS NOT NULL" +
 			" OR NOT EXISTS (SELECT 1 FROM " + listTable + " l WHERE l." + parentKey + " = p." + parentKey + ")",
