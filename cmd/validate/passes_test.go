@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"dmt/pkg/domain"
@@ -18,6 +19,17 @@ type uncounted struct{ *mariadb.DB }
 
 func (uncounted) Counts(context.Context, string) ([]int64, error) {
 	return nil, errors.New("no counts")
+}
+
+// rowCounting is the store that counts the queries that count a table's rows alone.
+type rowCounting struct {
+	*mariadb.DB
+	calls atomic.Int32
+}
+
+func (r *rowCounting) RowCount(ctx context.Context, table string) (int, error) {
+	r.calls.Add(1)
+	return r.DB.RowCount(ctx, table)
 }
 
 // TestPassesGiveTheSameVerdicts: on a database broken in many ways at once (constraints
@@ -64,13 +76,29 @@ func TestPassesGiveTheSameVerdicts(t *testing.T) {
 	defer db.Close()
 	d := domain.Clevity()
 	checks := validate.Checks(d, model.Date{Year: 2026, Month: 11, Day: 15})
-	_, shared, err := validate.Run(ctx, db, d, checks)
+	counting := &rowCounting{DB: db}
+	sharedVols, shared, err := validate.Run(ctx, counting, d, checks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, alone, err := validate.Run(ctx, uncounted{db}, d, checks)
+	aloneVols, alone, err := validate.Run(ctx, uncounted{db}, d, checks)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every table has a pass, which counts its rows: no COUNT(*) of its own. With the
+	// passes refused, each table is counted alone, to the same volumes, which are the
+	// tables' rows.
+	if n := counting.calls.Load(); n != 0 {
+		t.Errorf("%d tables counted by a query of their own beside their pass, want 0", n)
+	}
+	if !slices.Equal(sharedVols, aloneVols) || len(sharedVols) != len(validate.Tables(d))-2 {
+		t.Errorf("volumes from the passes %v, counted alone %v", sharedVols, aloneVols)
+	}
+	for _, v := range sharedVols {
+		var n int
+		if err := conn.QueryRow("SELECT COUNT(*) FROM " + v.Table).Scan(&n); err != nil || n != v.Rows || n == 0 {
+			t.Errorf("%s: %d rows in the volumes, %d in the table (%v)", v.Table, v.Rows, n, err)
+		}
 	}
 	failed := 0
 	for i, a := range alone {

@@ -110,10 +110,10 @@ type Volume struct {
 // Run runs every check, two queries at a time; a check that fails or cannot run (status
 // Error, its query's error kept) never stops the others. The checks that share a pass
 // are counted together, one query per pass, and a check's own query runs only when its
-// count is not 0 (see Check). The tables' row counts run beside the checks. The results
-// open with the state of the latest loading runs (kind Journal) and whether the tables
-// hold rows. It returns ErrMissingTables, wrapped with their names, when the database
-// is not one of d.
+// count is not 0 (see Check). A table's rows are counted by its pass (see runChecks).
+// The results open with the state of the latest loading runs (kind Journal) and
+// whether the tables hold rows. It returns ErrMissingTables, wrapped with their names,
+// when the database is not one of d.
 func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volume, []Result, error) {
 	missing, err := s.MissingTables(ctx, Tables(d))
 	if err != nil {
@@ -134,8 +134,8 @@ func Run(ctx context.Context, s Store, d *domain.Domain, checks []Check) ([]Volu
 	if err != nil {
 		return nil, nil, err
 	}
-	vols, count := volumes(ctx, s, d, rows)
-	own, err := runChecks(ctx, s, checks, proven, rows, count)
+	vols := volumes(d)
+	own, err := runChecks(ctx, s, checks, proven, rows, vols)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -169,25 +169,31 @@ func provenChecks(ctx context.Context, s Store, checks []Check) ([]bool, error) 
 	return proven, nil
 }
 
-// volume is a table's row count, or why it could not be counted.
+// volume is a table's row count, or why it could not be counted; counted when the
+// count is known.
 type volume struct {
 	Volume
-	err error
+	err     error
+	counted bool
 }
 
-// volumes returns the row counts of every table of d, to be filled by the jobs it
-// returns (one per table, a COUNT(*): see job).
-func volumes(ctx context.Context, s Store, d *domain.Domain, rows map[string]int) ([]volume, []job) {
+// volumes returns the tables of d whose rows validate counts, not counted yet.
+func volumes(d *domain.Domain) []volume {
 	ts := tables(d)
 	vols := make([]volume, len(ts))
-	jobs := make([]job, len(ts))
 	for i, t := range ts {
 		vols[i].Table = t.name
-		jobs[i] = job{cost: sqlCost(rows[t.name], "SELECT COUNT(*) FROM "+q(t.name)), from: t.name, run: func() {
-			vols[i].Rows, vols[i].err = s.RowCount(ctx, t.name)
-		}}
 	}
-	return vols, jobs
+	return vols
+}
+
+// countJob is the job that counts v's rows by a query of its own, a COUNT(*): for a table
+// without a pass of its own, or whose pass could not run.
+func countJob(ctx context.Context, s Store, v *volume, rows map[string]int) job {
+	return job{cost: sqlCost(rows[v.Table], "SELECT COUNT(*) FROM "+q(v.Table)), from: v.Table, run: func() {
+		v.Rows, v.err = s.RowCount(ctx, v.Table)
+		v.counted = v.err == nil
+	}}
 }
 
 // job is one query of a run, with its estimated cost: the rows it reads times its
@@ -233,10 +239,13 @@ const workers = 2
 // runChecks runs the checks, workers queries at a time, in two rounds; a proven check
 // (its Proof holds of the schema) passes without a query. The first runs one query per
 // pass, the counts of their own, the own queries of the checks without a count and
-// the jobs in extra (the tables' row counts), costliest first (see job). The second
-// runs the own queries of the checks whose count was not 0; a count that erred leaves
-// its checks uncounted, and their own queries then say what is wrong.
-func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, extra []job) ([]Result, error) {
+// the row counts of the tables in vols that no pass counts, costliest first (see job).
+// A table's pass (the table alone, as c) counts its rows beside its checks: one scan
+// of the table where a COUNT(*) of its own was a second. The second round runs the own
+// queries of the checks whose count was not 0, and counts the rows of the tables whose
+// pass erred; a count that erred leaves its checks uncounted, and their own queries
+// then say what is wrong.
+func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, vols []volume) ([]Result, error) {
 	own := make([]Result, len(checks))
 	for i, c := range checks {
 		own[i] = Result{Check: c}
@@ -245,7 +254,12 @@ func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows
 		}
 	}
 	counts := make([]counted, len(checks))
-	jobs := append(passJobs(ctx, s, checks, proven, rows, counts), extra...)
+	jobs, scanned := passJobs(ctx, s, checks, proven, rows, counts, vols)
+	for i := range vols {
+		if !scanned[i] {
+			jobs = append(jobs, countJob(ctx, s, &vols[i], rows))
+		}
+	}
 	for i, c := range checks {
 		if proven[i] || (c.Count != "" && c.Pass != "") {
 			continue
@@ -279,6 +293,11 @@ func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows
 		}
 		jobs = append(jobs, job{cost: sqlCost(rows[c.Table], c.Query), run: func() { offenders(ctx, s, &own[i]) }})
 	}
+	for i := range vols {
+		if !vols[i].counted {
+			jobs = append(jobs, countJob(ctx, s, &vols[i], rows))
+		}
+	}
 	runJobs(jobs, workers)
 	return own, ctx.Err()
 }
@@ -302,8 +321,10 @@ func offenders(ctx context.Context, s Store, r *Result) {
 }
 
 // passJobs returns one job per pass (of the checks not proven): each counts all its
-// checks in one query, into counts, each check's time its share of the query's.
-func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, counts []counted) []job {
+// checks in one query, into counts, each check's time its share of the query's. The
+// pass over a table of vols alone also counts its rows, into the table's volume:
+// scanned tells which tables have such a pass.
+func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, counts []counted, vols []volume) ([]job, []bool) {
 	members := map[string][]int{}
 	var passes []string
 	for i, c := range checks {
@@ -316,11 +337,20 @@ func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows 
 		members[c.Pass] = append(members[c.Pass], i)
 	}
 	jobs := make([]job, len(passes))
+	scanned := make([]bool, len(vols))
 	for k, p := range passes {
 		idx := members[p]
-		exprs := make([]string, len(idx))
-		for j, i := range idx {
-			exprs[j] = checks[i].Count
+		var exprs []string
+		var vol *volume // the table this pass reads alone, whose rows it counts first
+		for i := range vols {
+			if p == q(vols[i].Table)+" c" {
+				vol, scanned[i] = &vols[i], true
+				exprs = append(exprs, "COUNT(*)")
+			}
+		}
+		first := len(exprs) // where the checks' counts start
+		for _, i := range idx {
+			exprs = append(exprs, checks[i].Count)
 		}
 		query := "SELECT " + strings.Join(exprs, ", ") + " FROM " + p
 		if strings.Contains(p, " JOIN ") {
@@ -330,15 +360,19 @@ func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows 
 			start := time.Now()
 			n, err := s.Counts(ctx, query)
 			took := time.Since(start) / time.Duration(len(idx))
+			ok := err == nil && len(n) == len(exprs)
 			for j, i := range idx {
 				counts[i].took = took
-				if err == nil && len(n) == len(idx) {
-					counts[i].ok, counts[i].n = true, n[j]
+				if ok {
+					counts[i].ok, counts[i].n = true, n[first+j]
 				}
+			}
+			if ok && vol != nil {
+				vol.Rows, vol.counted = int(n[0]), true
 			}
 		}}
 	}
-	return jobs
+	return jobs, scanned
 }
 
 // hashJoin prefixes a pass that joins parents: MariaDB then joins them by hashing
