@@ -294,8 +294,8 @@ func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows
 		jobs = append(jobs, job{cost: sqlCost(rows[c.Table], c.Query), run: func() { offenders(ctx, s, &own[i]) }})
 	}
 	for i := range vols {
-		if !vols[i].counted {
-			jobs = append(jobs, countJob(ctx, s, &vols[i], rows))
+		if v := &vols[i]; !v.counted && v.err == nil { // its pass erred: counted alone
+			jobs = append(jobs, countJob(ctx, s, v, rows))
 		}
 	}
 	runJobs(jobs, workers)
