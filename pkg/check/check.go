@@ -568,8 +568,8 @@ func (c *Checker) Committed(ctx context.Context, file string, line int) error {
 // find it, its lists' items in byte order. A run that loads the projects before their
 // affectations then finds them there, where each project was looked up once (at
 // 200,000 affectations, 107 statements and 107,000 rows read: 0.8 s of the writing
-// node's 10 to 12 s on a cluster). Not a row the server refused after all (Forget took it out
-// of the window), nor one a later row of the run replaced in it.
+// node's 10 to 12 s on a cluster). Not a row the server refused after all (Forget took
+// it out of the window), nor one a later row of the run replaced in it.
 func (c *Checker) keepParent(en *entry) {
 	st := en.st
 	key, ok := en.valueIn(st.rows)
