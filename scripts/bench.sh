@@ -36,8 +36,10 @@
 # times each, taken in turn (dry run, migration, LOAD DATA, then again), and v's
 # validate N times: each line gives the median, and the ratio compares medians. A
 # shared machine's speed drifts by a third within minutes; timed once, the three
-# could fall in different moods of it. The line ends with every run's time. Each of
-# a's migrations loads the database anew (dropped, its parents loaded first, not timed).
+# could fall in different moods of it. The line ends with every run's time; a line
+# under the migration's gives each round's ratio to LOAD DATA, and their median. Each
+# of a's migrations loads the database anew (dropped, its parents loaded first, not
+# timed).
 #
 # -cluster runs the Galera case instead: the same generated rows migrated into the
 # private server (a single node) and through the 3-node cluster of
@@ -55,6 +57,7 @@
 # of a shared machine changes less than the elapsed time. The three runs are repeated
 # as a's (-repeat, in turn, each into a database made anew), and every line gives
 # medians: timed once, the cluster's ratio was 0.87, 0.69 and 0.83 within one hour.
+# A line gives each round's ratio too.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -172,6 +175,19 @@ median() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# paired "A..." "B...": each round's ratio A/B (the runs of one round taken side by
+# side), then their median. The ratio of medians can pair runs of different rounds;
+# within a round the machine is in one mood. (Across days it is not: a's ratio was 0.89
+# on a day the client's LOAD DATA took 15.4 s, 1.12 on one it took 23.1 s.)
+paired() {
+	local -a a=($1) b=($2)
+	local i r=() out=""
+	for i in "${!a[@]}"; do
+		r+=("$(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.2f", x / (y > 0 ? y : 0.01) }')")
+	done
+	echo "${r[*]} (median $(median "${r[@]}"))"
+}
+
 # most NUMBERS...: the largest of the numbers given.
 most() { printf '%s\n' "$@" | sort -g | tail -n 1; }
 
@@ -263,6 +279,7 @@ if [ "$cluster" = 1 ]; then
 	secs=$ld runs="${lds[*]}" line "mariadb LOAD DATA, 3-node cluster" "$rows" "$ld"
 	secs=$single mb=$(most "${single_mbs[@]}") runs="${singles[*]}" line "migration, single node" "$rows" "$ld"
 	secs=$multi mb=$(most "${multi_mbs[@]}") runs="${multis[*]}" line "migration, 3-node cluster" "$rows" "$ld"
+	echo "LOAD DATA / migration on the cluster, round by round: $(paired "${lds[*]}" "${multis[*]}")"
 	awk -v c="$multi" -v s="$single" 'BEGIN { printf "cluster / single node time %8.2f\n", c / s }'
 	awk -v m="$multi_all" -v l="$ld_all" 'BEGIN { printf "until every node applied the rows: LOAD DATA %.2f s, migration %.2f s: %.2fx\n", l, m, l / m }'
 	if [ -n "$cpu" ]; then
@@ -325,6 +342,7 @@ if wants a; then
 	secs=$ld runs="${lds[*]}" line "a  mariadb LOAD DATA of the clean rows" "$(wc -l <"$work/a/affectations.tsv")" "$ld"
 	secs=$(median "${dry[@]}") mb=$(most "${dry_mbs[@]}") runs="${dry[*]}" line "a  migration -dry-run, $n affectations" "$rows" "$ld"
 	secs=$(median "${mig[@]}") mb=$(most "${mig_mbs[@]}") runs="${mig[*]}" line "a  migration, $n affectations into an empty table" "$rows" "$ld"
+	echo "   LOAD DATA / migration, round by round: $(paired "${lds[*]}" "${mig[*]}")" | tee -a "$work/summary"
 	# The throughput line and the Total block of the report, whole.
 	awk '/^throughput:/ { print } /^Total$/ { total = 1; next } total && /^$/ { exit } total { print }' \
 		"$work/a/out$repeat/rapport_reprise.txt" | sed 's/^/   /'
