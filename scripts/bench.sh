@@ -181,7 +181,7 @@ median() {
 # on a day the client's LOAD DATA took 15.4 s, 1.12 on one it took 23.1 s.)
 paired() {
 	local -a a=($1) b=($2)
-	local i r=() out=""
+	local i r=()
 	for i in "${!a[@]}"; do
 		r+=("$(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.2f", x / (y > 0 ? y : 0.01) }')")
 	done
@@ -214,8 +214,14 @@ if [ "$cluster" = 1 ]; then
 	dbs+=("${db}_ld")
 	clevity "$work" "$n"
 	data="$work/all"
-	mkdir -p "$work/empty" # header-only files: a run that makes the schema and loads nothing
+	mkdir -p "$work/empty"
 	for f in clients intervenants projets affectations; do head -n 1 "$data/$f.csv" >"$work/empty/$f.csv"; done
+	# schema DSN: makes the database of DSN and its schema, untimed, by a run on
+	# header-only files that loads nothing.
+	schema() {
+		"$work/bin/migration" -dsn "$1" -create-db -today 2026-11-15 -out "$work/e" "$work/empty" >"$work/e.log" 2>&1 ||
+			{ cat "$work/e.log" >&2; exit 1; }
+	}
 	rows=$(cat "$data"/{clients,intervenants,projets,affectations}.csv | wc -l)
 	rows=$((rows - 4))
 	gdsn=$(scripts/galera-local.sh start)
@@ -245,8 +251,7 @@ if [ "$cluster" = 1 ]; then
 	done
 	for ((r = 1; r <= repeat; r++)); do
 		sql -e "DROP DATABASE IF EXISTS \`$db\`"
-		"$work/bin/migration" -dsn "$dsn" -create-db -today 2026-11-15 -out "$work/e" "$work/empty" >"$work/e.log" 2>&1 ||
-			{ cat "$work/e.log" >&2; exit 1; }
+		schema "$dsn"
 		measure "$work/bin/migration" -dsn "$dsn" -today 2026-11-15 -out "$work/m$r" "$data"
 		singles+=("$secs") single_mbs+=("$mb")
 		if [ "$r" = 1 ]; then
@@ -258,8 +263,7 @@ if [ "$cluster" = 1 ]; then
 			done
 		fi
 		gsql -e "DROP DATABASE IF EXISTS \`$db\`"
-		"$work/bin/migration" -dsn "${gdsn%/}/$db" -create-db -today 2026-11-15 -out "$work/e" "$work/empty" >"$work/e.log" 2>&1 ||
-			{ cat "$work/e.log" >&2; exit 1; }
+		schema "${gdsn%/}/$db"
 		applied # the single node's run, the drop and the schema are not the cluster's load
 		measure "$work/bin/migration" -dsn "${gdsn%/}/$db" -today 2026-11-15 -out "$work/g$r" "$data"
 		multis+=("$secs") multi_mbs+=("$mb")
