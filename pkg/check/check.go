@@ -586,10 +586,24 @@ func (c *Checker) keepParent(en *entry) {
 			vals[i] = sorted
 		}
 	}
+	c.parentsOf(st).keep(st, key, &entry{st: st, vals: vals})
+}
+
+// parentsOf returns st's cache of stored parents, made when missing. The caches of
+// all entities share one bound (see parentBytes).
+func (c *Checker) parentsOf(st *entityState) *parents {
 	if st.parents == nil {
-		st.parents = &parents{}
+		st.parents = &parents{others: func() int {
+			n := 0
+			for _, o := range c.states {
+				if o != st {
+					n += o.parents.charge()
+				}
+			}
+			return n
+		}}
 	}
-	st.parents.keep(st, key, &entry{st: st, vals: vals})
+	return st.parents
 }
 
 // Input is one row to judge: the line it was read at and its raw values, aligned with
@@ -813,10 +827,7 @@ func (c *Checker) recallMissing(ctx context.Context, pst *entityState, found map
 			missing = append(missing, v)
 		}
 		if en != nil {
-			if pst.parents == nil {
-				pst.parents = &parents{}
-			}
-			pst.parents.keep(pst, v, en)
+			c.parentsOf(pst).keep(pst, v, en)
 		}
 	}
 	return c.recall(ctx, pst, pst.rejected, missing)

@@ -5,13 +5,16 @@ import (
 	"strings"
 )
 
-// parentBytes bounds the memory of the stored parents an entity's state keeps for its
-// children, between chunks (children of one parent come in many chunks): their slots,
-// their packed values and the words they share. A bound in bytes, not in parents,
-// keeps a run's memory flat whatever its parents hold: 12 MiB keep about 300,000
-// projects (a million affectations refer to 250,000: each is looked up once; any
-// parent missed is looked up again, a statement the server pays for).
-const parentBytes = 12 << 20
+// parentBytes bounds the memory of the stored parents the entities' states keep for
+// their children, all entities together, between chunks (children of one parent come
+// in many chunks): their slots, their packed values and the words they share. A bound
+// in bytes, not in parents, keeps a run's memory flat whatever its parents hold: 8 MiB
+// keep about 300,000 projects (a million affectations refer to 250,000: each is looked
+// up once; any parent missed is looked up again, a statement the server pays for).
+// One bound for all: a run loading five million affectations' parents kept 12 MiB of
+// clients for the projects and 12 MiB of projects for the affectations, and its live
+// heap passed four fifths of the soft limit (see cli.limitMemory): 126-133 MB.
+const parentBytes = 8 << 20
 
 // slotBytes is what a slot costs besides its parent's packed values: its place in
 // the buffer and its tag.
@@ -40,6 +43,9 @@ type parents struct {
 	limit int              // a bound of slots, besides parentBytes (tests)
 	words words            // the values parents share
 	buf   []byte           // keep's scratch
+	// others is what the other entities' caches may take (see charge), which the
+	// bound leaves this one less of; nil: none (tests).
+	others func() int
 }
 
 // maxPacked bounds a packed parent's length, which its slot holds in 24 bits: a longer
@@ -104,6 +110,9 @@ func (p *parents) keep(st *entityState, v string, en *entry) {
 			p.grow(n)
 		}
 	}
+	if len(p.slots) == 0 {
+		return // the other entities' caches take the whole bound
+	}
 	p.reserve(len(b))
 	off := p.data.Len()
 	p.data.Write(b)
@@ -155,8 +164,8 @@ func (p *parents) bytes() int {
 // alone stopped a million affectations' cache at 131,072 of its 250,000 projects when
 // the bound held 180,000: every parent missed is a look-up the server pays for.
 func (p *parents) growTo() int {
-	if p.roomFor(2 * len(p.slots)) {
-		return max(2*len(p.slots), 1024)
+	if n := max(2*len(p.slots), 1024); p.roomFor(n) {
+		return n
 	}
 	n := len(p.slots)
 	for step := len(p.slots) / 2; step >= parentWays; step /= 2 {
@@ -170,17 +179,36 @@ func (p *parents) growTo() int {
 	return n / parentWays * parentWays
 }
 
-// roomFor reports whether slots slots, each holding a parent of the size of those kept
-// so far and the buffer's quarter of room (see reserve), stay within the bounds.
+// roomFor reports whether slots slots stay within the bounds (see charge), beside what
+// the other entities' caches may take.
 func (p *parents) roomFor(slots int) bool {
 	if p.limit > 0 && slots > p.limit {
 		return false
 	}
+	others := 0
+	if p.others != nil {
+		others = p.others()
+	}
+	return p.chargeOf(slots)+others <= parentBytes
+}
+
+// charge is what the cache may come to take with its slots full.
+func (p *parents) charge() int {
+	if p == nil {
+		return 0
+	}
+	return p.chargeOf(len(p.slots))
+}
+
+// chargeOf is what slots slots may come to take, each holding a parent of the size of
+// those kept so far and two bytes more (keys lengthen as they come: ids 1 to 1,000,000),
+// with the buffer's quarter of room (see reserve), and the words.
+func (p *parents) chargeOf(slots int) int {
 	avg := 0
 	if p.n > 0 {
-		avg = (p.size + p.n - 1) / p.n
+		avg = (p.size+p.n-1)/p.n + 2
 	}
-	return slots*(4*slotBytes+5*avg)/4+4096+p.words.bytes <= parentBytes
+	return slots*(4*slotBytes+5*avg)/4 + 4096 + p.words.bytes
 }
 
 // put places the packed parent whose key is key (at slot, of length n) in its set:

@@ -189,3 +189,42 @@ func TestParentsAreNotObjects(t *testing.T) {
 		t.Errorf("the last parent kept is not found")
 	}
 }
+
+// TestParentsShareOneBound: the caches of several entities (a run loading projects
+// keeps clients for them, and projects for the affectations to come) stay within
+// parentBytes together, not each: two caches of 12 MiB took a run loading five million
+// affectations' parents past its memory target.
+func TestParentsShareOneBound(t *testing.T) {
+	ch := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
+	clients, projets := ch.states["clients"], ch.states["projets"]
+	for i := 1; i <= 1_000_000; i++ {
+		id := strconv.Itoa(i)
+		ch.parentsOf(clients).keep(clients, id, &entry{st: clients, vals: []string{id, "Dupont SA", "Lyon", "contact@dupont.fr", "04 72 00 00 00", "Industrie", "2020-01-01", "", "", ""}})
+		ch.parentsOf(projets).keep(projets, id, &entry{st: projets, vals: []string{id, "1558", "Audit", "audit", "termine", "2024-12-24", "2025-02-05", "39800.00", "4", "Lyon|Nantes"}})
+	}
+	c, p := clients.parents.bytes(), projets.parents.bytes()
+	if c+p > parentBytes || c < parentBytes/5 || p < parentBytes/5 {
+		t.Errorf("clients' cache %d bytes, projets' %d: want at most %d together, and room for each", c, p, parentBytes)
+	}
+	if _, ok := projets.parents.get("1000000"); !ok {
+		t.Errorf("the last project kept is not found")
+	}
+}
+
+// TestParentsWithoutRoom: a cache the other entities' caches leave no room keeps no
+// parent (each is looked up again) and does not fail.
+func TestParentsWithoutRoom(t *testing.T) {
+	ch := New(domain.Clevity(), model.Date{Year: 2026, Month: 11, Day: 15})
+	st := ch.states["projets"]
+	p := &parents{others: func() int { return parentBytes }}
+	for i := 1; i <= 10_000; i++ {
+		id := strconv.Itoa(i)
+		p.keep(st, id, &entry{st: st, vals: []string{id, "1558", "Audit", "audit", "termine", "2024-12-24", "2025-02-05", "39800.00", "4", "Lyon|Nantes"}})
+		if _, ok := p.get(id); ok {
+			t.Fatalf("parent %s kept without room", id)
+		}
+	}
+	if p.bytes() > 4096+p.words.bytes {
+		t.Errorf("%d bytes taken without room", p.bytes())
+	}
+}
