@@ -116,7 +116,7 @@ func (p *parents) keep(st *entityState, v string, en *entry) {
 	p.reserve(len(b))
 	off := p.data.Len()
 	p.data.Write(b)
-	p.put(v, uint64(off)<<24|uint64(len(b)), len(b))
+	p.put(v, uint64(off)<<24|uint64(len(b)))
 }
 
 // reserve makes room in the buffer for n more bytes. A buffer that is full is copied,
@@ -211,9 +211,9 @@ func (p *parents) chargeOf(slots int) int {
 	return slots*(4*slotBytes+5*avg)/4 + 4096 + p.words.bytes
 }
 
-// put places the packed parent whose key is key (at slot, of length n) in its set:
-// in a free slot, else in the place of one.
-func (p *parents) put(key string, slot uint64, n int) {
+// put places slot, a packed parent whose key is key, in its set: in a free slot, else
+// in the place of one.
+func (p *parents) put(key string, slot uint64) {
 	set, tags, tag := p.set(key)
 	data := p.text()
 	i := 0
@@ -233,7 +233,7 @@ func (p *parents) put(key string, slot uint64, n int) {
 		p.next = (p.next + 1) % parentWays
 		i = int(p.next)
 	}
-	p.size += n - int(set[i]&maxPacked)
+	p.size += int(slot&maxPacked) - int(set[i]&maxPacked)
 	set[i], tags[i] = slot, tag
 }
 
@@ -245,7 +245,7 @@ func (p *parents) grow(n int) {
 	for _, s := range old {
 		if s != 0 {
 			key, _ := unpack(slotText(data, s))
-			p.put(key, s, int(s&maxPacked))
+			p.put(key, s)
 		}
 	}
 }
