@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -125,5 +128,99 @@ func TestPassesGiveTheSameVerdicts(t *testing.T) {
 		if i < 0 || shared[i].Status == validate.Pass || shared[i].Count != 1 {
 			t.Errorf("%s: want 1 offender, got %+v", name, shared[max(i, 0)])
 		}
+	}
+}
+
+// countsRecording is the store that records the count queries it is sent.
+type countsRecording struct {
+	*mariadb.DB
+	mu      sync.Mutex
+	queries []string
+}
+
+func (r *countsRecording) Counts(ctx context.Context, query string) ([]int64, error) {
+	r.mu.Lock()
+	r.queries = append(r.queries, query)
+	r.mu.Unlock()
+	return r.DB.Counts(ctx, query)
+}
+
+// TestPassCountsChecksApartOnlyWhenOneOffends: the checks of a pass are counted together
+// first. On a database that passes, each pass is one query; a row that breaks one check
+// of the affectations pass makes that pass, and no other, count its checks apart, and
+// the check fails with its one row, as before.
+func TestPassCountsChecksApartOnlyWhenOneOffends(t *testing.T) {
+	t.Parallel()
+	dsn := migrated(t)
+	ctx := context.Background()
+	db, err := mariadb.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	d := domain.Clevity()
+	checks := validate.Checks(d, model.Date{Year: 2026, Month: 11, Day: 15})
+	passes := map[string]bool{}
+	for _, c := range checks {
+		if c.Pass != "" {
+			passes[c.Pass] = true
+		}
+	}
+	// run validates and returns its results and how many count queries read each pass.
+	run := func() ([]validate.Result, map[string]int) {
+		rec := &countsRecording{DB: db}
+		_, results, err := validate.Run(ctx, rec, d, checks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads := map[string]int{}
+		for _, q := range rec.queries {
+			for p := range passes {
+				if strings.HasSuffix(q, " FROM "+p) {
+					reads[p]++
+				}
+			}
+		}
+		return results, reads
+	}
+	results, reads := run()
+	for _, r := range results {
+		if r.Status != validate.Pass {
+			t.Errorf("%s: %s %d %v on a database that passes", r.Name, r.Status, r.Count, r.Sample)
+		}
+	}
+	for p := range passes {
+		if reads[p] != 1 {
+			t.Errorf("pass %s read by %d count queries, want 1", p, reads[p])
+		}
+	}
+
+	conn := openDB(t, dsn)
+	conn.SetMaxOpenConns(1)
+	for _, stmt := range []string{"SET SESSION check_constraint_checks = 0",
+		"UPDATE affectations SET jours = -1, row_sha = NULL WHERE id_affectation = 3"} {
+		if _, err := conn.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	results, reads = run()
+	for p := range passes {
+		want := 1
+		if p == "`affectations` c" {
+			want = 2
+		}
+		if reads[p] != want {
+			t.Errorf("pass %s read by %d count queries, want %d", p, reads[p], want)
+		}
+	}
+	failed := map[string]int{}
+	for _, r := range results {
+		if r.Status != validate.Pass {
+			failed[r.Name] = r.Count
+		}
+	}
+	want := map[string]int{"affectations.jours OUT_OF_RANGE": 1, "affectations rows changed outside the toolkit": 1}
+	if !maps.Equal(failed, want) {
+		t.Errorf("checks not passing: %v, want %v", failed, want)
 	}
 }

@@ -45,7 +45,25 @@ type Check struct {
 	Table       string // the table it reads, for the time per table ("" when several)
 	Pass        string
 	Count       string
-	Proof       Proof // a fact of the schema under which it finds nothing
+	// Valid is a pass's check as a condition on one of its rows, when Count counts rows:
+	// true where the row passes, false or NULL where it offends. The checks of a pass
+	// that have one are counted together first, as the rows where any offends, and
+	// apart only when some do (see Run): a database that passes pays one aggregate per
+	// pass, not one per check.
+	Valid string
+	Proof Proof // a fact of the schema under which it finds nothing
+}
+
+// where makes c a pass's check that offends where cond holds (not where it is NULL).
+func (c Check) where(cond string) Check {
+	c.Count, c.Valid = countWhere(cond), "("+cond+") IS NOT TRUE"
+	return c
+}
+
+// unless makes c a pass's check that offends where valid does not hold (false or NULL).
+func (c Check) unless(valid string) Check {
+	c.Count, c.Valid = countUnless(valid), "("+valid+")"
+	return c
 }
 
 // Proof is a fact of a database's schema under which a check finds nothing, whatever
@@ -194,7 +212,7 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 				Description: e.Name + ": " + pc.Rule.Description,
 				Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c STRAIGHT_JOIN " + q(p.Name) + " p ON p." + q(p.KeyColumn()) + " = c." + q(pc.Ref.Column) +
 					joinClause(pc.Rule.Join) + " WHERE " + broken,
-				Pass: ruleScan(d, e, pc.Ref), Count: countUnless("p." + q(p.KeyColumn()) + " IS NULL OR (" + pc.Rule.SQL + ")")})
+				Pass: ruleScan(d, e, pc.Ref)}.unless("p."+q(p.KeyColumn())+" IS NULL OR ("+pc.Rule.SQL+")"))
 		}
 	}
 	for _, dc := range d.Checks {
@@ -211,7 +229,7 @@ func Checks(d *domain.Domain, today model.Date) []Check {
 		cs = append(cs, Check{Name: t.name + " lineage", Kind: Lineage, Table: t.name,
 			Description: "every row of " + t.name + " records its run, source file and line",
 			Query:       "SELECT " + t.key + " AS k FROM " + q(t.name) + " c WHERE " + bad,
-			Pass:        q(t.name) + " c", Count: countWhere(bad)},
+			Pass:        q(t.name) + " c"}.where(bad),
 			// The distinct runs first (an index serves them), then each looked up once.
 			Check{Name: t.name + " runs in journal", Kind: Lineage, Table: t.name,
 				Description: "the run that loaded each row of " + t.name + " is in the journal",
@@ -235,7 +253,8 @@ func refCheck(d *domain.Domain, e *domain.Entity, ref domain.Ref) Check {
 		Count: "SELECT COUNT(*) FROM (SELECT DISTINCT c." + q(ref.Column) + " FROM " + q(e.Name) + " c) c" + parentJoin(d, ref, "p") + " WHERE " + missing}
 	for _, pc := range e.ParentRules {
 		if pc.Ref.Column == ref.Column {
-			c.Pass, c.Count = ruleScan(d, e, ref), countWhere(missing)
+			c.Pass = ruleScan(d, e, ref)
+			c = c.where(missing)
 			break
 		}
 	}
@@ -302,7 +321,7 @@ func rowCheck(e *domain.Entity, name, kind, desc, valid string) Check {
 	broken := "NOT COALESCE((" + valid + "), FALSE)"
 	return Check{Name: name, Kind: kind, Description: desc, Table: e.Name,
 		Query: "SELECT " + keyExpr(e, "c.") + " AS k FROM " + q(e.Name) + " c WHERE " + broken,
-		Pass:  q(e.Name) + " c", Count: countUnless(valid)}
+		Pass:  q(e.Name) + " c"}.unless(valid)
 }
 
 // countWhere counts the rows of a pass where cond holds (not where it is NULL, as WHERE).

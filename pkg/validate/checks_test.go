@@ -47,7 +47,7 @@ func TestCostlyPassesFirst(t *testing.T) {
 	d := domain.Clevity()
 	checks := Checks(d, model.Date{Year: 2026, Month: 11, Day: 15})
 	rows := map[string]int{"affectations": 1000000, "projet_sites": 300000, "projets": 250000, "clients": 62500, "intervenants": 12500}
-	jobs, _ := passJobs(context.Background(), nil, checks, make([]bool, len(checks)), rows, make([]counted, len(checks)), volumes(d))
+	jobs, _, _ := passJobs(context.Background(), nil, checks, make([]bool, len(checks)), rows, make([]counted, len(checks)), volumes(d))
 	var order []string
 	for _, j := range jobs {
 		order = append(order, j.from)

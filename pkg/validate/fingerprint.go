@@ -111,11 +111,11 @@ func fingerprintChecks(d *domain.Domain) []Check {
 			Description: "every row of " + p.name + " holds the values its fingerprint (row_sha, written when it was loaded) was computed from; " +
 				"a row without one must come from a run older than fingerprints",
 			Query: "SELECT CONCAT(" + p.key + ", IF(c." + col + " IS NULL, ' (no fingerprint)', '')) AS k FROM " + q(p.name) + " c WHERE " + changed,
-			Pass:  pass, Count: countWhere(changed)},
+			Pass:  pass}.where(changed),
 			Check{Name: p.name + " rows without fingerprint", Kind: Lineage, Warn: true, Table: p.name,
 				Description: "rows of " + p.name + " loaded before fingerprints existed: only validate -source can compare them with their files",
 				Query:       "SELECT " + p.key + " AS k FROM " + q(p.name) + " c WHERE " + unprinted,
-				Pass:        pass, Count: countWhere(unprinted)},
+				Pass:        pass}.where(unprinted),
 			Check{Name: p.name + " source lines claimed twice", Kind: Lineage, Table: p.name,
 				Description: "no two rows of " + p.name + " claim the same run, source file and line (keys listed)",
 				Query: "SELECT " + where + "GROUP_CONCAT(" + p.key + " ORDER BY " + p.key + " SEPARATOR ', '), ')') AS k FROM " + q(p.name) + " c" +

@@ -236,15 +236,16 @@ type counted struct {
 // so that the passes over two tables go side by side.
 const workers = 2
 
-// runChecks runs the checks, workers queries at a time, in two rounds; a proven check
-// (its Proof holds of the schema) passes without a query. The first runs one query per
-// pass, the counts of their own, the own queries of the checks without a count and
-// the row counts of the tables in vols that no pass counts, costliest first (see job).
-// A table's pass (the table alone, as c) counts its rows beside its checks: one scan
-// of the table where a COUNT(*) of its own was a second. The second round runs the own
-// queries of the checks whose count was not 0, and counts the rows of the tables whose
-// pass erred; a count that erred leaves its checks uncounted, and their own queries
-// then say what is wrong.
+// runChecks runs the checks, workers queries at a time, in up to three rounds; a
+// proven check (its Proof holds of the schema) passes without a query. The first runs
+// one query per pass, the counts of their own, the own queries of the checks without a
+// count and the row counts of the tables in vols that no pass counts, costliest first
+// (see job). A table's pass (the table alone, as c) counts its rows beside its checks:
+// one scan of the table where a COUNT(*) of its own was a second. Then each pass whose
+// checks, counted together, found offending rows counts them apart (a database that
+// passes skips this round). The last round runs the own queries of the checks whose
+// count was not 0, and counts the rows of the tables whose pass erred; a count that
+// erred leaves its checks uncounted, and their own queries then say what is wrong.
 func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, vols []volume) ([]Result, error) {
 	own := make([]Result, len(checks))
 	for i, c := range checks {
@@ -254,7 +255,7 @@ func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows
 		}
 	}
 	counts := make([]counted, len(checks))
-	jobs, scanned := passJobs(ctx, s, checks, proven, rows, counts, vols)
+	jobs, scanned, details := passJobs(ctx, s, checks, proven, rows, counts, vols)
 	for i := range vols {
 		if !scanned[i] {
 			jobs = append(jobs, countJob(ctx, s, &vols[i], rows))
@@ -278,6 +279,10 @@ func runChecks(ctx context.Context, s Store, checks []Check, proven []bool, rows
 		}})
 	}
 	runJobs(jobs, workers)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	runJobs(details(), workers)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -322,9 +327,12 @@ func offenders(ctx context.Context, s Store, r *Result) {
 
 // passJobs returns one job per pass (of the checks not proven): each counts all its
 // checks in one query, into counts, each check's time its share of the query's. The
-// pass over a table of vols alone also counts its rows, into the table's volume:
-// scanned tells which tables have such a pass.
-func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, counts []counted, vols []volume) ([]job, []bool) {
+// checks with a Valid are counted together, as the rows where any of them offends:
+// when that is 0 they all pass, and otherwise the pass's detail job (which details
+// returns after the first round) counts each apart. The pass over a table of vols
+// alone also counts its rows, into the table's volume: scanned tells which tables
+// have such a pass.
+func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows map[string]int, counts []counted, vols []volume) (jobs []job, scanned []bool, details func() []job) {
 	members := map[string][]int{}
 	var passes []string
 	for i, c := range checks {
@@ -336,10 +344,20 @@ func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows 
 		}
 		members[c.Pass] = append(members[c.Pass], i)
 	}
-	jobs := make([]job, len(passes))
-	scanned := make([]bool, len(vols))
+	scanned = make([]bool, len(vols))
+	detail := make([]job, len(passes)) // the detail job of each pass whose checks offend together
 	for k, p := range passes {
-		idx := members[p]
+		var apart, together []int // the checks counted by their own aggregate, and by their Valid
+		for _, i := range members[p] {
+			if checks[i].Valid != "" {
+				together = append(together, i)
+			} else {
+				apart = append(apart, i)
+			}
+		}
+		if len(together) < 2 {
+			apart, together = members[p], nil
+		}
 		var exprs []string
 		var vol *volume // the table this pass reads alone, whose rows it counts first
 		for i := range vols {
@@ -349,30 +367,85 @@ func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows 
 			}
 		}
 		first := len(exprs) // where the checks' counts start
-		for _, i := range idx {
+		for _, i := range apart {
 			exprs = append(exprs, checks[i].Count)
 		}
-		query := "SELECT " + strings.Join(exprs, ", ") + " FROM " + p
-		if strings.Contains(p, " JOIN ") {
-			query = hashJoin + query
+		if together != nil {
+			valid := make([]string, len(together))
+			for j, i := range together {
+				valid[j] = checks[i].Valid
+			}
+			exprs = append(exprs, countUnless(strings.Join(valid, " AND ")))
 		}
-		jobs[k] = job{cost: sqlCost(rows[checks[idx[0]].Table], query), from: p, run: func() {
+		cost := func(query string) int { return sqlCost(rows[checks[members[p][0]].Table], query) }
+		share := time.Duration(len(members[p]))
+		query := passQuery(exprs, p)
+		jobs = append(jobs, job{cost: cost(query), from: p, run: func() {
 			start := time.Now()
 			n, err := s.Counts(ctx, query)
-			took := time.Since(start) / time.Duration(len(idx))
+			took := time.Since(start) / share
 			ok := err == nil && len(n) == len(exprs)
-			for j, i := range idx {
+			for j, i := range apart {
 				counts[i].took = took
 				if ok {
 					counts[i].ok, counts[i].n = true, n[first+j]
 				}
 			}
+			for _, i := range together {
+				counts[i].took = took
+				if ok && n[len(n)-1] == 0 {
+					counts[i].ok = true
+				}
+			}
+			if ok && n[len(n)-1] > 0 && together != nil {
+				detail[k] = detailJob(ctx, s, checks, together, counts, p, cost, share)
+			}
 			if ok && vol != nil {
 				vol.Rows, vol.counted = int(n[0]), true
 			}
-		}}
+		}})
 	}
-	return jobs, scanned
+	return jobs, scanned, func() []job {
+		var out []job
+		for _, j := range detail {
+			if j.run != nil {
+				out = append(out, j)
+			}
+		}
+		return out
+	}
+}
+
+// detailJob counts apart, in pass p, the checks idx that were counted together and
+// found offending rows; each check's time gains its share of the query's.
+func detailJob(ctx context.Context, s Store, checks []Check, idx []int, counts []counted, p string, cost func(string) int, share time.Duration) job {
+	exprs := make([]string, len(idx))
+	for j, i := range idx {
+		exprs[j] = checks[i].Count
+	}
+	query := passQuery(exprs, p)
+	return job{cost: cost(query), from: p, run: func() {
+		start := time.Now()
+		n, err := s.Counts(ctx, query)
+		took := time.Since(start) / share
+		ok := err == nil && len(n) == len(exprs)
+		for j, i := range idx {
+			counts[i].took += took
+			if ok {
+				counts[i].ok, counts[i].n = true, n[j]
+			}
+		}
+	}}
+}
+
+// passQuery is the query that computes exprs over pass p, joined parents hashed (see
+// hashJoin).
+func passQuery(exprs []string, p string) string {
+	query := "SELECT " + strings.Join(exprs, ", ") + " FROM " + p
+	if strings.Contains(p, " JOIN ") {
+		query = hashJoin + query
+	}
+	return query
 }
 
 // hashJoin prefixes a pass that joins parents: MariaDB then joins them by hashing
