@@ -5,9 +5,10 @@
 // the lineage and fingerprint of every row. Each check is one set-based query built from
 // the SQL forms of pkg/rules, so validate and migration judge alike; it does not rely on
 // the database's constraints, which may be missing. The checks over one table share one
-// scan of it (two queries run at once), and a check's own query, which builds its
-// samples, runs only when that scan counted offenders: the cost is a few scans of each
-// table, whatever the number of checks. A check that the schema itself proves, read as
+// scan of it (two queries run at once), which counts the rows where any of them
+// offends; only when some do are they counted apart, and a check's own query, which
+// builds its samples, runs only when its count is not 0: the cost is a few scans of
+// each table, whatever the number of checks. A check that the schema itself proves, read as
 // it is (a required number or date in a NOT NULL column, a length limit that the
 // column's VARCHAR cannot exceed, a key that is alone the primary key, a natural key
 // that a unique index holds), passes without a query; with the constraint gone, the
