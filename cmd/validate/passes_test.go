@@ -16,6 +16,17 @@ import (
 	"dmt/pkg/validate"
 )
 
+// storeOf opens the store validate reads dsn through, closed when the test ends.
+func storeOf(t *testing.T, dsn string) *mariadb.DB {
+	t.Helper()
+	db, err := mariadb.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // uncounted is the store with every count refused: each check then runs its own query,
 // as validate did before checks shared passes over their tables.
 type uncounted struct{ *mariadb.DB }
@@ -72,11 +83,7 @@ func TestPassesGiveTheSameVerdicts(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	db, err := mariadb.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storeOf(t, dsn)
 	d := domain.Clevity()
 	checks := validate.Checks(d, model.Date{Year: 2026, Month: 11, Day: 15})
 	counting := &rowCounting{DB: db}
@@ -153,11 +160,7 @@ func TestPassCountsChecksApartOnlyWhenOneOffends(t *testing.T) {
 	t.Parallel()
 	dsn := migrated(t)
 	ctx := context.Background()
-	db, err := mariadb.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := storeOf(t, dsn)
 	d := domain.Clevity()
 	checks := validate.Checks(d, model.Date{Year: 2026, Month: 11, Day: 15})
 	passes := map[string]bool{}
