@@ -397,7 +397,7 @@ func passJobs(ctx context.Context, s Store, checks []Check, proven []bool, rows 
 					counts[i].ok = true
 				}
 			}
-			if ok && n[len(n)-1] > 0 && together != nil {
+			if together != nil && ok && n[len(n)-1] > 0 {
 				detail[k] = detailJob(ctx, s, checks, together, counts, p, cost, share)
 			}
 			if ok && vol != nil {
