@@ -298,6 +298,50 @@ func TestOpenSessionSettings(t *testing.T) {
 	}
 }
 
+// A DSN cannot turn off the server's integrity checks: the checker's look-up of a
+// parent holds only until another client deletes it, the server's check until COMMIT.
+func TestOpenKeepsIntegrityChecksOn(t *testing.T) {
+	t.Parallel()
+	cfg, err := mysql.ParseDSN(mariadbtest.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	for _, v := range []string{"foreign_key_checks", "unique_checks", "check_constraint_checks"} {
+		cfg.Params[v] = "0"
+	}
+	db, err := Open(context.Background(), cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var fk, uq, ck int
+	if err := db.pool.QueryRow("SELECT @@SESSION.foreign_key_checks, @@SESSION.unique_checks, @@SESSION.check_constraint_checks").
+		Scan(&fk, &uq, &ck); err != nil {
+		t.Fatal(err)
+	}
+	if fk != 1 || uq != 1 || ck != 1 {
+		t.Errorf("foreign_key_checks=%d unique_checks=%d check_constraint_checks=%d, want all 1", fk, uq, ck)
+	}
+	for _, q := range []string{
+		"CREATE TABLE parent (id INT PRIMARY KEY) ENGINE=InnoDB",
+		"CREATE TABLE child (id INT PRIMARY KEY, parent INT NOT NULL, CONSTRAINT ck_child_id CHECK (id > 0), " +
+			"CONSTRAINT fk_child_parent FOREIGN KEY (parent) REFERENCES parent (id)) ENGINE=InnoDB",
+		"INSERT INTO parent VALUES (1)",
+	} {
+		if _, err := db.pool.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, q := range []string{"INSERT INTO child VALUES (1, 2)", "INSERT INTO child VALUES (-1, 1)"} {
+		if _, err := db.pool.Exec(q); err == nil {
+			t.Errorf("%s accepted with the DSN's checks off", q)
+		}
+	}
+}
+
 func TestOpenCreateAndDescribe(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
