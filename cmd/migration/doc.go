@@ -32,7 +32,7 @@
 //	                  instead of rejets/<file>
 //	-dry-run          check everything and write the reports, but write nothing to the
 //	                  database; without a database, check the files alone
-//	-batch N          rows per transaction (default 10000, as reprise)
+//	-batch N          rows per transaction (default 5000, as reprise)
 //	-today DATE       the date taken as today by the not-in-the-future checks, YYYY-MM-DD
 //	                  (default: the local date of this machine)
 //	-quiet            print nothing when the run is clean

@@ -24,7 +24,7 @@
 //	                  without a database, references to rows outside the file are not judged
 //	-update           replace rows already in the database that differ (old values logged),
 //	                  instead of isolating them as conflicts
-//	-batch N          rows per transaction (default 10000, as migration)
+//	-batch N          rows per transaction (default 5000, as migration)
 //	-today DATE       the date taken as today by the not-in-the-future checks, YYYY-MM-DD
 //	                  (default: the local date of this machine)
 //	-quiet            print nothing when the run is clean

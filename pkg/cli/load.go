@@ -94,11 +94,12 @@ const (
 var boundMemory bool
 
 // softLimit is the soft memory limit of a program that loads batches of batch rows:
-// 88 MiB at the default batch, whose live heap is about 55 MiB (the limit leaves it
-// the room of a 40 % growth); larger batches hold more, so their limit grows with
-// them, or the collector would run without end.
+// 88 MiB up to batches of 10,000 rows, whose live heap is about 55 MiB (the limit
+// leaves it the room of a 40 % growth); larger batches hold more, so their limit grows
+// with them, or the collector would run without end.
 func softLimit(batch int) int64 {
-	return int64(88<<20) * int64(max(batch, DefaultBatch)) / DefaultBatch
+	const rows = 10000
+	return int64(88<<20) * int64(max(batch, rows)) / rows
 }
 
 // limitMemory sets the soft limit, and lifts it for good once the live heap passes

@@ -16,7 +16,7 @@ func TestSoftLimit(t *testing.T) {
 	for _, c := range []struct {
 		batch int
 		want  int64
-	}{{DefaultBatch, 88 << 20}, {100, 88 << 20}, {4 * DefaultBatch, 4 * 88 << 20}} {
+	}{{DefaultBatch, 88 << 20}, {100, 88 << 20}, {10000, 88 << 20}, {40000, 4 * 88 << 20}} {
 		if got := softLimit(c.batch); got != c.want {
 			t.Errorf("softLimit(%d) = %d, want %d", c.batch, got, c.want)
 		}

@@ -307,7 +307,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // it is read at all: the extent of the table it reads first must include them.
 func Run(ctx context.Context, opt Options, files []*opened) ([]*report.File, error) {
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = 10000
+		opt.BatchSize = 5000 // cli.DefaultBatch, which this package may not import
 	}
 	var reps []*report.File
 	var prev *fileRun // read whole, its last batches maybe still committing
