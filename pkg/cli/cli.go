@@ -10,6 +10,7 @@ import (
 	"dmt/pkg/model"
 	"dmt/pkg/rules"
 	"dmt/pkg/runid"
+	"dmt/pkg/store"
 	"errors"
 	"flag"
 	"fmt"
@@ -261,14 +262,8 @@ func TodayFlag(fs *flag.FlagSet, usage string) func() (model.Date, error) {
 	}
 }
 
-// DefaultBatch is the rows per transaction of every program that loads rows
-// (migration, reprise): one default, so the same files load in the same batches. A
-// program's memory is its batches in flight (the one filled, the two written, the chunk
-// judged), which the collector marks again and again: at 5,000 rows a load of a million
-// affectations peaks at 80-83 MB and its collector takes 1.2 s of CPU, against 91-93 MB
-// and 3.2 s at 10,000, for the same speed (the server's CPU per row did not change
-// measurably).
-const DefaultBatch = 5000
+// DefaultBatch is the default of -batch: store.DefaultBatch.
+const DefaultBatch = store.DefaultBatch
 
 // Batch declares -batch with DefaultBatch; the returned func gives it, or a usage error
 // when it is not positive.

@@ -22,6 +22,7 @@ import (
 	"dmt/pkg/domain"
 	"dmt/pkg/report"
 	"dmt/pkg/rules"
+	"dmt/pkg/store"
 )
 
 // Source is one input file of one entity. Name is what logs, reports and lineage call it
@@ -307,7 +308,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // it is read at all: the extent of the table it reads first must include them.
 func Run(ctx context.Context, opt Options, files []*opened) ([]*report.File, error) {
 	if opt.BatchSize <= 0 {
-		opt.BatchSize = 5000 // cli.DefaultBatch, which this package may not import
+		opt.BatchSize = store.DefaultBatch
 	}
 	var reps []*report.File
 	var prev *fileRun // read whole, its last batches maybe still committing

@@ -57,6 +57,15 @@ type Progress struct {
 	Read, Inserted, Rejected, Ignored, Updated int
 }
 
+// DefaultBatch is the rows per transaction of every program that loads rows
+// (migration, reprise, and migrate.Run when given none): one default, so the same
+// files load in the same batches. A program's memory is its batches in flight (the one
+// filled, the two written, the chunk judged), which the collector marks again and
+// again: at 5,000 rows a load of a million affectations peaks at 80-83 MB and its
+// collector takes 1.2 s of CPU, against 91-93 MB and 3.2 s at 10,000, for the same
+// speed (the server's CPU per row did not change measurably).
+const DefaultBatch = 5000
+
 // Batch is what one transaction writes: accepted rows of one entity read from one file,
 // the rejections found since the previous batch, and the journal progress that accounts
 // for both. Either all of it is committed or none of it.
