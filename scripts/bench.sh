@@ -54,7 +54,11 @@
 # client's commit returns before the other nodes apply it: one large transaction leaves
 # them most of their work after the client is done, batches leave them little), and by
 # the CPU seconds of the program and the three nodes until then, which the other work
-# of a shared machine changes less than the elapsed time. The three runs are repeated
+# of a shared machine changes less than the elapsed time. A third yardstick is the
+# client's LOAD DATA of the same rows in pieces of migration's batch, one commit each:
+# a load that, like migration, commits as it goes and so has the other two nodes apply
+# its rows while it runs, on the same cores (a line gives their CPU seconds in each
+# load's time), where one large LOAD DATA leaves them their work for after it. The three runs are repeated
 # as a's (-repeat, in turn, each into a database made anew), and every line gives
 # medians: timed once, the cluster's ratio was 0.87, 0.69 and 0.83 within one hour.
 # A line gives each round's ratio too.
@@ -211,7 +215,7 @@ newdb() { dbs+=("$1"); dsn="${server%/}/$1"; }
 if [ "$cluster" = 1 ]; then
 	db="bench_$stamp"
 	newdb "$db"
-	dbs+=("${db}_ld")
+	dbs+=("${db}_ld" "${db}_lp")
 	clevity "$work" "$n"
 	data="$work/all"
 	mkdir -p "$work/empty"
@@ -241,9 +245,16 @@ if [ "$cluster" = 1 ]; then
 		nodes_cpu=$(awk -v a="$nodes_before" -v b="$now" 'BEGIN { n = split(a, x, " "); split(b, y, " "); for (i = 1; i <= n; i++) s += y[i] - x[i]; print s }')
 		nodes_before=$now
 	}
+	# others: the CPU seconds nodes 2 and 3 (those the client is not connected to) have
+	# used since the last call of applied: called right after a measure, their share of
+	# the work while the client waited.
+	others() {
+		awk -v a="$nodes_before" -v b="$(scripts/galera-local.sh cpu)" 'BEGIN { split(a, x, " "); split(b, y, " "); print y[2] - x[2] + y[3] - x[3] }'
+	}
 	# Each of the three runs -repeat times, in turn (single node, cluster, LOAD DATA,
 	# then again), each into a database made anew: the lines give medians, as for a.
-	singles=() single_mbs=() multis=() multi_mbs=() multi_alls=() multi_cpus=() lds=() ld_alls=() ld_cpus=()
+	singles=() single_mbs=() multis=() multi_mbs=() multi_alls=() multi_cpus=() lds=() ld_alls=() ld_cpus=() lps=() lp_alls=() lp_cpus=()
+	multi_others=() ld_others=() lp_others=()
 	tables="clients intervenants projets projet_sites affectations"
 	load=""
 	for t in $tables; do
@@ -261,21 +272,41 @@ if [ "$cluster" = 1 ]; then
 			for t in $tables; do
 				sql "$db" -e "SELECT * FROM \`$t\` INTO OUTFILE '$work/$t.tsv'"
 			done
+			# The same rows in pieces of migration's batch (5,000 rows, its default
+			# -batch), one LOAD DATA and so one commit each: a load that commits as it
+			# goes, as migration does, and leaves the other nodes no work for after it.
+			# (INTO OUTFILE escapes a newline inside a value: one line is one row.)
+			pieced=""
+			for t in $tables; do
+				mkdir -p "$work/pieces/$t"
+				split -l 5000 -d -a 6 "$work/$t.tsv" "$work/pieces/$t/"
+				for f in "$work/pieces/$t"/*; do
+					pieced="$pieced LOAD DATA LOCAL INFILE '$f' INTO TABLE \`$t\`;"
+				done
+			done
 		fi
 		gsql -e "DROP DATABASE IF EXISTS \`$db\`"
 		schema "${gdsn%/}/$db"
 		applied # the single node's run, the drop and the schema are not the cluster's load
 		measure "$work/bin/migration" -dsn "${gdsn%/}/$db" -today 2026-11-15 -out "$work/g$r" "$data"
 		multis+=("$secs") multi_mbs+=("$mb")
+		multi_others+=("$(others)")
 		applied
 		multi_alls+=("$(awk -v a="$secs" -v b="$settle" 'BEGIN { print a + b }')") multi_cpus+=("$(awk -v a="$cpu" -v b="$nodes_cpu" 'BEGIN { print a + b }')")
 		gsql -e "DROP DATABASE IF EXISTS \`${db}_ld\`; CREATE DATABASE \`${db}_ld\` CHARACTER SET utf8mb4"
 		gsql "${db}_ld" <schema.sql
 		applied
 		measure "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" -uroot --local-infile=1 "${db}_ld" -e "$load"
-		lds+=("$secs")
+		lds+=("$secs") ld_others+=("$(others)")
 		applied
 		ld_alls+=("$(awk -v a="$secs" -v b="$settle" 'BEGIN { print a + b }')") ld_cpus+=("$(awk -v a="$cpu" -v b="$nodes_cpu" 'BEGIN { print a + b }')")
+		gsql -e "DROP DATABASE IF EXISTS \`${db}_lp\`; CREATE DATABASE \`${db}_lp\` CHARACTER SET utf8mb4"
+		gsql "${db}_lp" <schema.sql
+		applied
+		measure "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" -uroot --local-infile=1 "${db}_lp" -e "$pieced"
+		lps+=("$secs") lp_others+=("$(others)")
+		applied
+		lp_alls+=("$(awk -v a="$secs" -v b="$settle" 'BEGIN { print a + b }')") lp_cpus+=("$(awk -v a="$cpu" -v b="$nodes_cpu" 'BEGIN { print a + b }')")
 	done
 	ld=$(median "${lds[@]}") single=$(median "${singles[@]}") multi=$(median "${multis[@]}")
 	multi_all=$(median "${multi_alls[@]}") ld_all=$(median "${ld_alls[@]}")
@@ -284,13 +315,17 @@ if [ "$cluster" = 1 ]; then
 	secs=$single mb=$(most "${single_mbs[@]}") runs="${singles[*]}" line "migration, single node" "$rows" "$ld"
 	secs=$multi mb=$(most "${multi_mbs[@]}") runs="${multis[*]}" line "migration, 3-node cluster" "$rows" "$ld"
 	echo "LOAD DATA / migration on the cluster, round by round: $(paired "${lds[*]}" "${multis[*]}")"
+	lp=$(median "${lps[@]}")
+	secs=$lp runs="${lps[*]}" line "mariadb LOAD DATA in 5,000-row commits, 3-node cluster" "$rows" "$ld"
+	echo "LOAD DATA in 5,000-row commits / migration on the cluster, round by round: $(paired "${lps[*]}" "${multis[*]}")"
+	echo "CPU s of nodes 2 and 3 while the client waited: LOAD DATA $(median "${ld_others[@]}"), in 5,000-row commits $(median "${lp_others[@]}"), migration $(median "${multi_others[@]}")"
 	awk -v c="$multi" -v s="$single" 'BEGIN { printf "cluster / single node time %8.2f\n", c / s }'
 	awk -v m="$multi_all" -v l="$ld_all" 'BEGIN { printf "until every node applied the rows: LOAD DATA %.2f s, migration %.2f s: %.2fx\n", l, m, l / m }'
 	if [ -n "$cpu" ]; then
 		multi_cpu=$(median "${multi_cpus[@]}") ld_cpu=$(median "${ld_cpus[@]}")
 		awk -v m="$multi_cpu" -v l="$ld_cpu" 'BEGIN { printf "CPU s, program and 3 nodes, until applied: LOAD DATA %.2f, migration %.2f: %.2fx\n", l, m, l / m }'
 	fi
-	gsql -e "DROP DATABASE \`$db\`; DROP DATABASE \`${db}_ld\`"
+	gsql -e "DROP DATABASE \`$db\`; DROP DATABASE \`${db}_ld\`; DROP DATABASE \`${db}_lp\`"
 	exit 0
 fi
 
