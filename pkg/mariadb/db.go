@@ -81,6 +81,12 @@ func ParseDSN(dsn string) (*mysql.Config, error) {
 	if err != nil {
 		return nil, dsnError(dsn, err)
 	}
+	// The driver takes all after the last "/" for the database: with a "/" in the user
+	// and none after the address ("dom/bob:pw@tcp(h:1)"), that is the password and the
+	// address, which every message naming the database would then show.
+	if strings.Contains(cfg.DBName, "@") {
+		return nil, errors.New(dsnWant + `: a database name may not hold "@" (a "/" before the password?)`)
+	}
 	if len(nodes) > 1 {
 		if cfg.Net != "tcp" {
 			return nil, fmt.Errorf("invalid DSN: a node list needs tcp(...), not %s(...)", cfg.Net)
@@ -119,10 +125,13 @@ func ParseDSN(dsn string) (*mysql.Config, error) {
 	return cfg, nil
 }
 
+// dsnWant opens every error of a DSN that does not parse.
+const dsnWant = "invalid DSN (want user:password@tcp(host:port)/database)"
+
 // dsnError says why dsn does not parse, keeping the driver's reason only when it
 // cannot hold a piece of the password (the reasons that quote the DSN are dropped).
 func dsnError(dsn string, err error) error {
-	const want = "invalid DSN (want user:password@tcp(host:port)/database)"
+	const want = dsnWant
 	reason := strings.TrimPrefix(err.Error(), "invalid DSN: ")
 	if strings.ContainsAny(reason, `"'`) || strings.Contains(reason, "invalid dbname") {
 		return errors.New(want)

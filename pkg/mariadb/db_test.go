@@ -56,6 +56,7 @@ func TestParseDSNErrorsHideThePassword(t *testing.T) {
 		"bob:s3c/ret-pw@tcp(host:3306)",
 		"bob:s3cret-pw@tcp(host:3306)",
 		"bob:s3cret-pw@tcp(host:3306)/db?parseTime=s3cret-pw",
+		"dom/bob:s3cret-pw@tcp(host:3306)", // the driver alone reads "s3cret-pw@tcp(host:3306)" as the database
 	} {
 		_, err := ParseDSN(dsn)
 		if err == nil {
