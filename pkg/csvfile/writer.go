@@ -59,10 +59,8 @@ func (w *Writer) Write(fields []string) error {
 		w.w.WriteString("\uFEFF")
 	}
 	w.begun = true
-	if len(fields) == 1 && fields[0] == "" {
-		// A lone empty field would be a blank line, which readers skip.
-		w.w.WriteString(`""`)
-	}
+	// A line that would be blank is skipped by readers: its first field is quoted.
+	quoteFirst := blankLine(fields, w.sep)
 	for i, f := range fields {
 		if i > 0 {
 			w.w.WriteString(w.sep)
@@ -70,7 +68,7 @@ func (w *Writer) Write(fields []string) error {
 		if !w.opt.Verbatim {
 			f = Neutralize(f)
 		}
-		if w.needsQuotes(f) {
+		if w.needsQuotes(f) || i == 0 && quoteFirst {
 			w.w.WriteByte('"')
 			w.w.WriteString(strings.ReplaceAll(f, `"`, `""`))
 			w.w.WriteByte('"')
@@ -85,14 +83,29 @@ func (w *Writer) Write(fields []string) error {
 	return w.err
 }
 
+// blankLine reports whether fields, written unquoted, would make a line of white space
+// at most (empty fields, or fields of white space between tabs), which readers skip.
+func blankLine(fields []string, sep string) bool {
+	if len(fields) > 1 && strings.TrimSpace(sep) != "" {
+		return false
+	}
+	for _, f := range fields {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return len(fields) > 0
+}
+
 // needsQuotes reports whether f must be quoted to read back as itself: it holds the
 // separator, a quote or a line break, or begins or ends with a space, which readers
-// (ours included, for headers) may trim.
+// (ours included, for headers) may trim, or begins with a BOM, which ours removes from
+// the start of a line.
 func (w *Writer) needsQuotes(f string) bool {
 	if f == "" {
 		return false
 	}
-	if strings.Contains(f, w.sep) || strings.ContainsAny(f, "\"\r\n") {
+	if strings.Contains(f, w.sep) || strings.ContainsAny(f, "\"\r\n") || strings.HasPrefix(f, "\uFEFF") {
 		return true
 	}
 	first, last := f[0], f[len(f)-1]
