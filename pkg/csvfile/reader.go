@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -36,6 +37,9 @@ var (
 	ErrFieldCount = errors.New("wrong number of fields")
 	ErrQuote      = errors.New("broken quoting")
 	ErrTooLarge   = errors.New("record too large")
+	// ErrAmbiguous: a record's text read with two separators gives two rows of the
+	// right width (SplitRaw).
+	ErrAmbiguous = errors.New("ambiguous separator")
 )
 
 // Encoding is the text encoding a file was detected in.
@@ -919,16 +923,46 @@ func (p *parser) afterQuote(rest string) (string, int) {
 }
 
 // SplitRaw splits raw, the text of one record as a Record or ParseError kept it (line
-// ends inside quotes included), into want fields. Its separator is the one its text
-// uses most, as for a header, since a record fed back inside another file (the _raw
-// column of rejected rows) no longer has its own file around it; for the same reason
-// LF, CRLF and a bare CR all end a line in it. It returns a *ParseError (Line 0) when
-// raw is still not a record of want fields, or is two records merged by stray quotes
-// (see Reader), so that a row fed back unchanged is rejected the way it was the first
-// time.
+// ends inside quotes included), into want fields. A record fed back inside another
+// file (the _raw column of rejected rows) no longer has its own file around it, so its
+// separator is found from its text: the one of ',', ';' and tab that splits it into
+// want fields. When two do, and the rows differ ("a,b;c" is two fields either way),
+// which was meant cannot be told, and SplitRaw refuses rather than guess; when none
+// does, the error is that of the separator its text uses most, as for a header. For
+// the same reason LF, CRLF and a bare CR all end a line in it. It returns a
+// *ParseError (Line 0) when raw is still not a record of want fields, is ambiguous, or
+// is two records merged by stray quotes (see Reader), so that a row fed back unchanged
+// is rejected the way it was the first time.
 func SplitRaw(raw string, want int) ([]string, error) {
 	lines := strings.Split(strings.ReplaceAll(strings.ReplaceAll(raw, "\r\n", "\n"), "\r", "\n"), "\n")
-	p := parser{sep: string(sniffComma(lines[0])), keep: want + 1}
+	most := sniffComma(lines[0])
+	fields, wide, err := splitRawWith(raw, lines, string(most), want)
+	for _, sep := range []rune{',', ';', '\t'} {
+		if sep == most {
+			continue
+		}
+		// A row of the right width is a reading of the text, even one the stray-quote
+		// guard refuses: two different readings are ambiguous.
+		other, otherWide, otherErr := splitRawWith(raw, lines, string(sep), want)
+		switch {
+		case !otherWide:
+		case !wide:
+			most, fields, wide, err = sep, other, true, otherErr
+		case !slices.Equal(other, fields):
+			return nil, &ParseError{Raw: raw, Fields: strings.SplitN(lines[0], string(most), MaxColumns),
+				Err: fmt.Errorf("%w: %q and %q both split it into %d fields, differently", ErrAmbiguous, most, sep, want)}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return fields, nil
+}
+
+// splitRawWith is SplitRaw with the separator sep; lines are raw's lines. wide tells
+// that the fields are want, whether or not the stray-quote guard then refuses them.
+func splitRawWith(raw string, lines []string, sep string, want int) (fields []string, wide bool, err error) {
+	p := parser{sep: sep, keep: want + 1}
 	fail := func(err error) error {
 		return &ParseError{Raw: raw, Fields: strings.SplitN(lines[0], p.sep, MaxColumns), Err: err}
 	}
@@ -939,24 +973,24 @@ func SplitRaw(raw string, want int) ([]string, error) {
 		switch p.line(l) {
 		case lineOpen:
 			if i == len(lines)-1 {
-				return nil, fail(fmt.Errorf("%w: a quote is never closed", ErrQuote))
+				return nil, false, fail(fmt.Errorf("%w: a quote is never closed", ErrQuote))
 			}
 			continue
 		case lineBadQuote:
-			return nil, fail(fmt.Errorf("%w: text after a closing quote", ErrQuote))
+			return nil, false, fail(fmt.Errorf("%w: text after a closing quote", ErrQuote))
 		}
 		if i != len(lines)-1 {
-			return nil, fail(fmt.Errorf("%w: text after the end of the record", ErrQuote))
+			return nil, false, fail(fmt.Errorf("%w: text after the end of the record", ErrQuote))
 		}
 	}
 	if p.n != want {
-		return nil, fail(fmt.Errorf("%w: %d, want %d", ErrFieldCount, p.n, want))
+		return nil, false, fail(fmt.Errorf("%w: %d, want %d", ErrFieldCount, p.n, want))
 	}
 	for i, l := range lines[1:] {
 		if wholeRecord(l, p.sep, want) {
-			return nil, fail(fmt.Errorf("%w: a quote opened on its line 1 closes on its line %d, but line %d is a whole record "+
+			return p.fields, true, fail(fmt.Errorf("%w: a quote opened on its line 1 closes on its line %d, but line %d is a whole record "+
 				"by itself (stray quotes merging records?)", ErrQuote, len(lines), i+2))
 		}
 	}
-	return p.fields, nil
+	return p.fields, true, nil
 }

@@ -441,6 +441,14 @@ func TestSplitRaw(t *testing.T) {
 		{`5,"Dupont"x,Lyon`, 3, nil, ErrQuote},
 		{"1,a\n2,b", 2, nil, ErrQuote},
 		{"", 2, nil, ErrFieldCount},
+		// More commas in its values than separators: the separator is the one that
+		// gives the row its width, not the one used most.
+		{"12;Dupont, Jean, Marie, Paul;Lyon", 3, []string{"12", "Dupont, Jean, Marie, Paul", "Lyon"}, nil},
+		// Two fields with ',' ("a" and "b;c") and with ';' ("a,b" and "c"): not guessed.
+		{"a,b;c", 2, nil, ErrAmbiguous},
+		{"a\tb;c,d", 2, nil, ErrAmbiguous},
+		// Alike either way: no ambiguity.
+		{"x", 1, []string{"x"}, nil},
 	}
 	for _, c := range cases {
 		got, err := SplitRaw(c.raw, c.want)

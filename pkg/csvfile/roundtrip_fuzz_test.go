@@ -17,7 +17,8 @@ import (
 // added. A file has two columns or more, as every file written to be fed back has
 // (a header of one name shows no separator to find). A line end inside a value reads
 // back as LF, as the Reader reads every file (a CRLF is one line end). Never does a
-// value read back other than written: it reads back as itself, or the row is refused. The values are UTF-8 text without NUL, as the
+// value read back other than written: it reads back as itself, or the row is refused.
+// The same holds of the row's text split alone by SplitRaw. The values are UTF-8 text without NUL, as the
 // toolkit's values are (the Reader decodes what is not UTF-8, and takes NUL for binary).
 func FuzzWriteRead(f *testing.F) {
 	f.Add("Lyon\x1f=SUM(A1)\x1f-12,5\x1f'quoted\x1f a \x1f", byte(0))
@@ -73,6 +74,23 @@ func FuzzWriteRead(f *testing.F) {
 		}
 		if !slices.Equal(got, want) {
 			t.Fatalf("written %q (%+v): read back %q, want %q", buf.String(), opt, got, want)
+		}
+		// The row's text fed back alone (the _raw column of a rejected row) splits into
+		// the same values, or is refused: never split another way.
+		raw := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(buf.String()[strings.Index(buf.String(), "\n")+1:], "\uFEFF"), "\n"), "\r")
+		split, err := SplitRaw(raw, len(fields))
+		if errors.As(err, &pe) && (errors.Is(err, ErrAmbiguous) || strings.ContainsAny(joined, "\r\n")) {
+			return
+		}
+		if err != nil {
+			t.Fatalf("SplitRaw(%q, %d): %v", raw, len(fields), err)
+		}
+		for i, v := range split {
+			split[i] = Unneutralize(v)
+			want[i] = strings.ReplaceAll(want[i], "\r", "\n") // a bare CR ends a line of a record's text too
+		}
+		if !slices.Equal(split, want) {
+			t.Fatalf("SplitRaw(%q, %d) = %q, want %q", raw, len(fields), split, want)
 		}
 	})
 }
