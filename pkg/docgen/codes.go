@@ -28,7 +28,7 @@ var codeDocs = []codeDoc{
 		Meaning: "The line cannot be read as a record: it has more or fewer fields than the header, or a quote is never closed. None of its values can be trusted, so none is judged.",
 		Example: "`1042;Dupont SA;Industrie` in a clients file whose header has 7 columns",
 		Where:   "The CSV reader (`pkg/csvfile`), before any rule. The row is written to the rejects file with its data columns empty and its text in `_raw`.",
-		Reprise: "No repair: the row stays MALFORMED_ROW, parsed again from `_raw`, until someone fixes its text by hand."},
+		Reprise: "No repair: the row stays MALFORMED_ROW, parsed again from `_raw`, until someone fixes its text by hand. The text is split on whichever of `,`, `;` and tab gives it the file's number of columns; one that two of them split into that many columns, differently (`a,b;c` for two columns), stays malformed (ambiguous separator) rather than be guessed."},
 	{Code: rules.MissingRequired,
 		Meaning: "A value the business cannot do without is empty (a client without a name, a project without a start date).",
 		Example: "a client whose `nom` is empty or only spaces", Entity: "clients", Column: "nom", Value: "   ",
