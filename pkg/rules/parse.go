@@ -135,11 +135,14 @@ func CleanEmail(s string) string {
 // domain of labels of letters, digits and inner hyphens, with at least one dot. It is
 // written once for both forms of the rule: Go's regexp and MariaDB's REGEXP understand
 // it alike (no backslash, which SQL string literals would eat; its one quote is doubled
-// by EmailSQLPattern).
+// by EmailSQLPattern), but for its end (see EmailSQLPattern).
 const EmailPattern = "^[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9]([a-z0-9-]*[a-z0-9])?([.][a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
 
-// EmailSQLPattern is EmailPattern as a SQL string literal.
-var EmailSQLPattern = "'" + strings.ReplaceAll(EmailPattern, "'", "''") + "'"
+// EmailSQLPattern is EmailPattern as a SQL string literal, its final "$" written "\z":
+// MariaDB's "$" (PCRE) also matches before a final line feed, so "a@b.fr" followed by
+// one, stored by other means, would pass validate while migration refuses it; "\z", the
+// very end, is what Go's "$" means.
+var EmailSQLPattern = "'" + strings.ReplaceAll(strings.TrimSuffix(EmailPattern, "$"), "'", "''") + `\\z'`
 
 var emailRE = regexp.MustCompile(EmailPattern)
 
