@@ -54,6 +54,8 @@ var ruleCases = []ruleCase{
 	{name: "id zero", entity: "clients", set: map[string]string{"id_client": "0"}, want: []rules.Code{rules.OutOfRange}},
 	{name: "id negative", entity: "clients", set: map[string]string{"id_client": "-4"}, want: []rules.Code{rules.OutOfRange}},
 	{name: "nom missing", entity: "clients", set: map[string]string{"nom": ""}, want: []rules.Code{rules.MissingRequired}},
+	// Stored by other means: white space that CleanText trims (no-break, ideographic) is no value.
+	{name: "nom of no-break spaces", entity: "clients", set: map[string]string{"nom": "\u00a0\u3000"}, want: []rules.Code{rules.MissingRequired}},
 	{name: "nom 150", entity: "clients", set: map[string]string{"nom": strings.Repeat("é", 150)}},
 	{name: "nom 151", entity: "clients", set: map[string]string{"nom": strings.Repeat("é", 151)}, want: []rules.Code{rules.TooLong}},
 	{name: "email missing", entity: "clients", set: map[string]string{"email": ""}, want: []rules.Code{rules.MissingRequired}},

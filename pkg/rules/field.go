@@ -266,6 +266,12 @@ func (f *Field) SQL(col string, today model.Date) []SQLCheck {
 		if f.Kind == Text || f.Kind == Email || f.Kind == Enum {
 			pred += " AND " + col + " <> ''"
 		}
+		if f.Kind == Text {
+			// Go's CleanText trims every white space (unicode.IsSpace): a text of no-break
+			// spaces is empty to migration, so it must be to validate ("<> ''" pads only
+			// spaces). E-mails and enumerations hold none by their own rule.
+			pred += " AND " + col + " REGEXP " + NotBlankSQL
+		}
 		checks = append(checks, SQLCheck{MissingRequired, pred, "is required"})
 	}
 	orNull := col + " IS NULL OR "

@@ -106,6 +106,11 @@ func Invisible(s string) (rune, bool) {
 // (PCRE) with Unicode classes; the doubled backslashes are for the SQL string literal.
 const InvisibleSQL = `'[\\p{Cc}\\p{Cf}]'`
 
+// NotBlankSQL is the SQL pattern of a text holding a character that is no white space
+// as Go's unicode.IsSpace tells it (Unicode's Z classes, the ASCII ones and NEL): a text
+// CleanText does not make empty.
+const NotBlankSQL = `'[^\\s\\p{Z}\\x{85}]'`
+
 // VisibleSQL is the SQL form of "Invisible finds nothing" over a stored column col: a
 // value whose bytes, read as utf8mb4, are all printable ASCII (space to tilde) holds
 // none, which a byte-wise REGEXP tells at a third of the cost of the Unicode classes;
