@@ -251,9 +251,23 @@ if [ "$cluster" = 1 ]; then
 	others() {
 		awk -v a="$nodes_before" -v b="$(scripts/galera-local.sh cpu)" 'BEGIN { split(a, x, " "); split(b, y, " "); print y[2] - x[2] + y[3] - x[3] }'
 	}
+	# clientload DB SQL: the client's LOAD DATA statements SQL, through node 1, into
+	# database DB made anew on the cluster (not timed); sets secs (as measure does),
+	# others_s (the CPU seconds of nodes 2 and 3 meanwhile), all_s (the time until every
+	# node applied the rows) and cpu_s (the CPU seconds of the client and the nodes
+	# until then).
+	clientload() {
+		gsql -e "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\` CHARACTER SET utf8mb4"
+		gsql "$1" <schema.sql
+		applied
+		measure "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" -uroot --local-infile=1 "$1" -e "$2"
+		others_s=$(others)
+		applied
+		all_s=$(awk -v a="$secs" -v b="$settle" 'BEGIN { print a + b }') cpu_s=$(awk -v a="$cpu" -v b="$nodes_cpu" 'BEGIN { print a + b }')
+	}
 	# Each of the three runs -repeat times, in turn (single node, cluster, LOAD DATA,
 	# then again), each into a database made anew: the lines give medians, as for a.
-	singles=() single_mbs=() multis=() multi_mbs=() multi_alls=() multi_cpus=() lds=() ld_alls=() ld_cpus=() lps=() lp_alls=() lp_cpus=()
+	singles=() single_mbs=() multis=() multi_mbs=() multi_alls=() multi_cpus=() lds=() ld_alls=() ld_cpus=() lps=()
 	multi_others=() ld_others=() lp_others=()
 	tables="clients intervenants projets projet_sites affectations"
 	load=""
@@ -293,20 +307,10 @@ if [ "$cluster" = 1 ]; then
 		multi_others+=("$(others)")
 		applied
 		multi_alls+=("$(awk -v a="$secs" -v b="$settle" 'BEGIN { print a + b }')") multi_cpus+=("$(awk -v a="$cpu" -v b="$nodes_cpu" 'BEGIN { print a + b }')")
-		gsql -e "DROP DATABASE IF EXISTS \`${db}_ld\`; CREATE DATABASE \`${db}_ld\` CHARACTER SET utf8mb4"
-		gsql "${db}_ld" <schema.sql
-		applied
-		measure "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" -uroot --local-infile=1 "${db}_ld" -e "$load"
-		lds+=("$secs") ld_others+=("$(others)")
-		applied
-		ld_alls+=("$(awk -v a="$secs" -v b="$settle" 'BEGIN { print a + b }')") ld_cpus+=("$(awk -v a="$cpu" -v b="$nodes_cpu" 'BEGIN { print a + b }')")
-		gsql -e "DROP DATABASE IF EXISTS \`${db}_lp\`; CREATE DATABASE \`${db}_lp\` CHARACTER SET utf8mb4"
-		gsql "${db}_lp" <schema.sql
-		applied
-		measure "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port1" -uroot --local-infile=1 "${db}_lp" -e "$pieced"
-		lps+=("$secs") lp_others+=("$(others)")
-		applied
-		lp_alls+=("$(awk -v a="$secs" -v b="$settle" 'BEGIN { print a + b }')") lp_cpus+=("$(awk -v a="$cpu" -v b="$nodes_cpu" 'BEGIN { print a + b }')")
+		clientload "${db}_ld" "$load"
+		lds+=("$secs") ld_others+=("$others_s") ld_alls+=("$all_s") ld_cpus+=("$cpu_s")
+		clientload "${db}_lp" "$pieced"
+		lps+=("$secs") lp_others+=("$others_s")
 	done
 	ld=$(median "${lds[@]}") single=$(median "${singles[@]}") multi=$(median "${multis[@]}")
 	multi_all=$(median "${multi_alls[@]}") ld_all=$(median "${ld_alls[@]}")
