@@ -142,8 +142,12 @@ func MapHeader(header, wanted, required []string) (Mapping, error) {
 // spaces, '-' and '_' aside), with '.' and a stray BOM ignored too. So "Email",
 // " e-mail ", "E_MAIL" and "É-mail" are all "email".
 func headerKey(s string) string {
-	return rules.HeaderKey(strings.NewReplacer(".", " ", "\uFEFF", "").Replace(s))
+	return rules.HeaderKey(dotsAndBOM.Replace(s))
 }
+
+// dotsAndBOM is what headerKey replaces before folding (made once: a Replacer costs
+// more to build than to use).
+var dotsAndBOM = strings.NewReplacer(".", " ", "\uFEFF", "")
 
 // linkWords are the French words that headers written as phrases add to the column
 // names ("date de début", "nom du client", "date d'arrivée").

@@ -145,3 +145,16 @@ func TestMissingColumnError(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMapHeader: a weekly order file's header, mapped once per file; a run of
+// 12,000 weekly files maps 12,000 (44 µs each when every key built its Replacer, 10 µs
+// since).
+func BenchmarkMapHeader(b *testing.B) {
+	header := []string{"ID Projet", "Titre ", "date de début", "E-mail", "_line", "_errors", "budget", "x"}
+	wanted := []string{"id_projet", "id_client", "titre", "date_debut", "date_fin", "budget", "e_mail"}
+	for range b.N {
+		if _, err := MapHeader(header, wanted, []string{"id_projet", "titre", "date_debut"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
