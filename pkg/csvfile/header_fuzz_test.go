@@ -2,6 +2,7 @@ package csvfile
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -46,8 +47,7 @@ func FuzzMapHeader(f *testing.F) {
 			}
 		}
 		for _, r := range required {
-			i := strings.Index(strings.Join(wanted, ","), r) // every required name is wanted here
-			if i < 0 || m.Index[strings.Count(strings.Join(wanted, ",")[:i], ",")] < 0 {
+			if m.Index[slices.Index(wanted, r)] < 0 { // every required name is wanted here
 				t.Fatalf("MapHeader(%q): required %s not found, and no error", header, r)
 			}
 		}

@@ -60,14 +60,13 @@ var errNoDatabase = errors.New("no database in DSN (add /NAME)")
 
 // ParseDSN parses dsn (go-sql-driver form: user:password@tcp(host:port)/name, or with
 // the nodes of a Galera cluster listed: tcp(h1:3306,h2:3306,h3:3306), kept in Addr
-// joined by commas, each with its port) and forces
-// what the toolkit relies on whatever the DSN says: dates read as text (ParseTime off,
-// UTC), utf8mb4 with utf8mb4_unicode_ci, one statement per query, arguments sent within
-// it (interpolateParams), strict SQL mode, UTC
-// session time zone, autocommit on, the server's foreign-key, unique-key and CHECK
-// constraint checks on, GROUP_CONCAT up to 1 MiB, and a 5 s connect timeout unless one
-// is given. The session settings are set on every new connection, after the
-// server's init_connect: a server that turns autocommit off for ordinary accounts would
+// joined by commas, each with its port) and forces what the toolkit relies on whatever
+// the DSN says: dates read as text (ParseTime off, UTC), utf8mb4 with
+// utf8mb4_unicode_ci, one statement per query, arguments sent within it
+// (interpolateParams), strict SQL mode, UTC session time zone, autocommit on, the
+// server's foreign-key, unique-key and CHECK constraint checks on, GROUP_CONCAT up to
+// 1 MiB, and a 5 s connect timeout unless one is given. The session settings are set
+// on every new connection, after the server's init_connect: a server that turns autocommit off for ordinary accounts would
 // otherwise leave every statement outside an explicit transaction (the journal, the
 // lease) uncommitted. The driver's own logging is off: it would print a broken
 // connection on stderr besides returning it, and the toolkit reports that error once, in
