@@ -172,6 +172,48 @@ func TestLegacyDatabaseIsUpgraded(t *testing.T) {
 	}
 }
 
+// TestClaimedLineStopsTheLineageStep: on a database where two clients claim one source
+// line (a row copied by hand with its model's lineage), the step that makes lineages
+// unique stops with one line naming the index and the line, and loses no row; once
+// the intruder is gone, running again finishes it.
+func TestClaimedLineStopsTheLineageStep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := openEmpty(t)
+	steps, _ := schema.Steps("clevity")
+	var before string
+	for _, s := range steps {
+		if s.Version < 100 {
+			before += s.SQL + "\n"
+		}
+	}
+	if err := db.ApplySchema(ctx, "clevity", before); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Pool().Exec(`INSERT INTO clients (id_client, nom, email, run_id, source_file, source_line)
+		VALUES (1, 'Dupont SA', 'a@b.fr', 'r0', 'clients.csv', 2), (2, 'Intrus SA', 'i@b.fr', 'r0', 'clients.csv', 2)`); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Migrate(ctx, "clevity", "r1")
+	if err == nil || !strings.Contains(err.Error(), "0100_clevity_lineage_index") || !strings.Contains(err.Error(), "uq_clients_lineage") ||
+		!strings.Contains(err.Error(), "r0-clients.csv-2") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("Migrate with a line claimed twice = %v, want one line naming the step, the index and the line", err)
+	}
+	var n int
+	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM clients"); err != nil || n != 2 {
+		t.Errorf("clients after the stopped step: %d (%v), want both kept", n, err)
+	}
+	if _, err := db.Pool().Exec("DELETE FROM clients WHERE id_client = 2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx, "clevity", "r2"); err != nil {
+		t.Fatalf("Migrate once the intruder is gone: %v", err)
+	}
+	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'uq_clients_lineage' AND non_unique = 0"); err != nil || n != 3 {
+		t.Errorf("uq_clients_lineage: %d unique columns (%v), want 3", n, err)
+	}
+}
+
 func TestNewerSchemaIsRefused(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

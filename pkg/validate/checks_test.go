@@ -38,6 +38,20 @@ func TestUniqueProof(t *testing.T) {
 			t.Errorf("Proof{%s, Unique: %v}.holds = %v, want %v", c.table, c.cols, got, c.want)
 		}
 	}
+	// With NotNull, every column must also refuse NULL: a unique index lets rows with
+	// a NULL share their other values, where the check groups NULLs together.
+	cols["n.a"] = store.Column{Table: "n", Name: "a", Uniques: "a,b"}
+	cols["n.b"] = store.Column{Table: "n", Name: "b", Nullable: true}
+	cols["m.a"] = store.Column{Table: "m", Name: "a", Uniques: "a,b"}
+	cols["m.b"] = store.Column{Table: "m", Name: "b"}
+	for table, want := range map[string]bool{"n": false, "m": true} {
+		if got := (Proof{Table: table, Unique: []string{"a", "b"}, NotNull: true}).holds(cols); got != want {
+			t.Errorf("Proof{%s, Unique: [a b], NotNull}.holds = %v, want %v", table, got, want)
+		}
+	}
+	if !(Proof{Table: "n", Unique: []string{"a", "b"}}).holds(cols) {
+		t.Error("Proof{n, Unique: [a b]}: without NotNull, a nullable column does not matter")
+	}
 }
 
 // TestCostlyPassesFirst: the passes run costliest first, by rows and work per row, so
@@ -63,5 +77,21 @@ func TestCostlyPassesFirst(t *testing.T) {
 	}
 	if rank("`affectations` c") != 0 {
 		t.Errorf("passes ran in the order %q: want the affectations pass first", ran)
+	}
+}
+
+// TestPassesBeforeOwnQueries: the passes run first, costliest first, then the checks'
+// own queries, costliest first, whatever their estimates.
+func TestPassesBeforeOwnQueries(t *testing.T) {
+	var ran []string
+	jobs := []job{{cost: 100, from: "own 100"}, {cost: 10, pass: true, from: "pass 10"},
+		{cost: 5, from: "own 5"}, {cost: 50, pass: true, from: "pass 50"}}
+	for i := range jobs {
+		name := jobs[i].from
+		jobs[i].run = func() { ran = append(ran, name) }
+	}
+	runJobs(jobs, 1)
+	if want := []string{"pass 50", "pass 10", "own 100", "own 5"}; !slices.Equal(ran, want) {
+		t.Errorf("ran %q, want %q", ran, want)
 	}
 }

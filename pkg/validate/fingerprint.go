@@ -89,8 +89,11 @@ func FingerprintStep(domain string) string {
 //
 // A line of a source file is loaded into one row of a table: two rows of a table that
 // claim one run, file and line mean a row was added outside the toolkit (a copy that
-// kept its model's lineage). The list rows of one line (a project's sites) belong to
-// one entity row.
+// kept its model's lineage). Where a unique index on the lineage holds that (the
+// clevity tables, uq_<table>_lineage), the check passes by it (see Proof); without it,
+// the pass over the table counts the distinct lineages. The list rows of one line (a
+// project's sites) belong to one entity row: counted by a query of its own, grouped
+// along the list's lineage index.
 func fingerprintChecks(d *domain.Domain) []Check {
 	col := q(domain.FingerprintColumn)
 	since := "(SELECT MIN(applied_at) FROM schema_version WHERE name = '" + FingerprintStep(d.Name) + "')"
@@ -121,7 +124,8 @@ func fingerprintChecks(d *domain.Domain) []Check {
 				Query: "SELECT " + where + "GROUP_CONCAT(" + p.key + " ORDER BY " + p.key + " SEPARATOR ', '), ')') AS k FROM " + q(p.name) + " c" +
 					" GROUP BY " + lineage + " HAVING COUNT(*) > 1",
 				// Fewer distinct lineages than rows: two rows may share one.
-				Pass: pass, Count: "COUNT(*) - COUNT(DISTINCT " + lineageHash + ")"})
+				Pass: pass, Count: "COUNT(*) - COUNT(DISTINCT " + lineageHash + ")",
+				Proof: Proof{Table: p.name, Unique: lineageColumns, NotNull: true}})
 	}
 	for _, e := range d.Entities {
 		for _, l := range e.Lists {
@@ -130,12 +134,21 @@ func fingerprintChecks(d *domain.Domain) []Check {
 				Description: "the rows of " + l.Table + " read from one line belong to one " + e.Name + " (keys listed)",
 				Query: "SELECT " + where + "GROUP_CONCAT(DISTINCT " + key + " ORDER BY " + key + " SEPARATOR ', '), ')') AS k FROM " + q(l.Table) + " c" +
 					" GROUP BY " + lineage + " HAVING COUNT(DISTINCT " + key + ") > 1",
-				// More distinct (lineage, key) pairs than lineages: a lineage may have two keys.
-				Pass: q(l.Table) + " c", Count: "COUNT(DISTINCT " + lineageHash + ", " + key + ") - COUNT(DISTINCT CASE WHEN " + key + " IS NOT NULL THEN " + lineageHash + " END)"})
+				// The lineages with two keys, grouped as the list's lineage index orders
+				// its rows (their key is in it: the primary key's columns end every
+				// index), so that the groups come one after the other and no temporary
+				// table holds them: 0.12 s at 300,000 rows, where counting distinct
+				// lineages in a pass took 0.25-0.35 s. Grouped by the columns'
+				// collation, which may put two lineages into one group, never one
+				// into two: 0 proves the check's own query finds nothing.
+				Count: "SELECT COUNT(*) FROM (SELECT 1 FROM " + q(l.Table) + " c GROUP BY c.run_id, c.source_file, c.source_line HAVING MIN(" + key + ") <> MAX(" + key + ")) x"})
 		}
 	}
 	return cs
 }
+
+// lineageColumns are the columns of a row's lineage.
+var lineageColumns = []string{"run_id", "source_file", "source_line"}
 
 // lineageHash is a 64-bit number per (run_id, source_file, source_line) for counting
 // distinct lineages without a temporary table of the lineages themselves: a CRC-32 of
