@@ -141,14 +141,7 @@ func TestLegacyDatabaseIsUpgraded(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
-	steps, _ := schema.Steps("clevity")
-	var first string
-	for _, s := range steps[:2] { // the journal and clevity tables as first released
-		first += s.SQL + "\n"
-	}
-	if err := db.ApplySchema(ctx, "clevity", first); err != nil {
-		t.Fatal(err)
-	}
+	steps := legacyClevity(t, db, 2) // the journal and clevity tables as first released
 	if _, err := db.Pool().Exec(`INSERT INTO clients (id_client, nom, email, run_id, source_file, source_line)
 		VALUES (1, 'Dupont SA', 'a@b.fr', 'old', 'clients.csv', 2)`); err != nil {
 		t.Fatal(err)
@@ -172,6 +165,28 @@ func TestLegacyDatabaseIsUpgraded(t *testing.T) {
 	}
 }
 
+// legacyClevity builds in db the clevity tables of the first n clevity steps (the
+// journal's among them), as a database made before steps were recorded: the state
+// Migrate upgrades. It returns every clevity step.
+func legacyClevity(t *testing.T, db *mariadb.DB, n int) []schema.Step {
+	t.Helper()
+	steps := clevitySteps()
+	var text string
+	for _, s := range steps[:n] {
+		text += s.SQL + "\n"
+	}
+	if err := db.ApplySchema(context.Background(), "clevity", text); err != nil {
+		t.Fatal(err)
+	}
+	return steps
+}
+
+// clevitySteps is the clevity domain's steps, in order.
+func clevitySteps() []schema.Step {
+	steps, _ := schema.Steps("clevity")
+	return steps
+}
+
 // TestClaimedLineStopsTheLineageStep: on a database where two clients claim one source
 // line (a row copied by hand with its model's lineage), the step that makes lineages
 // unique stops with one line naming the index and the line, and loses no row; once
@@ -180,16 +195,7 @@ func TestClaimedLineStopsTheLineageStep(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
-	steps, _ := schema.Steps("clevity")
-	var before string
-	for _, s := range steps {
-		if s.Version < 100 {
-			before += s.SQL + "\n"
-		}
-	}
-	if err := db.ApplySchema(ctx, "clevity", before); err != nil {
-		t.Fatal(err)
-	}
+	legacyClevity(t, db, slices.IndexFunc(clevitySteps(), func(s schema.Step) bool { return s.Version >= 100 }))
 	if _, err := db.Pool().Exec(`INSERT INTO clients (id_client, nom, email, run_id, source_file, source_line)
 		VALUES (1, 'Dupont SA', 'a@b.fr', 'r0', 'clients.csv', 2), (2, 'Intrus SA', 'i@b.fr', 'r0', 'clients.csv', 2)`); err != nil {
 		t.Fatal(err)
