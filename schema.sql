@@ -8,9 +8,8 @@
 -- trimmed compare lengths (CHAR_LENGTH(x) = CHAR_LENGTH(TRIM(x))), not x = TRIM(x).
 -- Constraints are all named: ck_<table>_<what>, fk_<table>_<column>, uq_<table>_<what>.
 -- Lineage columns (run_id, source_file, source_line) say which run and which line of
--- which file wrote each row. They have no foreign key to the journal on purpose. A line
--- is loaded into one row of an entity's table: uq_<table>_lineage holds that (the sites
--- of a project share its line, so projet_sites' lineage index is not unique).
+-- which file wrote each row. They have no foreign key to the journal on purpose. The
+-- index ix_<table>_lineage leads with them: validate groups the rows of one line along it.
 -- origin_file and origin_line name the first file and line of a row re-injected from a
 -- file the toolkit wrote (rejected rows, quarantine), NULL for a row read from its first file.
 -- row_sha is the row's fingerprint: the SHA-256 (hex) of its canonical values, written by
@@ -34,7 +33,7 @@ CREATE TABLE IF NOT EXISTS clients (
   row_sha        CHAR(64)     NULL,
   PRIMARY KEY (id_client),
   CONSTRAINT uq_clients_email UNIQUE (email),
-  CONSTRAINT uq_clients_lineage UNIQUE (run_id, source_file, source_line),
+  KEY ix_clients_lineage (run_id, source_file, source_line),
   CONSTRAINT ck_clients_id CHECK (id_client > 0),
   CONSTRAINT ck_clients_nom_filled CHECK (nom <> '' AND CHAR_LENGTH(nom) = CHAR_LENGTH(TRIM(nom))),
   CONSTRAINT ck_clients_email_form CHECK (email = LOWER(TRIM(email)) AND CHAR_LENGTH(email) = CHAR_LENGTH(TRIM(email)) AND email LIKE '_%@_%._%')
@@ -56,7 +55,7 @@ CREATE TABLE IF NOT EXISTS intervenants (
   row_sha         CHAR(64)     NULL,
   PRIMARY KEY (id_intervenant),
   CONSTRAINT uq_intervenants_email UNIQUE (email),
-  CONSTRAINT uq_intervenants_lineage UNIQUE (run_id, source_file, source_line),
+  KEY ix_intervenants_lineage (run_id, source_file, source_line),
   CONSTRAINT ck_intervenants_id CHECK (id_intervenant > 0),
   CONSTRAINT ck_intervenants_nom_filled CHECK (nom <> '' AND CHAR_LENGTH(nom) = CHAR_LENGTH(TRIM(nom))),
   CONSTRAINT ck_intervenants_prenom_filled CHECK (prenom <> '' AND CHAR_LENGTH(prenom) = CHAR_LENGTH(TRIM(prenom))),
@@ -82,7 +81,7 @@ CREATE TABLE IF NOT EXISTS projets (
   row_sha            CHAR(64)      NULL,
   PRIMARY KEY (id_projet),
   KEY ix_projets_client (id_client),
-  CONSTRAINT uq_projets_lineage UNIQUE (run_id, source_file, source_line),
+  KEY ix_projets_lineage (run_id, source_file, source_line),
   CONSTRAINT fk_projets_id_client FOREIGN KEY (id_client) REFERENCES clients (id_client),
   CONSTRAINT ck_projets_id CHECK (id_projet > 0),
   CONSTRAINT ck_projets_titre_filled CHECK (titre <> '' AND CHAR_LENGTH(titre) = CHAR_LENGTH(TRIM(titre))),
@@ -128,7 +127,7 @@ CREATE TABLE IF NOT EXISTS affectations (
   PRIMARY KEY (id_affectation),
   CONSTRAINT uq_affectations_key UNIQUE (id_projet, id_intervenant, role, date_debut),
   KEY ix_affectations_intervenant (id_intervenant),
-  CONSTRAINT uq_affectations_lineage UNIQUE (run_id, source_file, source_line),
+  KEY ix_affectations_lineage (run_id, source_file, source_line),
   CONSTRAINT fk_affectations_id_projet FOREIGN KEY (id_projet) REFERENCES projets (id_projet),
   CONSTRAINT fk_affectations_id_intervenant FOREIGN KEY (id_intervenant) REFERENCES intervenants (id_intervenant),
   CONSTRAINT ck_affectations_id CHECK (id_affectation > 0),

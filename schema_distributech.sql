@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS regions (
   origin_line  BIGINT       NULL,
   row_sha      CHAR(64)     NULL,
   PRIMARY KEY (id_region),
-  KEY ix_regions_run (run_id),
+  KEY ix_regions_lineage (run_id, source_file, source_line),
   CONSTRAINT ck_regions_id CHECK (id_region > 0),
   CONSTRAINT ck_regions_nom_filled CHECK (nom <> '' AND CHAR_LENGTH(nom) = CHAR_LENGTH(TRIM(nom)))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS revendeurs (
   PRIMARY KEY (id_revendeur),
   CONSTRAINT uq_revendeurs_email UNIQUE (email),
   KEY ix_revendeurs_region (id_region),
-  KEY ix_revendeurs_run (run_id),
+  KEY ix_revendeurs_lineage (run_id, source_file, source_line),
   CONSTRAINT fk_revendeurs_id_region FOREIGN KEY (id_region) REFERENCES regions (id_region),
   CONSTRAINT ck_revendeurs_id CHECK (id_revendeur > 0),
   CONSTRAINT ck_revendeurs_nom_filled CHECK (nom <> '' AND CHAR_LENGTH(nom) = CHAR_LENGTH(TRIM(nom))),
@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS produits (
   origin_line    BIGINT        NULL,
   row_sha        CHAR(64)      NULL,
   PRIMARY KEY (ref_produit),
-  KEY ix_produits_run (run_id),
+  KEY ix_produits_lineage (run_id, source_file, source_line),
   CONSTRAINT ck_produits_ref_filled CHECK (ref_produit <> '' AND CHAR_LENGTH(ref_produit) = CHAR_LENGTH(TRIM(ref_produit))),
   CONSTRAINT ck_produits_nom_filled CHECK (nom <> '' AND CHAR_LENGTH(nom) = CHAR_LENGTH(TRIM(nom))),
   CONSTRAINT ck_produits_prix CHECK (prix_unitaire >= 0),
@@ -201,7 +201,7 @@ CREATE TABLE IF NOT EXISTS commandes (
   PRIMARY KEY (numero_commande),
   CONSTRAINT uq_commandes_header UNIQUE (numero_commande, id_revendeur, date_commande),
   KEY ix_commandes_revendeur (id_revendeur),
-  KEY ix_commandes_run (run_id),
+  KEY ix_commandes_lineage (run_id, source_file, source_line),
   CONSTRAINT fk_commandes_id_revendeur FOREIGN KEY (id_revendeur) REFERENCES revendeurs (id_revendeur),
   CONSTRAINT ck_commandes_numero_filled CHECK (numero_commande <> '' AND CHAR_LENGTH(numero_commande) = CHAR_LENGTH(TRIM(numero_commande)))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
@@ -251,7 +251,7 @@ CREATE TABLE IF NOT EXISTS mouvements_stock (
   PRIMARY KEY (id),
   CONSTRAINT uq_mouvements_stock_source UNIQUE (type_mouvement, reference, ref_produit),
   KEY ix_mouvements_stock_produit (ref_produit, date_mouvement),
-  KEY ix_mouvements_stock_run (run_id),
+  KEY ix_mouvements_stock_lineage (run_id, source_file, source_line),
   CONSTRAINT fk_mouvements_stock_ref_produit FOREIGN KEY (ref_produit) REFERENCES produits (ref_produit),
   CONSTRAINT ck_mouvements_stock_type CHECK (type_mouvement IN ('inventaire', 'reception', 'commande')),
   CONSTRAINT ck_mouvements_stock_sign CHECK ((type_mouvement = 'commande' AND quantite < 0) OR (type_mouvement <> 'commande' AND quantite >= 0))

@@ -154,7 +154,7 @@ func TestEachCheckFindsItsBreakage(t *testing.T) {
 		{name: "near duplicate client", status: "WARN", sql: []string{
 			"UPDATE clients c JOIN (SELECT nom, ville FROM clients WHERE id_client = 1) x SET c.nom = x.nom, c.ville = UPPER(x.ville) WHERE c.id_client = 3"},
 			fails: map[string]string{"clients.nom+ville unique": "(id_client 1,3)"}},
-		{name: "duplicate primary key", sql: []string{"ALTER TABLE intervenants DROP PRIMARY KEY, DROP INDEX uq_intervenants_lineage",
+		{name: "duplicate primary key", sql: []string{"ALTER TABLE intervenants DROP PRIMARY KEY",
 			"INSERT INTO intervenants SELECT id_intervenant, nom, prenom, CONCAT('x', email), agence, specialite, date_embauche, run_id, source_file, source_line, origin_file, origin_line, row_sha FROM intervenants WHERE id_intervenant = 4"},
 			fails: map[string]string{"intervenants.id_intervenant unique": "4 (2 rows)", "intervenants rows vs journal": "table",
 				"intervenants source lines claimed twice": "(4, 4)"}},

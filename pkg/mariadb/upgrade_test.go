@@ -141,7 +141,14 @@ func TestLegacyDatabaseIsUpgraded(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := openEmpty(t)
-	steps := legacyClevity(t, db, 2) // the journal and clevity tables as first released
+	steps, _ := schema.Steps("clevity")
+	var first string
+	for _, s := range steps[:2] { // the journal and clevity tables as first released
+		first += s.SQL + "\n"
+	}
+	if err := db.ApplySchema(ctx, "clevity", first); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.Pool().Exec(`INSERT INTO clients (id_client, nom, email, run_id, source_file, source_line)
 		VALUES (1, 'Dupont SA', 'a@b.fr', 'old', 'clients.csv', 2)`); err != nil {
 		t.Fatal(err)
@@ -162,61 +169,6 @@ func TestLegacyDatabaseIsUpgraded(t *testing.T) {
 	var n int
 	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM clients"); err != nil || n != 1 {
 		t.Errorf("clients after the upgrade: %d (%v), want the 1 row kept", n, err)
-	}
-}
-
-// legacyClevity builds in db the clevity tables of the first n clevity steps (the
-// journal's among them), as a database made before steps were recorded: the state
-// Migrate upgrades. It returns every clevity step.
-func legacyClevity(t *testing.T, db *mariadb.DB, n int) []schema.Step {
-	t.Helper()
-	steps := clevitySteps()
-	var text string
-	for _, s := range steps[:n] {
-		text += s.SQL + "\n"
-	}
-	if err := db.ApplySchema(context.Background(), "clevity", text); err != nil {
-		t.Fatal(err)
-	}
-	return steps
-}
-
-// clevitySteps is the clevity domain's steps, in order.
-func clevitySteps() []schema.Step {
-	steps, _ := schema.Steps("clevity")
-	return steps
-}
-
-// TestClaimedLineStopsTheLineageStep: on a database where two clients claim one source
-// line (a row copied by hand with its model's lineage), the step that makes lineages
-// unique stops with one line naming the index and the line, and loses no row; once
-// the intruder is gone, running again finishes it.
-func TestClaimedLineStopsTheLineageStep(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db := openEmpty(t)
-	legacyClevity(t, db, slices.IndexFunc(clevitySteps(), func(s schema.Step) bool { return s.Version >= 100 }))
-	if _, err := db.Pool().Exec(`INSERT INTO clients (id_client, nom, email, run_id, source_file, source_line)
-		VALUES (1, 'Dupont SA', 'a@b.fr', 'r0', 'clients.csv', 2), (2, 'Intrus SA', 'i@b.fr', 'r0', 'clients.csv', 2)`); err != nil {
-		t.Fatal(err)
-	}
-	err := db.Migrate(ctx, "clevity", "r1")
-	if err == nil || !strings.Contains(err.Error(), "0100_clevity_lineage_index") || !strings.Contains(err.Error(), "uq_clients_lineage") ||
-		!strings.Contains(err.Error(), "r0-clients.csv-2") || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("Migrate with a line claimed twice = %v, want one line naming the step, the index and the line", err)
-	}
-	var n int
-	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM clients"); err != nil || n != 2 {
-		t.Errorf("clients after the stopped step: %d (%v), want both kept", n, err)
-	}
-	if _, err := db.Pool().Exec("DELETE FROM clients WHERE id_client = 2"); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(ctx, "clevity", "r2"); err != nil {
-		t.Fatalf("Migrate once the intruder is gone: %v", err)
-	}
-	if err := db.Pool().Get(&n, "SELECT COUNT(*) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'uq_clients_lineage' AND non_unique = 0"); err != nil || n != 3 {
-		t.Errorf("uq_clients_lineage: %d unique columns (%v), want 3", n, err)
 	}
 }
 

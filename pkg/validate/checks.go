@@ -71,8 +71,7 @@ func (c Check) unless(valid string) Check {
 // characters, or is alone the table's primary key (Key: no two rows share a value); or
 // a unique index of Table covers only columns among Unique (no two rows with none of
 // them NULL share their values, compared as GROUP BY compares them: by the columns'
-// collations), and with NotNull none of those columns can hold NULL (no two rows share
-// their values at all, as GROUP BY puts NULLs together). The zero Proof proves nothing. Run reads the schema as it is (information_schema),
+// collations). The zero Proof proves nothing. Run reads the schema as it is (information_schema),
 // not as schema.sql says it should be, since validate does not rely on constraints
 // that may be missing: a check whose fact does not hold runs.
 type Proof struct {
@@ -86,11 +85,6 @@ type Proof struct {
 // holds reports whether p holds of the columns of a schema, keyed table.column.
 func (p Proof) holds(cols map[string]store.Column) bool {
 	if len(p.Unique) > 0 {
-		for _, name := range p.Unique {
-			if c, ok := cols[p.Table+"."+name]; p.NotNull && (!ok || c.Nullable) {
-				return false
-			}
-		}
 		return uniqueIndexAmong(cols, p.Table, p.Unique)
 	}
 	c, ok := cols[p.Table+"."+p.Column]

@@ -38,20 +38,6 @@ func TestUniqueProof(t *testing.T) {
 			t.Errorf("Proof{%s, Unique: %v}.holds = %v, want %v", c.table, c.cols, got, c.want)
 		}
 	}
-	// With NotNull, every column must also refuse NULL: a unique index lets rows with
-	// a NULL share their other values, where the check groups NULLs together.
-	cols["n.a"] = store.Column{Table: "n", Name: "a", Uniques: "a,b"}
-	cols["n.b"] = store.Column{Table: "n", Name: "b", Nullable: true}
-	cols["m.a"] = store.Column{Table: "m", Name: "a", Uniques: "a,b"}
-	cols["m.b"] = store.Column{Table: "m", Name: "b"}
-	for table, want := range map[string]bool{"n": false, "m": true} {
-		if got := (Proof{Table: table, Unique: []string{"a", "b"}, NotNull: true}).holds(cols); got != want {
-			t.Errorf("Proof{%s, Unique: [a b], NotNull}.holds = %v, want %v", table, got, want)
-		}
-	}
-	if !(Proof{Table: "n", Unique: []string{"a", "b"}}).holds(cols) {
-		t.Error("Proof{n, Unique: [a b]}: without NotNull, a nullable column does not matter")
-	}
 }
 
 // TestCostlyPassesFirst: the passes run costliest first, by rows and work per row, so
