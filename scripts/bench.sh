@@ -58,10 +58,10 @@
 # client's LOAD DATA of the same rows in pieces of migration's batch, one commit each:
 # a load that, like migration, commits as it goes and so has the other two nodes apply
 # its rows while it runs, on the same cores (a line gives their CPU seconds in each
-# load's time), where one large LOAD DATA leaves them their work for after it. The three runs are repeated
-# as a's (-repeat, in turn, each into a database made anew), and every line gives
-# medians: timed once, the cluster's ratio was 0.87, 0.69 and 0.83 within one hour.
-# A line gives each round's ratio too.
+# load's time), where one large LOAD DATA leaves them their work for after it. The runs
+# are repeated as a's (-repeat, in turn, each into a database made anew), and every
+# line gives medians: timed once, the cluster's ratio was 0.87, 0.69 and 0.83 within
+# one hour. A line gives each round's ratio too.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"

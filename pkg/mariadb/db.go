@@ -66,12 +66,12 @@ var errNoDatabase = errors.New("no database in DSN (add /NAME)")
 // (interpolateParams), strict SQL mode, UTC session time zone, autocommit on, the
 // server's foreign-key, unique-key and CHECK constraint checks on, GROUP_CONCAT up to
 // 1 MiB, and a 5 s connect timeout unless one is given. The session settings are set
-// on every new connection, after the server's init_connect: a server that turns autocommit off for ordinary accounts would
-// otherwise leave every statement outside an explicit transaction (the journal, the
-// lease) uncommitted. The driver's own logging is off: it would print a broken
-// connection on stderr besides returning it, and the toolkit reports that error once, in
-// its one line (Open's DriverLog option sends it to a run's log file instead). Its errors never show the
-// password.
+// on every new connection, after the server's init_connect: a server that turns
+// autocommit off for ordinary accounts would otherwise leave every statement outside an
+// explicit transaction (the journal, the lease) uncommitted. The driver's own logging is
+// off: it would print a broken connection on stderr besides returning it, and the
+// toolkit reports that error once, in its one line (Open's DriverLog option sends it to
+// a run's log file instead). Its errors never show the password.
 func ParseDSN(dsn string) (*mysql.Config, error) {
 	first, nodes, err := splitNodes(dsn)
 	if err != nil {
