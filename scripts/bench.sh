@@ -59,13 +59,13 @@
 # a load that, like migration, commits as it goes and so has the other two nodes apply
 # its rows while it runs, on the same cores (a line gives their CPU seconds in each
 # load's time), where one large LOAD DATA leaves them their work for after it. A last
-# line gives the ceiling of any load that commits as it goes: the CPU seconds the
-# client's LOAD DATA needed until every node applied its rows, spread over the
-# machine's cores, is the least time such a load can take (it has that work done
-# within its own time), and so the best ratio it can reach. The runs
-# are repeated as a's (-repeat, in turn, each into a database made anew), and every
-# line gives medians: timed once, the cluster's ratio was 0.87, 0.69 and 0.83 within
-# one hour. A line gives each round's ratio too.
+# line gives the ceiling of any load that commits as it goes: it has that work done
+# within its own time, so the CPU seconds the client's LOAD DATA needed until every
+# node applied its rows, spread over the machine's cores, is the least time it can
+# take, and gives the best ratio it can reach. The runs are repeated as a's (-repeat,
+# in turn, each into a database made anew), and every line gives medians: timed once,
+# the cluster's ratio was 0.87, 0.69 and 0.83 within one hour. A line gives each
+# round's ratio too.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -332,10 +332,8 @@ if [ "$cluster" = 1 ]; then
 	if [ -n "$cpu" ]; then
 		multi_cpu=$(median "${multi_cpus[@]}") ld_cpu=$(median "${ld_cpus[@]}")
 		awk -v m="$multi_cpu" -v l="$ld_cpu" 'BEGIN { printf "CPU s, program and 3 nodes, until applied: LOAD DATA %.2f, migration %.2f: %.2fx\n", l, m, l / m }'
-		# The ceiling of any load that commits as it goes: it has the other nodes apply
-		# its rows within its own time, so all the CPU the client's LOAD DATA needed until
-		# every node applied them (at the least) falls inside that time, on this
-		# machine's cores; past one load's share of them, no batching can go faster.
+		# The ceiling of any load that commits as it goes (see the head of this file): it
+		# does at least the client's LOAD DATA's work, all of it within its own time.
 		awk -v c="$ld_cpu" -v l="$ld" -v k="$(nproc)" 'BEGIN { printf "ceiling of a load that commits as it goes: %.2f CPU s on %d cores take at least %.2f s: %.2fx the client'"'"'s LOAD DATA at best\n", c, k, c / k, l / (c / k) }'
 	fi
 	gsql -e "DROP DATABASE \`$db\`; DROP DATABASE \`${db}_ld\`; DROP DATABASE \`${db}_lp\`"

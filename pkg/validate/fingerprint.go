@@ -140,8 +140,8 @@ func fingerprintChecks(d *domain.Domain) []Check {
 // lineageGroups counts the lineages (run, file, line) of table whose rows meet having,
 // grouped as the table's lineage index (ix_<table>_lineage) orders them: the rows of a
 // line come one after the other, and the groups are counted as they end, from the
-// index alone, without a temporary table of them. At 1,000,000 affectations that is 0.2
-// s, where counting the distinct lineages in the pass over the table (a CRC-32 of run
+// index alone, without a temporary table of them. At 1,000,000 affectations that is
+// 0.2 s, where counting the distinct lineages in the pass over the table (a CRC-32 of run
 // and file beside the line, then COUNT(DISTINCT)) added 0.35 s to it. The groups are
 // those of the columns' collation, which may join two lineages that differ by trailing
 // spaces, never part one: 0 proves that the check's own query, byte for byte, finds
