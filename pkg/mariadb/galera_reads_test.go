@@ -58,7 +58,8 @@ func TestGaleraWriterReadsCatchUpOnce(t *testing.T) {
 	}
 
 	// Opened before the lock: its connection to come, not this one, reads.
-	w, err := mariadb.OpenLoad(ctx, c.OnNode(dsn, 2), false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	w, err := mariadb.OpenLoad(ctx, c.OnNode(dsn, 2), false, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestGaleraWriterReadsCatchUpOnce(t *testing.T) {
 
 	// A writer whose DSN sets wsrep_sync_wait keeps it: its connection made now.
 	<-gone
-	kept, err := mariadb.OpenLoad(ctx, c.OnNode(dsn, 2)+"?wsrep_sync_wait=1", false, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	kept, err := mariadb.OpenLoad(ctx, c.OnNode(dsn, 2)+"?wsrep_sync_wait=1", false, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
