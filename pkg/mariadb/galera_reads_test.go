@@ -41,7 +41,8 @@ func TestGaleraWriterReadsCatchUpOnce(t *testing.T) {
 	defer locker.Close()
 	// lockFor holds node 2's applier back until d has passed: a write-set that writes
 	// run_lease waits there for the lock, and every later one behind it. The channel
-	// closes once the lock is gone.
+	// closes once the lock is gone. (6 s: the reads that must not wait come first, on a
+	// busy machine too.)
 	lockFor := func(d time.Duration) chan struct{} {
 		t.Helper()
 		if _, err := locker.ExecContext(ctx, "LOCK TABLES run_lease READ"); err != nil {
@@ -67,7 +68,7 @@ func TestGaleraWriterReadsCatchUpOnce(t *testing.T) {
 
 	// The lease taken on node 1 while node 2 applies nothing: the writer's connection,
 	// made now, waits until node 2 has applied it, and sees the run loading.
-	gone := lockFor(3 * time.Second)
+	gone := lockFor(6 * time.Second)
 	live, err := a.AcquireLease(ctx, lease("live", time.Minute, nil))
 	if err != nil {
 		t.Fatal(err)
@@ -90,7 +91,7 @@ func TestGaleraWriterReadsCatchUpOnce(t *testing.T) {
 	// The lease released on node 1 while node 2 applies nothing again: the writer's
 	// connection, made already, reads node 2 as it is (the run still loading); a reader
 	// and the writer whose DSN asks it wait, and see the lease released.
-	lockFor(3 * time.Second)
+	gone = lockFor(6 * time.Second)
 	live.Release()
 	if loading, err := w.LoadInProgress(ctx); err != nil || !loading {
 		t.Errorf("writer on node 2, next read: load in progress %v (%v), want true (node 2 not yet applied the release): its reads wait each", loading, err)
@@ -102,4 +103,5 @@ func TestGaleraWriterReadsCatchUpOnce(t *testing.T) {
 	if loading, err := r.LoadInProgress(ctx); err != nil || loading {
 		t.Errorf("reader on node 2: load in progress %v (%v), want false: its read did not wait for node 2 to apply the release", loading, err)
 	}
+	<-gone
 }
