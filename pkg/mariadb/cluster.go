@@ -88,14 +88,10 @@ type cluster struct {
 	current int
 	gen     uint64
 	galera  bool // the current node is a Galera node
-	writer  bool // the reads of a run holding the lease (see causal)
-	// dsnWait: the DSN sets wsrep_sync_wait itself, which causal then leaves as it is.
-	dsnWait bool
 }
 
 func newCluster(cfg *mysql.Config, addrs []string) (*cluster, error) {
-	_, dsnWait := cfg.Params["wsrep_sync_wait"]
-	c := &cluster{addrs: addrs, dsnWait: dsnWait}
+	c := &cluster{addrs: addrs}
 	for _, a := range addrs {
 		nc := cfg.Clone()
 		nc.Addr = a
@@ -135,7 +131,9 @@ func (c *cluster) Connect(ctx context.Context) (driver.Conn, error) {
 		}
 		galera, notReady, err := nodeState(ctx, conn)
 		if err == nil && notReady == "" && galera {
-			err = c.causal(ctx, conn)
+			// Reads after a commit on another node could be stale without it: a batch's
+			// marker looked up after a failover, validate right after a load.
+			err = execConn(ctx, conn, "SET SESSION wsrep_sync_wait = 1")
 		}
 		if err != nil || notReady != "" {
 			conn.Close()
@@ -156,39 +154,6 @@ func (c *cluster) Connect(ctx context.Context) (driver.Conn, error) {
 		return &nodeConn{Conn: conn, c: c, gen: gen}, nil
 	}
 	return nil, &NoReadyNode{Reasons: reasons}
-}
-
-// causalRead is a read that waits until the node has applied every commit the cluster
-// ordered before it (wsrep_sync_wait), whatever the session's setting.
-const causalRead = "SET STATEMENT wsrep_sync_wait = 1 FOR SELECT 1"
-
-// causal sets how the reads of conn, a connection to a Galera node, wait for the
-// cluster. Without a wait, a read could miss a commit made on another node: a batch's
-// marker looked up after a failover, validate's rows right after a load.
-//
-// A reader's session waits at each read (wsrep_sync_wait = 1). A writer's waits once,
-// now, and then reads without waiting: all the connections of a run go to one node at
-// a time, where the run's own commits are visible at once, and while it holds the
-// lease no other run writes. So a connection made after a failover sees the batches
-// the dead node committed. A run that waited for the lease needs no wait of its own:
-// taking it is a commit on its node, and Galera commits on each node in the cluster's
-// order, so every commit ordered before it (the last batches of the run that held the
-// lease) is then committed there too. A wait at each statement (the start of each
-// batch's transaction, its warning count, each look-up) made the migration of 200,000
-// affectations through the 3-node cluster about 0.6 s slower in 10 (alternated runs):
-// a causal read waits for the write-sets in flight, here the other loader's. A DSN
-// that sets wsrep_sync_wait keeps its value after the first wait.
-func (c *cluster) causal(ctx context.Context, conn driver.Conn) error {
-	c.mu.Lock()
-	writer, dsnWait := c.writer, c.dsnWait
-	c.mu.Unlock()
-	if !writer {
-		return execConn(ctx, conn, "SET SESSION wsrep_sync_wait = 1")
-	}
-	if _, err := queryConn(ctx, conn, causalRead); err != nil || dsnWait {
-		return err
-	}
-	return execConn(ctx, conn, "SET SESSION wsrep_sync_wait = 0")
 }
 
 // refusedEverywhere are the errors a node answers that the others would answer too:
@@ -225,17 +190,6 @@ func (c *cluster) isGalera() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.galera
-}
-
-// writerReads gives db's connections a writer's reads (see cluster.causal): those made
-// so far are not reused.
-func (db *DB) writerReads() {
-	if c := db.cluster; c != nil {
-		c.mu.Lock()
-		c.writer = true
-		c.gen++
-		c.mu.Unlock()
-	}
 }
 
 // recheckNode is cluster.recheck for a DB connected through a cluster; it does nothing

@@ -286,11 +286,9 @@ func OpenCreate(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 
 // OpenLoad opens the database of a run that loads rows (migration, reprise): with
 // OpenCreate when create is set (-create-db), with Open otherwise, the driver's lines
-// going to log (DriverLog), its reads a writer's on a Galera node (see cluster.causal;
-// a dry run's too: it reads as the real run would). The tests of a schema step that
-// hangs and of a server that does not come back set DDLTimeout and ReconnectWithin
-// through DMT_TEST_DDL_TIMEOUT and DMT_TEST_RECONNECT_WITHIN, so that they wait
-// seconds, not minutes.
+// going to log (DriverLog). The tests of a schema step that hangs and of a server that
+// does not come back set DDLTimeout and ReconnectWithin through DMT_TEST_DDL_TIMEOUT
+// and DMT_TEST_RECONNECT_WITHIN, so that they wait seconds, not minutes.
 func OpenLoad(ctx context.Context, dsn string, create bool, log *slog.Logger) (*DB, error) {
 	open := Open
 	if create {
@@ -300,7 +298,6 @@ func OpenLoad(ctx context.Context, dsn string, create bool, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	db.writerReads()
 	if s := os.Getenv("DMT_TEST_DDL_TIMEOUT"); s != "" {
 		db.DDLTimeout, _ = time.ParseDuration(s)
 	}
