@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -43,29 +42,6 @@ func beforeFingerprint(t *testing.T, dsn string) {
 	}
 }
 
-// holdOn opens a session of its own on dsn (one node) and runs stmts in it, as another
-// client holding a table would.
-func holdOn(t *testing.T, dsn string, stmts ...string) *sql.Conn {
-	t.Helper()
-	ctx := context.Background()
-	raw, err := sql.Open("mysql", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	holder, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { holder.Close() })
-	for _, q := range stmts {
-		if _, err := holder.ExecContext(ctx, q); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	return holder
-}
-
 // stepApplied reports on every node whether step 0030 is recorded, reading causally.
 func stepApplied(t *testing.T, c *mariadbtest.Cluster, dsn string) [3]int {
 	t.Helper()
@@ -90,7 +66,7 @@ func TestGaleraSchemaStepHangs(t *testing.T) {
 
 	dsn := c.NewDatabase(t)
 	beforeFingerprint(t, dsn)
-	holder := holdOn(t, c.OnNode(dsn, 1), "LOCK TABLES clients READ")
+	holder := mariadbtest.HoldOn(t, c.OnNode(dsn, 1), "LOCK TABLES clients READ")
 	start := time.Now()
 	res := runProg(t, env, "migration", "-dsn", dsn, "-today", "2026-11-15", "-out", t.TempDir(), "testdata/small")
 	if took := time.Since(start); took > 20*time.Second {
@@ -118,7 +94,7 @@ func TestGaleraSchemaStepHangs(t *testing.T) {
 
 	other := c.NewDatabase(t)
 	beforeFingerprint(t, other)
-	reader := holdOn(t, c.OnNode(other, 2), "BEGIN", "SELECT COUNT(*) FROM clients")
+	reader := mariadbtest.HoldOn(t, c.OnNode(other, 2), "BEGIN", "SELECT COUNT(*) FROM clients")
 	res = runProg(t, env, "migration", "-dsn", other, "-today", "2026-11-15", "-out", t.TempDir(), "testdata/small")
 	if res.code > 1 {
 		t.Errorf("with a transaction on node 2 that read clients: exit %d: %s", res.code, res.stderr)

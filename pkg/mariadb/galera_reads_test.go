@@ -2,7 +2,6 @@ package mariadb_test
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"testing"
@@ -41,21 +40,9 @@ func TestGaleraReadsWaitForTheCluster(t *testing.T) {
 		}
 	}
 
-	raw, err := sql.Open("mysql", c.OnNode(dsn, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	locker, err := raw.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer locker.Close()
 	// The write-set that takes the lease waits on node 2 for the lock, and every later
 	// one behind it, for 6 s: the reads below come well before, on a busy machine too.
-	if _, err := locker.ExecContext(ctx, "LOCK TABLES run_lease READ"); err != nil {
-		t.Fatal(err)
-	}
+	locker := mariadbtest.HoldOn(t, c.OnNode(dsn, 2), "LOCK TABLES run_lease READ")
 	gone := make(chan struct{})
 	time.AfterFunc(6*time.Second, func() {
 		defer close(gone)

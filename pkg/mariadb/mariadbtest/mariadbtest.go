@@ -6,6 +6,7 @@ package mariadbtest
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
@@ -160,6 +161,29 @@ func NewUser(tb testing.TB, dsn string) (userDSN, password string) {
 	})
 	cfg.User, cfg.Passwd = user, password
 	return cfg.FormatDSN(), password
+}
+
+// HoldOn opens a session of its own on dsn (one server or node) and runs stmts in it,
+// as another client holding a table would; the session ends with the test.
+func HoldOn(tb testing.TB, dsn string, stmts ...string) *sql.Conn {
+	tb.Helper()
+	ctx := context.Background()
+	raw, err := sql.Open("mysql", dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { raw.Close() })
+	holder, err := raw.Conn(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { holder.Close() })
+	for _, q := range stmts {
+		if _, err := holder.ExecContext(ctx, q); err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+	}
+	return holder
 }
 
 // Find returns where s occurs in the database dsn names, as "table.column (n rows)":
